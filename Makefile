@@ -1,0 +1,87 @@
+# Luodi: `make run` to try it, `make test` to check it. Everything else is a helper of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make run` serves plain http on 127.0.0.1 with production settings otherwise.
+export LUODI_HTTPS ?= false
+# Checks and tests run with production settings too; they only need some secret key.
+CHECK_ENV := LUODI_SECRET_KEY=$${LUODI_SECRET_KEY:-test-only-secret-key-not-for-production-0123456789}
+
+.PHONY: install assets run serve migrate demo test lint typecheck pytest browser-deps \
+        schema messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+install: $(VENV)/.installed assets
+
+var/secret_key:
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+migrate: install var/secret_key
+	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi migrate --noinput
+
+demo: migrate
+	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi demo
+
+run: demo
+	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi collectstatic --noinput -v0
+	@echo "Luodi on http://$(HOST):$(PORT)/  (demo sign-in: admin / luodi-demo-2026)"
+	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi serve --host $(HOST) --port $(PORT)
+
+# Browser tests need Debian's Chromium and a CJK font; install them when we can (root + apt).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing chromium, chromium-driver and fonts-wqy-microhei via apt"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-wqy-microhei >/dev/null; \
+	  else \
+	    echo "NOTE: /usr/bin/chromium or a CJK font is missing and apt is not usable here;" \
+	         "browser tests will be skipped."; \
+	  fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check luodi tests bench
+	$(BIN)/ruff format --check luodi tests bench
+
+typecheck: install
+	$(CHECK_ENV) $(BIN)/mypy luodi
+
+pytest: install browser-deps
+	$(CHECK_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+# Regenerate the committed OpenAPI schema after changing the API (a test compares them).
+schema: install
+	LUODI_DEBUG=true $(BIN)/luodi export_openapi docs/openapi.json
+
+# Extract and compile translations; the compiled .mo files are committed.
+messages: install
+	cd luodi && LUODI_DEBUG=true ../$(BIN)/luodi makemessages -l zh_Hans -l en --no-obsolete \
+	  --ignore "matching/*"
+	cd luodi && LUODI_DEBUG=true ../$(BIN)/luodi compilemessages
+
+bench: install
+	$(BIN)/python bench/matching_bench.py --docs 10000
+
+clean:
+	rm -rf $(VENV) node_modules var/static

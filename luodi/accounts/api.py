@@ -1,0 +1,130 @@
+"""Accounts API: who am I, my tokens, and the audit log (staff)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+from pydantic import Field
+
+from luodi.accounts import audit, domain, rules
+from luodi.accounts.models import ApiToken, AuditEntry, User
+from luodi.errors import ApiError
+
+router = Router(tags=["accounts"])
+
+
+class MembershipOut(Schema):
+    organization_id: int
+    organization: str
+    role: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str
+    role: str
+    memberships: list[MembershipOut]
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=80)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str
+
+
+class AuditOut(Schema):
+    id: int
+    actor: str = Field(validation_alias="actor_label")
+    verb: str
+    target_type: str | None
+    target_id: str
+    target: str = Field(validation_alias="target_repr")
+    changes: dict
+    ip: str | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_target_type(obj: AuditEntry) -> str | None:
+        return obj.target_type.model if obj.target_type else None
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
+    return user
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest) -> MeOut:
+    user = _user(request)
+    memberships = [
+        MembershipOut(
+            organization_id=m.organization_id, organization=str(m.organization), role=m.role
+        )
+        for m in user.memberships.select_related("organization")
+    ]
+    return MeOut(
+        id=user.pk,
+        username=user.get_username(),
+        display_name=str(user),
+        email=user.email,
+        role=user.role,
+        memberships=memberships,
+    )
+
+
+@router.get("/tokens", response=list[TokenOut])
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
+    return list(rules.tokens_visible_to(request.user))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut})
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
+    token, raw = domain.create_api_token(
+        actor=_user(request), name=payload.name, ip=audit.client_ip(request)
+    )
+    return Status(
+        201,
+        TokenCreatedOut(
+            id=token.pk,
+            name=token.name,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            last_used_at=None,
+            token=raw,
+        ),
+    )
+
+
+@router.delete("/tokens/{token_id}", response={204: None})
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+    token = get_object_or_404(rules.tokens_visible_to(request.user), pk=token_id)
+    domain.revoke_api_token(actor=_user(request), token=token, ip=audit.client_ip(request))
+    return Status(204, None)
+
+
+@router.get("/audit", response=list[AuditOut])
+@paginate(LimitOffsetPagination)
+def list_audit(request: HttpRequest, verb: str = "") -> QuerySet[AuditEntry]:
+    if not rules.is_staff(request.user):
+        raise ApiError(403, "forbidden", "Only association staff may read the audit log.")
+    qs = rules.audit_visible_to(request.user).select_related("target_type")
+    return qs.filter(verb__startswith=verb) if verb else qs

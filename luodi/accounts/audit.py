@@ -1,0 +1,64 @@
+"""The audit log's single write path. Domain functions call `record` once per action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.http import HttpRequest
+
+from luodi.accounts.models import AuditEntry, User
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR only: proxies that set X-Forwarded-For are trusted through axes' settings,
+    # never here, so a client cannot forge the address written to the log.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *,
+    actor: User | None,
+    verb: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    ip: str | None = None,
+    actor_label: str = "",
+) -> AuditEntry:
+    label = actor_label or (actor.get_username() if actor is not None else "")
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=label[:150],
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:255] if target is not None else "",
+        changes=changes or {},
+        ip=ip,
+    )
+
+
+def field_changes(
+    before: dict[str, Any], instance: models.Model, fields: Iterable[str]
+) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` for the fields whose value differs, JSON-safe."""
+    out: dict[str, list[Any]] = {}
+    for name in fields:
+        old, new = before.get(name), getattr(instance, name)
+        if old != new:
+            out[name] = [_jsonable(old), _jsonable(new)]
+    return out
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: getattr(instance, name) for name in fields}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return str(value)

@@ -1,0 +1,63 @@
+"""Who may do what in accounts, and which accounts objects each user may see.
+
+Every list, API call and export of accounts data starts from a `*_visible_to` queryset here.
+Other apps build on the predicates below (is_staff, is_partner, org_ids).
+"""
+
+from __future__ import annotations
+
+import rules
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from luodi.accounts.models import ApiToken, AuditEntry, Role, User
+
+AnyUser = User | AnonymousUser
+
+
+@rules.predicate
+def is_staff(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_association_staff)
+
+
+@rules.predicate
+def is_partner(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.PARTNER)
+
+
+@rules.predicate
+def is_viewer(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role == Role.VIEWER)
+
+
+@rules.predicate
+def is_token_owner(user: AnyUser, token: ApiToken | None) -> bool:
+    return token is not None and user.is_authenticated and token.user_id == user.pk
+
+
+def org_ids(user: AnyUser) -> set[int]:
+    """Organizations the user belongs to; cached on the user object for the request."""
+    if not user.is_authenticated:
+        return set()
+    cached: set[int] | None = getattr(user, "_luodi_org_ids", None)
+    if cached is None:
+        cached = set(user.memberships.values_list("organization_id", flat=True))
+        setattr(user, "_luodi_org_ids", cached)  # noqa: B010 - a per-request cache on the object
+    return cached
+
+
+rules.add_perm("accounts.view_auditentry", is_staff)
+rules.add_perm("accounts.manage_token", is_token_owner)
+rules.add_perm("accounts.create_token", rules.is_authenticated & rules.is_active)
+
+
+def audit_visible_to(user: AnyUser) -> QuerySet[AuditEntry]:
+    if is_staff(user):
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.none()
+
+
+def tokens_visible_to(user: AnyUser) -> QuerySet[ApiToken]:
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user_id=user.pk)

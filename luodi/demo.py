@@ -1,0 +1,86 @@
+"""The demo ecosystem that `luodi demo` (and `make run`) loads.
+
+Each app contributes a loader; they run in order, each idempotent (natural keys with
+get_or_create), in one transaction so that a failure leaves nothing half-loaded.
+Organizations and hospitals are real public names; every person, achievement and project
+is fictional and marked `is_demo`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.db import transaction
+
+from luodi.accounts.models import MembershipRole, Role, User
+from luodi.catalog.models import Organization, OrganizationKind
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+DEMO_PASSWORD = "luodi-demo-2026"
+
+# (username, display name, role, organization zh name or None, superuser)
+PERSONAS: list[tuple[str, str, Role, str | None, bool]] = [
+    ("admin", "演示管理员 Demo Admin", Role.STAFF, "医工融合创新中心（演示）", True),
+    ("staff", "林晓（演示）Lin Xiao (demo)", Role.STAFF, "医工融合创新中心（演示）", False),
+    ("park", "周航（演示）Zhou Hang (demo)", Role.PARTNER, "成都医学城", False),
+    ("hospital", "陈静（演示）Chen Jing (demo)", Role.PARTNER, "四川大学华西医院", False),
+    ("viewer", "投促局观察员（演示）Bureau viewer (demo)", Role.VIEWER, None, False),
+]
+
+ORGANIZATIONS: list[tuple[str, str, OrganizationKind]] = [
+    (
+        "医工融合创新中心（演示）",
+        "Medical-Industrial Integration Innovation Center (demo)",
+        OrganizationKind.ASSOCIATION,
+    ),
+    ("成都医学城", "Chengdu Medical City", OrganizationKind.PARK),
+    ("成都天府国际生物城", "Tianfu International Bio-Town", OrganizationKind.PARK),
+    ("四川大学华西医院", "West China Hospital, Sichuan University", OrganizationKind.HOSPITAL),
+]
+
+
+def _load_foundation(out: Writer) -> None:
+    orgs: dict[str, Organization] = {}
+    for name_zh, name_en, kind in ORGANIZATIONS:
+        org, _ = Organization.objects.get_or_create(
+            name_zh=name_zh, defaults={"name_en": name_en, "kind": kind, "is_demo": True}
+        )
+        orgs[name_zh] = org
+    from luodi.accounts.domain import add_membership
+
+    for username, display, role, org_name, superuser in PERSONAS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User(
+            username=username,
+            display_name=display,
+            role=role,
+            email=f"{username}@demo.luodi.invalid",
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        if org_name:
+            add_membership(
+                actor=None, user=user, organization=orgs[org_name], role=MembershipRole.ADMIN
+            )
+        out.write(f"  demo user {username!r} ({role.label}) password {DEMO_PASSWORD!r}\n")
+
+
+LOADERS: list[Callable[[Writer], None]] = [_load_foundation]
+
+
+def load(out: Writer) -> bool:
+    """Load everything; returns False when the demo was already there."""
+    if User.objects.filter(username="admin").exists():
+        return False
+    with transaction.atomic():
+        for loader in LOADERS:
+            loader(out)
+    return True

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from luodi.accounts import views as account_views
+from luodi.api import api
+from luodi.web import views as web_views
+from luodi.web.auth import LuodiLoginView
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/login/", LuodiLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke-token"),
+    path("audit/", account_views.audit_log, name="audit-log"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,58 @@
+"""Shared fixtures: personas (staff, partner of A, partner of B, viewer, anonymous)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from luodi.accounts.models import Role, User
+from luodi.catalog.models import Organization
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):  # type: ignore[no-untyped-def]
+    # The manifest storage needs `collectstatic`; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Personas:
+    org_a: Organization
+    org_b: Organization
+    staff: User
+    partner_a: User
+    partner_b: User
+    viewer: User
+
+
+@pytest.fixture
+def personas(db) -> Personas:  # type: ignore[no-untyped-def]
+    org_a = OrganizationFactory(name_zh="甲机构", name_en="Org A")
+    org_b = OrganizationFactory(name_zh="乙机构", name_en="Org B")
+    partner_a = UserFactory(username="partner_a", role=Role.PARTNER)
+    partner_b = UserFactory(username="partner_b", role=Role.PARTNER)
+    MembershipFactory(user=partner_a, organization=org_a)
+    MembershipFactory(user=partner_b, organization=org_b)
+    return Personas(
+        org_a=org_a,
+        org_b=org_b,
+        staff=UserFactory(username="staff_user", role=Role.STAFF),
+        partner_a=partner_a,
+        partner_b=partner_b,
+        viewer=UserFactory(username="viewer_user", role=Role.VIEWER),
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
