@@ -59,8 +59,8 @@ browser-deps:
 	fi
 
 lint: install
-	$(BIN)/ruff check luodi tests bench
-	$(BIN)/ruff format --check luodi tests bench
+	$(BIN)/ruff check luodi tests $(wildcard bench)
+	$(BIN)/ruff format --check luodi tests $(wildcard bench)
 
 typecheck: install
 	$(CHECK_ENV) $(BIN)/mypy luodi
