@@ -171,8 +171,8 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
     import subprocess
     import sys
 
-    env = {
-        **os.environ,
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {
         "LUODI_DEBUG": "false",
         "LUODI_HTTPS": "true",
         "LUODI_SECRET_KEY": "k" * 20 + "production-like-secret-key-with-enough-entropy-x9Z!",
