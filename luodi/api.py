@@ -45,7 +45,50 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        }
+    },
+}
+_ERROR_RESPONSES = {
+    401: "Authentication required",
+    403: "Not allowed",
+    404: "Not found (or not visible to you)",
+    422: "Invalid input; `fields` says which",
+}
+
+
+class LuodiAPI(NinjaAPI):
+    """Documents the one error shape on every operation, so clients can rely on it."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                # ninja keys responses by int; an operation's own error schema wins.
+                for code, text in _ERROR_RESPONSES.items():
+                    if code not in responses and str(code) not in responses:
+                        responses[code] = {"description": text, "content": ref}
+        return schema
+
+
+api = LuodiAPI(
     title="Luodi API",
     version="1",
     description="Luodi (落地): catalog, matchmaking and transformation pipeline.",
@@ -139,8 +182,22 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _mount() -> None:
     from luodi.accounts.api import router as accounts_router
+    from luodi.catalog.api import router as catalog_router
+    from luodi.engagements.api import router as engagements_router
+    from luodi.ingest.api import router as ingest_router
+    from luodi.matchmaking.api import router as matchmaking_router
+    from luodi.pipeline.api import router as pipeline_router
+    from luodi.search.api import router as search_router
 
-    routers: list[tuple[str, Any]] = [("/accounts/", accounts_router)]
+    routers: list[tuple[str, Any]] = [
+        ("/accounts/", accounts_router),
+        ("/catalog/", catalog_router),
+        ("/search/", search_router),
+        ("/ingest/", ingest_router),
+        ("/pipeline/", pipeline_router),
+        ("/engagements/", engagements_router),
+        ("/matchmaking/", matchmaking_router),
+    ]
     for prefix, router in routers:
         api.add_router(prefix, router)
 

@@ -15,7 +15,11 @@ import sys
 
 def _django(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luodi.settings")
+    from django.conf import settings
     from django.core.management import execute_from_command_line
+
+    # The SQLite database, indexes and uploads live here; a new LUODI_VAR_DIR just works.
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
 
     execute_from_command_line(["luodi", *argv])
     return 0
@@ -64,7 +68,9 @@ def _eval(argv: list[str]) -> int:
         from luodi.matching.evaluate import main as eval_retrieval
 
         return eval_retrieval(argv[1:])
-    return _django(["eval_sites", *argv[1:]])
+    from luodi.sites.evaluate import main as eval_sites
+
+    return eval_sites(argv[1:])
 
 
 def main(argv: list[str] | None = None) -> int:

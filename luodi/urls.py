@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from luodi.accounts import application_views
 from luodi.accounts import views as account_views
 from luodi.api import api
 from luodi.web import views as web_views
@@ -20,7 +21,21 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke-token"),
+    path("apply/", application_views.apply, name="apply"),
+    path("accounts/applications/", application_views.application_list, name="applications"),
+    path(
+        "accounts/applications/<int:pk>/decide/",
+        application_views.decide,
+        name="application-decide",
+    ),
     path("audit/", account_views.audit_log, name="audit-log"),
+    path("catalog/", include("luodi.catalog.urls")),
+    path("search/", include("luodi.search.urls")),
+    path("import/", include("luodi.ingest.urls")),
+    path("projects/", include("luodi.pipeline.urls")),
+    path("engagements/", include("luodi.engagements.urls")),
+    path("matchmaking/", include("luodi.matchmaking.urls")),
+    path("public/", include("luodi.engagements.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

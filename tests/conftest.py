@@ -11,6 +11,8 @@ from luodi.accounts.models import Role, User
 from luodi.catalog.models import Organization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
+pytest_plugins = ["tests.browser_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):  # type: ignore[no-untyped-def]

@@ -39,3 +39,58 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Term"
+
+    scheme = "area"
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    label_zh = factory.Sequence(lambda n: f"领域{n}")
+    label_en = factory.Sequence(lambda n: f"Area {n}")
+
+
+class AchievementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Achievement"
+
+    title_zh = factory.Sequence(lambda n: f"测试成果{n}")
+    title_en = factory.Sequence(lambda n: f"Test achievement {n}")
+    summary_zh = "一种用于测试的成果摘要。"
+    summary_en = "A summary used in tests."
+    kind = "drug"
+    stage = "preclinical"
+    owner = factory.SubFactory(OrganizationFactory)
+    disclosure = "public"
+    status = "published"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Person"
+
+    name_zh = factory.Sequence(lambda n: f"张{n}")
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    phone = "028-12345678"
+
+
+class ClinicalNeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.ClinicalNeed"
+
+    title_zh = factory.Sequence(lambda n: f"临床需求{n}")
+    problem = "术中出血难以实时监测。"
+    organization = factory.SubFactory(OrganizationFactory, kind="hospital")
+
+
+class CarrierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "catalog.Carrier"
+
+    park = factory.SubFactory(OrganizationFactory, kind="park")
+    name = factory.Sequence(lambda n: f"{n}号楼")
+    carrier_type = "wet_lab"
+    area_total_m2 = 1000
+    area_available_m2 = 400

@@ -48,7 +48,7 @@ def field_changes(
     for name in fields:
         old, new = before.get(name), getattr(instance, name)
         if old != new:
-            out[name] = [_jsonable(old), _jsonable(new)]
+            out[name] = [jsonable(old), jsonable(new)]
     return out
 
 
@@ -56,7 +56,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in fields}
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, models.Model):

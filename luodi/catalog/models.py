@@ -1,31 +1,119 @@
-"""Catalog models. The foundation ships only Organization; the catalog issue extends it."""
+"""Catalog: organizations and their profiles, carriers, people, achievements, clinical needs,
+the taxonomy, and clinical trials with their sites.
+
+Models stay slim: writes live in `domain.py`, permissions in `rules.py`.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-class OrganizationKind(models.TextChoices):
-    PARK = "park", _("Industrial park")
-    HOSPITAL = "hospital", _("Hospital / clinical center")
-    COMPANY = "company", _("Company")
-    INSTITUTE = "institute", _("University / institute")
-    INVESTOR = "investor", _("Investor")
-    GOVERNMENT = "government", _("Government agency")
-    ASSOCIATION = "association", _("Association")
-    CRO = "cro", _("CRO / CDMO")
+from luodi.catalog.choices import (
+    AchievementKind,
+    CarrierType,
+    Disclosure,
+    OrganizationKind,
+    ReviewStatus,
+    Stage,
+)
 
 
-class Organization(models.Model):
-    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices)
+def _is_en() -> bool:
+    return (get_language() or "zh-hans").startswith("en")
+
+
+class Bilingual(models.Model):
+    """Shown in the active language, falling back to the other one."""
+
+    class Meta:
+        abstract = True
+
+    def pick(self, zh: str, en: str) -> str:
+        return (en or zh) if _is_en() else (zh or en)
+
+
+class Term(models.Model):
+    """A taxonomy term: therapeutic area (ICD-10, MeSH), technology field or specialty."""
+
+    class Scheme(models.TextChoices):
+        THERAPEUTIC_AREA = "area", _("Therapeutic area")
+        TECHNOLOGY = "tech", _("Technology field")
+        SPECIALTY = "specialty", _("Clinical specialty")
+
+    scheme = models.CharField(_("scheme"), max_length=16, choices=Scheme.choices)
+    code = models.CharField(_("code"), max_length=32)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=120, blank=True)
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    source = models.CharField(_("source"), max_length=32, default="luodi")
+
+    class Meta:
+        verbose_name = _("taxonomy term")
+        verbose_name_plural = _("taxonomy terms")
+        ordering = ["scheme", "code"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="unique_term_code")]
+
+    def __str__(self) -> str:
+        return (self.label_en or self.label_zh) if _is_en() else (self.label_zh or self.label_en)
+
+
+class Reviewed(models.Model):
+    """Submissions by partners wait for staff review before others see them."""
+
+    status = models.CharField(
+        _("review status"),
+        max_length=16,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.PUBLISHED,
+        db_index=True,
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organization(Bilingual, Reviewed):
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True, db_index=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, db_index=True)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganizationKind.choices)
+    province = models.CharField(_("province"), max_length=40, blank=True, default="四川省")
+    city = models.CharField(_("city"), max_length=40, blank=True, default="成都市")
+    district = models.CharField(_("district"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    focus_areas = models.ManyToManyField(
+        Term, blank=True, related_name="organizations", verbose_name=_("focus areas")
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
 
     class Meta:
         verbose_name = _("organization")
@@ -37,6 +125,341 @@ class Organization(models.Model):
 
     @property
     def display_name(self) -> str:
-        if (get_language() or "zh-hans").startswith("en"):
-            return self.name_en or self.name_zh
-        return self.name_zh or self.name_en
+        return self.pick(self.name_zh, self.name_en)
+
+    @property
+    def description(self) -> str:
+        return self.pick(self.description_zh, self.description_en)
+
+
+class ParkProfile(models.Model):
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="park")
+    industry_focus = models.ManyToManyField(
+        Term, blank=True, related_name="+", verbose_name=_("industry focus")
+    )
+    policy_text_zh = models.TextField(_("policies (Chinese)"), blank=True)
+    policy_text_en = models.TextField(_("policies (English)"), blank=True)
+    rent_subsidy_pct = models.PositiveSmallIntegerField(_("rent subsidy %"), null=True, blank=True)
+    subsidy_years = models.PositiveSmallIntegerField(_("subsidy years"), null=True, blank=True)
+    max_grant_wan = models.PositiveIntegerField(_("maximum grant (10k CNY)"), null=True, blank=True)
+    services = models.JSONField(_("services"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("park profile")
+        verbose_name_plural = _("park profiles")
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class Carrier(models.Model):
+    """A space offer in a park (载体)."""
+
+    park = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="carriers",
+        limit_choices_to={"kind": OrganizationKind.PARK},
+        verbose_name=_("park"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    carrier_type = models.CharField(_("type"), max_length=16, choices=CarrierType.choices)
+    area_total_m2 = models.PositiveIntegerField(_("total area (m²)"))
+    area_available_m2 = models.PositiveIntegerField(_("available area (m²)"))
+    rent_min = models.DecimalField(
+        _("rent from (CNY/m²/day)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    rent_max = models.DecimalField(
+        _("rent to (CNY/m²/day)"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    ready_date = models.DateField(_("ready date"), null=True, blank=True)
+    certifications = models.JSONField(_("certifications"), default=list, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
+        ordering = ["park_id", "carrier_type", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(area_available_m2__lte=models.F("area_total_m2")),
+                name="carrier_available_le_total",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_carrier_type_display()})"
+
+
+class ClinicalCenterProfile(models.Model):
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="clinical_center"
+    )
+    grade = models.CharField(_("hospital grade"), max_length=16, blank=True)
+    specialties = models.ManyToManyField(
+        Term, blank=True, related_name="+", verbose_name=_("NMPA-filed trial specialties")
+    )
+    phase1_unit = models.BooleanField(_("phase I unit"), default=False)
+    beds = models.PositiveIntegerField(_("beds"), null=True, blank=True)
+    annual_trials = models.PositiveIntegerField(_("trials per year"), null=True, blank=True)
+    ethics_turnaround_days = models.PositiveSmallIntegerField(
+        _("ethics review turnaround (days)"), null=True, blank=True
+    )
+    notable_investigators = models.TextField(_("notable investigators"), blank=True)
+
+    class Meta:
+        verbose_name = _("clinical center profile")
+        verbose_name_plural = _("clinical center profiles")
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class CompanyProfile(models.Model):
+    """Companies, CRO/CDMOs and investors: what they do and what they look for."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="company"
+    )
+    stage = models.CharField(_("company stage"), max_length=32, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    products = models.TextField(_("products"), blank=True)
+    needs = models.JSONField(_("needs"), default=list, blank=True)
+    sectors = models.ManyToManyField(Term, blank=True, related_name="+", verbose_name=_("sectors"))
+    ticket_min_wan = models.PositiveIntegerField(_("ticket from (10k CNY)"), null=True, blank=True)
+    ticket_max_wan = models.PositiveIntegerField(_("ticket to (10k CNY)"), null=True, blank=True)
+    stage_focus = models.JSONField(_("stage focus"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("company / investor profile")
+        verbose_name_plural = _("company / investor profiles")
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class Person(Bilingual, Reviewed):
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        verbose_name=_("organization"),
+    )
+    title = models.CharField(_("title / position"), max_length=120, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
+    expertise = models.TextField(_("expertise"), blank=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name_zh", "name_en"]
+
+    def __str__(self) -> str:
+        return self.pick(self.name_zh, self.name_en)
+
+
+class Achievement(Bilingual, Reviewed):
+    """A scientific achievement (科技成果) seeking transformation."""
+
+    title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    summary_zh = models.TextField(_("summary (Chinese)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    # The dossier: what a teaser-only or confidential achievement withholds.
+    dossier_zh = models.TextField(_("dossier (Chinese)"), blank=True)
+    dossier_en = models.TextField(_("dossier (English)"), blank=True)
+    kind = models.CharField(_("type"), max_length=16, choices=AchievementKind.choices)
+    owner = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="achievements",
+        verbose_name=_("owner"),
+    )
+    inventors = models.ManyToManyField(
+        Person, blank=True, related_name="achievements", verbose_name=_("inventors")
+    )
+    therapeutic_areas = models.ManyToManyField(
+        Term, blank=True, related_name="achievements_by_area", verbose_name=_("therapeutic areas")
+    )
+    technology_fields = models.ManyToManyField(
+        Term, blank=True, related_name="achievements_by_tech", verbose_name=_("technology fields")
+    )
+    stage = models.CharField(_("development stage"), max_length=16, choices=Stage.choices)
+    patent_numbers = models.CharField(_("patent numbers"), max_length=255, blank=True)
+    ip_status = models.CharField(_("IP status"), max_length=64, blank=True)
+    transfer_modes = models.JSONField(_("transfer modes sought"), default=list, blank=True)
+    needs = models.JSONField(_("needs"), default=list, blank=True)
+    carrier_needs = models.JSONField(_("carrier requirements"), default=list, blank=True)
+    space_needed_m2 = models.PositiveIntegerField(_("space needed (m²)"), null=True, blank=True)
+    disclosure = models.CharField(
+        _("disclosure tier"), max_length=16, choices=Disclosure.choices, default=Disclosure.PUBLIC
+    )
+
+    class Meta:
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.pick(self.title_zh, self.title_en)
+
+    @property
+    def summary(self) -> str:
+        return self.pick(self.summary_zh, self.summary_en)
+
+    @property
+    def dossier(self) -> str:
+        return self.pick(self.dossier_zh, self.dossier_en)
+
+
+class ClinicalNeed(Bilingual, Reviewed):
+    """A clinician's unmet need (临床需求): the demand side of medical-engineering pairing."""
+
+    title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    problem = models.TextField(_("problem"))
+    current_practice = models.TextField(_("current practice"), blank=True)
+    desired_solution = models.TextField(_("desired solution"), blank=True)
+    constraints = models.TextField(_("constraints"), blank=True)
+    specialty = models.ForeignKey(
+        Term,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="needs",
+        verbose_name=_("specialty"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="clinical_needs",
+        verbose_name=_("hospital / organization"),
+    )
+    clinician = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clinical_needs",
+        verbose_name=_("clinician"),
+    )
+
+    class Meta:
+        verbose_name = _("clinical need")
+        verbose_name_plural = _("clinical needs")
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return self.pick(self.title_zh, self.title_en)
+
+
+class Trial(models.Model):
+    """A clinical trial record (e.g. from a ClinicalTrials.gov export)."""
+
+    registry_id = models.CharField(_("registry id"), max_length=32, unique=True)
+    title = models.TextField(_("title"))
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(_("status"), max_length=64, blank=True)
+    phase = models.CharField(_("phase"), max_length=64, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    interventions = models.TextField(_("interventions"), blank=True)
+    sponsor = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sponsored_trials",
+        verbose_name=_("sponsor"),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=32, default="ctgov")
+    sites = models.ManyToManyField(
+        Organization, through="TrialSite", related_name="trials", verbose_name=_("sites")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("trial")
+        verbose_name_plural = _("trials")
+        ordering = ["-start_date", "registry_id"]
+
+    def __str__(self) -> str:
+        return f"{self.registry_id} {self.title[:80]}"
+
+
+class TrialSite(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="site_links")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="trial_links"
+    )
+    location = models.CharField(_("location as listed"), max_length=500)
+
+    class Meta:
+        verbose_name = _("trial site")
+        verbose_name_plural = _("trial sites")
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "organization"], name="unique_trial_site")
+        ]
+
+    def __str__(self) -> str:
+        return self.location
+
+
+class AccessGrant(models.Model):
+    """Access to a confidential or teaser-only achievement's dossier for one organization
+    (or one user), after the NDA was accepted in the platform and the owner or staff approved.
+    Live only between approval and `expires_at`."""
+
+    achievement = models.ForeignKey(
+        Achievement, on_delete=models.CASCADE, related_name="access_grants"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    nda_version = models.CharField(_("NDA version"), max_length=32)
+    nda_accepted_at = models.DateTimeField(_("NDA accepted"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier access grant")
+        verbose_name_plural = _("dossier access grants")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=False) | models.Q(user__isnull=False),
+                name="grant_has_grantee",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.achievement_id} → {self.organization_id or self.user_id}"

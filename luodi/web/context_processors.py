@@ -10,6 +10,9 @@ from luodi.web.menu import entries_for
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None:
-        return {"menu": [], "active_section": ""}
-    section = request.path_info.strip("/").split("/", 1)[0]
-    return {"menu": entries_for(user), "active_section": section}
+        return {"menu": [], "active_url": ""}
+    entries = entries_for(user)
+    path = request.path_info
+    # The longest menu URL that prefixes the path is the active one ("/" only on its own).
+    matches = [e.url for e in entries if path == e.url or (e.url != "/" and path.startswith(e.url))]
+    return {"menu": entries, "active_url": max(matches, key=len, default="")}

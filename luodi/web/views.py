@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    return render(request, "web/home.html")
+    from luodi.catalog.queries import home_counts
+
+    return render(request, "web/home.html", {"counts": home_counts(request.user)})
 
 
 @login_not_required

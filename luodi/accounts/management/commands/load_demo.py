@@ -18,4 +18,4 @@ class Command(BaseCommand):
                 )
             )
         else:
-            self.stdout.write("Demo data already present; nothing to do.")
+            self.stdout.write("Demo data was already present; anything missing was added.")

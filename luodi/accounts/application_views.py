@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from luodi.accounts import applications, audit, rules
+from luodi.accounts.forms import ApplicationForm, DecisionForm
+from luodi.accounts.models import AccountApplication, User
+
+APPLY_LIMIT_PER_HOUR = 5
+
+
+def _throttled(request: HttpRequest) -> bool:
+    key = f"apply:{audit.client_ip(request)}"
+    count = cache.get_or_set(key, 0, timeout=3600) or 0
+    if count >= APPLY_LIMIT_PER_HOUR:
+        return True
+    cache.incr(key)
+    return False
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST":
+        if _throttled(request):
+            form.add_error(None, _("Too many applications from your address; try again later."))
+            return render(request, "accounts/apply.html", {"form": form}, status=429)
+        if form.is_valid():
+            applications.submit_application(data=form.cleaned_data, ip=audit.client_ip(request))
+            return render(request, "accounts/apply_done.html")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/apply.html", {"form": form}, status=status)
+
+
+def application_list(request: HttpRequest) -> HttpResponse:
+    if not rules.is_staff(request.user):
+        raise PermissionDenied
+    pending = AccountApplication.objects.filter(status=AccountApplication.Status.PENDING)
+    decided = AccountApplication.objects.exclude(
+        status=AccountApplication.Status.PENDING
+    ).select_related("organization")[:50]
+    forms = [(a, DecisionForm(prefix=f"a{a.pk}")) for a in pending]
+    return render(request, "accounts/applications.html", {"forms": forms, "decided": decided})
+
+
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    if not rules.is_staff(request.user):
+        raise PermissionDenied
+    actor = request.user
+    assert isinstance(actor, User)
+    application = get_object_or_404(
+        AccountApplication, pk=pk, status=AccountApplication.Status.PENDING
+    )
+    form = DecisionForm(request.POST, prefix=f"a{pk}")
+    if not form.is_valid():
+        pending = AccountApplication.objects.filter(status=AccountApplication.Status.PENDING)
+        forms = [(a, form if a.pk == pk else DecisionForm(prefix=f"a{a.pk}")) for a in pending]
+        return render(
+            request, "accounts/applications.html", {"forms": forms, "decided": []}, status=400
+        )
+    ip = audit.client_ip(request)
+    if form.cleaned_data["decision"] == "approve":
+        user = applications.approve_application(
+            actor=actor,
+            application=application,
+            organization=form.cleaned_data["organization"],
+            base_url=request.build_absolute_uri("/")[:-1],
+            ip=ip,
+        )
+        messages.success(
+            request,
+            _("Approved: account %(username)s created and emailed.")
+            % {"username": user.get_username()},
+        )
+    else:
+        applications.reject_application(
+            actor=actor, application=application, note=form.cleaned_data["note"], ip=ip
+        )
+        messages.success(request, _("Rejected; the applicant was told why."))
+    return redirect("applications")

@@ -1,0 +1,135 @@
+"""The channel in: apply for an account (public), staff approve or reject.
+
+Approval creates the user (no password yet), a membership in the chosen or newly created
+organization, and emails a link to set the password; one audit entry per decision.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from luodi.accounts import audit
+from luodi.accounts.domain import add_membership
+from luodi.accounts.models import AccountApplication, MembershipRole, Role, User
+from luodi.catalog.choices import ReviewStatus
+from luodi.catalog.models import Organization
+
+
+@transaction.atomic
+def submit_application(*, data: dict[str, str], ip: str | None) -> AccountApplication:
+    application = AccountApplication.objects.create(**data)
+    audit.record(
+        actor=None,
+        actor_label=data["email"][:150],
+        verb="application.submit",
+        target=application,
+        ip=ip,
+    )
+    return application
+
+
+def _unique_username(email: str) -> str:
+    base = email.split("@")[0][:120] or "user"
+    name, n = base, 1
+    while User.objects.filter(username=name).exists():
+        n += 1
+        name = f"{base}{n}"
+    return name
+
+
+@transaction.atomic
+def approve_application(
+    *,
+    actor: User,
+    application: AccountApplication,
+    organization: Organization | None,
+    base_url: str,
+    ip: str | None = None,
+) -> User:
+    if application.status != AccountApplication.Status.PENDING:
+        raise ValueError("application already decided")
+    if organization is None:
+        organization = Organization.objects.create(
+            name_zh=application.organization_name,
+            kind=application.organization_kind,
+            status=ReviewStatus.PUBLISHED,
+            submitted_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            verb="organization.create",
+            target=organization,
+            ip=ip,
+            changes={"from_application": application.pk},
+        )
+    user = User.objects.create(
+        username=_unique_username(application.email),
+        email=application.email,
+        display_name=application.name,
+        role=Role.PARTNER,
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    add_membership(
+        actor=actor, user=user, organization=organization, role=MembershipRole.ADMIN, ip=ip
+    )
+    application.status = AccountApplication.Status.APPROVED
+    application.organization, application.user, application.decided_by = organization, user, actor
+    application.save(update_fields=["status", "organization", "user", "decided_by"])
+    audit.record(
+        actor=actor,
+        verb="application.approve",
+        target=application,
+        ip=ip,
+        changes={"user": user.get_username(), "organization": str(organization)},
+    )
+    link = base_url + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    # Sent after commit: a rolled-back approval must not leave a working link in an inbox.
+    transaction.on_commit(
+        lambda: send_mail(
+            _("Your Luodi account is ready"),
+            _(
+                "Your account %(username)s for %(organization)s was approved. "
+                "Choose your password here: %(link)s"
+            )
+            % {"username": user.get_username(), "organization": organization, "link": link},
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+    )
+    return user
+
+
+@transaction.atomic
+def reject_application(
+    *, actor: User, application: AccountApplication, note: str, ip: str | None = None
+) -> None:
+    if application.status != AccountApplication.Status.PENDING:
+        raise ValueError("application already decided")
+    application.status = AccountApplication.Status.REJECTED
+    application.decision_note, application.decided_by = note, actor
+    application.save(update_fields=["status", "decision_note", "decided_by"])
+    audit.record(
+        actor=actor, verb="application.reject", target=application, ip=ip, changes={"note": note}
+    )
+    transaction.on_commit(
+        lambda: send_mail(
+            _("Your Luodi account application"),
+            _("Your application could not be approved: %(note)s") % {"note": note},
+            settings.DEFAULT_FROM_EMAIL,
+            [application.email],
+        )
+    )

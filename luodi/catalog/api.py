@@ -1,0 +1,498 @@
+"""Catalog API: organizations, achievements, clinical needs, people and carriers (read and
+write), taxonomy terms and clinical trials (read-only). Mounted at /api/catalog/.
+
+The editable types are described once in `SPECS` and get the same endpoints, like the web
+views (`views.py`) get them from `resources.RESOURCES`:
+
+    GET    /{slug}                  list: the web list's filters + `q`, limit/offset
+    POST   /{slug}                  create (201); a partner's record waits for review
+    GET    /{slug}/{id}             detail; 404 when not visible (existence is not confirmed)
+    PATCH  /{slug}/{id}             change only the fields sent; 403 without the permission
+    POST   /{slug}/{id}/archive     and /restore
+    POST   /{slug}/{id}/approve     and /return (staff; reviewed types only)
+
+Rules:
+- Every read starts from the `*_visible_to(user)` queryset of `rules.py`.
+- Writes are validated by the web ModelForms and saved through `domain.py`, so the web and the
+  API validate, audit and review identically.
+- An achievement's dossier is withheld (null, `dossier_visible: false`) unless the user has
+  `catalog.view_dossier`; a response that discloses a non-public dossier is audited as
+  `achievement.view_dossier`, like the web detail page. A person's contact details are withheld
+  unless `catalog.view_contact`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms as django_forms
+from django.db.models import Model, Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from luodi.accounts import audit
+from luodi.accounts.models import User
+from luodi.catalog import api_schemas as s
+from luodi.catalog import domain, rules
+from luodi.catalog.choices import Disclosure
+from luodi.catalog.forms import ListField, ReturnForm
+from luodi.catalog.models import Term, Trial, TrialSite
+from luodi.catalog.resources import RESOURCES, Resource
+from luodi.errors import ApiError
+
+router = Router(tags=["catalog"])
+
+DOSSIER_FLAG = "dossier_visible"
+CONTACT_FLAG = "contact_visible"
+
+Prepare = Callable[[HttpRequest, list[Any]], None]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
+    return user
+
+
+def _invalid(errors: dict[str, Any]) -> ApiError:
+    fields = {name: [str(m) for m in messages] for name, messages in errors.items()}
+    return ApiError(422, "invalid", "The request has invalid fields.", fields)
+
+
+def _forbidden() -> ApiError:
+    return ApiError(403, "forbidden", "You may not do this.")
+
+
+# -- what each response may show --------------------------------------------------------------
+
+
+def _prepare_achievements(request: HttpRequest, items: list[Any]) -> None:
+    """Decide per object whether its dossier is shown; audit each non-public one shown."""
+    user = _user(request)
+    for obj in items:
+        visible = user.has_perm("catalog.view_dossier", obj)
+        setattr(obj, DOSSIER_FLAG, visible)
+        if visible and obj.disclosure != Disclosure.PUBLIC:
+            audit.record(
+                actor=user,
+                verb="achievement.view_dossier",
+                target=obj,
+                ip=audit.client_ip(request),
+            )
+
+
+def _prepare_people(request: HttpRequest, items: list[Any]) -> None:
+    user = _user(request)
+    for obj in items:
+        setattr(obj, CONTACT_FLAG, user.has_perm("catalog.view_contact", obj))
+
+
+def _prepare_nothing(request: HttpRequest, items: list[Any]) -> None:
+    return None
+
+
+class CatalogPagination(LimitOffsetPagination):
+    """Limit/offset pagination that hands the page's objects to a `prepare` hook, so
+    per-object permissions (and dossier audits) apply to exactly the objects returned."""
+
+    def __init__(self, *, prepare: Prepare = _prepare_nothing, **kwargs: Any) -> None:
+        self.prepare = prepare
+        super().__init__(**kwargs)
+
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any],
+        pagination: LimitOffsetPagination.Input,
+        request: HttpRequest,
+        **params: Any,
+    ) -> dict[str, Any]:
+        page: dict[str, Any] = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(page[self.items_attribute])
+        self.prepare(request, items)
+        page[self.items_attribute] = items
+        return page
+
+
+def _stable(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Offset pagination needs a total order: add the primary key as the last tie-breaker."""
+    ordering = list(qs.query.order_by or qs.model._meta.ordering)
+    if not {"pk", "-pk", "id", "-id"} & {str(o) for o in ordering}:
+        qs = qs.order_by(*ordering, "pk")
+    return qs
+
+
+# -- the editable types ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    res: Resource
+    out: type[Schema]
+    create_in: type[Schema]
+    patch_in: type[Schema]
+    filter_in: type[Schema]
+    select: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+    prepare: Prepare = _prepare_nothing
+
+    @property
+    def slug(self) -> str:
+        return self.res.slug
+
+    def labels(self) -> tuple[str, str]:
+        """E.g. ("an organization", "organizations"), in English whatever language is active
+        at import, so the OpenAPI text is stable."""
+        with translation.override("en"):
+            one = str(self.res.model._meta.verbose_name)
+            many = str(self.res.model._meta.verbose_name_plural)
+        return f"{'an' if one[0] in 'aeiou' else 'a'} {one}", many
+
+    def with_related(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs.select_related(*self.select).prefetch_related(*self.prefetch)
+
+    def visible(self, request: HttpRequest) -> QuerySet[Any]:
+        return self.with_related(self.res.visible(request.user))
+
+    def get_visible(self, request: HttpRequest, pk: int) -> Any:
+        """The object if the user may see it; 404 otherwise, so existence is never confirmed."""
+        return get_object_or_404(self.visible(request), pk=pk)
+
+    def present(self, request: HttpRequest, obj: Model) -> Any:
+        """A freshly loaded copy of `obj` ready for the output schema."""
+        fresh = self.with_related(self.res.model._default_manager.all()).get(pk=obj.pk)
+        self.prepare(request, [fresh])
+        return fresh
+
+
+SPECS: list[Spec] = [
+    Spec(
+        res=RESOURCES["organizations"],
+        out=s.OrganizationOut,
+        create_in=s.OrganizationCreate,
+        patch_in=s.OrganizationPatch,
+        filter_in=s.OrganizationFilter,
+        select=("park", "clinical_center", "company"),
+        prefetch=(
+            "focus_areas",
+            "park__industry_focus",
+            "clinical_center__specialties",
+            "company__sectors",
+        ),
+    ),
+    Spec(
+        res=RESOURCES["achievements"],
+        out=s.AchievementOut,
+        create_in=s.AchievementCreate,
+        patch_in=s.AchievementPatch,
+        filter_in=s.AchievementFilter,
+        select=("owner",),
+        prefetch=("therapeutic_areas", "technology_fields", "inventors"),
+        prepare=_prepare_achievements,
+    ),
+    Spec(
+        res=RESOURCES["needs"],
+        out=s.ClinicalNeedOut,
+        create_in=s.ClinicalNeedCreate,
+        patch_in=s.ClinicalNeedPatch,
+        filter_in=s.ClinicalNeedFilter,
+        select=("organization", "specialty", "clinician"),
+    ),
+    Spec(
+        res=RESOURCES["people"],
+        out=s.PersonOut,
+        create_in=s.PersonCreate,
+        patch_in=s.PersonPatch,
+        filter_in=s.PersonFilter,
+        select=("organization",),
+        prepare=_prepare_people,
+    ),
+    Spec(
+        res=RESOURCES["carriers"],
+        out=s.CarrierOut,
+        create_in=s.CarrierCreate,
+        patch_in=s.CarrierPatch,
+        filter_in=s.CarrierFilter,
+        select=("park",),
+    ),
+]
+
+
+# -- shared steps -----------------------------------------------------------------------------
+
+
+def _filtered(spec: Spec, request: HttpRequest, filters: Schema) -> QuerySet[Any]:
+    """The web list's filter form applied to the visible queryset (archived hidden unless
+    `show_archived`); an invalid filter value is a 422, not an empty list."""
+    form = spec.res.filter_form(filters.model_dump(exclude_none=True))
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    return _stable(form.apply(spec.visible(request)))
+
+
+def _form_data(form_class: type[django_forms.ModelForm], data: dict[str, Any]) -> dict[str, Any]:
+    """JSON values as the web form expects them: list fields edited as text there."""
+    out = dict(data)
+    for name, value in data.items():
+        if isinstance(form_class.base_fields.get(name), ListField) and isinstance(value, list):
+            out[name] = "; ".join(str(v) for v in value)
+    return out
+
+
+def _save(spec: Spec, request: HttpRequest, obj: Model | None, sent: dict[str, Any]) -> Model:
+    """Validate with the web form, save through domain.save_record; 422 on invalid input.
+
+    On update only the fields sent change: the form is filled with the current values first.
+    """
+    user = _user(request)
+    form_class = spec.res.form
+    names: list[str] = list(form_class._meta.fields or [])
+    data = _form_data(form_class, sent)
+    before: dict[str, Any] | None = None
+    if obj is not None:
+        current = form_class(instance=obj, user=user)
+        base = {n: current.fields[n].prepare_value(current.initial.get(n)) for n in names}
+        data = {**base, **data}
+        # Snapshot before validation: ModelForm validation writes into the instance.
+        before = {n: getattr(obj, n) for n in names if n not in spec.res.m2m}
+    form = form_class(data=data, instance=obj, user=user)
+    if not form.is_valid():
+        raise _invalid(form.errors)
+    instance = form.save(commit=False)
+    changed = [n for n in names if obj is None or n in sent]
+    m2m = {n: form.cleaned_data[n] for n in spec.res.m2m if n in changed}
+    plain = [n for n in changed if n not in spec.res.m2m]
+    domain.save_record(
+        actor=user,
+        instance=instance,
+        fields=plain,
+        m2m=m2m,
+        before=before,
+        ip=audit.client_ip(request),
+    )
+    return instance
+
+
+def _require(request: HttpRequest, perm: str, obj: Model | None = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise _forbidden()
+
+
+# -- endpoint factory ---------------------------------------------------------------------------
+
+
+def _typed(func: Callable[..., Any], **annotations: Any) -> Callable[..., Any]:
+    """Give a handler real (not string) parameter annotations: ninja reads them, and a
+    paginated handler's string annotations would be resolved in ninja's module, not here."""
+    func.__annotations__.update(annotations)
+    return func
+
+
+def _annotate(**annotations: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return lambda func: _typed(func, **annotations)
+
+
+# Generic aliases built at run time from a spec's schemas (not static type expressions).
+_List: Any = list
+_Query: Any = Query
+
+
+def _register(spec: Spec) -> None:
+    slug, perm = spec.slug, spec.res.perm_name
+    label, plural = spec.labels()
+    item = f"/{slug}/{{int:pk}}"
+
+    def op(action: str) -> dict[str, Any]:
+        return {"operation_id": f"catalog_{slug}_{action}", "url_name": f"catalog-{slug}-{action}"}
+
+    def list_items(request: HttpRequest, filters: Any) -> QuerySet[Any]:
+        return _filtered(spec, request, filters)
+
+    router.get(f"/{slug}", response=_List[spec.out], summary=f"List {plural}", **op("list"))(
+        paginate(CatalogPagination, prepare=spec.prepare)(
+            _typed(list_items, filters=_Query[spec.filter_in])
+        )
+    )
+
+    def detail(request: HttpRequest, pk: int) -> Any:
+        obj = spec.get_visible(request, pk)
+        spec.prepare(request, [obj])
+        return obj
+
+    router.get(item, response=spec.out, summary=f"Get {label}", **op("detail"))(detail)
+
+    def create(request: HttpRequest, payload: Any) -> Status[Any]:
+        _require(request, "catalog.add_record")
+        instance = _save(spec, request, None, payload.model_dump(exclude_unset=True))
+        return Status(201, spec.present(request, instance))
+
+    router.post(
+        f"/{slug}",
+        response={201: spec.out},
+        summary=f"Create {label}",
+        description=(
+            "A partner's record waits for staff review (status `pending`); staff's is published."
+            if spec.res.reviewed
+            else None
+        ),
+        **op("create"),
+    )(_typed(create, payload=spec.create_in))
+
+    def update(request: HttpRequest, pk: int, payload: Any) -> Any:
+        obj = spec.get_visible(request, pk)
+        _require(request, f"catalog.change_{perm}", obj)
+        sent = payload.model_dump(exclude_unset=True)
+        instance = _save(spec, request, obj, sent) if sent else obj
+        return spec.present(request, instance)
+
+    router.patch(
+        item, response=spec.out, summary=f"Change {label} (only the fields sent)", **op("update")
+    )(_typed(update, payload=spec.patch_in))
+
+    def archive(request: HttpRequest, pk: int) -> Any:
+        obj = spec.get_visible(request, pk)
+        _require(request, f"catalog.archive_{perm}", obj)
+        if obj.archived_at is None:
+            domain.archive(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        return spec.present(request, obj)
+
+    router.post(f"{item}/archive", response=spec.out, summary=f"Archive {label}", **op("archive"))(
+        archive
+    )
+
+    def restore(request: HttpRequest, pk: int) -> Any:
+        obj = spec.get_visible(request, pk)
+        _require(request, f"catalog.archive_{perm}", obj)
+        if obj.archived_at is not None:
+            domain.restore(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        return spec.present(request, obj)
+
+    router.post(f"{item}/restore", response=spec.out, summary=f"Restore {label}", **op("restore"))(
+        restore
+    )
+
+    if not spec.res.reviewed:
+        return
+
+    def approve(request: HttpRequest, pk: int) -> Any:
+        obj = spec.get_visible(request, pk)
+        _require(request, "catalog.review")
+        domain.approve(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        return spec.present(request, obj)
+
+    router.post(
+        f"{item}/approve",
+        response=spec.out,
+        summary=f"Approve and publish {label} (staff)",
+        **op("approve"),
+    )(approve)
+
+    def return_(request: HttpRequest, pk: int, payload: s.ReturnIn) -> Any:
+        obj = spec.get_visible(request, pk)
+        _require(request, "catalog.review")
+        form = ReturnForm({"comment": payload.comment})
+        if not form.is_valid():
+            raise _invalid(form.errors)
+        domain.return_with_comments(
+            actor=_user(request),
+            instance=obj,
+            comment=form.cleaned_data["comment"],
+            ip=audit.client_ip(request),
+        )
+        return spec.present(request, obj)
+
+    router.post(
+        f"{item}/return",
+        response=spec.out,
+        summary=f"Return {label} to its submitter with comments (staff)",
+        **op("return"),
+    )(_typed(return_, payload=s.ReturnIn))
+
+
+for _spec in SPECS:
+    _register(_spec)
+
+
+# -- read-only: taxonomy terms and trials ----------------------------------------------------
+
+
+def _words(q: str | None, names: tuple[str, ...]) -> Q:
+    cond = Q()
+    for word in (q or "").split():
+        part = Q()
+        for name in names:
+            part |= Q(**{f"{name}__icontains": word})
+        cond &= part
+    return cond
+
+
+@router.get(
+    "/terms",
+    response=list[s.TermOut],
+    summary="List taxonomy terms",
+    operation_id="catalog_terms_list",
+)
+@paginate(LimitOffsetPagination)
+@_annotate(filters=Query[s.TermFilter])
+def list_terms(request: HttpRequest, filters: Query[s.TermFilter]) -> QuerySet[Term]:
+    qs = rules.terms_visible_to(request.user).filter(
+        _words(filters.q, ("code", "label_zh", "label_en"))
+    )
+    if filters.scheme:
+        qs = qs.filter(scheme=filters.scheme)
+    if filters.parent is not None:
+        qs = qs.filter(parent_id=filters.parent)
+    return _stable(qs)
+
+
+@router.get(
+    "/terms/{int:pk}",
+    response=s.TermOut,
+    summary="Get one taxonomy term",
+    operation_id="catalog_terms_detail",
+)
+def get_term(request: HttpRequest, pk: int) -> Term:
+    return get_object_or_404(rules.terms_visible_to(request.user), pk=pk)
+
+
+def _trials(request: HttpRequest) -> QuerySet[Trial]:
+    sites = Prefetch("site_links", queryset=TrialSite.objects.select_related("organization"))
+    return rules.trials_visible_to(request.user).select_related("sponsor").prefetch_related(sites)
+
+
+@router.get(
+    "/trials",
+    response=list[s.TrialOut],
+    summary="List clinical trials with sites",
+    operation_id="catalog_trials_list",
+)
+@paginate(LimitOffsetPagination)
+@_annotate(filters=Query[s.TrialFilter])
+def list_trials(request: HttpRequest, filters: Query[s.TrialFilter]) -> QuerySet[Trial]:
+    qs = _trials(request).filter(
+        _words(filters.q, ("registry_id", "title", "conditions", "interventions"))
+    )
+    if filters.status:
+        qs = qs.filter(status__iexact=filters.status)
+    if filters.phase:
+        qs = qs.filter(phase__icontains=filters.phase)
+    if filters.sponsor is not None:
+        qs = qs.filter(sponsor_id=filters.sponsor)
+    if filters.site is not None:
+        qs = qs.filter(site_links__organization_id=filters.site)
+    return _stable(qs)
+
+
+@router.get(
+    "/trials/{int:pk}",
+    response=s.TrialOut,
+    summary="Get one clinical trial",
+    operation_id="catalog_trials_detail",
+)
+def get_trial(request: HttpRequest, pk: int) -> Trial:
+    return get_object_or_404(_trials(request), pk=pk)

@@ -1,0 +1,36 @@
+"""Reads shared by several callers (home page, dashboards)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+from luodi.accounts.rules import AnyUser, is_staff
+from luodi.catalog.choices import ReviewStatus
+from luodi.catalog.resources import RESOURCES
+
+
+@dataclass(frozen=True)
+class Count:
+    slug: str
+    label: str | Promise
+    total: int
+    pending: int
+
+
+def home_counts(user: AnyUser) -> list[Count]:
+    """Live records the user may see per type; `pending` = waiting for review (staff) or the
+    user's own unpublished submissions (others)."""
+    out = []
+    for res in RESOURCES.values():
+        qs = res.visible(user).filter(archived_at__isnull=True)
+        pending = 0
+        if res.reviewed:
+            waiting = qs.filter(status=ReviewStatus.PENDING)
+            pending = (
+                waiting if is_staff(user) else waiting.filter(submitted_by_id=user.pk)
+            ).count()
+            qs = qs.filter(status=ReviewStatus.PUBLISHED)
+        out.append(Count(res.slug, res.label_plural, qs.count(), pending))
+    return out

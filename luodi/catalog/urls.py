@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from luodi.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("review/", views.review_queue, name="review-queue"),
+    path("mine/", views.my_submissions, name="my-submissions"),
+    path("<slug:slug>/", views.list_view, name="list"),
+    path("<slug:slug>/new/", views.edit_view, name="create"),
+    path("<slug:slug>/<int:pk>/", views.detail_view, name="detail"),
+    path("<slug:slug>/<int:pk>/edit/", views.edit_view, name="edit"),
+    path("<slug:slug>/<int:pk>/archive/", views.archive_view, name="archive"),
+    path("<slug:slug>/<int:pk>/review/", views.review_view, name="review"),
+]

@@ -1,0 +1,415 @@
+"""Engagements API: visits (with itinerary ordering), meetings, events (with agenda) and
+registrations. Writes run the same forms as the web pages, so both validate alike; errors
+come back in the project's one shape `{"error": {"code", "message", "fields"}}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from luodi.accounts import audit
+from luodi.accounts.models import User
+from luodi.engagements import rules
+from luodi.engagements.api_schemas import (
+    CheckInIn,
+    CheckInOut,
+    EventIn,
+    EventOut,
+    FollowUpIn,
+    FollowUpOut,
+    LegOut,
+    MeetingIn,
+    MeetingOut,
+    MinutesIn,
+    OrderIn,
+    OutcomeIn,
+    OutcomeOut,
+    RegistrationIn,
+    RegistrationOut,
+    SessionIn,
+    SessionOut,
+    StopIn,
+    StopOut,
+    SuggestionOut,
+    VisitIn,
+    VisitOut,
+)
+from luodi.engagements.domain import events as event_domain
+from luodi.engagements.domain import records
+from luodi.engagements.domain import visits as visit_domain
+from luodi.engagements.forms import (
+    EventForm,
+    FollowUpForm,
+    MeetingForm,
+    OutcomeForm,
+    RegistrationForm,
+    SessionForm,
+    StopForm,
+    VisitForm,
+)
+from luodi.engagements.models import Event, Meeting, Registration, Visit
+from luodi.errors import ApiError
+
+router = Router(tags=["engagements"])
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return audit.client_ip(request)
+
+
+def _invalid(form: django_forms.BaseForm) -> ApiError:
+    fields = {k: [str(m) for m in v] for k, v in form.errors.items()}
+    return ApiError(422, "invalid", "The request has invalid fields.", fields)
+
+
+def _get(qs: QuerySet[Any], pk: int) -> Any:
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise ApiError(404, "not_found", "Not found.")
+    return obj
+
+
+def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise ApiError(403, "forbidden", "You may not do this.")
+
+
+# -- visits -----------------------------------------------------------------------------------
+
+
+def _visits(request: HttpRequest) -> QuerySet[Visit]:
+    return rules.visits_visible_to(request.user).prefetch_related(
+        "organizations", "stops__organization", "projects", "agreements"
+    )
+
+
+@router.get("/visits", response=list[VisitOut])
+@paginate(LimitOffsetPagination)
+def list_visits(request: HttpRequest) -> QuerySet[Visit]:
+    return _visits(request)
+
+
+@router.post("/visits", response={201: VisitOut})
+def create_visit(request: HttpRequest, payload: VisitIn) -> Status[Visit]:
+    _require(request, "engagements.add_engagement")
+    data = payload.dict()
+    data["organizer"] = data.pop("organizer_id")
+    data["organizations"] = data.pop("organization_ids")
+    data["company"] = data.pop("company_id")
+    data["achievement"] = data.pop("achievement_id")
+    data["projects"], data["agreements"] = data.pop("project_ids"), data.pop("agreement_ids")
+    form = VisitForm(data, user=request.user)
+    if not form.is_valid():
+        raise _invalid(form)
+    fields = form.plain_fields
+    visit = records.save(
+        actor=_user(request),
+        instance=form.save(commit=False),
+        fields=fields,
+        m2m=form.m2m(),
+        ip=_ip(request),
+    )
+    return Status(201, _get(_visits(request), visit.pk))
+
+
+@router.get("/visits/{visit_id}", response=VisitOut)
+def get_visit(request: HttpRequest, visit_id: int) -> Visit:
+    return _get(_visits(request), visit_id)
+
+
+@router.post("/visits/{visit_id}/stops", response={201: VisitOut})
+def add_stop(request: HttpRequest, visit_id: int, payload: StopIn) -> Status[Visit]:
+    visit = _get(_visits(request), visit_id)
+    _require(request, "engagements.change_visit", visit)
+    data = payload.dict()
+    data["organization"] = data.pop("organization_id")
+    form = StopForm(data, user=request.user)
+    if not form.is_valid():
+        raise _invalid(form)
+    visit_domain.add_stop(actor=_user(request), visit=visit, ip=_ip(request), **form.cleaned_data)
+    return Status(201, _get(_visits(request), visit.pk))
+
+
+@router.get("/visits/{visit_id}/suggested-order", response=SuggestionOut)
+def suggested_order(request: HttpRequest, visit_id: int) -> SuggestionOut:
+    from luodi.engagements.itinerary import hhmm
+
+    visit = _get(_visits(request), visit_id)
+    plan = visit_domain.plan_for(visit, list(visit.stops.all()))
+    return SuggestionOut(
+        order=plan.order,
+        km=plan.km,
+        finish=hhmm(plan.finish),
+        late=plan.late,
+        unplaced=plan.unplaced,
+        legs=[
+            LegOut(
+                stop_id=leg.key,
+                arrive=hhmm(leg.arrive),
+                start=hhmm(leg.start),
+                km=leg.km,
+                late_by_min=leg.late_by,
+            )
+            for leg in plan.legs
+        ],
+    )
+
+
+@router.put("/visits/{visit_id}/order", response=VisitOut)
+def set_order(request: HttpRequest, visit_id: int, payload: OrderIn) -> Visit:
+    """Accept an order (the suggested one or the user's own): every stop id exactly once."""
+    visit = _get(_visits(request), visit_id)
+    _require(request, "engagements.change_visit", visit)
+    try:
+        visit_domain.set_order(
+            actor=_user(request), visit=visit, order=payload.order, accept=True, ip=_ip(request)
+        )
+    except ValueError:
+        raise ApiError(
+            422,
+            "invalid",
+            "The order must list every stop exactly once.",
+            {"order": ["must list every stop of the visit exactly once"]},
+        ) from None
+    return _get(_visits(request), visit.pk)
+
+
+# -- meetings ---------------------------------------------------------------------------------
+
+
+def _meetings(request: HttpRequest) -> QuerySet[Meeting]:
+    return rules.meetings_visible_to(request.user).prefetch_related(
+        "organizations", "projects", "agreements"
+    )
+
+
+@router.get("/meetings", response=list[MeetingOut])
+@paginate(LimitOffsetPagination)
+def list_meetings(request: HttpRequest) -> QuerySet[Meeting]:
+    return _meetings(request)
+
+
+@router.post("/meetings", response={201: MeetingOut})
+def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status[Meeting]:
+    _require(request, "engagements.add_engagement")
+    data = payload.dict()
+    data["organizations"] = data.pop("organization_ids")
+    data["visit"] = data.pop("visit_id")
+    data["projects"], data["agreements"] = data.pop("project_ids"), data.pop("agreement_ids")
+    form = MeetingForm(data, user=request.user)
+    if not form.is_valid():
+        raise _invalid(form)
+    fields = form.plain_fields
+    meeting = records.save(
+        actor=_user(request),
+        instance=form.save(commit=False),
+        fields=fields,
+        ip=_ip(request),
+        m2m=form.m2m(),
+    )
+    return Status(201, _get(_meetings(request), meeting.pk))
+
+
+@router.get("/meetings/{meeting_id}", response=MeetingOut)
+def get_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+    return _get(_meetings(request), meeting_id)
+
+
+# -- events -----------------------------------------------------------------------------------
+
+
+def _events(request: HttpRequest) -> QuerySet[Event]:
+    return rules.events_visible_to(request.user).prefetch_related(
+        "co_organizers", "sessions__speakers", "invitees"
+    )
+
+
+@router.get("/events", response=list[EventOut])
+@paginate(LimitOffsetPagination)
+def list_events(request: HttpRequest) -> QuerySet[Event]:
+    return _events(request)
+
+
+@router.post("/events", response={201: EventOut})
+def create_event(request: HttpRequest, payload: EventIn) -> Status[Event]:
+    _require(request, "engagements.add_engagement")
+    data = payload.dict()
+    data["organizer"] = data.pop("organizer_id")
+    data["co_organizers"] = data.pop("co_organizer_ids")
+    form = EventForm(data, user=request.user)
+    if not form.is_valid():
+        raise _invalid(form)
+    fields = form.plain_fields
+    event = records.save(
+        actor=_user(request),
+        instance=form.save(commit=False),
+        fields=fields,
+        m2m=form.m2m(),
+        ip=_ip(request),
+    )
+    return Status(201, _get(_events(request), event.pk))
+
+
+@router.get("/events/{event_id}", response=EventOut)
+def get_event(request: HttpRequest, event_id: int) -> Event:
+    return _get(_events(request), event_id)
+
+
+@router.post("/events/{event_id}/sessions", response={201: SessionOut})
+def add_session(request: HttpRequest, event_id: int, payload: SessionIn) -> Status[Any]:
+    """Add an agenda session; 409 `conflict` when its room or a speaker is already booked."""
+    event = _get(_events(request), event_id)
+    _require(request, "engagements.change_event", event)
+    data = payload.dict()
+    data["speakers"] = ", ".join(data["speakers"])
+    form = SessionForm(data)
+    if not form.is_valid():
+        raise _invalid(form)
+    clean = form.cleaned_data
+    try:
+        session = event_domain.add_session(
+            actor=_user(request),
+            event=event,
+            starts_at=clean["starts_at"],
+            ends_at=clean["ends_at"],
+            room=clean["room"],
+            title_zh=clean["title_zh"],
+            title_en=clean["title_en"],
+            speaker_names=clean["speakers"],
+            ip=_ip(request),
+        )
+    except event_domain.AgendaConflict as exc:
+        fields: dict[str, list[str]] = {}
+        for c in exc.conflicts:
+            fields.setdefault("room" if c.kind == "room" else "speakers", []).append(c.message)
+        raise ApiError(409, "conflict", "The session overlaps another one.", fields) from None
+    return Status(201, session)
+
+
+# -- registrations ----------------------------------------------------------------------------
+
+
+def _managed_event(request: HttpRequest, event_id: int) -> Event:
+    event: Event = _get(_events(request), event_id)
+    _require(request, "engagements.manage_registrations", event)
+    return event
+
+
+@router.get("/events/{event_id}/registrations", response=list[RegistrationOut])
+@paginate(LimitOffsetPagination)
+def list_registrations(request: HttpRequest, event_id: int) -> QuerySet[Registration]:
+    event = _managed_event(request, event_id)
+    return rules.registrations_visible_to(request.user).filter(event=event)
+
+
+@router.post("/events/{event_id}/registrations", response={201: RegistrationOut})
+def register(request: HttpRequest, event_id: int, payload: RegistrationIn) -> Status[Registration]:
+    """Register someone for a published event (as the public form does, by an organizer)."""
+    event = _managed_event(request, event_id)
+    form = RegistrationForm(payload.dict())
+    if not form.is_valid():
+        raise _invalid(form)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+    try:
+        reg = event_domain.register(event=event, actor=_user(request), ip=_ip(request), **data)
+    except event_domain.AlreadyRegistered:
+        raise ApiError(
+            409,
+            "conflict",
+            "This email address is already registered.",
+            {"email": ["already registered for this event"]},
+        ) from None
+    except event_domain.RegistrationClosed:
+        raise ApiError(409, "conflict", "Registration for this event is closed.") from None
+    return Status(201, reg)
+
+
+@router.post("/events/{event_id}/check-in", response=CheckInOut)
+def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> CheckInOut:
+    event = _managed_event(request, event_id)
+    code = payload.code.strip().upper().replace("-", "")
+    reg = rules.registrations_visible_to(request.user).filter(event=event, code=code).first()
+    if reg is None:
+        raise ApiError(404, "not_found", "No registration with this code for this event.")
+    if reg.status != "confirmed":
+        raise ApiError(409, "conflict", "This registration is not confirmed.")
+    fresh = event_domain.check_in(actor=_user(request), registration=reg, ip=_ip(request))
+    return CheckInOut(registration=RegistrationOut.from_orm(reg), already_checked_in=not fresh)
+
+
+# -- what follows a visit, meeting or event ----------------------------------------------------
+
+_RECORDS: dict[str, tuple[str, Any]] = {
+    "visits": ("visit", rules.visits_visible_to),
+    "meetings": ("meeting", rules.meetings_visible_to),
+    "events": ("event", rules.events_visible_to),
+}
+
+
+def _record(request: HttpRequest, kind: str, record_id: int) -> Visit | Meeting | Event:
+    if kind not in _RECORDS:
+        raise ApiError(404, "not_found", "Not found.")
+    name, visible = _RECORDS[kind]
+    obj: Visit | Meeting | Event = _get(visible(request.user), record_id)
+    _require(request, f"engagements.change_{name}", obj)
+    return obj
+
+
+def _form_data(payload: Any, renames: dict[str, str]) -> dict[str, Any]:
+    data = payload.dict()
+    for old, new in renames.items():
+        data[new] = data.pop(old)
+    return data
+
+
+@router.post("/{kind}/{record_id}/outcomes", response={201: OutcomeOut})
+def add_outcome(request: HttpRequest, kind: str, record_id: int, payload: OutcomeIn) -> Status[Any]:
+    """Record a cooperation intention, commitment, decision or other outcome; `kind` is
+    visits, meetings or events."""
+    obj = _record(request, kind, record_id)
+    data = _form_data(payload, {"counterpart_id": "counterpart", "stop_id": "stop"})
+    form = OutcomeForm(data, user=request.user, visit=obj if isinstance(obj, Visit) else None)
+    if not form.is_valid():
+        raise _invalid(form)
+    outcome = records.add_outcome(
+        actor=_user(request), record=obj, ip=_ip(request), **form.cleaned_data
+    )
+    return Status(201, outcome)
+
+
+@router.post("/{kind}/{record_id}/follow-ups", response={201: FollowUpOut})
+def add_follow_up(
+    request: HttpRequest, kind: str, record_id: int, payload: FollowUpIn
+) -> Status[Any]:
+    """A follow-up with its person responsible; a user owner also gets a pipeline task."""
+    obj = _record(request, kind, record_id)
+    data = _form_data(payload, {"owner_id": "owner", "project_id": "project", "stop_id": "stop"})
+    form = FollowUpForm(data, user=request.user, visit=obj if isinstance(obj, Visit) else None)
+    if not form.is_valid():
+        raise _invalid(form)
+    follow_up = records.add_follow_up(
+        actor=_user(request), record=obj, ip=_ip(request), **form.cleaned_data
+    )
+    return Status(201, follow_up)
+
+
+@router.put("/visits/{visit_id}/stops/{stop_id}/minutes", response=StopOut)
+def record_minutes(request: HttpRequest, visit_id: int, stop_id: int, payload: MinutesIn) -> Any:
+    visit = _get(_visits(request), visit_id)
+    _require(request, "engagements.change_visit", visit)
+    stop = _get(visit.stops.select_related("organization"), stop_id)
+    visit_domain.record_minutes(
+        actor=_user(request), stop=stop, minutes=payload.minutes, ip=_ip(request)
+    )
+    return stop

@@ -1,0 +1,296 @@
+"""Request and response schemas of the engagements API (handlers in `api.py`).
+
+Input schemas check the JSON shape; the business rules run in the web forms and the domain,
+which the handlers call, so the web and the API validate alike."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from ninja import Schema
+from pydantic import EmailStr, Field
+
+from luodi.engagements.models import Event, Meeting, Visit
+
+
+class StopOut(Schema):
+    id: int
+    position: int
+    organization_id: int | None
+    place: str = Field(validation_alias="label")
+    latitude: float | None
+    longitude: float | None
+    window_start: time | None
+    window_end: time | None
+    duration_min: int
+    arrive_at: time | None
+    hosts: str
+    fit_summary: str
+    minutes: str
+
+
+class VisitOut(Schema):
+    id: int
+    title_zh: str
+    title_en: str
+    purpose: str
+    date: date
+    start_time: time
+    start_label: str
+    start_latitude: float | None
+    start_longitude: float | None
+    organizer_id: int
+    organization_ids: list[int]
+    company_id: int | None
+    achievement_id: int | None
+    status: str
+    order_accepted: bool
+    project_ids: list[int]
+    agreement_ids: list[int]
+    stops: list[StopOut]
+
+    @staticmethod
+    def resolve_project_ids(obj: Visit) -> list[int]:
+        return [p.pk for p in obj.projects.all()]
+
+    @staticmethod
+    def resolve_agreement_ids(obj: Visit) -> list[int]:
+        return [a.pk for a in obj.agreements.all()]
+
+    @staticmethod
+    def resolve_organization_ids(obj: Visit) -> list[int]:
+        return [o.pk for o in obj.organizations.all()]
+
+    @staticmethod
+    def resolve_order_accepted(obj: Visit) -> bool:
+        return obj.order_accepted_at is not None
+
+    @staticmethod
+    def resolve_stops(obj: Visit) -> list[Any]:
+        return list(obj.stops.all())
+
+
+class VisitIn(Schema):
+    title_zh: str = ""
+    title_en: str = ""
+    purpose: str = ""
+    date: date
+    start_time: time = time(9, 0)
+    start_label: str = ""
+    start_latitude: float | None = Field(default=None, ge=-90, le=90)
+    start_longitude: float | None = Field(default=None, ge=-180, le=180)
+    organizer_id: int
+    organization_ids: list[int] = []
+    company_id: int | None = None
+    achievement_id: int | None = None
+    project_ids: list[int] = []
+    agreement_ids: list[int] = []
+
+
+class StopIn(Schema):
+    organization_id: int | None = None
+    place: str = ""
+    window_start: time | None = None
+    window_end: time | None = None
+    duration_min: int = Field(default=60, ge=5, le=600)
+    hosts: str = ""
+
+
+class LegOut(Schema):
+    stop_id: int
+    arrive: str
+    start: str
+    km: float
+    late_by_min: int
+
+
+class SuggestionOut(Schema):
+    order: list[int]
+    km: float
+    finish: str
+    late: list[int]
+    unplaced: list[int]
+    legs: list[LegOut]
+
+
+class OrderIn(Schema):
+    order: list[int]
+
+
+class MeetingOut(Schema):
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    organization_ids: list[int]
+    visit_id: int | None
+    minutes: str
+    project_ids: list[int]
+    agreement_ids: list[int]
+
+    @staticmethod
+    def resolve_organization_ids(obj: Meeting) -> list[int]:
+        return [o.pk for o in obj.organizations.all()]
+
+    @staticmethod
+    def resolve_project_ids(obj: Meeting) -> list[int]:
+        return [p.pk for p in obj.projects.all()]
+
+    @staticmethod
+    def resolve_agreement_ids(obj: Meeting) -> list[int]:
+        return [a.pk for a in obj.agreements.all()]
+
+
+class MeetingIn(Schema):
+    title: str = Field(min_length=1, max_length=255)
+    starts_at: datetime
+    ends_at: datetime | None = None
+    location: str = ""
+    organization_ids: list[int] = []
+    visit_id: int | None = None
+    minutes: str = ""
+    project_ids: list[int] = []
+    agreement_ids: list[int] = []
+
+
+class SessionOut(Schema):
+    id: int
+    title_zh: str
+    title_en: str
+    room: str
+    starts_at: datetime
+    ends_at: datetime
+    speakers: list[str]
+
+    @staticmethod
+    def resolve_speakers(obj: Any) -> list[str]:
+        return [s.name for s in obj.speakers.all()]
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    title_zh: str
+    title_en: str
+    description_zh: str
+    description_en: str
+    organizer_id: int
+    co_organizer_ids: list[int]
+    venue: str
+    address: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    registration_open: bool
+    status: str
+    sessions: list[SessionOut]
+    invitee_ids: list[int]
+
+    @staticmethod
+    def resolve_co_organizer_ids(obj: Event) -> list[int]:
+        return [o.pk for o in obj.co_organizers.all()]
+
+    @staticmethod
+    def resolve_invitee_ids(obj: Event) -> list[int]:
+        return [o.pk for o in obj.invitees.all()]
+
+    @staticmethod
+    def resolve_sessions(obj: Event) -> list[Any]:
+        return list(obj.sessions.all())
+
+
+class EventIn(Schema):
+    kind: str = "forum"
+    title_zh: str = ""
+    title_en: str = ""
+    description_zh: str = ""
+    description_en: str = ""
+    organizer_id: int
+    co_organizer_ids: list[int] = []
+    venue: str = Field(min_length=1, max_length=255)
+    address: str = ""
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None = Field(default=None, ge=1)
+    registration_open: bool = True
+
+
+class SessionIn(Schema):
+    title_zh: str = ""
+    title_en: str = ""
+    room: str = ""
+    starts_at: datetime
+    ends_at: datetime
+    speakers: list[str] = []
+
+
+class RegistrationOut(Schema):
+    id: int
+    name: str
+    email: str
+    organization_name: str
+    position: str
+    phone: str
+    status: str
+    code: str
+    checked_in_at: datetime | None
+    created_at: datetime
+
+
+class RegistrationIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr
+    organization_name: str = ""
+    position: str = ""
+    phone: str = ""
+
+
+class CheckInIn(Schema):
+    code: str = Field(min_length=4, max_length=40)
+
+
+class CheckInOut(Schema):
+    registration: RegistrationOut
+    already_checked_in: bool
+
+
+class OutcomeIn(Schema):
+    kind: str
+    text: str = Field(min_length=1, max_length=5000)
+    counterpart_id: int | None = None
+    stop_id: int | None = None
+
+
+class OutcomeOut(Schema):
+    id: int
+    kind: str
+    text: str
+    counterpart_id: int | None
+    stop_id: int | None
+    created_at: datetime
+
+
+class FollowUpIn(Schema):
+    title: str = Field(min_length=1, max_length=255)
+    owner_id: int | None = None
+    owner_name: str = ""
+    due_date: date | None = None
+    project_id: int | None = None
+    stop_id: int | None = None
+
+
+class FollowUpOut(Schema):
+    id: int
+    title: str
+    owner_id: int | None
+    owner_name: str
+    due_date: date | None
+    task_id: int | None
+    stop_id: int | None
+    done_at: datetime | None
+
+
+class MinutesIn(Schema):
+    minutes: str = Field(max_length=20000)

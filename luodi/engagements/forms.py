@@ -1,0 +1,458 @@
+"""Engagement forms. Business rules beyond field checks (conflicts, duplicates, capacity)
+live in the domain; views turn the domain's refusals into form errors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from luodi.accounts.models import User
+from luodi.accounts.rules import AnyUser
+from luodi.catalog.models import Organization
+from luodi.catalog.rules import achievements_visible_to, organizations_visible_to
+from luodi.engagements.models import (
+    Event,
+    Meeting,
+    NewsPost,
+    OutcomeKind,
+    Visit,
+    VisitStop,
+)
+
+_SPLIT = re.compile(r"[;；,，、\n]+")
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+def _orgs(user: AnyUser) -> QuerySet[Organization]:
+    return organizations_visible_to(user).order_by("name_zh", "name_en")
+
+
+class UserForm(forms.ModelForm):
+    """A model form whose organization, project and agreement choices are those the user may
+    see. `m2m_fields` are saved by the domain after the row."""
+
+    org_fields: tuple[str, ...] = ()
+    m2m_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
+
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name in self.org_fields:
+            if name in self.fields:
+                self.fields[name].queryset = _orgs(user)  # type: ignore[attr-defined]
+        if "projects" in self.fields:
+            self.fields["projects"].queryset = projects_visible_to(user)  # type: ignore[attr-defined]
+        if "agreements" in self.fields:
+            self.fields["agreements"].queryset = agreements_visible_to(user)  # type: ignore[attr-defined]
+
+    @property
+    def plain_fields(self) -> list[str]:
+        return [n for n in self._meta.fields or [] if n not in self.m2m_fields]
+
+    def m2m(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.m2m_fields}
+
+
+class VisitForm(UserForm):
+    org_fields = ("organizer", "organizations", "company")
+    m2m_fields = ("organizations", "projects", "agreements")
+
+    class Meta:
+        model = Visit
+        fields = [
+            "title_zh",
+            "title_en",
+            "purpose",
+            "date",
+            "start_time",
+            "start_label",
+            "start_latitude",
+            "start_longitude",
+            "organizer",
+            "organizations",
+            "company",
+            "achievement",
+            "projects",
+            "agreements",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "start_time": TimeInput(),
+            "organizations": forms.SelectMultiple(attrs={"size": 6}),
+            "projects": forms.SelectMultiple(attrs={"size": 4}),
+            "agreements": forms.SelectMultiple(attrs={"size": 4}),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["achievement"].queryset = achievements_visible_to(  # type: ignore[attr-defined]
+            user
+        ).order_by("title_zh")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("title_zh") and not data.get("title_en"):
+            raise forms.ValidationError(_("Give a Chinese or an English title."))
+        if (data.get("start_latitude") is None) != (data.get("start_longitude") is None):
+            raise forms.ValidationError(_("Give both the latitude and the longitude."))
+        return data
+
+
+class StopForm(forms.ModelForm):
+    class Meta:
+        model = VisitStop
+        fields = ["organization", "place", "window_start", "window_end", "duration_min", "hosts"]
+        widgets = {"window_start": TimeInput(), "window_end": TimeInput()}
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _orgs(user)  # type: ignore[attr-defined]
+        self.fields["duration_min"].widget.attrs.update({"min": 5, "max": 600})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("organization") and not data.get("place"):
+            raise forms.ValidationError(_("Choose an organization or name the place."))
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and end <= start:
+            self.add_error("window_end", _("The window must end after it starts."))
+        return data
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+
+
+class ParticipantForm(forms.Form):
+    name = forms.CharField(label=_("full name"), max_length=120)
+    organization = forms.ModelChoiceField(
+        label=_("organization"), required=False, queryset=Organization.objects.none()
+    )
+    role = forms.CharField(label=_("title / role"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _orgs(user)  # type: ignore[attr-defined]
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("type"), choices=OutcomeKind.choices)
+    text = forms.CharField(label=_("what was agreed"), widget=forms.Textarea(attrs={"rows": 2}))
+    counterpart = forms.ModelChoiceField(
+        label=_("with organization"), required=False, queryset=Organization.objects.none()
+    )
+    stop = forms.ModelChoiceField(
+        label=_("at stop"), required=False, queryset=VisitStop.objects.none()
+    )
+
+    def __init__(
+        self, *args: Any, user: AnyUser, visit: Visit | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["counterpart"].queryset = _orgs(user)  # type: ignore[attr-defined]
+        if visit is not None:
+            self.fields["stop"].queryset = visit.stops.select_related("organization")  # type: ignore[attr-defined]
+        else:
+            del self.fields["stop"]
+
+
+class FollowUpForm(forms.Form):
+    title = forms.CharField(label=_("task"), max_length=255)
+    owner = forms.ModelChoiceField(
+        label=_("person responsible"), required=False, queryset=User.objects.none()
+    )
+    owner_name = forms.CharField(
+        label=_("person responsible (if not a user)"), max_length=120, required=False
+    )
+    due_date = forms.DateField(label=_("due date"), required=False, widget=DateInput())
+    project = forms.ModelChoiceField(
+        label=_("project"),
+        required=False,
+        queryset=User.objects.none(),
+        help_text=_("The task is added to the owner's pipeline tasks, under this project."),
+    )
+    stop = forms.ModelChoiceField(
+        label=_("at stop"), required=False, queryset=VisitStop.objects.none()
+    )
+
+    def __init__(
+        self, *args: Any, user: AnyUser, visit: Visit | None = None, **kwargs: Any
+    ) -> None:
+        from luodi.pipeline.rules import projects_visible_to
+
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(is_active=True).order_by("display_name", "username")
+        )
+        self.fields["project"].queryset = projects_visible_to(user)  # type: ignore[attr-defined]
+        if visit is not None:
+            self.fields["stop"].queryset = visit.stops.select_related("organization")  # type: ignore[attr-defined]
+        else:
+            del self.fields["stop"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("owner") and not data.get("owner_name"):
+            self.add_error("owner", _("Every follow-up needs a person responsible."))
+        return data
+
+
+class MeetingForm(UserForm):
+    org_fields = ("organizations",)
+    m2m_fields = ("organizations", "projects", "agreements")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "starts_at",
+            "ends_at",
+            "location",
+            "organizations",
+            "visit",
+            "projects",
+            "agreements",
+            "minutes",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "organizations": forms.SelectMultiple(attrs={"size": 6}),
+            "projects": forms.SelectMultiple(attrs={"size": 4}),
+            "agreements": forms.SelectMultiple(attrs={"size": 4}),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        from luodi.engagements.rules import visits_visible_to
+
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["visit"].queryset = visits_visible_to(user)  # type: ignore[attr-defined]
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end < start:
+            self.add_error("ends_at", _("The end must not be before the start."))
+        return data
+
+
+class EventForm(UserForm):
+    org_fields = ("organizer", "co_organizers")
+    m2m_fields = ("co_organizers",)
+
+    class Meta:
+        model = Event
+        fields = [
+            "kind",
+            "title_zh",
+            "title_en",
+            "description_zh",
+            "description_en",
+            "organizer",
+            "co_organizers",
+            "venue",
+            "address",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "registration_open",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "co_organizers": forms.SelectMultiple(attrs={"size": 6}),
+            "description_zh": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("title_zh") and not data.get("title_en"):
+            raise forms.ValidationError(_("Give a Chinese or an English title."))
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end < start:
+            self.add_error("ends_at", _("The end must not be before the start."))
+        return data
+
+
+class SessionForm(forms.Form):
+    title_zh = forms.CharField(label=_("title (Chinese)"), max_length=255, required=False)
+    title_en = forms.CharField(label=_("title (English)"), max_length=255, required=False)
+    room = forms.CharField(label=_("room"), max_length=120, required=False)
+    starts_at = forms.DateTimeField(
+        label=_("starts"), widget=DateTimeInput(), input_formats=[DATETIME_FORMAT]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("ends"), widget=DateTimeInput(), input_formats=[DATETIME_FORMAT]
+    )
+    speakers = forms.CharField(
+        label=_("speakers"), required=False, help_text=_("Names separated by commas or 、.")
+    )
+
+    def clean_speakers(self) -> list[str]:
+        text = self.cleaned_data.get("speakers") or ""
+        return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("title_zh") and not data.get("title_en"):
+            raise forms.ValidationError(_("Give a Chinese or an English title."))
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("A session must end after it starts."))
+        return data
+
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
+
+
+class RegistrationForm(forms.Form):
+    """The public registration form. `website` is a honeypot: people leave it empty."""
+
+    name = forms.CharField(label=_("your name"), max_length=120)
+    email = forms.EmailField(label=_("email"), max_length=254)
+    organization_name = forms.CharField(label=_("organization"), max_length=200, required=False)
+    position = forms.CharField(label=_("title / position"), max_length=120, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if len(name) < 2 or any(c in name for c in "<>@/\\"):
+            raise forms.ValidationError(_("Enter your name as it should appear on the badge."))
+        return name
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data.get("phone", "").strip()
+        if phone and not _PHONE.match(phone):
+            raise forms.ValidationError(_("Enter a phone number of digits, spaces or dashes."))
+        return phone
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("Leave this field empty."))
+        return ""
+
+
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("code from the confirmation or QR code"), max_length=40, required=False
+    )
+    q = forms.CharField(
+        label=_("search by name, email or organization"), max_length=100, required=False
+    )
+
+    def clean_code(self) -> str:
+        raw = self.cleaned_data.get("code", "")
+        # A scanner may yield the whole ticket URL; the code is its last path segment.
+        return raw.strip().rstrip("/").rsplit("/", 1)[-1].upper().replace("-", "")
+
+
+class EventOutcomesForm(forms.Form):
+    outcome_notes = forms.CharField(
+        label=_("post-event outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class NewsPostForm(forms.ModelForm):
+    class Meta:
+        model = NewsPost
+        fields = ["title_zh", "title_en", "body_zh", "body_en"]
+        widgets = {
+            "body_zh": forms.Textarea(attrs={"rows": 10}),
+            "body_en": forms.Textarea(attrs={"rows": 10}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("title_zh") and not data.get("title_en"):
+            raise forms.ValidationError(_("Give a Chinese or an English title."))
+        return data
+
+
+class CalendarFilterForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("organization"), required=False, queryset=Organization.objects.none()
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = _orgs(user)  # type: ignore[attr-defined]
+
+
+class MatchRecordField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        achievement = obj.achievement.title if obj.achievement else "—"
+        counterparty = obj.counterparty.display_name if obj.counterparty else "—"
+        return f"{achievement} → {counterparty} ({obj.get_status_display()}, {obj.score:.2f})"
+
+
+class PullMatchesForm(forms.Form):
+    """Matches worth presenting: shortlisted, introduced or in discussion."""
+
+    matches = MatchRecordField(
+        label=_("matches"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        from luodi.matchmaking.models import MatchStatus
+        from luodi.matchmaking.rules import records_visible_to
+
+        super().__init__(*args, **kwargs)
+        self.fields["matches"].queryset = (  # type: ignore[attr-defined]
+            records_visible_to(user)
+            .filter(
+                status__in=[
+                    MatchStatus.SHORTLISTED,
+                    MatchStatus.INTRODUCED,
+                    MatchStatus.IN_DISCUSSION,
+                ],
+                achievement__isnull=False,
+                counterparty__isnull=False,
+            )
+            .order_by("-score", "-id")
+        )

@@ -1,0 +1,1 @@
+"""Engagement pages, split by area: visits, meetings, events, news, calendar, public."""

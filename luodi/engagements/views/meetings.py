@@ -1,0 +1,87 @@
+"""Meeting pages: a lighter record (date, participants, organizations, minutes, decisions,
+tasks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from luodi.engagements import rules
+from luodi.engagements.domain import records
+from luodi.engagements.forms import FollowUpForm, MeetingForm, OutcomeForm, ParticipantForm
+from luodi.engagements.models import Meeting
+from luodi.engagements.views.common import actor, ip, require, visible
+
+
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
+    return visible(rules.meetings_visible_to(request.user).select_related("visit"), pk)
+
+
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    qs = rules.meetings_visible_to(request.user).prefetch_related("organizations")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagements/meeting_list.html",
+        {"page": page, "can_add": request.user.has_perm("engagements.add_engagement")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    meeting = _meeting(request, pk) if pk else None
+    require(
+        request, "engagements.change_meeting" if meeting else "engagements.add_engagement", meeting
+    )
+    initial = {"visit": request.GET.get("visit")} if not meeting else None
+    form = MeetingForm(request.POST or None, instance=meeting, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = form.plain_fields
+        before = {n: getattr(meeting, n) for n in fields} if meeting else None
+        obj = records.save(
+            actor=actor(request),
+            instance=form.save(commit=False),
+            fields=fields,
+            before=before,
+            ip=ip(request),
+            m2m=form.m2m(),
+        )
+        messages.success(request, _("Saved."))
+        return redirect("engagements:meeting", pk=obj.pk)
+    return render(
+        request,
+        "engagements/form.html",
+        {"form": form, "obj": meeting, "title": _("Meeting")},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def render_detail(
+    request: HttpRequest, meeting: Meeting, status: int = 200, **forms: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "engagements/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "organizations": list(meeting.organizations.all()),
+            "participants": list(meeting.participants.select_related("organization")),
+            "outcomes": list(meeting.outcomes.select_related("counterpart")),
+            "follow_ups": list(meeting.followups.select_related("owner")),
+            "can_edit": request.user.has_perm("engagements.change_meeting", meeting),
+            "participant_form": forms.get("participant_form") or ParticipantForm(user=request.user),
+            "outcome_form": forms.get("outcome_form") or OutcomeForm(user=request.user),
+            "follow_up_form": forms.get("follow_up_form") or FollowUpForm(user=request.user),
+        },
+        status=status,
+    )
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, _meeting(request, pk))

@@ -1,0 +1,279 @@
+"""Visit pages: list, plan (stops, suggested order, precise-inspection draft), briefing pack,
+calendar export, minutes per stop, news draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from luodi.catalog.rules import organizations_visible_to
+from luodi.engagements import feeds, itinerary, rules
+from luodi.engagements.domain import news, records
+from luodi.engagements.domain import visits as domain
+from luodi.engagements.forms import (
+    FollowUpForm,
+    MinutesForm,
+    OutcomeForm,
+    ParticipantForm,
+    StopForm,
+    VisitForm,
+)
+from luodi.engagements.models import Visit, VisitStop
+from luodi.engagements.views.common import actor, ip, require, visible
+from luodi.web.htmx import is_htmx
+
+
+def _visit(request: HttpRequest, pk: int) -> Visit:
+    return visible(
+        rules.visits_visible_to(request.user).select_related("organizer", "company", "achievement"),
+        pk,
+    )
+
+
+def _stops(visit: Visit) -> list[VisitStop]:
+    return list(visit.stops.select_related("organization"))
+
+
+def _timed(stops: list[VisitStop], plan: itinerary.Plan | None) -> list[tuple[VisitStop, str]]:
+    """Each stop with its planned start time (HH:MM) in the current order."""
+    legs = {leg.key: leg for leg in plan.legs} if plan else {}
+    return [(s, itinerary.hhmm(legs[s.pk].start) if s.pk in legs else "") for s in stops]
+
+
+def visit_list(request: HttpRequest) -> HttpResponse:
+    qs = (
+        rules.visits_visible_to(request.user)
+        .select_related("organizer")
+        .annotate(n_stops=Count("stops", distinct=True))
+        .order_by("-date", "-id")
+    )
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "engagements/visit_list.html",
+        {"page": page, "can_add": request.user.has_perm("engagements.add_engagement")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def visit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    visit = _visit(request, pk) if pk else None
+    require(request, "engagements.change_visit" if visit else "engagements.add_engagement", visit)
+    form = VisitForm(request.POST or None, instance=visit, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = form.plain_fields
+        before = {n: getattr(visit, n) for n in fields} if visit else None
+        obj = records.save(
+            actor=actor(request),
+            instance=form.save(commit=False),
+            fields=fields,
+            before=before,
+            ip=ip(request),
+            m2m=form.m2m(),
+        )
+        messages.success(request, _("Saved."))
+        return redirect("engagements:visit", pk=obj.pk)
+    return render(
+        request,
+        "engagements/form.html",
+        {"form": form, "obj": visit, "title": _("Inspection visit"), "cancel": visit and visit.pk},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def render_detail(
+    request: HttpRequest, visit: Visit, status: int = 200, **forms: Any
+) -> HttpResponse:
+    stops = _stops(visit)
+    plan = domain.current_plan(visit, stops) if stops else None
+    context = {
+        "visit": visit,
+        "stops": _timed(stops, plan),
+        "plan": plan,
+        "finish": itinerary.hhmm(plan.finish) if plan else "",
+        "participants": list(visit.participants.select_related("organization")),
+        "outcomes": list(visit.outcomes.select_related("counterpart", "stop__organization")),
+        "follow_ups": list(visit.followups.select_related("owner", "stop__organization")),
+        "meetings": list(visit.meetings.all()),
+        "posts": list(visit.news_posts.all()),
+        "can_edit": request.user.has_perm("engagements.change_visit", visit),
+        "can_news": request.user.has_perm("engagements.manage_news"),
+        "stop_form": forms.get("stop_form") or StopForm(user=request.user),
+        "participant_form": forms.get("participant_form") or ParticipantForm(user=request.user),
+        "outcome_form": forms.get("outcome_form") or OutcomeForm(user=request.user, visit=visit),
+        "follow_up_form": forms.get("follow_up_form")
+        or FollowUpForm(user=request.user, visit=visit),
+        "late": set(plan.late) if plan else set(),
+    }
+    return render(request, "engagements/visit_detail.html", context, status=status)
+
+
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, _visit(request, pk))
+
+
+@require_POST
+def stop_add(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    require(request, "engagements.change_visit", visit)
+    form = StopForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render_detail(request, visit, stop_form=form, status=400)
+    domain.add_stop(actor=actor(request), visit=visit, ip=ip(request), **form.cleaned_data)
+    return redirect(f"{visit_url(visit)}#itinerary")
+
+
+def visit_url(visit: Visit) -> str:
+    from django.urls import reverse
+
+    return reverse("engagements:visit", args=[visit.pk])
+
+
+def _stop(request: HttpRequest, pk: int, stop_pk: int) -> VisitStop:
+    visit = _visit(request, pk)
+    require(request, "engagements.change_visit", visit)
+    return get_object_or_404(visit.stops.select_related("organization", "visit"), pk=stop_pk)
+
+
+@require_POST
+def stop_remove(request: HttpRequest, pk: int, stop_pk: int) -> HttpResponse:
+    stop = _stop(request, pk, stop_pk)
+    domain.remove_stop(actor=actor(request), stop=stop, ip=ip(request))
+    return redirect(f"{visit_url(stop.visit)}#itinerary")
+
+
+@require_POST
+def stop_move(request: HttpRequest, pk: int, stop_pk: int) -> HttpResponse:
+    stop = _stop(request, pk, stop_pk)
+    domain.move_stop(
+        actor=actor(request), stop=stop, up=request.POST.get("dir") == "up", ip=ip(request)
+    )
+    return redirect(f"{visit_url(stop.visit)}#itinerary")
+
+
+@require_http_methods(["GET", "POST"])
+def stop_minutes(request: HttpRequest, pk: int, stop_pk: int) -> HttpResponse:
+    stop = _stop(request, pk, stop_pk)
+    form = MinutesForm(request.POST or None, initial={"minutes": stop.minutes})
+    if request.method == "POST" and form.is_valid():
+        domain.record_minutes(
+            actor=actor(request), stop=stop, minutes=form.cleaned_data["minutes"], ip=ip(request)
+        )
+        messages.success(request, _("Minutes saved."))
+        return redirect(f"{visit_url(stop.visit)}#itinerary")
+    return render(request, "engagements/stop_minutes.html", {"stop": stop, "form": form})
+
+
+def suggest(request: HttpRequest, pk: int) -> HttpResponse:
+    """The suggested order with its times; the user accepts it or keeps their own."""
+    visit = _visit(request, pk)
+    stops = _stops(visit)
+    plan = domain.plan_for(visit, stops)
+    current = domain.current_plan(visit, stops) if stops else None
+    by_pk = {s.pk: s for s in stops}
+    hhmm = itinerary.hhmm
+    rows = [
+        {
+            "stop": by_pk[leg.key],
+            "arrive": hhmm(leg.arrive),
+            "start": hhmm(leg.start),
+            "km": leg.km,
+            "late": leg.late_by,
+        }
+        for leg in plan.legs
+    ]
+    context = {
+        "visit": visit,
+        "plan": plan,
+        "rows": rows,
+        "finish": hhmm(plan.finish),
+        "current_finish": hhmm(current.finish) if current else "",
+        "current_km": current.km if current else 0,
+        "same": current is not None and current.order == plan.order,
+        "can_edit": request.user.has_perm("engagements.change_visit", visit),
+    }
+    template = "engagements/_suggestion.html" if is_htmx(request) else "engagements/suggestion.html"
+    return render(request, template, context)
+
+
+@require_POST
+def accept_order(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    require(request, "engagements.change_visit", visit)
+    order = [int(v) for v in request.POST.getlist("order") if v.isdigit()]
+    try:
+        domain.set_order(
+            actor=actor(request), visit=visit, order=order, accept=True, ip=ip(request)
+        )
+    except ValueError:
+        messages.error(request, _("The itinerary changed meanwhile; look at the new suggestion."))
+        return redirect("engagements:visit-suggest", pk=visit.pk)
+    messages.success(request, _("Itinerary order accepted."))
+    return redirect(f"{visit_url(visit)}#itinerary")
+
+
+@require_POST
+def draft_from_fit(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    require(request, "engagements.change_visit", visit)
+    if visit.company is None and visit.achievement is None:
+        messages.error(request, _("Choose the visiting company or an achievement first."))
+        return redirect("engagements:visit", pk=visit.pk)
+    visible_parks = set(organizations_visible_to(request.user).values_list("pk", flat=True))
+    parks = [p for p in domain.candidate_parks() if p.pk in visible_parks]
+    created = domain.draft_from_fit(actor=actor(request), visit=visit, parks=parks, ip=ip(request))
+    messages.success(
+        request, _("%(n)d best-fitting parks added to the itinerary.") % {"n": len(created)}
+    )
+    return redirect(f"{visit_url(visit)}#itinerary")
+
+
+def briefing(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable briefing pack for the delegation."""
+    visit = _visit(request, pk)
+    stops = _stops(visit)
+    plan = domain.current_plan(visit, stops) if stops else None
+    return render(
+        request,
+        "engagements/briefing.html",
+        {
+            "visit": visit,
+            "stops": _timed(stops, plan),
+            "plan": plan,
+            "finish": itinerary.hhmm(plan.finish) if plan else "",
+            "participants": list(visit.participants.select_related("organization")),
+        },
+    )
+
+
+def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    response = HttpResponse(feeds.visit_ics(visit), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="visit-{visit.pk}.ics"'
+    return response
+
+
+@require_POST
+def mark_done(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    require(request, "engagements.change_visit", visit)
+    domain.mark_done(
+        actor=actor(request), visit=visit, summary=request.POST.get("summary", ""), ip=ip(request)
+    )
+    return redirect("engagements:visit", pk=visit.pk)
+
+
+@require_POST
+def news_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = _visit(request, pk)
+    require(request, "engagements.manage_news")
+    post = news.draft_from(actor=actor(request), visit=visit, ip=ip(request))
+    messages.success(request, _("News draft written; edit it, then publish."))
+    return redirect("engagements:news-edit", pk=post.pk)

@@ -1,0 +1,142 @@
+"""Import API: spreadsheet imports (with dry run) and ClinicalTrials.gov exports (staff).
+
+Both answer the import summary {"created", "updated", "skipped", "errors": [{"line",
+"reason"}], ...}. A file that cannot be used is a 400/413/422 in the API's error shape.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from luodi.accounts import audit
+from luodi.accounts.models import User
+from luodi.accounts.rules import is_staff
+from luodi.errors import ApiError
+from luodi.ingest import domain, tables
+from luodi.ingest.ctgov import CtgovError
+from luodi.ingest.forms import check_upload
+from luodi.ingest.rules import may_import_kind
+
+router = Router(tags=["ingest"])
+
+Kind = Literal["organizations", "people", "achievements", "needs"]
+
+
+class RowErrorOut(Schema):
+    line: int
+    reason: str
+
+
+class DuplicateOut(Schema):
+    line: int
+    name: str
+    existing_id: int | None
+    existing: str
+    reason: str
+
+
+class SummaryOut(Schema):
+    kind: str
+    dry_run: bool
+    refused: bool
+    rows: int
+    created: int
+    updated: int
+    skipped: int
+    errors: list[RowErrorOut]
+    duplicates: list[DuplicateOut]
+    by_kind: dict[str, dict[str, int]]
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
+    return user
+
+
+def _read(file: UploadedFile, suffixes: tuple[str, ...]) -> bytes:
+    try:
+        return check_upload(file, suffixes)
+    except forms.ValidationError as exc:
+        status = 413 if exc.code == "too_large" else 400
+        message = " ".join(exc.messages)
+        raise ApiError(status, "bad_file", message, {"file": [message]}) from exc
+
+
+@router.post("/table", response=SummaryOut)
+def import_table(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    kind: Form[Kind],
+    dry_run: Form[bool] = False,
+    mode: Form[Literal["good", "all"]] = "good",
+    mapping: Form[str | None] = None,
+) -> dict[str, Any]:
+    """Import an .xlsx or .csv file of organizations, people, achievements or needs.
+
+    `mapping` is a JSON list with one field key per column ("" skips the column); without it
+    the columns are mapped from their headers. `mode` "all" writes nothing if any row is bad.
+    """
+    user = _user(request)
+    if not may_import_kind(user, kind):
+        raise PermissionDenied
+    raw = _read(file, (".xlsx", ".csv"))
+    try:
+        table = tables.read_table(file.name or "", raw)
+    except tables.TableError as exc:
+        raise ApiError(400, "bad_file", str(exc), {"file": [str(exc)]}) from exc
+    columns = tables.suggest_mapping(kind, table)
+    if mapping:
+        try:
+            parsed = json.loads(mapping)
+            if not isinstance(parsed, list):
+                raise TypeError
+            columns = [str(m or "") for m in parsed]
+        except (ValueError, TypeError) as exc:
+            raise ApiError(
+                422,
+                "invalid",
+                "mapping must be a JSON list of field keys.",
+                {"mapping": ["a JSON list"]},
+            ) from exc
+    problems = tables.check_mapping(kind, columns)
+    if problems:
+        raise ApiError(422, "invalid_mapping", " ".join(problems), {"mapping": problems})
+    summary = domain.import_table(
+        actor=user,
+        kind=kind,
+        table=table,
+        mapping=columns,
+        mode=mode,
+        dry_run=dry_run,
+        ip=audit.client_ip(request),
+    )
+    return summary.as_dict()
+
+
+@router.post("/ctgov", response=SummaryOut)
+def import_ctgov(
+    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
+) -> dict[str, Any]:
+    """Import a ClinicalTrials.gov CSV export (staff)."""
+    user = _user(request)
+    if not is_staff(user):
+        raise PermissionDenied
+    raw = _read(file, (".csv",))
+    try:
+        text = raw.decode("utf-8-sig")
+        summary = domain.import_ctgov(
+            actor=user, text=text, dry_run=dry_run, ip=audit.client_ip(request)
+        )
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "bad_file", "The file is not UTF-8 text.") from exc
+    except CtgovError as exc:
+        raise ApiError(400, "bad_file", str(exc), {"file": [str(exc)]}) from exc
+    return summary.as_dict()

@@ -1,0 +1,178 @@
+"""Export any list to .xlsx or CSV: `export_rows(rows, columns, fmt)`.
+
+Callers pass what the user may see and nothing else: a queryset that already went through the
+app's `*_visible_to(user)` (or a list built from one). This module does no permission check.
+`columns` is a list of (header, accessor); an accessor is a callable taking the row, or an
+attribute path with dots ("owner.display_name"). The default columns per kind (COLUMNS) use
+the import's field labels as headers, so an exported file imports back as updates.
+
+Cells that a spreadsheet would run as a formula (=, +, -, @ first) are prefixed with "'".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+
+from luodi.accounts.rules import AnyUser
+
+Accessor = str | Callable[[Any], Any]
+Columns = list[tuple[str | Promise, Accessor]]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _value(row: Any, accessor: Accessor) -> Any:
+    if callable(accessor):
+        return accessor(row)
+    value = row
+    for part in accessor.split("."):
+        if value is None:
+            return ""
+        value = value.get(part) if isinstance(value, dict) else getattr(value, part)
+    if callable(value):
+        value = value()
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, (int, float, date)):
+        return value
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, Model):
+        return str(value)
+    if hasattr(value, "all"):  # a related manager
+        return "; ".join(str(v) for v in value.all())
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _rows(rows: QuerySet[Any] | Iterable[Any]) -> Iterable[Any]:
+    prefetch = getattr(rows, "_prefetch_related_lookups", ())
+    if isinstance(rows, QuerySet) and not prefetch:
+        return rows.iterator(chunk_size=2000)
+    return rows
+
+
+def export_rows(
+    rows: QuerySet[Any] | Iterable[Any],
+    columns: Columns,
+    fmt: str,
+    filename: str = "export",
+) -> HttpResponse:
+    """A download of `rows` (already restricted by visible_to) as "xlsx" or "csv"."""
+    headers = [str(h) for h, _accessor in columns]
+    name = get_valid_filename(filename) or "export"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        for row in _rows(rows):
+            writer.writerow([_plain(_value(row, a)) for _h, a in columns])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        sheet.append(headers)
+        for row in _rows(rows):
+            sheet.append([_plain(_value(row, a)) for _h, a in columns])
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(out.getvalue(), content_type=XLSX)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _names(qs: Any) -> str:
+    return "; ".join(str(t) for t in qs.all())
+
+
+COLUMNS: dict[str, Columns] = {
+    "organizations": [
+        (_("name (Chinese)"), "name_zh"),
+        (_("name (English)"), "name_en"),
+        (_("aliases"), "aliases"),
+        (_("kind"), "get_kind_display"),
+        (_("province"), "province"),
+        (_("city"), "city"),
+        (_("district"), "district"),
+        (_("address"), "address"),
+        (_("website"), "website"),
+        (_("description (Chinese)"), "description_zh"),
+        (_("description (English)"), "description_en"),
+        (_("focus areas"), lambda o: _names(o.focus_areas)),
+    ],
+    "people": [
+        (_("name (Chinese)"), "name_zh"),
+        (_("name (English)"), "name_en"),
+        (_("organization"), "organization.display_name"),
+        (_("title / position"), "title"),
+        (_("email"), "email"),
+        (_("phone"), "phone"),
+        (_("expertise"), "expertise"),
+        (_("consents to be contacted"), "consent_to_contact"),
+    ],
+    "achievements": [
+        (_("title (Chinese)"), "title_zh"),
+        (_("title (English)"), "title_en"),
+        (_("summary (Chinese)"), "summary_zh"),
+        (_("summary (English)"), "summary_en"),
+        (_("type"), "get_kind_display"),
+        (_("owner"), "owner.display_name"),
+        (_("development stage"), "get_stage_display"),
+        (_("therapeutic areas"), lambda a: _names(a.therapeutic_areas)),
+        (_("technology fields"), lambda a: _names(a.technology_fields)),
+        (_("patent numbers"), "patent_numbers"),
+        (_("IP status"), "ip_status"),
+        (_("disclosure tier"), "get_disclosure_display"),
+    ],
+    "needs": [
+        (_("title (Chinese)"), "title_zh"),
+        (_("title (English)"), "title_en"),
+        (_("problem"), "problem"),
+        (_("current practice"), "current_practice"),
+        (_("desired solution"), "desired_solution"),
+        (_("constraints"), "constraints"),
+        (_("specialty"), "specialty"),
+        (_("hospital / organization"), "organization.display_name"),
+    ],
+}
+
+
+def queryset_for(kind: str, user: AnyUser) -> QuerySet[Any]:
+    """The records of a kind that `user` may see (the catalog's visible_to querysets)."""
+    from luodi.catalog import rules as catalog_rules
+
+    if kind == "organizations":
+        return catalog_rules.organizations_visible_to(user).prefetch_related("focus_areas")
+    if kind == "people":
+        return catalog_rules.people_visible_to(user).select_related("organization")
+    if kind == "achievements":
+        return (
+            catalog_rules.achievements_visible_to(user)
+            .select_related("owner")
+            .prefetch_related("therapeutic_areas", "technology_fields")
+        )
+    return catalog_rules.needs_visible_to(user).select_related("organization", "specialty")

@@ -1,0 +1,46 @@
+"""Who may import what, and merge organizations.
+
+Staff import every kind, import ClinicalTrials.gov exports and merge organizations.
+Partners import people, achievements and clinical needs for their own organizations only:
+a row naming another organization is a row error (checked per row by `may_write_for_org`).
+"""
+
+from __future__ import annotations
+
+import rules
+
+from luodi.accounts.rules import AnyUser, is_partner, is_staff, is_viewer, org_ids
+from luodi.ingest.fields import ACHIEVEMENTS, NEEDS, ORGANIZATIONS, PEOPLE
+
+PARTNER_KINDS = frozenset({PEOPLE, ACHIEVEMENTS, NEEDS})
+ALL_KINDS = frozenset({ORGANIZATIONS, *PARTNER_KINDS})
+
+
+@rules.predicate
+def may_import_kind(user: AnyUser, kind: str | None) -> bool:
+    if kind not in ALL_KINDS:
+        return False
+    if is_staff(user):
+        return True
+    return bool(is_partner(user) and kind in PARTNER_KINDS and org_ids(user))
+
+
+can_import = is_staff | (is_partner & rules.predicate(lambda user: bool(org_ids(user))))
+
+
+def may_write_for_org(user: AnyUser, org_id: int | None) -> bool:
+    """Whether an imported row may name this organization as owner / employer / hospital."""
+    if is_staff(user):
+        return True
+    return org_id is not None and org_id in org_ids(user)
+
+
+def kinds_for(user: AnyUser) -> list[str]:
+    return [k for k in (ORGANIZATIONS, PEOPLE, ACHIEVEMENTS, NEEDS) if may_import_kind(user, k)]
+
+
+rules.add_perm("ingest.import_table", can_import)
+rules.add_perm("ingest.import_kind", may_import_kind)
+rules.add_perm("ingest.import_ctgov", is_staff)
+rules.add_perm("ingest.merge_organization", is_staff)
+rules.add_perm("ingest.export", can_import | is_viewer)

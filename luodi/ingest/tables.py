@@ -1,0 +1,423 @@
+"""Spreadsheet imports: read .xlsx/.csv, suggest a column mapping, clean each row per kind.
+
+Nothing here writes to the database: `clean_row` turns one row into field values (with
+organizations and taxonomy terms resolved through a `Resolver`) or a list of reasons.
+Line numbers are the ones a spreadsheet shows: the header is line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from luodi.catalog.models import Organization, Term
+from luodi.ingest import dedup
+from luodi.ingest.fields import BILINGUAL, FIELDS, REQUIRED_GROUPS, SYNONYMS_ZH, Spec
+
+MAX_ROWS = 20_000
+
+
+class TableError(Exception):
+    """The file cannot be used at all (unreadable, empty, no header)."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (line as shown in the file, cells)
+    filename: str = ""
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TableError(_("The file is not UTF-8 or GB18030 text."))
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:
+        raise TableError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    # A damaged or forged workbook fails in many ways (zip, XML, openpyxl's own checks);
+    # every one of them means the same thing to the user.
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except Exception as exc:
+        raise TableError(_("The Excel file cannot be read.")) from exc
+
+
+def read_table(filename: str, data: bytes) -> Table:
+    """Parse an .xlsx or .csv file; raises TableError when it is unusable."""
+    name = filename.lower()
+    if not data:
+        raise TableError(_("The file is empty."))
+    if name.endswith(".xlsx"):
+        if not data.startswith(b"PK"):
+            raise TableError(_("The file is not an Excel (.xlsx) workbook."))
+        grid = _read_xlsx(data)
+    elif name.endswith(".csv"):
+        grid = _read_csv(data)
+    else:
+        raise TableError(_("Only .xlsx and .csv files can be imported."))
+    while grid and not any(grid[-1]):
+        grid.pop()
+    if not grid or not any(grid[0]):
+        raise TableError(_("The file has no header row."))
+    headers = [h.strip() for h in grid[0]]
+    while headers and not headers[-1]:
+        headers.pop()
+    rows = [
+        (number, (cells + [""] * len(headers))[: len(headers)])
+        for number, cells in enumerate(grid[1:], start=2)
+        if any(c for c in cells[: len(headers)])
+    ]
+    if not rows:
+        raise TableError(_("The file has a header but no data rows."))
+    if len(rows) > MAX_ROWS:
+        raise TableError(_("Too many rows (at most %(n)s).") % {"n": MAX_ROWS})
+    return Table(headers=headers, rows=rows, filename=filename)
+
+
+# ---------------------------------------------------------------- column mapping
+
+
+def _header_key(text: str) -> str:
+    return dedup.normalize(text).replace(" ", "")
+
+
+def _label_keys(spec: Spec) -> set[str]:
+    keys = {_header_key(spec.key), _header_key(spec.key.replace("_", " "))}
+    for language in ("en", "zh-hans"):
+        with override(language):
+            keys.add(_header_key(str(spec.label)))
+    keys.update(_header_key(s) for s in spec.synonyms)
+    return keys
+
+
+def _column_is_cjk(table: Table, column: int) -> bool:
+    values = [cells[column] for _, cells in table.rows[:50] if cells[column]]
+    cjk = sum(1 for v in values if dedup.has_cjk(v))
+    return bool(values) and cjk * 2 >= len(values)
+
+
+def suggest_mapping(kind: str, table: Table) -> list[str]:
+    """One field key per column ("" = ignored), from header names in Chinese or English.
+
+    Generic headers of bilingual fields ("名称", "Name") become the Chinese or English field
+    by the script of the column's values.
+    """
+    specs = FIELDS[kind]
+    by_header: dict[str, str] = {}
+    for spec in specs:
+        for key in _label_keys(spec):
+            by_header.setdefault(key, spec.key)
+    generic = {_header_key(s): pair for pair, synonyms in BILINGUAL[kind].items() for s in synonyms}
+    mapping: list[str] = []
+    used: set[str] = set()
+    for column, header in enumerate(table.headers):
+        key = _header_key(header)
+        choice = by_header.get(key, "")
+        if not choice and key in generic:
+            zh_field, en_field = generic[key]
+            first, second = (
+                (zh_field, en_field) if _column_is_cjk(table, column) else (en_field, zh_field)
+            )
+            choice = first if first not in used else second
+        if choice in used:
+            choice = ""
+        used.add(choice)
+        mapping.append(choice)
+    return mapping
+
+
+def check_mapping(kind: str, mapping: list[str]) -> list[str]:
+    """Reasons the mapping cannot be used; empty when it can."""
+    keys = {spec.key for spec in FIELDS[kind]}
+    chosen = [m for m in mapping if m]
+    problems: list[str] = []
+    unknown = sorted({m for m in chosen if m not in keys})
+    if unknown:
+        problems.append(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)})
+    if not chosen:
+        problems.append(_("No column is mapped to a field."))
+    twice = sorted({m for m in chosen if chosen.count(m) > 1})
+    if twice:
+        problems.append(_("Mapped more than once: %(fields)s.") % {"fields": ", ".join(twice)})
+    labels = {spec.key: spec.label for spec in FIELDS[kind]}
+    for group in REQUIRED_GROUPS[kind]:
+        if not any(g in chosen for g in group):
+            names = " / ".join(str(labels[g]) for g in group)
+            problems.append(_("A column must be mapped to: %(fields)s.") % {"fields": names})
+    return problems
+
+
+# ---------------------------------------------------------------- values
+
+
+def choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
+    """Normalized code, English label, Chinese label and synonyms → choice value."""
+    lookup: dict[str, str] = {}
+    for value, label in choices.choices:
+        lookup[_header_key(value)] = value
+        for language in ("en", "zh-hans"):
+            with override(language):
+                lookup[_header_key(str(label))] = value
+    for synonym, value in SYNONYMS_ZH.get(choices.__name__, {}).items():
+        lookup[_header_key(synonym)] = value
+    return lookup
+
+
+_SPLIT = re.compile(r"[;；、,，|\n]+")
+_NAME_LIST = re.compile(r"[;；、|\n]+")
+_SEPARATORS = re.compile(r"([;；、,，|\n]+)")
+_TRUE = {"1", "y", "yes", "true", "是", "同意", "√", "✓", "x"}
+_FALSE = {"0", "n", "no", "false", "否", "不同意", ""}
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in _SPLIT.split(text) if part.strip()]
+
+
+def _longest_matches(text: str, table: dict[str, int]) -> list[tuple[int | None, str]]:
+    """Split a list cell into known labels, keeping labels that contain a separator
+    ("Endocrine, nutritional and metabolic diseases", "内分泌、营养和代谢疾病") whole."""
+    pieces = _SEPARATORS.split(text)
+    parts, seps = pieces[0::2], pieces[1::2]
+    out: list[tuple[int | None, str]] = []
+    i = 0
+    while i < len(parts):
+        for j in range(len(parts) - 1, i - 1, -1):
+            span = "".join(parts[k] + (seps[k] if k < j else "") for k in range(i, j + 1))
+            term_id = table.get(_header_key(span))
+            if term_id is not None or j == i:
+                if span.strip():
+                    out.append((term_id, span.strip()))
+                i = j + 1
+                break
+    return out
+
+
+@dataclass
+class Resolver:
+    """Looks up organizations and taxonomy terms once per import run."""
+
+    orgs: dedup.OrgIndex
+    terms: dict[str, dict[str, int]] = field(default_factory=dict)
+    choices: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Resolver:
+        return cls(orgs=org_index())
+
+    def term_ids(self, schemes: tuple[str, ...], text: str) -> tuple[list[int], list[str]]:
+        scheme_key = ",".join(schemes)
+        if scheme_key not in self.terms:
+            table: dict[str, int] = {}
+            rows = Term.objects.filter(scheme__in=schemes).values_list(
+                "id", "code", "label_zh", "label_en"
+            )
+            for term_id, code, label_zh, label_en in rows:
+                for name in (code, label_zh, label_en):
+                    if name:
+                        table.setdefault(_header_key(name), term_id)
+            self.terms[scheme_key] = table
+        found: list[int] = []
+        unknown: list[str] = []
+        for hit, part in _longest_matches(text, self.terms[scheme_key]):
+            if hit is None:
+                unknown.append(part)
+            elif hit not in found:
+                found.append(hit)
+        return found, unknown
+
+    def choice(self, choices: type[models.TextChoices], text: str) -> str | None:
+        name = choices.__name__
+        if name not in self.choices:
+            self.choices[name] = choice_lookup(choices)
+        return self.choices[name].get(_header_key(text))
+
+
+def org_index() -> dedup.OrgIndex:
+    """Every live organization by all its names; merged ones point to where they went."""
+    index = dedup.OrgIndex()
+    rows = Organization.objects.values_list(
+        "id", "name_zh", "name_en", "aliases", "merged_into_id", "archived_at"
+    )
+    for org_id, name_zh, name_en, aliases, merged_into_id, archived_at in rows:
+        names = [name_zh, name_en, *(aliases if isinstance(aliases, list) else [])]
+        if merged_into_id:
+            index.add(merged_into_id, index.labels.get(merged_into_id, ""), names)
+        elif archived_at is None:
+            index.add(org_id, name_zh or name_en, names)
+    return index
+
+
+def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | None]:
+    """(value, reason) for one cell; reason is None when the value is acceptable."""
+    label = str(spec.label)
+    if spec.kind in ("text", "longtext"):
+        if spec.max_length and len(raw) > spec.max_length:
+            return None, _("%(field)s is longer than %(n)s characters") % {
+                "field": label,
+                "n": spec.max_length,
+            }
+        return raw, None
+    if spec.kind == "list":  # names: commas belong to them ("Acme Co., Ltd.")
+        return [p.strip() for p in _NAME_LIST.split(raw) if p.strip()], None
+    if spec.kind == "int":
+        try:
+            number = int(float(raw.replace(",", "")))
+        except ValueError:
+            return None, _("%(field)s is not a number: “%(value)s”") % {
+                "field": label,
+                "value": raw,
+            }
+        if number < 0:
+            return None, _("%(field)s must not be negative") % {"field": label}
+        return number, None
+    if spec.kind == "bool":
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True, None
+        if lowered in _FALSE:
+            return False, None
+        return None, _("%(field)s must be yes or no: “%(value)s”") % {"field": label, "value": raw}
+    if spec.kind == "email":
+        try:
+            validate_email(raw)
+        except ValidationError:
+            return None, _("%(field)s is not an email address: “%(value)s”") % {
+                "field": label,
+                "value": raw,
+            }
+        return raw, None
+    if spec.kind == "url":
+        url = raw if "://" in raw else f"https://{raw}"
+        try:
+            URLValidator()(url)
+        except ValidationError:
+            return None, _("%(field)s is not a web address: “%(value)s”") % {
+                "field": label,
+                "value": raw,
+            }
+        return url, None
+    if spec.kind == "choice":
+        assert spec.choices is not None
+        value = resolver.choice(spec.choices, raw)
+        if value is None:
+            return None, _("unknown %(field)s: “%(value)s”") % {"field": label, "value": raw}
+        return value, None
+    if spec.kind == "choices":
+        assert spec.choices is not None
+        values, unknown = [], []
+        for part in split_list(raw):
+            value = resolver.choice(spec.choices, part)
+            if value is None:
+                unknown.append(part)
+            elif value not in values:
+                values.append(value)
+        if unknown:
+            return None, _("unknown %(field)s: %(values)s") % {
+                "field": label,
+                "values": "、".join(unknown),
+            }
+        return values, None
+    if spec.kind in ("terms", "term"):
+        ids, unknown = resolver.term_ids(spec.schemes, raw)
+        if unknown:
+            return None, _("unknown %(field)s: %(values)s") % {
+                "field": label,
+                "values": "、".join(unknown),
+            }
+        if spec.kind == "term":
+            return (ids[0] if ids else None), None
+        return ids, None
+    if spec.kind == "org":
+        ids = resolver.orgs.find_exact([raw])
+        if len(ids) == 1:
+            return ids[0], None
+        if len(ids) > 1:
+            return None, _("%(field)s “%(value)s” matches several organizations") % {
+                "field": label,
+                "value": raw,
+            }
+        near = resolver.orgs.find_similar([raw])
+        if near is not None:
+            return None, _("unknown %(field)s “%(value)s” (did you mean “%(near)s”?)") % {
+                "field": label,
+                "value": raw,
+                "near": near.label,
+            }
+        return None, _("unknown %(field)s: “%(value)s”") % {"field": label, "value": raw}
+    raise AssertionError(spec.kind)
+
+
+def clean_row(
+    kind: str, mapping: list[str], cells: list[str], resolver: Resolver
+) -> tuple[dict[str, Any], list[str]]:
+    """Field values of one row (only the mapped, non-empty cells) and the reasons it is bad."""
+    specs = {spec.key: spec for spec in FIELDS[kind]}
+    values: dict[str, Any] = {}
+    reasons: list[str] = []
+    bad: set[str] = set()
+    for column, key in enumerate(mapping):
+        if not key or column >= len(cells):
+            continue
+        raw = cells[column].strip()
+        spec = specs[key]
+        if not raw:
+            continue
+        value, reason = _clean_value(spec, raw, resolver)
+        if reason:
+            reasons.append(reason)
+            bad.add(key)
+        else:
+            values[key] = value
+    for group in REQUIRED_GROUPS[kind]:
+        if bad.intersection(group):
+            continue
+        if not any(values.get(g) not in (None, "", []) for g in group):
+            names = " / ".join(str(specs[g].label) for g in group)
+            reasons.append(_("%(field)s is required") % {"field": names})
+    return values, reasons

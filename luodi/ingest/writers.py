@@ -1,0 +1,327 @@
+"""Writing one cleaned spreadsheet row per kind: create, update the matching record, or skip
+it as a possible duplicate. Called by `domain.import_table` inside its transaction.
+
+Matching ("re-import updates rather than duplicates"):
+- organizations: any name or alias with the same key (see dedup.name_key) → update; a similar
+  name → reported as a possible duplicate and skipped;
+- people: same name in the same organization; achievements: same title and owner;
+  clinical needs: same title and organization.
+Partners' new records wait for review (status pending); their updates go back to review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from luodi.accounts.models import User
+from luodi.accounts.rules import is_staff, org_ids
+from luodi.catalog.choices import ReviewStatus
+from luodi.catalog.models import Achievement, ClinicalNeed, Organization, Person
+from luodi.ingest import dedup, fields
+from luodi.ingest.rules import may_write_for_org
+from luodi.ingest.summary import Duplicate, Summary
+from luodi.ingest.tables import Resolver
+
+
+class RowRejected(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Context:
+    actor: User | None
+    resolver: Resolver
+    seen: dict[Any, int] = field(default_factory=dict)  # in-file identity → first line
+
+    @property
+    def staff(self) -> bool:
+        return self.actor is None or bool(is_staff(self.actor))
+
+    def status(self) -> str:
+        return ReviewStatus.PUBLISHED if self.staff else ReviewStatus.PENDING
+
+    def own_org(self, org_id: int | None) -> int:
+        """The organization a row writes for: the named one, or a partner's only one."""
+        if org_id is None and not self.staff and self.actor is not None:
+            mine = org_ids(self.actor)
+            if len(mine) == 1:
+                org_id = next(iter(mine))
+        if org_id is None:
+            raise RowRejected(_("the organization is missing"))
+        if not self.staff and not may_write_for_org(self.actor, org_id):  # type: ignore[arg-type]
+            raise RowRejected(_("you may only import records of your own organizations"))
+        return org_id
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.message_dict.items())
+    return "; ".join(str(m) for m in exc.messages)
+
+
+def _apply(obj: models.Model, values: dict[str, Any], names: list[str]) -> list[str]:
+    changed = []
+    for name in names:
+        if name in values and getattr(obj, name) != values[name]:
+            setattr(obj, name, values[name])
+            changed.append(name)
+    return changed
+
+
+def _save(obj: models.Model, changed: list[str], created: bool, ctx: Context) -> None:
+    if isinstance(obj, (Organization, Person, Achievement, ClinicalNeed)):
+        if created:
+            obj.status = ctx.status()
+            obj.submitted_by = ctx.actor if ctx.actor is not None and ctx.actor.pk else None
+        elif changed and not ctx.staff and obj.status != ReviewStatus.PENDING:
+            obj.status = ReviewStatus.PENDING
+            changed.append("status")
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise RowRejected(_validation_reason(exc)) from exc
+    if created:
+        obj.save()
+    elif changed:
+        obj.save(update_fields=[*changed, "updated_at"])
+
+
+def _set_m2m(manager: Any, ids: list[int] | None, replace: bool = True) -> bool:
+    if ids is None:
+        return False
+    current = set(manager.values_list("pk", flat=True))
+    wanted = set(ids) if replace else current | set(ids)
+    if wanted == current:
+        return False
+    manager.set(wanted)
+    return True
+
+
+def _outcome(created: bool, changed: bool) -> str:
+    return "created" if created else ("updated" if changed else "unchanged")
+
+
+_ORG_FIELDS = [
+    "name_zh",
+    "name_en",
+    "kind",
+    "province",
+    "city",
+    "district",
+    "address",
+    "website",
+    "description_zh",
+    "description_en",
+]
+
+
+def write_organization(values: dict[str, Any], line: int, ctx: Context, summary: Summary) -> str:
+    names = [
+        n for n in (values.get("name_zh"), values.get("name_en"), *values.get("aliases", [])) if n
+    ]
+    label = values.get("name_zh") or values.get("name_en") or ""
+    keys = {dedup.name_key(n) for n in names} - {""}
+    for key in keys:
+        if key in ctx.seen:
+            first = ctx.seen[key]
+            summary.duplicates.append(
+                Duplicate(
+                    line,
+                    label,
+                    None,
+                    _("line %(n)s") % {"n": first},
+                    _("same organization as line %(n)s") % {"n": first},
+                )
+            )
+            return "duplicate"
+    index = ctx.resolver.orgs
+    ids = index.find_exact(names)
+    if len(ids) > 1:
+        raise RowRejected(
+            _("matches several existing organizations: %(names)s")
+            % {"names": "、".join(index.labels.get(i, str(i)) for i in ids)}
+        )
+    if not ids:
+        near = index.find_similar(names)
+        if near is not None:
+            summary.duplicates.append(
+                Duplicate(
+                    line,
+                    label,
+                    near.org_id,
+                    near.label,
+                    _("possible duplicate of “%(name)s”") % {"name": near.label},
+                )
+            )
+            return "duplicate"
+    created = not ids
+    org = Organization(province="", city="") if created else Organization.objects.get(pk=ids[0])
+    extra_names: list[str] = []
+    if not created:  # a matched organization keeps its names; new variants become aliases
+        values = dict(values)
+        for name_field in ("name_zh", "name_en"):
+            new, old = values.get(name_field), getattr(org, name_field)
+            if new and old:
+                del values[name_field]
+                if dedup.name_key(new) != dedup.name_key(old):
+                    extra_names.append(new)
+    changed = _apply(org, values, _ORG_FIELDS)
+    own = {org.name_zh, org.name_en}
+    aliases = [
+        a
+        for a in dict.fromkeys([*extra_names, *values.get("aliases", [])])
+        if a not in own and a not in org.aliases
+    ]
+    if aliases:
+        org.aliases = [*org.aliases, *aliases]
+        changed.append("aliases")
+    _save(org, changed, created, ctx)
+    m2m = _set_m2m(org.focus_areas, values.get("focus_areas"), replace=False)
+    for key in keys:
+        ctx.seen[key] = line
+    index.add(org.pk, org.name_zh or org.name_en, [org.name_zh, org.name_en, *org.aliases])
+    return _outcome(created, bool(changed) or m2m)
+
+
+def _in_file_duplicate(
+    identity: Any, line: int, label: str, ctx: Context, summary: Summary
+) -> bool:
+    if identity in ctx.seen:
+        first = ctx.seen[identity]
+        summary.duplicates.append(
+            Duplicate(
+                line,
+                label,
+                None,
+                _("line %(n)s") % {"n": first},
+                _("same record as line %(n)s") % {"n": first},
+            )
+        )
+        return True
+    ctx.seen[identity] = line
+    return False
+
+
+def _title_match(
+    qs: models.QuerySet[Any], zh_field: str, en_field: str, values: dict[str, Any]
+) -> Any:
+    cond = Q()
+    if values.get(zh_field):
+        cond |= Q(**{zh_field: values[zh_field]})
+    if values.get(en_field):
+        cond |= Q(**{f"{en_field}__iexact": values[en_field]})
+    return qs.filter(cond).order_by("pk").first()
+
+
+_PERSON_FIELDS = [
+    "name_zh",
+    "name_en",
+    "title",
+    "email",
+    "phone",
+    "expertise",
+    "consent_to_contact",
+]
+
+
+def write_person(values: dict[str, Any], line: int, ctx: Context, summary: Summary) -> str:
+    org_id: int | None = values.get("organization")
+    if not ctx.staff or org_id is not None:
+        org_id = ctx.own_org(org_id)
+    label = values.get("name_zh") or values.get("name_en") or ""
+    identity = ("person", org_id, dedup.normalize(label))
+    if _in_file_duplicate(identity, line, label, ctx, summary):
+        return "duplicate"
+    people = (
+        Person.objects.filter(organization__isnull=True)
+        if org_id is None
+        else (Person.objects.filter(organization_id=org_id))
+    )
+    person = _title_match(people, "name_zh", "name_en", values)
+    created = person is None
+    if person is None:
+        person = Person(organization_id=org_id)
+    changed = _apply(person, values, _PERSON_FIELDS)
+    _save(person, changed, created, ctx)
+    return _outcome(created, bool(changed))
+
+
+_ACHIEVEMENT_FIELDS = [
+    "title_zh",
+    "title_en",
+    "summary_zh",
+    "summary_en",
+    "kind",
+    "stage",
+    "patent_numbers",
+    "ip_status",
+    "transfer_modes",
+    "needs",
+    "space_needed_m2",
+    "disclosure",
+]
+
+
+def write_achievement(values: dict[str, Any], line: int, ctx: Context, summary: Summary) -> str:
+    owner_id = ctx.own_org(values.get("owner"))
+    label = values.get("title_zh") or values.get("title_en") or ""
+    if _in_file_duplicate(
+        ("achievement", owner_id, dedup.normalize(label)), line, label, ctx, summary
+    ):
+        return "duplicate"
+    item = _title_match(
+        Achievement.objects.filter(owner_id=owner_id), "title_zh", "title_en", values
+    )
+    created = item is None
+    if item is None:
+        item = Achievement(owner_id=owner_id)
+    changed = _apply(item, values, _ACHIEVEMENT_FIELDS)
+    _save(item, changed, created, ctx)
+    m2m = _set_m2m(item.therapeutic_areas, values.get("therapeutic_areas"))
+    m2m = _set_m2m(item.technology_fields, values.get("technology_fields")) or m2m
+    return _outcome(created, bool(changed) or m2m)
+
+
+_NEED_FIELDS = [
+    "title_zh",
+    "title_en",
+    "problem",
+    "current_practice",
+    "desired_solution",
+    "constraints",
+]
+
+
+def write_need(values: dict[str, Any], line: int, ctx: Context, summary: Summary) -> str:
+    org_id = ctx.own_org(values.get("organization"))
+    label = values.get("title_zh") or values.get("title_en") or ""
+    if _in_file_duplicate(("need", org_id, dedup.normalize(label)), line, label, ctx, summary):
+        return "duplicate"
+    need = _title_match(
+        ClinicalNeed.objects.filter(organization_id=org_id), "title_zh", "title_en", values
+    )
+    created = need is None
+    if need is None:
+        need = ClinicalNeed(organization_id=org_id)
+    changed = _apply(need, values, _NEED_FIELDS)
+    if "specialty" in values and need.specialty_id != values["specialty"]:
+        need.specialty_id = values["specialty"]
+        changed.append("specialty")
+    _save(need, changed, created, ctx)
+    return _outcome(created, bool(changed))
+
+
+WRITERS = {
+    fields.ORGANIZATIONS: (write_organization, "organization"),
+    fields.PEOPLE: (write_person, "person"),
+    fields.ACHIEVEMENTS: (write_achievement, "achievement"),
+    fields.NEEDS: (write_need, "clinical_need"),
+}

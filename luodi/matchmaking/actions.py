@@ -1,0 +1,183 @@
+"""The checks around matchmaking writes, shared by the web views and the API: load the source
+and the target through the user's visible querysets, check the permission, then call the
+domain function. Raises ObjectDoesNotExist (→ 404), PermissionDenied (→ 403) or
+ValidationError (→ 400/422)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.utils import timezone
+
+from luodi.accounts.models import User
+from luodi.accounts.rules import org_ids
+from luodi.catalog import rules as catalog_rules
+from luodi.catalog.choices import Disclosure
+from luodi.catalog.models import Achievement, Organization
+from luodi.matchmaking import adapters, domain, queries
+from luodi.matchmaking.models import AccessRequest, MatchRecord, SourceKind, TargetKind
+from luodi.matchmaking.rules import access_requests_visible_to, source_owner_id
+
+
+def act(
+    *,
+    user: User,
+    source_kind: str,
+    source_id: int,
+    target_kind: str,
+    target_id: int,
+    status: str,
+    reason: str = "",
+    note: str = "",
+    score: float = 0.0,
+    ip: str | None = None,
+) -> MatchRecord:
+    """Shortlist, introduce, decline (…) one suggested pair."""
+    source = queries.load_source(user, source_kind, source_id)
+    if target_kind not in source.tabs:
+        raise ObjectDoesNotExist
+    terms = adapters.Terms.cached()
+    owner_id = source_owner_id(source.obj)
+    achievement: Achievement | None = source.obj if source_kind == SourceKind.ACHIEVEMENT else None
+    if target_kind == TargetKind.ACHIEVEMENT:
+        target = queries.candidate_achievements(user).get(pk=target_id)
+        achievement = target
+        item = adapters.achievement_profile(target, terms)
+        counterparty_id = (
+            source.obj.pk if source_kind == SourceKind.ORGANIZATION else target.owner_id
+        )
+    else:
+        org = queries.candidate_orgs(user, target_kind).get(pk=target_id)
+        counterparty_id = org.pk
+        item = source.item or adapters.ItemProfile(pk=0, kind="org", title="", summary="")
+    allowed = user.has_perm("matchmaking.act_on_source", source.obj) or (
+        user.is_active and counterparty_id in org_ids(user)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return domain.set_match_status(
+        actor=user,
+        source_kind=source_kind,
+        source_id=source_id,
+        target_kind=target_kind,
+        target_id=target_id,
+        status=status,
+        achievement=achievement,
+        source_owner=Organization.objects.filter(pk=owner_id).first() if owner_id else None,
+        counterparty=Organization.objects.get(pk=counterparty_id),
+        features=item.features(),
+        score=max(-10.0, min(10.0, score)),
+        reason=reason,
+        note=note,
+        ip=ip,
+    )
+
+
+def change_record(
+    *,
+    user: User,
+    record_id: int,
+    status: str,
+    reason: str = "",
+    note: str = "",
+    ip: str | None = None,
+) -> MatchRecord:
+    from luodi.matchmaking.rules import records_visible_to
+
+    rec = records_visible_to(user).get(pk=record_id)
+    if not user.has_perm("matchmaking.change_record", rec):
+        raise PermissionDenied
+    return domain.set_match_status(
+        actor=user,
+        source_kind=rec.source_kind,
+        source_id=rec.source_id,
+        target_kind=rec.target_kind,
+        target_id=rec.target_id,
+        status=status,
+        reason=reason,
+        note=note,
+        score=rec.score,
+        ip=ip,
+    )
+
+
+def request_access(
+    *,
+    user: User,
+    achievement_id: int,
+    message: str = "",
+    accept_nda: bool = False,
+    ip: str | None = None,
+) -> AccessRequest:
+    """Only for an achievement the user can see and whose dossier is withheld from them."""
+    a = catalog_rules.achievements_visible_to(user).get(pk=achievement_id)
+    if a.disclosure == Disclosure.PUBLIC or user.has_perm("catalog.view_dossier", a):
+        raise PermissionDenied
+    orgs = sorted(org_ids(user))
+    org = Organization.objects.filter(pk=orgs[0]).first() if orgs else None
+    return domain.request_access(
+        actor=user, achievement=a, organization=org, message=message, accept_nda=accept_nda, ip=ip
+    )
+
+
+def accept_nda(*, user: User, request_id: int, ip: str | None = None) -> AccessRequest:
+    req = access_requests_visible_to(user).get(pk=request_id)
+    if not user.has_perm("matchmaking.accept_nda", req):
+        raise PermissionDenied
+    return domain.accept(actor=user, request=req, ip=ip)
+
+
+def decide_access(
+    *,
+    user: User,
+    request_id: int,
+    approve: bool,
+    expires_at: datetime | None = None,
+    ip: str | None = None,
+) -> AccessRequest:
+    req = access_requests_visible_to(user).get(pk=request_id)
+    if not user.has_perm("matchmaking.decide_access", req):
+        raise PermissionDenied
+    if approve:
+        domain.approve(
+            actor=user,
+            request=req,
+            expires_at=expires_at or timezone.now() + timedelta(days=90),
+            ip=ip,
+        )
+        req.refresh_from_db()
+        return req
+    return domain.reject(actor=user, request=req, ip=ip)
+
+
+def publish_open_call(*, user: User, need_id: int, ip: str | None = None) -> int:
+    """Publish a need as an open call; notify the top matched companies and teams."""
+    source = queries.load_source(user, SourceKind.NEED, need_id)
+    if not user.has_perm("matchmaking.act_on_source", source.obj):
+        raise PermissionDenied
+    ctx = queries.Context.make(user)
+    notify: set[int] = set()
+    for tab in (TargetKind.COMPANY, TargetKind.TEAM):
+        ml = queries.matches(user, source, tab, k=10, ctx=ctx)
+        notify |= {s.pk for s in ml.items if not s.blocked and s.score > 0}
+    for s in queries.matches(user, source, TargetKind.ACHIEVEMENT, k=10, ctx=ctx).items:
+        a = Achievement.objects.filter(pk=s.pk).values_list("owner_id", flat=True).first()
+        if a and s.score > 0:
+            notify.add(a)
+    notify.discard(source.obj.organization_id)
+    domain.publish_open_call(
+        actor=user, need=source.obj, notify=Organization.objects.filter(pk__in=notify), ip=ip
+    )
+    return len(notify)
+
+
+__all__ = [
+    "ObjectDoesNotExist",
+    "accept_nda",
+    "act",
+    "change_record",
+    "decide_access",
+    "publish_open_call",
+    "request_access",
+]

@@ -1,0 +1,424 @@
+"""The ONLY place where ORM rows become matching inputs: `Document`s for the indexes and the
+plain profiles that `scoring.py` reads.
+
+Disclosure: documents and profiles carry what a teaser shows (title, summary, fields, stage,
+carrier needs) and never `dossier_*`, so no index, explanation or report built from them can
+leak a dossier. Which documents a user may be matched against is decided at query time from the
+catalog's `*_visible_to(user)` querysets (`allowed_ids`), never by leaving rows out here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Max, Prefetch, QuerySet, TextChoices
+from django.utils import translation
+
+from luodi.catalog.choices import AchievementKind, CarrierType, OrganizationKind, Stage, maturity
+from luodi.catalog.models import Achievement, Carrier, ClinicalNeed, Organization, Term
+from luodi.matching import Document
+
+INDEX_KINDS = ("achievement", "organization", "need")
+# Organization kinds on each tab of the organization index.
+COMPANY_KINDS = (OrganizationKind.COMPANY, OrganizationKind.CRO)
+TEAM_KINDS = (OrganizationKind.INSTITUTE, OrganizationKind.HOSPITAL)
+MAX_TEXT = 600  # characters of each long text field put into a document or a query
+
+
+_DEMO_MARKS = re.compile(r"[（(](演示数据|演示|demo data|demo)[）)]")
+
+
+def _cut(text: str, n: int = MAX_TEXT) -> str:
+    return (text or "").strip()[:n]
+
+
+def _query(text: str, n: int = 700) -> str:
+    """Query text: the demo markers every demo record carries would match everything."""
+    return _cut(_DEMO_MARKS.sub(" ", text), n)
+
+
+def _both(zh: str, en: str) -> str:
+    return " ".join(p for p in (zh, en) if p)
+
+
+def _label_both(choices: type[TextChoices], value: str) -> str:
+    """A choice's label in Chinese and English, whatever language is active."""
+    if value not in choices.values:
+        return value
+    label = choices(value).label
+    with translation.override("zh-hans"):
+        zh = str(label)
+    with translation.override("en"):
+        en = str(label)
+    return _both(zh, en) if zh != en else zh
+
+
+class Terms:
+    """Term codes with their ancestors ("D006333" also counts as "D002318"), and labels."""
+
+    _cache: tuple[tuple[int, int | None], Terms] | None = None
+
+    @classmethod
+    def cached(cls) -> Terms:
+        """One shared copy per process, reloaded when terms are added or removed."""
+        agg = Term.objects.aggregate(n=Count("id"), m=Max("id"))
+        stamp = (int(agg["n"] or 0), agg["m"])
+        if cls._cache is None or cls._cache[0] != stamp:
+            cls._cache = (stamp, cls())
+        return cls._cache[1]
+
+    def __init__(self) -> None:
+        rows = list(
+            Term.objects.values_list("id", "code", "parent_id", "label_zh", "label_en", "scheme")
+        )
+        self.code = {r[0]: r[1] for r in rows}
+        self.scheme = {r[0]: r[5] for r in rows}
+        self.parent = {r[0]: r[2] for r in rows}
+        self.labels = {r[0]: (r[3], r[4]) for r in rows}
+
+    def closure(self, term_ids: Iterable[int], scheme: str | None = None) -> set[str]:
+        out: set[str] = set()
+        for tid in term_ids:
+            if scheme is not None and self.scheme.get(tid) != scheme:
+                continue
+            seen = 0
+            cur: int | None = tid
+            while cur is not None and seen < 8:
+                out.add(self.code.get(cur, ""))
+                cur = self.parent.get(cur)
+                seen += 1
+        out.discard("")
+        return out
+
+    def text(self, term_ids: Iterable[int]) -> str:
+        return " ".join(_both(*self.labels.get(t, ("", ""))) for t in term_ids)
+
+
+@dataclass
+class CarrierInfo:
+    name: str
+    carrier_type: str
+    available_m2: int
+    ready_date: date | None
+
+
+@dataclass
+class ItemProfile:
+    """An achievement or a clinical need: the thing being matched."""
+
+    pk: int
+    kind: str  # "achievement" | "need"
+    title: str
+    summary: str
+    item_kind: str = ""  # AchievementKind, or "" for needs
+    stage: str = ""
+    maturity: float = 0.0
+    areas: set[str] = field(default_factory=set)
+    tech: set[str] = field(default_factory=set)
+    specialties: set[str] = field(default_factory=set)
+    carrier_needs: list[str] = field(default_factory=list)
+    space_m2: int | None = None
+    transfer_modes: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    owner_id: int | None = None
+    disclosure: str = "public"
+    query: str = ""
+
+    def features(self) -> dict[str, object]:
+        """What feedback learning keeps of the item at decision time."""
+        return {
+            "kind": self.item_kind,
+            "stage": self.stage,
+            "maturity": self.maturity,
+            "areas": sorted(self.areas),
+            "tech": sorted(self.tech),
+            "carrier_needs": self.carrier_needs,
+            "transfer_modes": self.transfer_modes,
+        }
+
+
+@dataclass
+class OrgProfile:
+    pk: int
+    kind: str
+    name: str
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    areas: set[str] = field(default_factory=set)
+    tech: set[str] = field(default_factory=set)
+    stage_focus: list[str] = field(default_factory=list)
+    ticket_min: int | None = None
+    ticket_max: int | None = None
+    needs: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    carriers: list[CarrierInfo] = field(default_factory=list)
+    specialties: set[str] = field(default_factory=set)
+    phase1_unit: bool = False
+    beds: int | None = None
+    annual_trials: int | None = None
+    trial_count: int = 0
+    query: str = ""
+
+
+# -- organizations ------------------------------------------------------------------------
+
+
+def organizations_for_matching(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    """`qs` with everything documents and profiles read, in a fixed number of queries."""
+    return (
+        qs.select_related("park", "clinical_center", "company")
+        .prefetch_related(
+            "focus_areas",
+            "park__industry_focus",
+            "clinical_center__specialties",
+            "company__sectors",
+            Prefetch("carriers", queryset=Carrier.objects.filter(archived_at__isnull=True)),
+        )
+        .annotate(n_trials=Count("trial_links", distinct=True))
+    )
+
+
+def _org_term_ids(org: Organization) -> list[int]:
+    ids = [t.pk for t in org.focus_areas.all()]
+    park = getattr(org, "park", None)
+    if park is not None:
+        ids += [t.pk for t in park.industry_focus.all()]
+    company = getattr(org, "company", None)
+    if company is not None:
+        ids += [t.pk for t in company.sectors.all()]
+    return ids
+
+
+def org_profile(org: Organization, terms: Terms) -> OrgProfile:
+    ids = _org_term_ids(org)
+    p = OrgProfile(
+        pk=org.pk,
+        kind=org.kind,
+        name=org.display_name,
+        province=org.province,
+        city=org.city,
+        district=org.district,
+        areas=terms.closure(ids, Term.Scheme.THERAPEUTIC_AREA),
+        tech=terms.closure(ids, Term.Scheme.TECHNOLOGY),
+        trial_count=int(getattr(org, "n_trials", 0) or 0),
+    )
+    company = getattr(org, "company", None)
+    if company is not None:
+        p.stage_focus = [str(s) for s in company.stage_focus or []]
+        p.ticket_min, p.ticket_max = company.ticket_min_wan, company.ticket_max_wan
+        p.needs = [str(n) for n in company.needs or []]
+    park = getattr(org, "park", None)
+    if park is not None:
+        p.services = [str(s) for s in park.services or []]
+        p.carriers = [
+            CarrierInfo(c.name, c.carrier_type, c.area_available_m2, c.ready_date)
+            for c in org.carriers.all()
+        ]
+    center = getattr(org, "clinical_center", None)
+    if center is not None:
+        p.specialties = {t.code for t in center.specialties.all()}
+        p.phase1_unit = center.phase1_unit or "phase1" in p.specialties
+        p.beds, p.annual_trials = center.beds, center.annual_trials
+    p.query = _query(
+        " ".join(
+            [
+                _both(org.name_zh, org.name_en),
+                terms.text(ids),
+                _both(org.description_zh, org.description_en),
+            ]
+        ),
+        400,
+    )
+    return p
+
+
+def org_document(org: Organization, terms: Terms) -> Document:
+    ids = _org_term_ids(org)
+    keywords = [terms.text(ids)]
+    body = []
+    company = getattr(org, "company", None)
+    if company is not None:
+        body.append(company.products)
+    park = getattr(org, "park", None)
+    if park is not None:
+        body.append(_both(park.policy_text_zh, park.policy_text_en))
+        keywords.append(
+            " ".join(_label_both(CarrierType, c.carrier_type) for c in org.carriers.all())
+        )
+    center = getattr(org, "clinical_center", None)
+    if center is not None:
+        keywords.append(terms.text(t.pk for t in center.specialties.all()))
+    return Document(
+        id=str(org.pk),
+        fields={
+            "name": _both(org.name_zh, org.name_en),
+            "aliases": " ".join(str(a) for a in org.aliases or []),
+            "summary": _cut(_both(org.description_zh, org.description_en)),
+            "keywords": " ".join(k for k in keywords if k),
+            "body": _cut(" ".join(b for b in body if b)),
+        },
+        metadata={"org_kind": org.kind},
+    )
+
+
+# -- achievements and needs --------------------------------------------------------------
+
+
+def achievements_for_matching(qs: QuerySet[Achievement]) -> QuerySet[Achievement]:
+    return qs.select_related("owner").prefetch_related("therapeutic_areas", "technology_fields")
+
+
+def needs_for_matching(qs: QuerySet[ClinicalNeed]) -> QuerySet[ClinicalNeed]:
+    return qs.select_related("organization", "specialty")
+
+
+def derived_carrier_needs(kind: str, stage: str) -> tuple[list[str], int]:
+    """Space an achievement needs to land when the owner did not say: from its type and stage
+    (e.g. a drug at phase II → GMP plant, or CDMO access; a device prototype → wet lab and
+    cleanroom). Returns (carrier types, m²)."""
+    s = Stage
+    if kind == AchievementKind.DRUG:
+        if stage in {s.DISCOVERY, s.PRECLINICAL}:
+            return [CarrierType.WET_LAB], 500
+        if stage in {s.IND_FILED, s.PHASE1}:
+            return [CarrierType.WET_LAB, CarrierType.OFFICE], 600
+        return [CarrierType.GMP], 3000
+    if kind == AchievementKind.DEVICE:
+        if stage == s.CONCEPT:
+            return [CarrierType.INCUBATOR], 60
+        if stage == s.PROTOTYPE:
+            return [CarrierType.WET_LAB, CarrierType.CLEANROOM], 400
+        return [CarrierType.CLEANROOM], 1500
+    if kind == AchievementKind.SOFTWARE:
+        return [CarrierType.OFFICE], 200
+    if kind == AchievementKind.DIAGNOSTIC:
+        return [CarrierType.WET_LAB], 500
+    return [CarrierType.WET_LAB], 300
+
+
+def achievement_profile(a: Achievement, terms: Terms) -> ItemProfile:
+    area_ids = [t.pk for t in a.therapeutic_areas.all()]
+    tech_ids = [t.pk for t in a.technology_fields.all()]
+    carrier_needs = [str(c) for c in a.carrier_needs or []]
+    space = a.space_needed_m2
+    if not carrier_needs:
+        carrier_needs, derived_space = derived_carrier_needs(a.kind, a.stage)
+        space = space or derived_space
+    query = " ".join(
+        [
+            _both(a.title_zh, a.title_en),
+            _cut(_both(a.summary_zh, a.summary_en), 400),
+            terms.text(area_ids + tech_ids),
+        ]
+    )
+    return ItemProfile(
+        pk=a.pk,
+        kind="achievement",
+        title=a.title,
+        summary=a.summary,
+        item_kind=a.kind,
+        stage=a.stage,
+        maturity=maturity(a.stage),
+        areas=terms.closure(area_ids),
+        tech=terms.closure(tech_ids),
+        carrier_needs=carrier_needs,
+        space_m2=space,
+        transfer_modes=[str(m) for m in a.transfer_modes or []],
+        needs=[str(n) for n in a.needs or []],
+        owner_id=a.owner_id,
+        disclosure=a.disclosure,
+        query=_query(query),
+    )
+
+
+def achievement_document(a: Achievement, terms: Terms) -> Document:
+    area_ids = [t.pk for t in a.therapeutic_areas.all()]
+    tech_ids = [t.pk for t in a.technology_fields.all()]
+    return Document(
+        id=str(a.pk),
+        fields={
+            "title": _both(a.title_zh, a.title_en),
+            "summary": _cut(_both(a.summary_zh, a.summary_en)),
+            "keywords": _both(
+                terms.text(area_ids + tech_ids), _label_both(AchievementKind, a.kind)
+            ),
+        },
+        metadata={"kind": a.kind, "stage": a.stage, "disclosure": a.disclosure},
+    )
+
+
+def need_profile(n: ClinicalNeed, terms: Terms) -> ItemProfile:
+    spec = {n.specialty.code} if n.specialty else set()
+    query = " ".join(
+        [
+            _both(n.title_zh, n.title_en),
+            _cut(n.problem, 300),
+            _cut(n.desired_solution, 200),
+            terms.text([n.specialty_id]) if n.specialty_id else "",
+        ]
+    )
+    return ItemProfile(
+        pk=n.pk,
+        kind="need",
+        title=n.title,
+        summary=_cut(n.problem, 300),
+        specialties=spec,
+        owner_id=n.organization_id,
+        query=_query(query),
+    )
+
+
+def need_document(n: ClinicalNeed, terms: Terms) -> Document:
+    return Document(
+        id=str(n.pk),
+        fields={
+            "title": _both(n.title_zh, n.title_en),
+            "summary": _cut(" ".join([n.problem, n.desired_solution])),
+            "keywords": terms.text([n.specialty_id]) if n.specialty_id else "",
+            "body": _cut(" ".join([n.current_practice, n.constraints])),
+        },
+        metadata={"specialty": n.specialty.code if n.specialty else ""},
+    )
+
+
+# -- whole collections, for index builds --------------------------------------------------
+
+
+def all_documents(kind: str, terms: Terms | None = None) -> Iterator[Document]:
+    """Every live record of one index kind (visibility is applied at query time)."""
+    terms = terms or Terms()
+    if kind == "achievement":
+        for a in achievements_for_matching(Achievement.objects.filter(archived_at__isnull=True)):
+            yield achievement_document(a, terms)
+    elif kind == "organization":
+        live = Organization.objects.filter(archived_at__isnull=True, merged_into__isnull=True)
+        for o in organizations_for_matching(live):
+            yield org_document(o, terms)
+    elif kind == "need":
+        for n in needs_for_matching(ClinicalNeed.objects.filter(archived_at__isnull=True)):
+            yield need_document(n, terms)
+    else:
+        raise ValueError(f"unknown index kind {kind!r}")
+
+
+def document_for(kind: str, pk: int, terms: Terms | None = None) -> Document | None:
+    """The current document of one record, or None when it is gone or archived."""
+    terms = terms or Terms()
+    if kind == "achievement":
+        a = achievements_for_matching(
+            Achievement.objects.filter(pk=pk, archived_at__isnull=True)
+        ).first()
+        return achievement_document(a, terms) if a else None
+    if kind == "organization":
+        o = organizations_for_matching(
+            Organization.objects.filter(pk=pk, archived_at__isnull=True, merged_into__isnull=True)
+        ).first()
+        return org_document(o, terms) if o else None
+    if kind == "need":
+        n = needs_for_matching(ClinicalNeed.objects.filter(pk=pk, archived_at__isnull=True)).first()
+        return need_document(n, terms) if n else None
+    raise ValueError(f"unknown index kind {kind!r}")

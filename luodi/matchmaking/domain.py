@@ -1,0 +1,268 @@
+"""Writes in matchmaking: one function per change, keyword-only arguments, the actor passed
+in, one audit entry each.
+
+Match records: suggested → shortlisted → introduced → in discussion → converted, or declined
+(with a reason) from any open state; a declined pair can be reopened as shortlisted.
+Access: request → NDA accepted in the platform (version and time) → the owner or staff
+approves → a catalog `AccessGrant` that expires; or rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luodi.accounts import audit
+from luodi.accounts.models import User
+from luodi.catalog.models import AccessGrant, Achievement, ClinicalNeed, Organization
+from luodi.matchmaking.models import (
+    AccessRequest,
+    AccessStatus,
+    DeclineReason,
+    MatchRecord,
+    MatchStatus,
+    OpenCall,
+)
+
+NDA_VERSION = "2026-01"
+
+S = MatchStatus
+TRANSITIONS: dict[str, set[str]] = {
+    S.SUGGESTED: {S.SHORTLISTED, S.INTRODUCED, S.DECLINED},
+    S.SHORTLISTED: {S.INTRODUCED, S.DECLINED},
+    S.INTRODUCED: {S.IN_DISCUSSION, S.DECLINED},
+    S.IN_DISCUSSION: {S.CONVERTED, S.DECLINED},
+    S.DECLINED: {S.SHORTLISTED},
+    S.CONVERTED: set(),
+}
+
+
+def nda_text() -> str:
+    return _(
+        "I accept, for my organization, to keep the dossier confidential: to use it only to "
+        "evaluate a cooperation with the owner, not to disclose it to third parties, and not to "
+        "copy it beyond that purpose. Access expires at the date the owner sets; every view is "
+        "recorded."
+    )
+
+
+@transaction.atomic
+def set_match_status(
+    *,
+    actor: User,
+    source_kind: str,
+    source_id: int,
+    target_kind: str,
+    target_id: int,
+    status: str,
+    achievement: Achievement | None = None,
+    source_owner: Organization | None = None,
+    counterparty: Organization | None = None,
+    features: dict[str, Any] | None = None,
+    score: float = 0.0,
+    reason: str = "",
+    note: str = "",
+    ip: str | None = None,
+) -> MatchRecord:
+    """Create the pair's record if needed and move it to `status`."""
+    if status == S.DECLINED and reason not in DeclineReason.values:
+        raise ValidationError({"reason": [_("Choose a reason for declining.")]})
+    if status == S.DECLINED and reason == DeclineReason.OTHER and not note.strip():
+        raise ValidationError({"note": [_("Say why, when the reason is “other”.")]})
+    rec, created = MatchRecord.objects.select_for_update().get_or_create(
+        source_kind=source_kind,
+        source_id=source_id,
+        target_kind=target_kind,
+        target_id=target_id,
+        defaults={
+            "achievement": achievement,
+            "source_owner": source_owner,
+            "counterparty": counterparty,
+            "created_by": actor,
+            "score": score,
+        },
+    )
+    before = rec.status
+    if status != before and status not in TRANSITIONS[before]:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A match cannot move from %(a)s to %(b)s.")
+                    % {"a": S(before).label, "b": S(status).label}
+                ]
+            }
+        )
+    rec.status = status
+    rec.decline_reason = reason if status == S.DECLINED else ""
+    rec.note = note
+    rec.score = score or rec.score
+    if features is not None:
+        rec.features = features
+    if status == S.CONVERTED and rec.project_id is None:
+        rec.project = _open_project(actor=actor, rec=rec, ip=ip)
+    rec.save(
+        update_fields=[
+            "status",
+            "decline_reason",
+            "note",
+            "score",
+            "features",
+            "project",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor=actor,
+        verb=f"match.{status}",
+        target=rec,
+        changes={
+            "status": [before if not created else None, status],
+            "reason": reason,
+            "note": note,
+        },
+        ip=ip,
+    )
+    return rec
+
+
+def _open_project(*, actor: User, rec: MatchRecord, ip: str | None) -> Any:
+    """A converted match becomes a transformation project (pipeline) in stage "lead"."""
+    from luodi.pipeline.domain.projects import create_project
+
+    need = (
+        ClinicalNeed.objects.filter(pk=rec.source_id).first() if rec.source_kind == "need" else None
+    )
+    if rec.achievement is None and need is None:
+        return None
+    centers = [rec.counterparty] if rec.target_kind == "center" and rec.counterparty else []
+    return create_project(
+        actor=actor,
+        achievement=rec.achievement,
+        clinical_need=need,
+        clinical_centers=centers,
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def request_access(
+    *,
+    actor: User,
+    achievement: Achievement,
+    organization: Organization | None,
+    message: str = "",
+    accept_nda: bool = False,
+    ip: str | None = None,
+) -> AccessRequest:
+    open_states = [AccessStatus.REQUESTED, AccessStatus.NDA_ACCEPTED]
+    req = AccessRequest.objects.filter(
+        achievement=achievement, requested_by=actor, status__in=open_states
+    ).first()
+    if req is None:
+        req = AccessRequest.objects.create(
+            achievement=achievement, organization=organization, requested_by=actor, message=message
+        )
+        audit.record(
+            actor=actor,
+            verb="access.request",
+            target=req.achievement,
+            changes={"request": req.pk, "organization": audit.jsonable(organization)},
+            ip=ip,
+        )
+    if accept_nda and req.status == AccessStatus.REQUESTED:
+        accept(actor=actor, request=req, ip=ip)
+    return req
+
+
+@transaction.atomic
+def accept(*, actor: User, request: AccessRequest, ip: str | None = None) -> AccessRequest:
+    """The requester accepts the NDA text of NDA_VERSION in the platform."""
+    if request.status != AccessStatus.REQUESTED:
+        raise ValidationError({"status": [_("This request is not waiting for the NDA.")]})
+    request.status = AccessStatus.NDA_ACCEPTED
+    request.nda_version = NDA_VERSION
+    request.nda_accepted_at = timezone.now()
+    request.save(update_fields=["status", "nda_version", "nda_accepted_at"])
+    audit.record(
+        actor=actor,
+        verb="access.accept_nda",
+        target=request.achievement,
+        changes={"request": request.pk, "nda_version": NDA_VERSION},
+        ip=ip,
+    )
+    return request
+
+
+@transaction.atomic
+def approve(
+    *, actor: User, request: AccessRequest, expires_at: datetime, ip: str | None = None
+) -> AccessGrant:
+    if request.status != AccessStatus.NDA_ACCEPTED or request.nda_accepted_at is None:
+        raise ValidationError({"status": [_("Access can be approved once the NDA is accepted.")]})
+    now = timezone.now()
+    if expires_at <= now:
+        raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
+    grant = AccessGrant.objects.create(
+        achievement=request.achievement,
+        organization=request.organization,
+        user=None if request.organization_id else request.requested_by,
+        nda_version=request.nda_version,
+        nda_accepted_at=request.nda_accepted_at,
+        approved_by=actor,
+        approved_at=now,
+        expires_at=expires_at,
+    )
+    request.status = AccessStatus.APPROVED
+    request.decided_by, request.decided_at = actor, now
+    request.expires_at, request.grant = expires_at, grant
+    request.save(update_fields=["status", "decided_by", "decided_at", "expires_at", "grant"])
+    audit.record(
+        actor=actor,
+        verb="access.approve",
+        target=request.achievement,
+        changes={"request": request.pk, "grant": grant.pk, "expires_at": expires_at.isoformat()},
+        ip=ip,
+    )
+    return grant
+
+
+@transaction.atomic
+def reject(*, actor: User, request: AccessRequest, ip: str | None = None) -> AccessRequest:
+    if request.status not in (AccessStatus.REQUESTED, AccessStatus.NDA_ACCEPTED):
+        raise ValidationError({"status": [_("This request was already decided.")]})
+    request.status = AccessStatus.REJECTED
+    request.decided_by, request.decided_at = actor, timezone.now()
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        actor=actor,
+        verb="access.reject",
+        target=request.achievement,
+        changes={"request": request.pk},
+        ip=ip,
+    )
+    return request
+
+
+@transaction.atomic
+def publish_open_call(
+    *, actor: User, need: ClinicalNeed, notify: Iterable[Organization], ip: str | None = None
+) -> OpenCall:
+    """Publish a need as an open call and notify the matched organizations (they see it in
+    their matchmaking inbox)."""
+    call, _created = OpenCall.objects.get_or_create(need=need, defaults={"published_by": actor})
+    orgs = list(notify)
+    call.notified.add(*orgs)
+    audit.record(
+        actor=actor,
+        verb="need.open_call",
+        target=need,
+        changes={"notified": sorted(o.pk for o in orgs)},
+        ip=ip,
+    )
+    return call

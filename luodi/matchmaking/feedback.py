@@ -1,0 +1,160 @@
+"""What matchmaking learns from outcomes, per counterparty organization.
+
+A decline records the counterparty's answer (given by its own members, or relayed by the
+owner or staff) with a reason from a fixed list; the item's features at that moment are kept
+on the record. From those rows, per organization:
+
+- too early   → items at or below the most mature stage it declined as too early lose score;
+- wrong field → items only in fields it declined (and never accepted) lose score;
+- no capacity → for a park, the carrier types the declined item needed count as full (a hard
+                constraint: a park whose GMP space is full stops receiving GMP-dependent
+                matches until it accepts one again); for others a small penalty;
+- terms       → items offering only the transfer modes it declined on terms lose score;
+- accepted (shortlisted, introduced, in discussion, converted) → shared fields gain a little.
+
+Rules are recomputed from the rows on each query (one query for all candidates), so they
+always follow the latest feedback and can be shown as "what was learned".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from luodi.catalog.choices import CarrierType, Stage, maturity
+from luodi.matchmaking.adapters import ItemProfile
+from luodi.matchmaking.models import DeclineReason, MatchRecord, MatchStatus
+from luodi.matchmaking.scoring import Reason
+
+ACCEPTED = (
+    MatchStatus.SHORTLISTED,
+    MatchStatus.INTRODUCED,
+    MatchStatus.IN_DISCUSSION,
+    MatchStatus.CONVERTED,
+)
+
+
+@dataclass
+class Learned:
+    org_id: int
+    too_early_upto: float | None = None  # maturity at or below which items are too early
+    too_early_stage: str = ""
+    wrong_fields: set[str] = field(default_factory=set)
+    liked_fields: set[str] = field(default_factory=set)
+    full_carriers: set[str] = field(default_factory=set)
+    terms_modes: set[str] = field(default_factory=set)
+    no_capacity: bool = False
+    reasons: Counter[str] = field(default_factory=Counter)
+    accepted: int = 0
+
+    def add(self, status: str, reason: str, f: Mapping[str, Any]) -> None:
+        fields = set(f.get("areas", [])) | set(f.get("tech", []))
+        if status in ACCEPTED:
+            self.accepted += 1
+            self.liked_fields |= fields
+            # Accepting a GMP-dependent item again means the space is there after all.
+            self.full_carriers -= set(f.get("carrier_needs", [])[:1])
+            return
+        if status != MatchStatus.DECLINED:
+            return
+        self.reasons[reason] += 1
+        if reason == DeclineReason.TOO_EARLY:
+            m = float(f.get("maturity", maturity(str(f.get("stage", "")))))
+            if self.too_early_upto is None or m > self.too_early_upto:
+                self.too_early_upto, self.too_early_stage = m, str(f.get("stage", ""))
+        elif reason == DeclineReason.WRONG_FIELD:
+            self.wrong_fields |= fields
+        elif reason == DeclineReason.NO_CAPACITY:
+            self.no_capacity = True
+            self.full_carriers |= set(f.get("carrier_needs", [])[:1])
+        elif reason == DeclineReason.TERMS:
+            self.terms_modes |= set(f.get("transfer_modes", []))
+
+
+def learned_for(org_ids: Collection[int]) -> dict[int, Learned]:
+    """Learned rules of each organization, from its match records (oldest first)."""
+    out: dict[int, Learned] = {}
+    rows = (
+        MatchRecord.objects.filter(counterparty_id__in=list(org_ids))
+        .exclude(status=MatchStatus.SUGGESTED)
+        .order_by("updated_at", "id")
+        .values_list("counterparty_id", "status", "decline_reason", "features")
+    )
+    for org_id, status, reason, features in rows:
+        out.setdefault(org_id, Learned(org_id)).add(status, reason, features or {})
+    return out
+
+
+def adjustments(item: ItemProfile, learned: Learned | None, is_park: bool) -> list[Reason]:
+    """Score changes for `item` from what was learned about one counterparty. (A park's full
+    carriers are applied by `scoring.carrier_fit` as a hard constraint.)"""
+    if learned is None:
+        return []
+    out: list[Reason] = []
+    if learned.too_early_upto is not None and item.maturity <= learned.too_early_upto:
+        out.append(
+            Reason(
+                "learned",
+                _("Declined stage %(s)s and earlier as too early")
+                % {"s": _stage(learned.too_early_stage)},
+                False,
+                -0.3,
+            )
+        )
+    fields = item.areas | item.tech
+    if fields and learned.wrong_fields & fields and not learned.liked_fields & fields:
+        out.append(
+            Reason("learned", _("Declined items in these fields as the wrong field"), False, -0.2)
+        )
+    if learned.liked_fields & fields:
+        out.append(Reason("learned", _("Accepted items in these fields before"), True, 0.05))
+    if learned.no_capacity and not is_park:
+        out.append(Reason("learned", _("Reported no capacity recently"), False, -0.15))
+    modes = set(item.transfer_modes)
+    if modes and modes <= learned.terms_modes:
+        out.append(Reason("learned", _("Declined these deal terms before"), False, -0.1))
+    return out
+
+
+def _stage(code: str) -> str:
+    return str(Stage(code).label) if code in Stage.values else code
+
+
+def describe(learned: Learned | None) -> list[str]:
+    """The learned rules in words, for the "what was learned" page. No item is named, so
+    nothing about a confidential achievement can show."""
+    if learned is None:
+        return []
+    out = []
+    if learned.too_early_upto is not None:
+        out.append(
+            _("Items at stage %(s)s or earlier rank lower (declined as too early).")
+            % {"s": _stage(learned.too_early_stage)}
+        )
+    if learned.wrong_fields:
+        out.append(
+            _("Items only in %(n)s declined fields rank lower (wrong field).")
+            % {"n": len(learned.wrong_fields - learned.liked_fields)}
+        )
+    for c in sorted(learned.full_carriers):
+        label = CarrierType(c).label if c in CarrierType.values else c
+        out.append(
+            _("%(t)s counts as full: items that need it are shown as not hostable.") % {"t": label}
+        )
+    if learned.no_capacity and not learned.full_carriers:
+        out.append(_("Reported no capacity: suggestions rank lower."))
+    if learned.terms_modes:
+        out.append(
+            _("Items offering only these deal terms rank lower: %(m)s.")
+            % {"m": "、".join(sorted(learned.terms_modes))}
+        )
+    if learned.liked_fields:
+        out.append(
+            _("Items in %(n)s fields it accepted before rank a little higher.")
+            % {"n": len(learned.liked_fields)}
+        )
+    return out

@@ -1,0 +1,84 @@
+"""Matchmaking forms: actions on a suggested pair, access requests (with the NDA) and
+decisions on them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from luodi.matchmaking.models import DeclineReason, MatchStatus, TargetKind
+
+ACTIONS = [
+    (MatchStatus.SHORTLISTED, _("Shortlist")),
+    (MatchStatus.INTRODUCED, _("Introduce")),
+    (MatchStatus.IN_DISCUSSION, _("In discussion")),
+    (MatchStatus.CONVERTED, _("Converted")),
+    (MatchStatus.DECLINED, _("Decline")),
+]
+
+
+class ActForm(forms.Form):
+    target_kind = forms.ChoiceField(choices=TargetKind.choices, widget=forms.HiddenInput)
+    target_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    score = forms.FloatField(required=False, widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("action"), choices=ACTIONS)
+    reason = forms.ChoiceField(
+        label=_("reason"), required=False, choices=[("", "—"), *DeclineReason.choices]
+    )
+    note = forms.CharField(
+        label=_("note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == MatchStatus.DECLINED and not data.get("reason"):
+            self.add_error("reason", _("Choose a reason for declining."))
+        if data.get("reason") == DeclineReason.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why, when the reason is “other”."))
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=MatchStatus.choices)
+    reason = forms.ChoiceField(
+        label=_("reason"), required=False, choices=[("", "—"), *DeclineReason.choices]
+    )
+    note = forms.CharField(label=_("note"), required=False, max_length=2000)
+
+
+class AccessRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Why you would like to see the dossier"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    accept_nda = forms.BooleanField(label=_("I accept the NDA above"), required=True)
+
+
+def _default_expiry() -> Any:
+    return (timezone.localdate() + timedelta(days=90)).isoformat()
+
+
+class DecideAccessForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    expires_on = forms.DateField(
+        label=_("access expires on"),
+        required=False,
+        initial=_default_expiry,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "approve":
+            day = data.get("expires_on")
+            if day is None:
+                self.add_error("expires_on", _("Set when access expires."))
+            elif day <= timezone.localdate():
+                self.add_error("expires_on", _("The expiry must be in the future."))
+        return data

@@ -1,0 +1,466 @@
+"""Match lists: the read shared by the pages, the API, the Excel report and the bench.
+
+Every list starts from the catalog's `*_visible_to(user)` querysets; those ids are passed to
+the index as `allowed_ids` BEFORE ranking, and only those rows are scored, so a record the
+user may not see (a confidential achievement without a live grant) never appears, never
+displaces another and never shows in an explanation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from luodi.accounts.rules import AnyUser
+from luodi.catalog import rules as catalog_rules
+from luodi.catalog.choices import OrganizationKind, ReviewStatus, Stage
+from luodi.catalog.models import Achievement, Organization, Trial, TrialSite
+from luodi.matchmaking import adapters, feedback, scoring
+from luodi.matchmaking.adapters import ItemProfile, OrgProfile, Terms
+from luodi.matchmaking.engine import MatchEngine, get_engine
+from luodi.matchmaking.models import MatchRecord, MatchStatus, SourceKind, TargetKind
+from luodi.matchmaking.scoring import Reason, Scored
+
+TABS: dict[str, tuple[str, ...]] = {
+    "achievement": (TargetKind.COMPANY, TargetKind.INVESTOR, TargetKind.PARK, TargetKind.CENTER),
+    "park": (TargetKind.ACHIEVEMENT, TargetKind.COMPANY),
+    "company": (TargetKind.ACHIEVEMENT,),
+    "investor": (TargetKind.ACHIEVEMENT,),
+    "need": (TargetKind.ACHIEVEMENT, TargetKind.COMPANY, TargetKind.TEAM),
+    "trial": (TargetKind.CENTER,),
+}
+ORG_KINDS: dict[str, tuple[str, ...]] = {
+    TargetKind.COMPANY: adapters.COMPANY_KINDS,
+    TargetKind.INVESTOR: (OrganizationKind.INVESTOR,),
+    TargetKind.PARK: (OrganizationKind.PARK,),
+    TargetKind.CENTER: (OrganizationKind.HOSPITAL,),
+    TargetKind.TEAM: adapters.TEAM_KINDS,
+}
+PHASE_STAGE = {
+    "PHASE1": Stage.PHASE1,
+    "PHASE2": Stage.PHASE2,
+    "PHASE3": Stage.PHASE3,
+    "EARLY_PHASE1": Stage.PHASE1,
+    "PHASE4": Stage.MARKETED,
+}
+
+
+@dataclass
+class Source:
+    kind: str  # SourceKind
+    obj: Any
+    tabs: tuple[str, ...]
+    item: ItemProfile | None = None  # achievement, need, trial
+    org: OrgProfile | None = None  # organization sources
+
+    @property
+    def flavour(self) -> str:
+        """Key of TABS: the source kind, or the organization's kind for organizations."""
+        if self.kind == SourceKind.ORGANIZATION:
+            return (
+                "park"
+                if self.obj.kind == OrganizationKind.PARK
+                else ("investor" if self.obj.kind == OrganizationKind.INVESTOR else "company")
+            )
+        return self.kind
+
+
+@dataclass
+class MatchList:
+    source: Source
+    tab: str
+    items: list[Scored]
+    method: str
+    note: str = ""
+    total: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """What several tabs of one computation share: terms, labels, candidate organizations
+    and their profiles (loaded once per user and kind)."""
+
+    user: AnyUser
+    engine: MatchEngine
+    terms: Terms
+    today: date
+    labels: dict[str, str] = field(default_factory=dict)
+    _orgs: dict[str, list[Organization]] = field(default_factory=dict)
+    _profiles: dict[int, OrgProfile] = field(default_factory=dict)
+
+    @classmethod
+    def make(
+        cls, user: AnyUser, engine: MatchEngine | None = None, today: date | None = None
+    ) -> Context:
+        terms = Terms.cached()
+        return cls(
+            user, engine or get_engine(), terms, today or timezone.localdate(), label_map(terms)
+        )
+
+    def orgs(self, tab: str) -> list[Organization]:
+        if tab not in self._orgs:
+            self._orgs[tab] = list(candidate_orgs(self.user, tab))
+        return self._orgs[tab]
+
+    def profile(self, org: Organization) -> OrgProfile:
+        if org.pk not in self._profiles:
+            self._profiles[org.pk] = adapters.org_profile(org, self.terms)
+        return self._profiles[org.pk]
+
+
+def label_map(terms: Terms) -> dict[str, str]:
+    en = (get_language() or "zh-hans").startswith("en")
+    return {
+        terms.code[t]: ((lab[1] or lab[0]) if en else (lab[0] or lab[1]))
+        for t, lab in terms.labels.items()
+    }
+
+
+# -- sources --------------------------------------------------------------------------------
+
+
+def trial_item(trial: Trial) -> ItemProfile:
+    phase = trial.phase.split("|")[0].strip().upper().replace(" ", "")
+    stage = str(PHASE_STAGE.get(phase, ""))
+    text = " ".join([trial.title, trial.summary[:300], trial.conditions, trial.interventions])
+    return ItemProfile(
+        pk=trial.pk,
+        kind="trial",
+        title=trial.title,
+        summary=trial.summary[:300],
+        stage=stage,
+        maturity=0.5,
+        query=text[:700],
+    )
+
+
+def load_source(user: AnyUser, kind: str, pk: int, terms: Terms | None = None) -> Source:
+    """The source through the user's visible queryset (DoesNotExist when not visible)."""
+    terms = terms or Terms.cached()
+    if kind == SourceKind.ACHIEVEMENT:
+        a = adapters.achievements_for_matching(catalog_rules.achievements_visible_to(user)).get(
+            pk=pk
+        )
+        return Source(kind, a, TABS["achievement"], item=adapters.achievement_profile(a, terms))
+    if kind == SourceKind.NEED:
+        n = adapters.needs_for_matching(catalog_rules.needs_visible_to(user)).get(pk=pk)
+        return Source(kind, n, TABS["need"], item=adapters.need_profile(n, terms))
+    if kind == SourceKind.TRIAL:
+        t = catalog_rules.trials_visible_to(user).get(pk=pk)
+        return Source(kind, t, TABS["trial"], item=trial_item(t))
+    if kind == SourceKind.ORGANIZATION:
+        o = adapters.organizations_for_matching(catalog_rules.organizations_visible_to(user)).get(
+            pk=pk
+        )
+        src = Source(kind, o, (), org=adapters.org_profile(o, terms))
+        src.tabs = TABS.get(src.flavour, ())
+        return src
+    raise ValueError(kind)
+
+
+# -- candidates -----------------------------------------------------------------------------
+
+
+def candidate_orgs(user: AnyUser, target: str) -> QuerySet[Organization]:
+    return adapters.organizations_for_matching(
+        catalog_rules.organizations_visible_to(user).filter(
+            kind__in=ORG_KINDS[target], archived_at__isnull=True, status=ReviewStatus.PUBLISHED
+        )
+    )
+
+
+def candidate_achievements(user: AnyUser) -> QuerySet[Achievement]:
+    return adapters.achievements_for_matching(
+        catalog_rules.achievements_visible_to(user).filter(
+            archived_at__isnull=True, status=ReviewStatus.PUBLISHED
+        )
+    )
+
+
+def _records(source: Source, tab: str) -> dict[int, MatchRecord]:
+    rows = MatchRecord.objects.filter(
+        source_kind=source.kind, source_id=source.obj.pk, target_kind=tab
+    )
+    return {r.target_id: r for r in rows}
+
+
+def _record_reasons(rec: MatchRecord | None) -> list[Reason]:
+    if rec is None or rec.status == MatchStatus.SUGGESTED:
+        return []
+    if rec.status == MatchStatus.DECLINED:
+        return [
+            Reason("declined", str(rec.get_decline_reason_display() or rec.status), False, -1.0)
+        ]
+    return [Reason("status", str(rec.get_status_display()), True, 0.0)]
+
+
+def pair_reasons(
+    item: ItemProfile,
+    org: OrgProfile,
+    labels: dict[str, str],
+    today: date,
+    learned: feedback.Learned | None,
+    history: float | None = None,
+) -> list[Reason]:
+    """The constraints and features of one (item, organization) pair, by organization kind."""
+    if item.kind == "need":
+        out = scoring.need_fit(item, org)
+    elif org.kind == OrganizationKind.INVESTOR:
+        out = scoring.investor_fit(item, org, labels)
+    elif org.kind == OrganizationKind.PARK:
+        full = learned.full_carriers if learned else set()
+        out = scoring.park_fit(item, org, labels, today, full)
+    elif org.kind == OrganizationKind.HOSPITAL:
+        out = scoring.center_fit(item, org, history)
+    else:
+        out = scoring.company_fit(item, org, labels)
+    return out + feedback.adjustments(item, learned, org.kind == OrganizationKind.PARK)
+
+
+def _sort(items: list[Scored], k: int) -> list[Scored]:
+    items.sort(key=lambda s: (s.blocked, s.status == MatchStatus.DECLINED, -s.score, s.pk))
+    return items[:k]
+
+
+STOP_TERMS = {"演示", "数据", "演示数据", "demo", "data"}
+
+
+def display_terms(fields: dict[str, list[str]], per_field: int = 6) -> dict[str, list[str]]:
+    """Matched terms worth showing: no single CJK characters, no demo markers, no repeats."""
+    out: dict[str, list[str]] = {}
+    for name, terms in fields.items():
+        keep: list[str] = []
+        for t in terms:
+            if not t or t.lower() in STOP_TERMS or t in keep:
+                continue
+            if len(t) < 2 or (t.isascii() and len(t) < 3):
+                continue
+            keep.append(t)
+        if keep:
+            out[name] = keep[:per_field]
+    return out
+
+
+def _explain(engine: MatchEngine, index_kind: str, query: str, items: list[Scored]) -> None:
+    terms = engine.matched_terms(index_kind, query, [s.pk for s in items])
+    for s in items:
+        s.matched = display_terms(terms.get(s.pk, {}))
+
+
+def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
+    item, engine = source.item, ctx.engine
+    assert item is not None
+    orgs = ctx.orgs(tab)
+    if item.owner_id:
+        orgs = [o for o in orgs if o.pk != item.owner_id]
+    index_kind = {"achievement": "achievement", "need": "need"}.get(item.kind)
+    qvec = engine.stored_vector(index_kind, item.pk) if index_kind else None
+    text = engine.text_scores("organization", item.query, [o.pk for o in orgs], qvec)
+    learned = feedback.learned_for([o.pk for o in orgs])
+    records = _records(source, tab)
+    history = site_history(item) if tab == TargetKind.CENTER else {}
+    out = []
+    for o in orgs:
+        prof = ctx.profile(o)
+        tm = text.matches.get(o.pk)
+        rec = records.get(o.pk)
+        s = Scored(
+            tab,
+            o.pk,
+            o.display_name,
+            relevance=tm.relevance if tm else 0.0,
+            similarity=tm.similarity if tm else None,
+            status=rec.status if rec else "",
+            record_id=rec.pk if rec else None,
+        )
+        s.reasons = pair_reasons(
+            item, prof, ctx.labels, ctx.today, learned.get(o.pk), history.get(o.pk)
+        ) + _record_reasons(rec)
+        out.append(s.finish())
+    items = _sort(out, k)
+    _explain(engine, "organization", item.query, items)
+    if tab == TargetKind.CENTER:
+        lead = next(
+            (
+                s
+                for s in items
+                if not s.blocked
+                and s.status != MatchStatus.DECLINED
+                and not any(r.code == "phase1" and r.ok is False for r in s.reasons)
+            ),
+            None,
+        )
+        for s in items:
+            s.role = "lead" if s is lead else "participating"
+    return MatchList(source, tab, items, text.method, text.note, len(out))
+
+
+def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
+    """Achievements for an organization (park: to attract; company/investor: deal flow) or
+    for a clinical need (who could solve it)."""
+    engine, terms = ctx.engine, ctx.terms
+    rows = list(candidate_achievements(ctx.user))
+    if source.kind == SourceKind.NEED:
+        query, qvec = (
+            source.item.query if source.item else "",
+            engine.stored_vector("need", source.obj.pk),
+        )
+    else:
+        assert source.org is not None
+        query, qvec = source.org.query, engine.stored_vector("organization", source.obj.pk)
+        rows = [a for a in rows if a.owner_id != source.obj.pk]
+    text = engine.text_scores("achievement", query, [a.pk for a in rows], qvec)
+    records = _records(source, TargetKind.ACHIEVEMENT)
+    learned = (
+        feedback.learned_for([source.obj.pk]).get(source.obj.pk) if source.org is not None else None
+    )
+    out = []
+    for a in rows:
+        item = adapters.achievement_profile(a, terms)
+        tm = text.matches.get(a.pk)
+        rec = records.get(a.pk)
+        s = Scored(
+            TargetKind.ACHIEVEMENT,
+            a.pk,
+            a.title,
+            relevance=tm.relevance if tm else 0.0,
+            similarity=tm.similarity if tm else None,
+            status=rec.status if rec else "",
+            record_id=rec.pk if rec else None,
+        )
+        if source.org is not None:
+            s.reasons = pair_reasons(item, source.org, ctx.labels, ctx.today, learned)
+        else:
+            assert source.item is not None
+            wanted = scoring.needed_specialties(item) & source.item.specialties
+            if wanted:
+                s.reasons = [Reason("specialty", _("Addresses the need's specialty"), True, 0.15)]
+        s.reasons += _record_reasons(rec)
+        out.append(s.finish())
+    items = _sort(out, k)
+    _explain(engine, "achievement", query, items)
+    return MatchList(source, TargetKind.ACHIEVEMENT, items, text.method, text.note, len(out))
+
+
+def _companies_for_park(ctx: Context, source: Source, k: int) -> MatchList:
+    assert source.org is not None
+    engine = ctx.engine
+    orgs = ctx.orgs(TargetKind.COMPANY)
+    qvec = engine.stored_vector("organization", source.obj.pk)
+    text = engine.text_scores("organization", source.org.query, [o.pk for o in orgs], qvec)
+    records = _records(source, TargetKind.COMPANY)
+    out = []
+    for o in orgs:
+        tm = text.matches.get(o.pk)
+        rec = records.get(o.pk)
+        s = Scored(
+            TargetKind.COMPANY,
+            o.pk,
+            o.display_name,
+            relevance=tm.relevance if tm else 0.0,
+            similarity=tm.similarity if tm else None,
+            status=rec.status if rec else "",
+            record_id=rec.pk if rec else None,
+        )
+        s.reasons = scoring.attract_company_fit(
+            source.org, ctx.profile(o), ctx.labels
+        ) + _record_reasons(rec)
+        out.append(s.finish())
+    items = _sort(out, k)
+    _explain(engine, "organization", source.org.query, items)
+    return MatchList(source, TargetKind.COMPANY, items, text.method, text.note, len(out))
+
+
+def matches(
+    user: AnyUser, source: Source, tab: str, k: int = 20, ctx: Context | None = None
+) -> MatchList:
+    """The ranked, explained candidates of one tab for `source`, as `user` may see them."""
+    if tab not in source.tabs:
+        raise ValueError(f"unknown tab {tab!r}")
+    ctx = ctx or Context.make(user)
+    if tab == TargetKind.ACHIEVEMENT:
+        return _achievements_for(ctx, source, k)
+    if source.kind == SourceKind.ORGANIZATION:
+        return _companies_for_park(ctx, source, k)
+    return _orgs_for_item(ctx, source, tab, k)
+
+
+# -- trial history: the site ranker of luodi.sites over the catalog's trials --------------
+
+_ranker_cache: dict[str, Any] = {}
+_ranker_lock = threading.Lock()
+
+
+def _ranker() -> tuple[Any, dict[str, set[int]]] | None:
+    """A SiteRanker fitted on catalog trials with sites, refitted when trials change."""
+    from luodi.sites import SiteRanker
+    from luodi.sites import Trial as SiteTrial
+
+    stamp = Trial.objects.filter(site_links__isnull=False).aggregate(m=Max("updated_at"))["m"]
+    if stamp is None:
+        return None
+    key = f"{stamp.isoformat()}:{TrialSite.objects.count()}"
+    with _ranker_lock:
+        if _ranker_cache.get("key") == key:
+            return _ranker_cache["value"]
+        by_trial: dict[int, list[str]] = {}
+        orgs_of: dict[str, set[int]] = {}
+        for tid, loc, org in TrialSite.objects.values_list(
+            "trial_id", "location", "organization_id"
+        ):
+            by_trial.setdefault(tid, []).append(loc)
+            orgs_of.setdefault(loc, set()).add(org)
+        history = [
+            SiteTrial(
+                nct_id=t.registry_id,
+                title=t.title,
+                summary=t.summary,
+                conditions=tuple(c for c in t.conditions.split("|") if c),
+                interventions=tuple(i for i in t.interventions.split("|") if i),
+                phases=tuple(p for p in t.phase.split("|") if p),
+                sponsor=t.sponsor.display_name if t.sponsor else "",
+                locations=tuple(by_trial.get(t.pk, ())),
+                start_date=t.start_date,
+            )
+            for t in Trial.objects.filter(pk__in=by_trial).select_related("sponsor")
+        ]
+        value = (SiteRanker().fit(history), orgs_of)
+        _ranker_cache.update(key=key, value=value)
+        return value
+
+
+def site_history(item: ItemProfile) -> dict[int, float]:
+    """Per clinical center, the site ranker's score for this study scaled to 0..1; empty
+    without trial records. The study's own locations are never used."""
+    from luodi.sites import Trial as SiteTrial
+
+    fitted = _ranker()
+    if fitted is None:
+        return {}
+    ranker, orgs_of = fitted
+    phase = {"phase1": "PHASE1", "phase2": "PHASE2", "phase3": "PHASE3"}.get(item.stage, "")
+    query = SiteTrial(
+        nct_id=f"Q{item.pk}",
+        title=item.title,
+        summary=item.summary,
+        phases=(phase,) if phase else (),
+    )
+    ranked: Sequence[tuple[str, float, dict[str, float]]] = ranker.rank(query, k=None)
+    top = max((r[1] for r in ranked), default=0.0)
+    out: dict[int, float] = {}
+    if top <= 0:
+        return out
+    for key, sc, _parts in ranked:
+        for entry in ranker.entries(key):
+            for org in orgs_of.get(entry, ()):
+                out[org] = max(out.get(org, 0.0), sc / top)
+    return out

@@ -1,0 +1,108 @@
+"""Who may see and act on matchmaking objects. Match lists themselves start from the catalog's
+`*_visible_to(user)` querysets (see queries.py); these rules cover records and requests.
+
+- Acting on a pair (shortlist, introduce, decline): staff, members of the source's owner, and
+  members of the counterparty (who record their own answer).
+- A match record is listed to staff and to members of either side, and never when it involves
+  an achievement the user may not see (a confidential one without a live grant).
+- Access requests: staff, the achievement owner's members (who decide) and the requester.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Q, QuerySet
+
+from luodi.accounts.models import AuditEntry
+from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
+from luodi.catalog import rules as catalog_rules
+from luodi.catalog.models import Achievement, Organization
+from luodi.matchmaking.models import AccessRequest, MatchRecord
+
+
+def source_owner_id(obj: Any) -> int | None:
+    """The organization that owns a match source (achievement, need, organization)."""
+    if isinstance(obj, Organization):
+        return obj.pk
+    for attr in ("owner_id", "organization_id", "sponsor_id"):
+        value = getattr(obj, attr, None)
+        if value is not None:
+            return int(value)
+    return None
+
+
+@rules.predicate
+def owns_source(user: AnyUser, obj: Any) -> bool:
+    owner = source_owner_id(obj)
+    return owner is not None and owner in org_ids(user)
+
+
+@rules.predicate
+def is_record_party(user: AnyUser, rec: MatchRecord | None) -> bool:
+    if rec is None:
+        return False
+    mine = org_ids(user)
+    return rec.source_owner_id in mine or rec.counterparty_id in mine
+
+
+@rules.predicate
+def owns_requested(user: AnyUser, req: AccessRequest | None) -> bool:
+    return req is not None and req.achievement.owner_id in org_ids(user)
+
+
+@rules.predicate
+def is_requester(user: AnyUser, req: AccessRequest | None) -> bool:
+    return (
+        req is not None
+        and user.is_authenticated
+        and (req.requested_by_id == user.pk or req.organization_id in org_ids(user))
+    )
+
+
+rules.add_perm("matchmaking.act_on_source", is_staff | (is_partner & owns_source))
+rules.add_perm("matchmaking.change_record", is_staff | (is_partner & is_record_party))
+rules.add_perm("matchmaking.decide_access", is_staff | (is_partner & owns_requested))
+rules.add_perm("matchmaking.accept_nda", is_requester)
+rules.add_perm("matchmaking.run_report", is_staff)
+
+
+def records_visible_to(user: AnyUser) -> QuerySet[MatchRecord]:
+    qs = MatchRecord.objects.select_related("achievement", "counterparty", "source_owner")
+    if is_staff(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    mine = org_ids(user)
+    visible = catalog_rules.achievements_visible_to(user).values("pk")
+    return qs.filter(Q(source_owner_id__in=mine) | Q(counterparty_id__in=mine)).filter(
+        Q(achievement__isnull=True) | Q(achievement_id__in=visible)
+    )
+
+
+def access_requests_visible_to(user: AnyUser) -> QuerySet[AccessRequest]:
+    qs = AccessRequest.objects.select_related(
+        "achievement", "organization", "requested_by", "grant"
+    )
+    if is_staff(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    mine = org_ids(user)
+    return qs.filter(
+        Q(achievement__owner_id__in=mine) | Q(requested_by_id=user.pk) | Q(organization_id__in=mine)
+    )
+
+
+def dossier_views_visible_to(user: AnyUser) -> QuerySet[AuditEntry]:
+    """Audit entries of dossier views of the user's own achievements (all, for staff)."""
+    qs = AuditEntry.objects.filter(
+        verb="achievement.view_dossier", target_type__model="achievement"
+    )
+    if is_staff(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    own = Achievement.objects.filter(owner_id__in=org_ids(user)).values_list("pk", flat=True)
+    return qs.filter(target_id__in=[str(pk) for pk in own])

@@ -1,0 +1,405 @@
+"""Hard constraints and soft features of one (item, organization) pair, each returned as a
+`Reason` with its contribution, so every score can be explained line by line.
+
+Pure functions over the plain profiles of `adapters.py` (no queries). The final score is
+`TEXT_WEIGHT × text relevance + Σ reason deltas`; a failed hard constraint marks the candidate
+`blocked` (shown with the reason and ranked after those that pass, never hidden).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+from luodi.catalog.choices import AchievementKind, CarrierType, Stage, maturity
+from luodi.matchmaking.adapters import CarrierInfo, ItemProfile, OrgProfile
+
+TEXT_WEIGHT = 0.5
+LANDING_HORIZON = timedelta(days=365)  # a carrier ready later than this cannot host now
+
+# Therapeutic-area roots (ICD-10 chapters, MeSH categories) → trial specialties that run them.
+AREA_SPECIALTIES: dict[str, tuple[str, ...]] = {
+    "I": ("infectious", "tuberculosis"),
+    "D007239": ("infectious", "tuberculosis"),
+    "II": ("oncology", "hematology", "thoracic_surgery"),
+    "D009369": ("oncology", "hematology"),
+    "III": ("hematology", "rheumatology"),
+    "D006425": ("hematology",),
+    "D007154": ("rheumatology", "allergy"),
+    "IV": ("endocrinology",),
+    "D004700": ("endocrinology",),
+    "D009750": ("endocrinology",),
+    "V": ("psychiatry",),
+    "D001523": ("psychiatry",),
+    "VI": ("neurology", "neurosurgery"),
+    "D009422": ("neurology", "neurosurgery"),
+    "VII": ("ophthalmology",),
+    "D005128": ("ophthalmology",),
+    "VIII": ("ent",),
+    "D010038": ("ent",),
+    "IX": ("cardiology", "cardiac_surgery"),
+    "D002318": ("cardiology", "cardiac_surgery"),
+    "X": ("respiratory",),
+    "D012140": ("respiratory",),
+    "XI": ("gastroenterology", "general_surgery"),
+    "D004066": ("gastroenterology",),
+    "XII": ("dermatology",),
+    "D017437": ("dermatology", "rheumatology"),
+    "XIII": ("orthopedics", "rheumatology"),
+    "D009140": ("orthopedics",),
+    "XIV": ("nephrology", "urology"),
+    "D000091642": ("nephrology", "urology"),
+    "XV": ("obgyn",),
+    "D005261": ("obgyn", "reproductive"),
+    "XVI": ("pediatrics",),
+    "XVII": ("pediatrics", "pediatric_surgery"),
+    "D009358": ("pediatrics",),
+    "XIX": ("emergency", "orthopedics", "burns"),
+    "D014947": ("emergency", "burns"),
+    "D003813": ("stomatology",),
+    "D009057": ("stomatology",),
+    "D000760": ("anesthesiology", "pain"),
+}
+# A carrier type that can stand in for a needed one.
+SUBSTITUTES: dict[str, tuple[str, ...]] = {
+    CarrierType.WET_LAB: (CarrierType.P2_LAB, CarrierType.P3_LAB),
+    CarrierType.P2_LAB: (CarrierType.P3_LAB,),
+    CarrierType.INCUBATOR: (CarrierType.OFFICE, CarrierType.WET_LAB),
+    CarrierType.OFFICE: (CarrierType.INCUBATOR,),
+}
+CLINICAL_STAGES = {
+    Stage.IND_FILED,
+    Stage.PHASE1,
+    Stage.PHASE2,
+    Stage.PHASE3,
+    Stage.NDA,
+    Stage.DEVICE_TRIAL,
+    Stage.TYPE_TESTING,
+}
+
+
+@dataclass
+class Reason:
+    code: str
+    text: str
+    ok: bool | None  # True: met, False: missed, None: information
+    delta: float = 0.0
+    hard: bool = False  # a failed hard constraint
+
+
+@dataclass
+class Scored:
+    target_kind: str
+    pk: int
+    label: str
+    score: float = 0.0
+    relevance: float = 0.0
+    similarity: float | None = None
+    matched: dict[str, list[str]] = field(default_factory=dict)
+    reasons: list[Reason] = field(default_factory=list)
+    blocked: bool = False
+    role: str = ""  # e.g. "lead site" for the first clinical center
+    status: str = ""  # of an existing match record
+    record_id: int | None = None
+
+    def finish(self) -> Scored:
+        self.blocked = any(r.hard and r.ok is False for r in self.reasons)
+        self.score = round(TEXT_WEIGHT * self.relevance + sum(r.delta for r in self.reasons), 4)
+        return self
+
+
+def _labels(codes: set[str], labels: Mapping[str, str], n: int = 4) -> str:
+    return "、".join(sorted(labels.get(c, c) for c in codes)[:n])
+
+
+def field_fit(item: ItemProfile, org: OrgProfile, labels: Mapping[str, str]) -> list[Reason]:
+    shared = (item.areas & org.areas) | (item.tech & org.tech)
+    if shared:
+        delta = min(0.25, 0.08 * len(shared))
+        return [
+            Reason(
+                "fields", _("Shared fields: %(f)s") % {"f": _labels(shared, labels)}, True, delta
+            )
+        ]
+    if org.areas or org.tech:
+        return [Reason("fields", _("No shared therapeutic area or technology field"), False, -0.05)]
+    return []
+
+
+def company_fit(item: ItemProfile, org: OrgProfile, labels: Mapping[str, str]) -> list[Reason]:
+    out = field_fit(item, org, labels)
+    wants_partner = {"licensee", "codevelopment"} & set(item.needs) or {
+        "license",
+        "assignment",
+        "codevelopment",
+    } & set(item.transfer_modes)
+    if "licensing" in org.needs and wants_partner:
+        out.append(
+            Reason(
+                "licensing",
+                _("Looks for licensing-in; the owner offers a license or co-development"),
+                True,
+                0.12,
+            )
+        )
+    if org.stage_focus:
+        out.append(_stage_reason(item, org.stage_focus))
+    return out
+
+
+def _stage_reason(item: ItemProfile, focus: list[str]) -> Reason:
+    if item.stage in focus:
+        return Reason(
+            "stage", _("Stage %(s)s is in its focus") % {"s": _stage(item.stage)}, True, 0.2
+        )
+    if not focus or not item.stage:
+        return Reason("stage", _("No stage focus given"), None)
+    lo = min(maturity(s) for s in focus)
+    hi = max(maturity(s) for s in focus)
+    if lo - 0.15 <= item.maturity <= hi + 0.15:
+        return Reason(
+            "stage", _("Stage %(s)s is next to its focus") % {"s": _stage(item.stage)}, True, 0.08
+        )
+    word = _("too early") if item.maturity < lo else _("too late")
+    return Reason(
+        "stage",
+        _("Stage %(s)s is %(w)s for its focus") % {"s": _stage(item.stage), "w": word},
+        False,
+        -0.2,
+    )
+
+
+def _stage(code: str) -> str:
+    return str(Stage(code).label) if code in Stage.values else code
+
+
+def expected_round_wan(item: ItemProfile) -> tuple[int, int]:
+    """A typical next round (10k CNY) for the item's maturity: seed, A/B, or late."""
+    if item.maturity < 0.2:
+        return 50, 500
+    if item.maturity < 0.5:
+        return 500, 3000
+    return 2000, 20000
+
+
+def investor_fit(item: ItemProfile, org: OrgProfile, labels: Mapping[str, str]) -> list[Reason]:
+    out = field_fit(item, org, labels)
+    out.append(_stage_reason(item, org.stage_focus))
+    if org.ticket_max:
+        lo, hi = expected_round_wan(item)
+        tmin, tmax = org.ticket_min or 0, org.ticket_max
+        if tmin <= hi and lo <= tmax:
+            out.append(
+                Reason(
+                    "ticket",
+                    _(
+                        "Ticket %(a)s–%(b)s (10k CNY) fits a typical round of "
+                        "%(c)s–%(d)s at this stage"
+                    )
+                    % {"a": tmin, "b": tmax, "c": lo, "d": hi},
+                    True,
+                    0.1,
+                )
+            )
+        else:
+            out.append(
+                Reason(
+                    "ticket",
+                    _(
+                        "Ticket %(a)s–%(b)s (10k CNY) misses a typical round "
+                        "of %(c)s–%(d)s at this stage"
+                    )
+                    % {"a": tmin, "b": tmax, "c": lo, "d": hi},
+                    False,
+                    -0.1,
+                )
+            )
+    return out
+
+
+def _usable(c: CarrierInfo, today: date) -> bool:
+    return c.available_m2 > 0 and (c.ready_date is None or c.ready_date <= today + LANDING_HORIZON)
+
+
+def carrier_fit(
+    item: ItemProfile, org: OrgProfile, today: date, full: set[str] | None = None
+) -> list[Reason]:
+    """Can the park host the item? Each needed carrier type must be free (the first one with
+    the space needed), ready within the landing horizon, and not learned to be full. A GMP
+    need is also met by an on-site CDMO."""
+    if not item.carrier_needs:
+        return [Reason("carrier", _("No space requirement given"), None)]
+    full = full or set()
+    out: list[Reason] = []
+    space = item.space_m2 or 0
+    for i, need in enumerate(item.carrier_needs):
+        label = str(CarrierType(need).label) if need in CarrierType.values else need
+        if need in full:
+            out.append(
+                Reason(
+                    "carrier",
+                    _("%(t)s: the park reported no capacity") % {"t": label},
+                    False,
+                    -0.3,
+                    hard=True,
+                )
+            )
+            continue
+        types = (need, *SUBSTITUTES.get(need, ()))
+        offers = [c for c in org.carriers if c.carrier_type in types]
+        usable = [c for c in offers if _usable(c, today)]
+        want = space if i == 0 else 1
+        big = [c for c in usable if c.available_m2 >= want]
+        if big:
+            best = max(big, key=lambda c: c.available_m2)
+            out.append(
+                Reason(
+                    "carrier",
+                    _("%(t)s: %(n)s has %(a)s m² free")
+                    % {"t": label, "n": best.name, "a": best.available_m2},
+                    True,
+                    0.12,
+                )
+            )
+        elif need == CarrierType.GMP and "cdmo" in org.services:
+            out.append(
+                Reason("carrier", _("GMP plant: no free plant, but a CDMO on site"), True, 0.06)
+            )
+        elif usable:
+            most = max(c.available_m2 for c in usable)
+            out.append(
+                Reason(
+                    "carrier",
+                    _("%(t)s: only %(a)s m² free, %(w)s m² needed")
+                    % {"t": label, "a": most, "w": want},
+                    False,
+                    -0.3,
+                    hard=True,
+                )
+            )
+        elif offers:
+            ready = [c.ready_date for c in offers if c.available_m2 > 0 and c.ready_date]
+            if ready:
+                out.append(
+                    Reason(
+                        "carrier",
+                        _("%(t)s: ready only from %(d)s")
+                        % {"t": label, "d": min(ready).isoformat()},
+                        False,
+                        -0.3,
+                        hard=True,
+                    )
+                )
+            else:
+                out.append(
+                    Reason("carrier", _("%(t)s: fully let") % {"t": label}, False, -0.3, hard=True)
+                )
+        else:
+            out.append(
+                Reason(
+                    "carrier", _("%(t)s: none in this park") % {"t": label}, False, -0.3, hard=True
+                )
+            )
+    return out
+
+
+def park_fit(
+    item: ItemProfile,
+    org: OrgProfile,
+    labels: Mapping[str, str],
+    today: date,
+    full: set[str] | None = None,
+) -> list[Reason]:
+    return field_fit(item, org, labels) + carrier_fit(item, org, today, full)
+
+
+def needed_specialties(item: ItemProfile) -> set[str]:
+    out = set(item.specialties)
+    for code in item.areas:
+        out.update(AREA_SPECIALTIES.get(code, ()))
+    if item.item_kind == AchievementKind.DEVICE:
+        out.add("device_trials")
+    return out
+
+
+def center_fit(item: ItemProfile, org: OrgProfile, history: float | None = None) -> list[Reason]:
+    """Specialty fit, phase I capability, capacity, region and trial history."""
+    out: list[Reason] = []
+    wanted = needed_specialties(item)
+    shared = wanted & org.specialties
+    if shared:
+        out.append(
+            Reason(
+                "specialty",
+                _("Filed trial specialties: %(s)s") % {"s": "、".join(sorted(shared))},
+                True,
+                min(0.3, 0.12 * len(shared)),
+            )
+        )
+    elif wanted:
+        out.append(Reason("specialty", _("No filed specialty for this field"), False, -0.15))
+    if item.stage in {Stage.IND_FILED, Stage.PHASE1}:
+        if org.phase1_unit:
+            out.append(Reason("phase1", _("Has a phase I unit"), True, 0.15))
+        else:
+            out.append(Reason("phase1", _("No phase I unit: participating site only"), False, -0.1))
+    if org.annual_trials:
+        out.append(
+            Reason(
+                "capacity",
+                _("%(n)s trials per year") % {"n": org.annual_trials},
+                True,
+                min(0.1, org.annual_trials / 5000),
+            )
+        )
+    if org.province == "四川省":
+        out.append(Reason("region", _("In Sichuan"), True, 0.05))
+    if history:
+        out.append(
+            Reason(
+                "history",
+                _("Trial history close to this study (site ranker)"),
+                True,
+                round(0.2 * history, 4),
+            )
+        )
+    elif org.trial_count:
+        out.append(
+            Reason(
+                "history",
+                _("%(n)s registered trials") % {"n": org.trial_count},
+                True,
+                min(0.1, 0.01 * org.trial_count),
+            )
+        )
+    return out
+
+
+def need_fit(item: ItemProfile, org: OrgProfile) -> list[Reason]:
+    """A clinical need against a company or a team: specialty overlap where there is one."""
+    if org.specialties and item.specialties & org.specialties:
+        return [Reason("specialty", _("Works in the need's specialty"), True, 0.15)]
+    return []
+
+
+def attract_company_fit(
+    park: OrgProfile, company: OrgProfile, labels: Mapping[str, str]
+) -> list[Reason]:
+    """A company a park could attract: fields in the park's focus, and it looks for space."""
+    shared = (park.areas & company.areas) | (park.tech & company.tech)
+    out: list[Reason] = []
+    if shared:
+        out.append(
+            Reason(
+                "fields",
+                _("In the park's focus: %(f)s") % {"f": _labels(shared, labels)},
+                True,
+                min(0.25, 0.08 * len(shared)),
+            )
+        )
+    if "space" in company.needs:
+        out.append(Reason("space", _("Looking for space"), True, 0.15))
+    return out

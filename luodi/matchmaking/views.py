@@ -1,0 +1,300 @@
+"""Matchmaking pages: thin views over queries.py (reads) and actions.py (checked writes)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from luodi.accounts import audit
+from luodi.accounts.models import User
+from luodi.accounts.rules import org_ids
+from luodi.catalog import rules as catalog_rules
+from luodi.catalog.models import Achievement, Organization
+from luodi.matchmaking import actions, domain, feedback, queries, reports
+from luodi.matchmaking.forms import AccessRequestForm, ActForm, DecideAccessForm, StatusForm
+from luodi.matchmaking.models import (
+    AccessStatus,
+    DeclineReason,
+    MatchStatus,
+    OpenCall,
+    SourceKind,
+)
+from luodi.matchmaking.rules import (
+    access_requests_visible_to,
+    dossier_views_visible_to,
+    records_visible_to,
+)
+from luodi.web.htmx import is_htmx
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _source(request: HttpRequest, kind: str, pk: int) -> queries.Source:
+    if kind not in SourceKind.values:
+        raise Http404
+    try:
+        source = queries.load_source(request.user, kind, pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    if not source.tabs:
+        raise Http404
+    return source
+
+
+def _errors(request: HttpRequest, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+def match_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Ranked, explained candidates in tabs; one URL for the page or (htmx) one tab."""
+    source = _source(request, kind, pk)
+    tab = request.GET.get("tab") or source.tabs[0]
+    if tab not in source.tabs:
+        raise Http404
+    result = queries.matches(request.user, source, tab, k=20)
+    context: dict[str, Any] = {
+        "source": source,
+        "result": result,
+        "tab": tab,
+        "can_act": request.user.has_perm("matchmaking.act_on_source", source.obj),
+        "my_orgs": org_ids(request.user),
+        "reasons": DeclineReason.choices,
+        "can_report": request.user.has_perm("matchmaking.run_report")
+        and kind == SourceKind.ORGANIZATION,
+    }
+    template = "matchmaking/_panel.html" if is_htmx(request) else "matchmaking/page.html"
+    return render(request, template, context)
+
+
+@require_POST
+def act(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    form = ActForm(request.POST)
+    tab = request.POST.get("target_kind", "")
+    back = f"{reverse('matchmaking:source', args=[kind, pk])}?tab={tab}"
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, str(e))
+        return redirect(back)
+    d = form.cleaned_data
+    try:
+        actions.act(
+            user=_user(request),
+            source_kind=kind,
+            source_id=pk,
+            target_kind=d["target_kind"],
+            target_id=d["target_id"],
+            status=d["status"],
+            reason=d["reason"] or "",
+            note=d["note"],
+            score=d["score"] or 0.0,
+            ip=audit.client_ip(request),
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Saved. Rankings take this into account."))
+    return redirect(back)
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    records = list(records_visible_to(user)[:200])
+    for r in records:
+        r.next_statuses = [  # type: ignore[attr-defined]
+            (s, MatchStatus(s).label)
+            for s in MatchStatus.values
+            if s in domain.TRANSITIONS[r.status]
+        ]
+    calls = OpenCall.objects.filter(notified__in=org_ids(user)).select_related("need").distinct()
+    return render(
+        request,
+        "matchmaking/inbox.html",
+        {
+            "records": records,
+            "calls": calls,
+            "reasons": DeclineReason.choices,
+            "my_orgs": Organization.objects.filter(pk__in=org_ids(user)),
+            "is_staff": user.has_perm("matchmaking.run_report"),
+        },
+    )
+
+
+@require_POST
+def record_status(request: HttpRequest, pk: int) -> HttpResponse:
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.change_record(
+                user=_user(request),
+                record_id=pk,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"] or "",
+                note=form.cleaned_data["note"],
+                ip=audit.client_ip(request),
+            )
+            messages.success(request, _("Saved."))
+        except ObjectDoesNotExist:
+            raise Http404 from None
+        except ValidationError as exc:
+            _errors(request, exc)
+    return redirect("matchmaking:inbox")
+
+
+def learned(request: HttpRequest, org_pk: int) -> HttpResponse:
+    user = _user(request)
+    org = catalog_rules.organizations_visible_to(user).filter(pk=org_pk).first()
+    if org is None:
+        raise Http404
+    if not (user.has_perm("matchmaking.run_report") or org.pk in org_ids(user)):
+        raise PermissionDenied
+    rules = feedback.learned_for([org.pk]).get(org.pk)
+    return render(
+        request,
+        "matchmaking/learned.html",
+        {
+            "org": org,
+            "learned": rules,
+            "lines": feedback.describe(rules),
+            "reasons": [
+                (DeclineReason(r).label, n)
+                for r, n in (rules.reasons.items() if rules else [])
+                if r
+            ],
+        },
+    )
+
+
+def access_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    rows = list(access_requests_visible_to(user)[:200])
+    for r in rows:
+        r.can_decide = user.has_perm("matchmaking.decide_access", r)  # type: ignore[attr-defined]
+        r.can_accept = (  # type: ignore[attr-defined]
+            r.status == AccessStatus.REQUESTED and user.has_perm("matchmaking.accept_nda", r)
+        )
+    return render(
+        request,
+        "matchmaking/access_list.html",
+        {
+            "rows": rows,
+            "decide_form": DecideAccessForm(),
+            "nda": domain.nda_text(),
+            "nda_version": domain.NDA_VERSION,
+        },
+    )
+
+
+def access_request(request: HttpRequest, achievement_pk: int) -> HttpResponse:
+    user = _user(request)
+    obj = catalog_rules.achievements_visible_to(user).filter(pk=achievement_pk).first()
+    if obj is None:
+        raise Http404
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.request_access(
+                user=user,
+                achievement_id=obj.pk,
+                message=form.cleaned_data["message"],
+                accept_nda=True,
+                ip=audit.client_ip(request),
+            )
+        except PermissionDenied:
+            messages.info(request, _("You can already see this dossier."))
+            return redirect("catalog:detail", slug="achievements", pk=obj.pk)
+        messages.success(request, _("Requested. The owner or the association staff decides."))
+        return redirect("matchmaking:access")
+    return render(
+        request,
+        "matchmaking/access_request.html",
+        {"obj": obj, "form": form, "nda": domain.nda_text(), "nda_version": domain.NDA_VERSION},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def access_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        actions.accept_nda(user=_user(request), request_id=pk, ip=audit.client_ip(request))
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("matchmaking:access")
+
+
+@require_POST
+def access_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    form = DecideAccessForm(request.POST)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, str(e))
+        return redirect("matchmaking:access")
+    day = form.cleaned_data.get("expires_on")
+    expires = timezone.make_aware(datetime.combine(day, time(23, 59))) if day else None
+    try:
+        actions.decide_access(
+            user=_user(request),
+            request_id=pk,
+            approve=form.cleaned_data["decision"] == "approve",
+            expires_at=expires,
+            ip=audit.client_ip(request),
+        )
+        messages.success(request, _("Saved."))
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("matchmaking:access")
+
+
+def viewers(request: HttpRequest) -> HttpResponse:
+    """Who viewed which dossier: the owner's own achievements (all, for staff)."""
+    entries = list(dossier_views_visible_to(request.user).select_related("actor")[:500])
+    titles = dict(
+        (str(a.pk), a.title)
+        for a in Achievement.objects.filter(
+            pk__in={int(e.target_id) for e in entries if e.target_id.isdigit()}
+        )
+    )
+    rows = [(e, titles.get(e.target_id, e.target_repr)) for e in entries]
+    return render(request, "matchmaking/viewers.html", {"rows": rows})
+
+
+@require_POST
+def open_call(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        n = actions.publish_open_call(user=_user(request), need_id=pk, ip=audit.client_ip(request))
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    messages.success(
+        request,
+        _("Published as an open call; %(n)s matched organizations were notified.") % {"n": n},
+    )
+    return redirect("matchmaking:source", kind=SourceKind.NEED, pk=pk)
+
+
+def report(request: HttpRequest, org_pk: int) -> HttpResponse:
+    if not request.user.has_perm("matchmaking.run_report"):
+        raise PermissionDenied
+    try:
+        return reports.response(user=_user(request), org_id=org_pk, ip=audit.client_ip(request))
+    except ObjectDoesNotExist:
+        raise Http404 from None

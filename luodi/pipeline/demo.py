@@ -1,0 +1,270 @@
+"""Demo transformation projects: one or more in every stage, with backdated histories,
+agreements, obligations, tasks and landing records, built on whatever demo catalog records
+exist at load time (nothing is created when there are no achievements). Idempotent: a second
+run finds the demo projects and does nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.db.models import Q
+from django.utils import timezone
+
+from luodi.accounts.models import Role, User
+from luodi.catalog.choices import OrganizationKind
+from luodi.catalog.models import Achievement, Carrier, Organization
+from luodi.pipeline.domain.agreements import (
+    add_obligation,
+    create_agreement,
+    set_obligation_status,
+)
+from luodi.pipeline.domain.landing import record_landing
+from luodi.pipeline.domain.projects import add_note, create_project, move_project
+from luodi.pipeline.domain.tasks import complete_task, create_task
+from luodi.pipeline.models import Project
+from luodi.pipeline.validators import uscc_check_char
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+# (final stage, path of (stage, days ago, note), reason for paused/lost)
+PLANS: list[tuple[str, list[tuple[str, int, str]], str]] = [
+    ("lead", [], ""),
+    (
+        "assessment",
+        [("assessment", 12, "技术评估：专利稳定性与市场空间初判 (IP and market check)")],
+        "",
+    ),
+    (
+        "matchmaking",
+        [("assessment", 60, "完成尽调"), ("matchmaking", 35, "向3家企业与2只基金推介")],
+        "",
+    ),
+    (
+        "negotiation",
+        [
+            ("assessment", 120, ""),
+            ("matchmaking", 90, "路演后两家企业有意向"),
+            ("negotiation", 40, "许可费与里程碑条款谈判中"),
+        ],
+        "",
+    ),
+    (
+        "agreement_signed",
+        [
+            ("assessment", 200, ""),
+            ("matchmaking", 170, ""),
+            ("negotiation", 120, ""),
+            ("agreement_signed", 20, "签署合作意向书"),
+        ],
+        "",
+    ),
+    (
+        "landed",
+        [
+            ("assessment", 400, ""),
+            ("matchmaking", 360, ""),
+            ("negotiation", 300, ""),
+            ("agreement_signed", 240, "签署投资协议"),
+            ("landed", 90, "公司注册并入驻园区"),
+        ],
+        "",
+    ),
+    (
+        "in_production",
+        [
+            ("assessment", 800, ""),
+            ("matchmaking", 760, ""),
+            ("negotiation", 700, ""),
+            ("agreement_signed", 620, ""),
+            ("landed", 500, ""),
+            ("in_production", 150, "GMP车间投产"),
+        ],
+        "",
+    ),
+    (
+        "in_trials",
+        [
+            ("assessment", 700, ""),
+            ("matchmaking", 650, ""),
+            ("negotiation", 600, ""),
+            ("agreement_signed", 540, ""),
+            ("landed", 420, ""),
+            ("in_trials", 60, "I期临床首例入组"),
+        ],
+        "",
+    ),
+    (
+        "paused",
+        [("assessment", 150, ""), ("matchmaking", 110, ""), ("paused", 30, "")],
+        "等待二期临床数据再推进 (waiting for phase II data)",
+    ),
+    (
+        "lost",
+        [
+            ("assessment", 260, ""),
+            ("matchmaking", 220, ""),
+            ("negotiation", 160, ""),
+            ("lost", 75, ""),
+        ],
+        "估值分歧，企业转投外省园区 (valuation gap)",
+    ),
+]
+
+
+def _first(kind: str, offset: int = 0) -> Organization | None:
+    qs = Organization.objects.filter(
+        kind=kind, archived_at__isnull=True, merged_into__isnull=True
+    ).order_by("-is_demo", "pk")
+    items = list(qs[:5])
+    return items[offset % len(items)] if items else None
+
+
+def _credit_code(i: int) -> str:
+    first17 = f"91510100MA6CU{i:04d}"
+    return first17 + uscc_check_char(first17)
+
+
+def load(out: Writer) -> None:
+    if Project.objects.filter(is_demo=True).exists():
+        return
+    achievements = list(
+        Achievement.objects.filter(
+            Q(is_demo=True) | Q(status="published"), archived_at__isnull=True
+        )
+        .select_related("owner")
+        .order_by("-is_demo", "pk")[: len(PLANS)]
+    )
+    actor = (
+        User.objects.filter(username="staff").first()
+        or User.objects.filter(role=Role.STAFF, is_active=True).first()
+        or User.objects.filter(is_superuser=True).first()
+    )
+    if not achievements or actor is None:
+        out.write("  pipeline demo: no achievements or staff yet, nothing created\n")
+        return
+    now = timezone.now()
+    for i, (_final, path, reason) in enumerate(PLANS):
+        achievement = achievements[i % len(achievements)]
+        # Fewer achievements than stages: the same one gets a second project.
+        title = achievement.title if i < len(achievements) else f"{achievement.title}（二期合作）"
+        _project(actor, achievement, title, i, path, reason, now)
+    out.write(f"  pipeline demo: {len(PLANS)} projects in every stage\n")
+
+
+def _project(
+    actor: User,
+    achievement: Achievement,
+    title: str,
+    i: int,
+    path: list[tuple[str, int, str]],
+    reason: str,
+    now: Any,
+) -> Project:
+    opened = now - timedelta(days=(path[0][1] + 20) if path else 5)
+    park = _first(OrganizationKind.PARK, i)
+    centers = [c for c in [_first(OrganizationKind.HOSPITAL, i)] if c]
+    fields = {
+        "company": _first(OrganizationKind.COMPANY, i),
+        "investor": _first(OrganizationKind.INVESTOR, i) if i % 2 else None,
+        "target_park": park,
+        "staff": actor,
+    }
+    project = create_project(
+        actor=actor,
+        achievement=achievement,
+        title=title,
+        clinical_centers=centers,
+        fields=fields,
+        is_demo=True,
+        at=opened,
+    )
+    add_note(actor=actor, project=project, text="首次接洽：成果方希望在成都落地转化。")
+    for stage, days, note in path:
+        if stage == "landed":
+            _landing(actor, project, park, i)
+        if stage == "agreement_signed":
+            _agreement(
+                actor,
+                project,
+                (now - timedelta(days=days)).date(),
+                done=path[-1][0] != "agreement_signed",
+            )
+        move_project(
+            actor=actor,
+            project=project,
+            to_stage=stage,
+            note=note,
+            reason=reason if stage in ("paused", "lost") else "",
+            confirm_warnings=True,
+            at=now - timedelta(days=days),
+        )
+        if stage == "negotiation":
+            task = create_task(
+                actor=actor,
+                project=project,
+                title="准备许可条款清单 (term sheet)",
+                owner=actor,
+                due_date=(now - timedelta(days=days - 14)).date(),
+            )
+            if path[-1][0] not in ("negotiation", "lost"):
+                complete_task(actor=actor, task=task)
+    return project
+
+
+def _agreement(actor: User, project: Project, signed: Any, *, done: bool) -> None:
+    parties = [o for o in (project.owner, project.company, project.target_park) if o]
+    agreement = create_agreement(
+        actor=actor,
+        project=project,
+        parties=parties,
+        is_demo=True,
+        values={
+            "kind": "intention",
+            "title": f"{project.title} 合作意向书",
+            "status": "signed",
+            "signed_on": signed,
+            "effective_from": signed,
+        },
+    )
+    visit = add_obligation(
+        actor=actor,
+        agreement=agreement,
+        kind="visit",
+        description="签约后30日内到协会拜访并提交落地计划",
+        due_date=signed + timedelta(days=30),
+        responsible=actor,
+    )
+    if done:  # projects that went further have long fulfilled it
+        set_obligation_status(actor=actor, obligation=visit, status="done")
+    add_obligation(
+        actor=actor,
+        agreement=agreement,
+        kind="milestone_payment",
+        description="IND获批后支付首笔里程碑款",
+        trigger="IND获批后30日内",
+        amount_wan=Decimal("300"),
+    )
+
+
+def _landing(actor: User, project: Project, park: Organization | None, i: int) -> None:
+    carrier = Carrier.objects.filter(park=park).first() if park else None
+    record_landing(
+        actor=actor,
+        project=project,
+        values={
+            "entity_name": f"成都{project.owner.display_name[:6]}生物科技有限公司（演示）",
+            "registered_on": timezone.localdate() - timedelta(days=100 + i),
+            "credit_code": _credit_code(i),
+            "park": park,
+            "carrier": carrier,
+            "area_m2": 800 + 100 * i,
+            "investment_wan": Decimal(2000 + 500 * i),
+            "jobs_planned": 30 + 5 * i,
+            "notes": "演示数据",
+        },
+    )

@@ -1,0 +1,207 @@
+"""Writes on agreements, their documents and obligations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from luodi.accounts import audit
+from luodi.accounts.models import User
+from luodi.catalog.models import Organization
+from luodi.pipeline.choices import ObligationStatus
+from luodi.pipeline.domain.tasks import create_task
+from luodi.pipeline.models import Agreement, AgreementDocument, Obligation, Project, Task
+from luodi.pipeline.rules import assignable_users
+from luodi.pipeline.uploads import check_upload
+
+AGREEMENT_FIELDS = ["kind", "title", "status", "signed_on", "effective_from", "expires_on", "notes"]
+
+
+@transaction.atomic
+def create_agreement(
+    *,
+    actor: User,
+    project: Project,
+    values: dict[str, Any],
+    parties: Iterable[Organization] = (),
+    is_demo: bool = False,
+    ip: str | None = None,
+) -> Agreement:
+    agreement = Agreement(
+        project=project,
+        created_by=actor,
+        is_demo=is_demo,
+        **{k: v for k, v in values.items() if k in AGREEMENT_FIELDS},
+    )
+    agreement.full_clean(exclude=["project", "parties"])
+    agreement.save()
+    agreement.parties.set(list(parties))
+    audit.record(
+        actor=actor,
+        verb="agreement.create",
+        target=agreement,
+        changes={"project": project.pk, "kind": agreement.kind, "status": agreement.status},
+        ip=ip,
+    )
+    return agreement
+
+
+@transaction.atomic
+def update_agreement(
+    *,
+    actor: User,
+    agreement: Agreement,
+    values: dict[str, Any],
+    parties: Iterable[Organization] | None = None,
+    ip: str | None = None,
+) -> Agreement:
+    names = [n for n in values if n in AGREEMENT_FIELDS]
+    before = audit.snapshot(agreement, names)
+    for name in names:
+        setattr(agreement, name, values[name])
+    agreement.save(update_fields=[*names, "updated_at"])
+    if parties is not None:
+        agreement.parties.set(list(parties))
+    audit.record(
+        actor=actor,
+        verb="agreement.update",
+        target=agreement,
+        changes=audit.field_changes(before, agreement, names),
+        ip=ip,
+    )
+    return agreement
+
+
+@transaction.atomic
+def upload_document(
+    *,
+    actor: User,
+    agreement: Agreement,
+    upload: UploadedFile,
+    doc_type: str,
+    ip: str | None = None,
+) -> AgreementDocument:
+    """Store `upload` under MEDIA_ROOT after the type and size checks (ValidationError,
+    nothing written, when they fail)."""
+    content_type = check_upload(upload)
+    doc = AgreementDocument(
+        agreement=agreement,
+        doc_type=doc_type,
+        content_type=content_type,
+        original_name=PurePath(upload.name or "document").name[:255],
+        size=upload.size or 0,
+        uploaded_by=actor,
+    )
+    doc.file.save(upload.name or "document", upload, save=False)
+    try:
+        doc.save()
+        audit.record(
+            actor=actor,
+            verb="agreement.upload",
+            target=agreement,
+            changes={"document": doc.original_name, "size": doc.size},
+            ip=ip,
+        )
+    except Exception:
+        # The row is rolled back with the transaction; the file must not stay behind.
+        doc.file.delete(save=False)
+        raise
+    return doc
+
+
+def _task_title(obligation: Obligation) -> str:
+    return _("%(kind)s: %(what)s") % {
+        "kind": obligation.get_kind_display(),
+        "what": obligation.description,
+    }
+
+
+@transaction.atomic
+def add_obligation(
+    *,
+    actor: User,
+    agreement: Agreement,
+    kind: str,
+    description: str,
+    due_date: date | None = None,
+    trigger: str = "",
+    responsible: User | None = None,
+    amount_wan: Decimal | None = None,
+    ip: str | None = None,
+) -> Obligation:
+    """An obligation; with a responsible person it also creates their follow-up task (due on
+    the due date, or undated until the trigger happens)."""
+    if due_date is None and not trigger.strip():
+        raise ValidationError({"due_date": [_("Give a due date or a trigger.")]})
+    project = agreement.project
+    if responsible is not None and not assignable_users(project).filter(pk=responsible.pk).exists():
+        raise ValidationError(
+            {
+                "responsible": [
+                    _("The responsible person must be association staff or a member of a party.")
+                ]
+            }
+        )
+    obligation = Obligation.objects.create(
+        agreement=agreement,
+        kind=kind,
+        description=description.strip(),
+        due_date=due_date,
+        trigger=trigger.strip(),
+        responsible=responsible,
+        amount_wan=amount_wan,
+    )
+    audit.record(
+        actor=actor,
+        verb="obligation.create",
+        target=obligation,
+        changes={
+            "agreement": agreement.pk,
+            "due_date": audit.jsonable(due_date),
+            "trigger": obligation.trigger,
+        },
+        ip=ip,
+    )
+    if responsible is not None:
+        create_task(
+            actor=actor,
+            project=project,
+            title=_task_title(obligation)[:255],
+            owner=responsible,
+            due_date=due_date,
+            obligation=obligation,
+            ip=ip,
+        )
+    return obligation
+
+
+@transaction.atomic
+def set_obligation_status(
+    *, actor: User, obligation: Obligation, status: str, ip: str | None = None
+) -> Obligation:
+    before = audit.snapshot(obligation, ["status"])
+    obligation.status = status
+    obligation.save(update_fields=["status"])
+    if status != ObligationStatus.OPEN:
+        # A fulfilled or waived obligation closes its follow-up task.
+        from luodi.pipeline.domain.tasks import complete_task
+
+        task = Task.objects.filter(obligation=obligation, status="open").first()
+        if task is not None:
+            complete_task(actor=actor, task=task, ip=ip)
+    audit.record(
+        actor=actor,
+        verb="obligation.status",
+        target=obligation,
+        changes=audit.field_changes(before, obligation, ["status"]),
+        ip=ip,
+    )
+    return obligation

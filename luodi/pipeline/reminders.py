@@ -1,0 +1,130 @@
+"""The scheduled job (`luodi send_reminders`): reminder emails for tasks that fall due and a
+daily digest per person. Safe to run twice, even at the same time: each reminder is claimed
+with a conditional UPDATE (… WHERE reminded_at IS NULL) and each digest by inserting a row
+with a unique (person, day) key; only the run that wins the claim sends."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from luodi.accounts.models import User
+from luodi.pipeline.choices import TaskStatus
+from luodi.pipeline.models import DigestSent, Task
+
+log = logging.getLogger(__name__)
+
+# A task is reminded once, this many days before it falls due (or when overdue).
+REMIND_DAYS_BEFORE = 1
+
+
+@dataclass
+class RunResult:
+    reminders: int = 0
+    digests: int = 0
+    failed: int = 0
+
+
+def due_reminders(today: date) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(
+            status=TaskStatus.OPEN,
+            reminded_at__isnull=True,
+            due_date__isnull=False,
+            due_date__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
+            owner__is_active=True,
+        )
+        .exclude(owner__email="")
+        .select_related("owner", "project")
+    )
+
+
+def claim_reminder(task_id: int, now: datetime) -> bool:
+    """Atomically mark the task reminded; True only for the one caller that flipped it."""
+    return Task.objects.filter(pk=task_id, reminded_at__isnull=True).update(reminded_at=now) == 1
+
+
+def _send(user: User, template: str, context: dict[str, object]) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string(template, {**context, "user": user})
+    subject, _sep, body = text.strip().partition("\n")
+    send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def send_due_reminders(now: datetime | None = None) -> RunResult:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    result = RunResult()
+    for task in list(due_reminders(today)):
+        if not claim_reminder(task.pk, now):
+            continue  # another run got it first
+        try:
+            _send(
+                task.owner,
+                "pipeline/email/reminder.txt",
+                {"task": task, "overdue": task.due_date and task.due_date < today},
+            )
+            result.reminders += 1
+        except Exception:
+            # Give the claim back so that the next run retries; never a silent loss.
+            Task.objects.filter(pk=task.pk, reminded_at=now).update(reminded_at=None)
+            log.exception("Reminder for task %s failed", task.pk)
+            result.failed += 1
+    return result
+
+
+def claim_digest(user: User, day: date) -> bool:
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(user=user, day=day)
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_digests(now: datetime | None = None, *, not_before_hour: int = 0) -> RunResult:
+    """One email per person with open tasks due within a week (or overdue), once a day, not
+    before `not_before_hour` local time (the job may run every few minutes from midnight)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if timezone.localtime(now).hour < not_before_hour:
+        return RunResult()
+    horizon = today + timedelta(days=7)
+    tasks = (
+        Task.objects.filter(status=TaskStatus.OPEN, due_date__lte=horizon, owner__is_active=True)
+        .exclude(owner__email="")
+        .select_related("owner", "project")
+        .order_by("owner_id", "due_date", "id")
+    )
+    by_owner: dict[int, list[Task]] = {}
+    for task in tasks:
+        by_owner.setdefault(task.owner_id, []).append(task)
+    result = RunResult()
+    for items in by_owner.values():
+        owner = items[0].owner
+        if not claim_digest(owner, today):
+            continue
+        try:
+            _send(
+                owner,
+                "pipeline/email/digest.txt",
+                {
+                    "tasks": items,
+                    "today": today,
+                    "overdue": [t for t in items if t.due_date and t.due_date < today],
+                },
+            )
+            result.digests += 1
+        except Exception:
+            DigestSent.objects.filter(user=owner, day=today).delete()
+            log.exception("Digest for user %s failed", owner.pk)
+            result.failed += 1
+    return result

@@ -1,0 +1,119 @@
+"""Who may see and change pipeline objects. Every pipeline list, board, API call, export and
+calendar feed starts from a `*_visible_to(user)` queryset here.
+
+- Staff see and run every project.
+- Partners see only projects their organization is a party to (owner, company, investor,
+  target park or clinical center); they may add notes there and complete their own tasks.
+- Viewers see no projects: a project title can name a confidential achievement, and viewers
+  are never a party. (Dashboards may show them aggregate counts.)
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from luodi.accounts.models import User
+from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
+from luodi.pipeline.models import (
+    Agreement,
+    AgreementDocument,
+    Obligation,
+    Project,
+    StageTransition,
+    Task,
+)
+
+
+def party_q(ids: set[int] | list[int], prefix: str = "") -> Q:
+    """Projects (under `prefix`) that one of the organizations `ids` is a party to."""
+    centers = Project.clinical_centers.through.objects.filter(
+        project_id=OuterRef(f"{prefix}pk" if prefix else "pk"), organization_id__in=ids
+    )
+    return (
+        Q(**{f"{prefix}owner_id__in": ids})
+        | Q(**{f"{prefix}company_id__in": ids})
+        | Q(**{f"{prefix}investor_id__in": ids})
+        | Q(**{f"{prefix}target_park_id__in": ids})
+        | Q(Exists(centers))
+    )
+
+
+def projects_visible_to(user: AnyUser) -> QuerySet[Project]:
+    qs = Project.objects.all()
+    if is_staff(user):
+        return qs
+    if not is_partner(user):
+        return qs.none()
+    ids = org_ids(user)
+    return qs.filter(party_q(ids)) if ids else qs.none()
+
+
+def transitions_visible_to(user: AnyUser) -> QuerySet[StageTransition]:
+    return StageTransition.objects.filter(project__in=projects_visible_to(user))
+
+
+def agreements_visible_to(user: AnyUser) -> QuerySet[Agreement]:
+    return Agreement.objects.filter(project__in=projects_visible_to(user))
+
+
+def obligations_visible_to(user: AnyUser) -> QuerySet[Obligation]:
+    return Obligation.objects.filter(agreement__project__in=projects_visible_to(user))
+
+
+def documents_visible_to(user: AnyUser) -> QuerySet[AgreementDocument]:
+    return AgreementDocument.objects.filter(agreement__project__in=projects_visible_to(user))
+
+
+def tasks_visible_to(user: AnyUser) -> QuerySet[Task]:
+    """Tasks of visible projects, plus the user's own tasks that belong to no project."""
+    if not user.is_authenticated:
+        return Task.objects.none()
+    if is_staff(user):
+        return Task.objects.all()
+    return Task.objects.filter(
+        Q(project__in=projects_visible_to(user)) | Q(project__isnull=True, owner_id=user.pk)
+    )
+
+
+def assignable_users(project: Project | None) -> QuerySet[User]:
+    """Who may own a task or an obligation of `project`: staff, and members of its parties
+    (so that a task never shows a project title to somebody who may not see the project)."""
+    staff = Q(role="staff") | Q(is_superuser=True)
+    if project is None:
+        return User.objects.filter(staff, is_active=True).order_by("username")
+    ids = [
+        i
+        for i in (project.owner_id, project.company_id, project.investor_id, project.target_park_id)
+        if i
+    ]
+    ids += list(project.clinical_centers.values_list("pk", flat=True))
+    return (
+        User.objects.filter(staff | Q(memberships__organization_id__in=ids), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
+
+
+# -- per-object predicates ------------------------------------------------------------------
+
+
+@rules.predicate
+def is_party(user: AnyUser, project: Project | None) -> bool:
+    return project is not None and projects_visible_to(user).filter(pk=project.pk).exists()
+
+
+@rules.predicate
+def is_task_owner(user: AnyUser, task: Task | None) -> bool:
+    return task is not None and user.is_authenticated and task.owner_id == user.pk
+
+
+rules.add_perm("pipeline.add_project", is_staff)
+rules.add_perm("pipeline.view_project", is_staff | (is_partner & is_party))
+rules.add_perm("pipeline.change_project", is_staff)
+rules.add_perm("pipeline.move_project", is_staff)
+rules.add_perm("pipeline.add_note", is_staff | (is_partner & is_party))
+rules.add_perm("pipeline.manage_agreements", is_staff)
+rules.add_perm("pipeline.record_landing", is_staff)
+rules.add_perm("pipeline.add_task", is_staff)
+rules.add_perm("pipeline.complete_task", is_staff | is_task_owner)

@@ -1,0 +1,174 @@
+"""API schemas of the pipeline (input validated at the edge, output as plain records)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+from luodi.pipeline.choices import (
+    AgreementKind,
+    AgreementStatus,
+    ObligationKind,
+    ProjectStage,
+    allowed_targets,
+)
+from luodi.pipeline.models import Agreement, Project, Task
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    stage: str
+    stage_entered_at: datetime
+    days_in_stage: int
+    stage_reason: str
+    allowed_next: list[str]
+    achievement_id: int | None
+    clinical_need_id: int | None
+    owner: OrgRef
+    company_id: int | None
+    investor_id: int | None
+    target_park_id: int | None
+    staff_id: int | None
+    regulatory_step: str
+    is_demo: bool
+    created_at: datetime
+
+    @staticmethod
+    def resolve_allowed_next(obj: Project) -> list[str]:
+        return list(allowed_targets(obj.stage, obj.paused_from))
+
+    @staticmethod
+    def resolve_owner(obj: Project) -> OrgRef:
+        return OrgRef(id=obj.owner_id, name=obj.owner.display_name)
+
+
+class ProjectIn(Schema):
+    achievement_id: int | None = None
+    clinical_need_id: int | None = None
+    title: str = Field("", max_length=255)
+    company_id: int | None = None
+    investor_id: int | None = None
+    target_park_id: int | None = None
+    clinical_center_ids: list[int] = []
+    staff_id: int | None = None
+    summary: str = ""
+    regulatory_step: str = ""
+    needed_specialty_id: int | None = None
+
+
+class TransitionIn(Schema):
+    to_stage: ProjectStage
+    reason: str = Field("", max_length=500)
+    note: str = ""
+    confirm_warnings: bool = False
+
+
+class TransitionOut(Schema):
+    id: int
+    from_stage: str
+    to_stage: str
+    actor: str = Field(validation_alias="actor_label")
+    note: str
+    reason: str
+    warnings: list[str]
+    created_at: datetime
+
+
+class DocumentOut(Schema):
+    id: int
+    original_name: str
+    doc_type: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
+class AgreementIn(Schema):
+    kind: AgreementKind
+    title: str = Field(min_length=1, max_length=255)
+    status: AgreementStatus = AgreementStatus.DRAFT
+    party_ids: list[int] = []
+    signed_on: date | None = None
+    effective_from: date | None = None
+    expires_on: date | None = None
+    notes: str = ""
+
+
+class AgreementOut(Schema):
+    id: int
+    project_id: int
+    kind: str
+    title: str
+    status: str
+    party_ids: list[int]
+    signed_on: date | None
+    effective_from: date | None
+    expires_on: date | None
+    documents: list[DocumentOut]
+
+    @staticmethod
+    def resolve_party_ids(obj: Agreement) -> list[int]:
+        return [p.pk for p in obj.parties.all()]
+
+    @staticmethod
+    def resolve_documents(obj: Agreement) -> list[DocumentOut]:
+        return [DocumentOut.model_validate(d, from_attributes=True) for d in obj.documents.all()]
+
+
+class ObligationIn(Schema):
+    kind: ObligationKind
+    description: str = Field(min_length=1, max_length=500)
+    due_date: date | None = None
+    trigger: str = Field("", max_length=255)
+    responsible_id: int | None = None
+    amount_wan: Decimal | None = None
+
+
+class ObligationOut(Schema):
+    id: int
+    agreement_id: int
+    kind: str
+    description: str
+    due_date: date | None
+    trigger: str
+    responsible_id: int | None
+    amount_wan: Decimal | None
+    status: str
+    task_id: int | None
+
+    @staticmethod
+    def resolve_task_id(obj: object) -> int | None:
+        task = getattr(obj, "task", None) if hasattr(obj, "task") else None
+        return task.pk if task is not None else None
+
+
+class TaskIn(Schema):
+    project_id: int | None = None
+    title: str = Field(min_length=1, max_length=255)
+    owner_id: int
+    due_date: date | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    project_id: int | None
+    obligation_id: int | None
+    title: str
+    owner_id: int
+    due_date: date | None
+    status: str
+    overdue: bool
+    reminded_at: datetime | None
+
+    @staticmethod
+    def resolve_overdue(obj: Task) -> bool:
+        return obj.is_overdue

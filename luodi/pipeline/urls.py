@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from luodi.pipeline.views import agreements, board, projects, tasks
+
+app_name = "pipeline"
+
+urlpatterns = [
+    path("", projects.project_list, name="list"),
+    path("board/", board.board, name="board"),
+    path("new/", projects.edit, name="create"),
+    path("<int:pk>/", projects.detail, name="detail"),
+    path("<int:pk>/edit/", projects.edit, name="edit"),
+    path("<int:pk>/move/", board.move, name="move"),
+    path("<int:pk>/notes/", projects.add_note, name="add-note"),
+    path("<int:pk>/archive/", projects.archive, name="archive"),
+    path("<int:pk>/agreements/new/", agreements.agreement_edit, name="agreement-create"),
+    path(
+        "<int:pk>/agreements/<int:agreement_id>/edit/",
+        agreements.agreement_edit,
+        name="agreement-edit",
+    ),
+    path("<int:pk>/landing/", agreements.landing_edit, name="landing"),
+    path("<int:pk>/tasks/", tasks.task_add, name="add-task"),
+    path(
+        "agreements/<int:agreement_id>/obligations/",
+        agreements.obligation_add,
+        name="add-obligation",
+    ),
+    path(
+        "agreements/<int:agreement_id>/documents/",
+        agreements.document_upload,
+        name="upload-document",
+    ),
+    path(
+        "obligations/<int:obligation_id>/status/",
+        agreements.obligation_status,
+        name="obligation-status",
+    ),
+    path("documents/<int:document_id>/", agreements.document_download, name="document"),
+    path("tasks/", tasks.my_tasks, name="my-tasks"),
+    path("tasks/<int:task_id>/toggle/", tasks.task_toggle, name="task-toggle"),
+    path("calendar/rotate/", tasks.calendar_rotate, name="calendar-rotate"),
+    path("calendar/<str:token>.ics", tasks.calendar_feed, name="calendar"),
+]

@@ -1,0 +1,1 @@
+"""Pipeline pages: thin function views over `queries`, `forms` and `domain`."""

@@ -1,0 +1,119 @@
+"""My tasks, tasks on a project, and the iCalendar feed of one's due dates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from luodi.accounts import audit
+from luodi.pipeline import ics, queries
+from luodi.pipeline.domain import tasks as domain
+from luodi.pipeline.forms import TaskForm
+from luodi.pipeline.models import CalendarToken
+from luodi.pipeline.rules import tasks_visible_to
+from luodi.pipeline.views.common import get_project, user_of
+from luodi.pipeline.views.projects import render_detail
+
+
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    show_done = request.GET.get("done") == "1"
+    tasks = list(queries.my_tasks(request.user, include_done=show_done))
+    has_feed = CalendarToken.objects.filter(user_id=user_of(request).pk).exists()
+    return render(
+        request,
+        "pipeline/my_tasks.html",
+        {
+            "tasks": tasks,
+            "show_done": show_done,
+            "has_feed": has_feed,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project(request, pk, "pipeline.add_task")
+    form = TaskForm(request.POST, project=project, auto_id="task-%s")
+    if form.is_valid():
+        try:
+            domain.create_task(
+                actor=user_of(request),
+                project=project,
+                title=form.cleaned_data["title"],
+                owner=form.cleaned_data["owner"],
+                due_date=form.cleaned_data["due_date"],
+                ip=audit.client_ip(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Task added."))
+            return redirect("pipeline:detail", pk=pk)
+    return render_detail(request, pk, forms={"task": form}, status=400)
+
+
+@require_POST
+def task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = get_object_or_404(tasks_visible_to(request.user), pk=task_id)
+    if not request.user.has_perm("pipeline.complete_task", task):
+        raise PermissionDenied
+    if task.status == "open":
+        domain.complete_task(actor=user_of(request), task=task, ip=audit.client_ip(request))
+        messages.success(request, _("Task done."))
+    else:
+        domain.reopen_task(actor=user_of(request), task=task, ip=audit.client_ip(request))
+        messages.success(request, _("Task reopened."))
+    back = request.POST.get("next", "")
+    if back == "project" and task.project_id:
+        return redirect("pipeline:detail", pk=task.project_id)
+    return redirect("pipeline:my-tasks")
+
+
+@require_POST
+def calendar_rotate(request: HttpRequest) -> HttpResponse:
+    raw = domain.rotate_calendar_token(actor=user_of(request), ip=audit.client_ip(request))
+    url = request.build_absolute_uri(reverse("pipeline:calendar", args=[raw]))
+    messages.success(
+        request, _("Your calendar address (shown once; keep it secret): %(url)s") % {"url": url}
+    )
+    return redirect("pipeline:my-tasks")
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed of a person's open due dates; the secret token in the URL is the only key."""
+    row = (
+        CalendarToken.objects.select_related("user")
+        .filter(digest=domain.token_digest(token))
+        .first()
+    )
+    if row is None or not row.user.is_active:
+        raise Http404
+    user = row.user
+    tasks = (
+        tasks_visible_to(user)
+        .filter(owner=user, due_date__isnull=False, status="open")
+        .select_related("project")
+    )
+    body = ics.calendar(
+        tasks,
+        name=_("Luodi due dates"),
+        host=request.get_host().split(":")[0],
+        now=timezone.now(),
+        url_for=lambda t: request.build_absolute_uri(
+            reverse("pipeline:detail", args=[t.project_id])
+        ),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="luodi.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

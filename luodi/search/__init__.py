@@ -1,0 +1,1 @@
+"""Global search: one in-process lexical index over every catalog object a user may see."""

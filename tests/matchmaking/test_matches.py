@@ -1,0 +1,146 @@
+"""Match lists: four audiences with reasons, carrier fit, feedback that changes rankings."""
+
+from __future__ import annotations
+
+import pytest
+
+from luodi.matchmaking import actions, queries
+from luodi.matchmaking.models import MatchStatus
+from tests.conftest import Personas
+from tests.factories import AchievementFactory
+from tests.matchmaking.conftest import Eco
+
+pytestmark = pytest.mark.django_db
+
+
+def _ranked(user, kind, pk, tab):  # type: ignore[no-untyped-def]
+    source = queries.load_source(user, kind, pk)
+    return queries.matches(user, source, tab, k=20)
+
+
+def _ids(ml) -> list[int]:  # type: ignore[no-untyped-def]
+    return [s.pk for s in ml.items]
+
+
+def test_achievement_matches_four_audiences_with_reasons(personas: Personas, eco: Eco) -> None:
+    user = personas.partner_a
+    companies = _ranked(user, "achievement", eco.achievement.pk, "company")
+    assert _ids(companies)[0] == eco.onco_co.pk
+    top = companies.items[0]
+    assert top.matched  # matched terms per field
+    assert {r.code for r in top.reasons} >= {"fields", "licensing"}
+    assert companies.method == "hybrid"
+    assert top.similarity is not None
+
+    investors = _ranked(user, "achievement", eco.achievement.pk, "investor")
+    assert _ids(investors) == [eco.early_vc.pk, eco.late_fund.pk]
+    late = investors.items[1]
+    assert any(r.code == "stage" and r.ok is False for r in late.reasons)
+
+    parks = _ranked(user, "achievement", eco.achievement.pk, "park")
+    assert _ids(parks) == [eco.lab_park.pk, eco.gmp_park.pk]  # the one that cannot host: shown
+    assert not parks.items[0].blocked
+    cannot = parks.items[1]
+    assert cannot.blocked
+    assert any(r.code == "carrier" and r.ok is False for r in cannot.reasons)
+
+    centers = _ranked(user, "achievement", eco.achievement.pk, "center")
+    assert _ids(centers) == [eco.west_china.pk, eco.eye_hospital.pk]
+    assert centers.items[0].role == "lead"
+    assert any(r.code == "specialty" and r.ok for r in centers.items[0].reasons)
+
+
+def test_owner_is_never_its_own_candidate(personas: Personas, eco: Eco) -> None:
+    for tab in ("company", "investor", "park", "center"):
+        ml = _ranked(personas.staff, "achievement", eco.achievement.pk, tab)
+        assert personas.org_a.pk not in _ids(ml)
+
+
+def test_decline_moves_the_pair_down_and_teaches_the_counterparty(
+    personas: Personas, eco: Eco
+) -> None:
+    before = _ids(_ranked(personas.partner_a, "achievement", eco.achievement.pk, "investor"))
+    assert before[0] == eco.early_vc.pk
+    actions.act(
+        user=personas.partner_a,
+        source_kind="achievement",
+        source_id=eco.achievement.pk,
+        target_kind="investor",
+        target_id=eco.early_vc.pk,
+        status=MatchStatus.DECLINED,
+        reason="too_early",
+        note="wants phase I data",
+    )
+    after = _ranked(personas.partner_a, "achievement", eco.achievement.pk, "investor")
+    assert _ids(after) == [eco.late_fund.pk, eco.early_vc.pk]
+    assert after.items[1].status == "declined"
+
+    # Another early-stage item now ranks this investor lower too: it declined "too early".
+    other = AchievementFactory(
+        owner=personas.org_a, kind="drug", stage="discovery", title_zh="另一个早期抑制剂"
+    )
+    other.technology_fields.set([eco.small_molecule])
+    ml = _ranked(personas.partner_a, "achievement", other.pk, "investor")
+    early = next(s for s in ml.items if s.pk == eco.early_vc.pk)
+    assert any(r.code == "learned" and r.ok is False for r in early.reasons)
+    assert early.status == ""  # a different pair: not itself declined
+
+
+def test_park_reporting_no_gmp_capacity_stops_gmp_matches(personas: Personas, eco: Eco) -> None:
+    biologic = AchievementFactory(
+        owner=personas.org_a,
+        kind="drug",
+        stage="phase2",
+        carrier_needs=["gmp"],
+        space_needed_m2=3000,
+    )
+    parks = _ranked(personas.staff, "achievement", biologic.pk, "park")
+    assert not next(s for s in parks.items if s.pk == eco.gmp_park.pk).blocked
+    actions.act(
+        user=personas.staff,
+        source_kind="achievement",
+        source_id=biologic.pk,
+        target_kind="park",
+        target_id=eco.gmp_park.pk,
+        status=MatchStatus.DECLINED,
+        reason="no_capacity",
+    )
+    another = AchievementFactory(
+        owner=personas.org_a,
+        kind="drug",
+        stage="phase3",
+        carrier_needs=["gmp"],
+        space_needed_m2=2000,
+    )
+    parks = _ranked(personas.staff, "achievement", another.pk, "park")
+    gmp = next(s for s in parks.items if s.pk == eco.gmp_park.pk)
+    assert gmp.blocked
+    # Reasons are shown in the active language (zh-hans by default).
+    assert any("无可用空间" in str(r.text) for r in gmp.reasons)
+
+
+def test_carrier_needs_are_derived_from_type_and_stage(personas: Personas, eco: Eco) -> None:
+    device = AchievementFactory(
+        owner=personas.org_a, kind="device", stage="prototype", carrier_needs=[]
+    )
+    parks = _ranked(personas.staff, "achievement", device.pk, "park")
+    lab = next(s for s in parks.items if s.pk == eco.lab_park.pk)
+    texts = " ".join(r.text for r in lab.reasons)
+    assert "Cleanroom" in texts or "洁净" in texts  # wet lab + cleanroom for a prototype
+    assert lab.blocked  # the lab park has no cleanroom
+
+
+def test_park_attracts_achievements_and_companies(personas: Personas, eco: Eco) -> None:
+    ach = _ranked(personas.staff, "organization", eco.lab_park.pk, "achievement")
+    assert _ids(ach) == [eco.achievement.pk]
+    assert any(r.code == "carrier" and r.ok for r in ach.items[0].reasons)
+    comp = _ranked(personas.staff, "organization", eco.lab_park.pk, "company")
+    assert _ids(comp)[0] == eco.onco_co.pk
+
+
+def test_need_finds_achievements_companies_and_teams(personas: Personas, eco: Eco) -> None:
+    source = queries.load_source(personas.staff, "need", eco.need.pk)
+    assert source.tabs == ("achievement", "company", "team")
+    assert _ids(queries.matches(personas.staff, source, "achievement"))[0] == eco.achievement.pk
+    teams = queries.matches(personas.staff, source, "team")
+    assert personas.org_a.pk in _ids(teams)
