@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from luodi.catalog import views
+from luodi.catalog import trial_views, views
 
 app_name = "catalog"
 
 urlpatterns = [
     path("review/", views.review_queue, name="review-queue"),
     path("mine/", views.my_submissions, name="my-submissions"),
+    path("trials/", trial_views.trial_list, name="trials"),
+    path("trials/<int:pk>/", trial_views.trial_detail, name="trial"),
     path("<slug:slug>/", views.list_view, name="list"),
     path("<slug:slug>/new/", views.edit_view, name="create"),
     path("<slug:slug>/<int:pk>/", views.detail_view, name="detail"),

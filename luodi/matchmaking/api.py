@@ -234,9 +234,7 @@ def list_access_requests(request: HttpRequest) -> list[AccessRequest]:
     response={201: AccessRequestOut},
     summary="Request access to a withheld dossier",
 )
-def post_access_request(
-    request: HttpRequest, payload: AccessRequestIn
-) -> Respond[AccessRequest]:
+def post_access_request(request: HttpRequest, payload: AccessRequestIn) -> Respond[AccessRequest]:
     try:
         req = _run(
             actions.request_access,

@@ -42,6 +42,7 @@ MENU: list[MenuEntry] = [
     MenuEntry(_("Organizations"), "catalog:list", _signed_in, ("organizations",)),
     MenuEntry(_("Carriers"), "catalog:list", _signed_in, ("carriers",)),
     MenuEntry(_("People"), "catalog:list", _signed_in, ("people",)),
+    MenuEntry(_("Trials"), "catalog:trials", _signed_in),
     MenuEntry(_("Import"), "ingest:upload", ingest_rules.can_import),
     MenuEntry(_("Review queue"), "catalog:review-queue", account_rules.is_staff),
     MenuEntry(_("Applications"), "applications", account_rules.is_staff),

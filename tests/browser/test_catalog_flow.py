@@ -12,7 +12,9 @@ from tests.conftest import Personas
 from tests.factories import PASSWORD, AchievementFactory
 
 
-def test_partner_creates_zh_only_achievement_and_staff_publishes(page, personas: Personas) -> None:
+def test_partner_creates_zh_only_achievement_staff_publishes_and_search_finds_it(
+    page, personas: Personas
+) -> None:
     sign_in(page, "partner_a", PASSWORD)
     page.goto("/catalog/achievements/new/")
     page.click("form.editform button[type=submit]")  # empty form: errors, nothing saved
@@ -36,6 +38,10 @@ def test_partner_creates_zh_only_achievement_and_staff_publishes(page, personas:
     expect(page).to_have_url(re.compile(r"/catalog/review/"))
     item.refresh_from_db()
     assert item.status == "published"
+
+    # Found through global search with a Chinese query that is not the exact title.
+    page.goto("/search/?q=镁合金支架")
+    expect(page.locator("#main")).to_contain_text("可降解镁合金心血管支架")
 
 
 def test_filter_list_as_you_type_and_export(page, personas: Personas) -> None:
