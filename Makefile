@@ -10,7 +10,7 @@ export LUODI_HTTPS ?= false
 # Checks and tests run with production settings too; they only need some secret key.
 CHECK_ENV := LUODI_SECRET_KEY=$${LUODI_SECRET_KEY:-test-only-secret-key-not-for-production-0123456789}
 
-.PHONY: install assets run serve migrate demo test lint typecheck pytest browser-deps \
+.PHONY: install assets fonts run serve migrate demo test lint typecheck pytest browser-deps \
         schema messages bench clean
 
 $(BIN)/python:
@@ -32,7 +32,20 @@ node_modules/.installed: package.json package-lock.json
 
 assets: node_modules/.installed
 
-install: $(VENV)/.installed assets
+# PDF reports embed a CJK font; without it Chinese renders as boxes.
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing fonts-wqy-microhei via apt"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      fonts-wqy-microhei >/dev/null; \
+	  else \
+	    echo "NOTE: fonts-wqy-microhei is missing and apt is not usable here;" \
+	         "PDF reports fail and their tests are skipped."; \
+	  fi; \
+	fi
+
+install: $(VENV)/.installed assets fonts
 
 var/secret_key:
 	mkdir -p var
@@ -51,8 +64,9 @@ run: demo
 	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi collectstatic --noinput -v0
 	@echo "Luodi on http://$(HOST):$(PORT)/  (demo sign-in: admin / luodi-demo-2026)"
 	export LUODI_SECRET_KEY=$$(cat var/secret_key); \
-	  $(BIN)/luodi refresh_matches --loop 30 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/luodi refresh_matches --loop 30 & matcher=$$!; \
+	  $(BIN)/luodi run_reports --loop 30 & reporter=$$!; \
+	  trap 'kill $$matcher $$reporter 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/luodi serve --host $(HOST) --port $(PORT)
 
 # Browser tests need Debian's Chromium and a CJK font; install them when we can (root + apt).
@@ -92,6 +106,8 @@ messages: install
 
 bench: install
 	$(BIN)/python bench/matching_bench.py --docs 10000
+	$(CHECK_ENV) LUODI_VAR_DIR=var/bench $(BIN)/python bench/matchmaking_bench.py
+	$(CHECK_ENV) LUODI_VAR_DIR=var/bench-dashboard $(BIN)/python bench/dashboard_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -185,6 +185,7 @@ def _mount() -> None:
     from luodi.catalog.api import router as catalog_router
     from luodi.engagements.api import router as engagements_router
     from luodi.ingest.api import router as ingest_router
+    from luodi.insights.api import router as insights_router
     from luodi.matchmaking.api import router as matchmaking_router
     from luodi.pipeline.api import router as pipeline_router
     from luodi.search.api import router as search_router
@@ -197,6 +198,7 @@ def _mount() -> None:
         ("/pipeline/", pipeline_router),
         ("/engagements/", engagements_router),
         ("/matchmaking/", matchmaking_router),
+        ("/insights/", insights_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)

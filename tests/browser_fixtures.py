@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("LUODI_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
 # here are synchronous and safe.

@@ -293,7 +293,7 @@ class Achievement(Bilingual, Reviewed):
     )
     stage = models.CharField(_("development stage"), max_length=16, choices=Stage.choices)
     patent_numbers = models.CharField(_("patent numbers"), max_length=255, blank=True)
-    ip_status = models.CharField(_("IP status"), max_length=64, blank=True)
+    ip_status = models.CharField(_("IP status"), max_length=160, blank=True)
     transfer_modes = models.JSONField(_("transfer modes sought"), default=list, blank=True)
     needs = models.JSONField(_("needs"), default=list, blank=True)
     carrier_needs = models.JSONField(_("carrier requirements"), default=list, blank=True)

@@ -30,7 +30,7 @@ class DenseIndex:
         ann_threshold: int = ANN_THRESHOLD,
         ann_dtype: str = "f16",
         connectivity: int = 16,
-        expansion_search: int = 128,
+        expansion_search: int = 512,
     ) -> None:
         self.dim = dim
         self.ann_threshold = ann_threshold
@@ -78,7 +78,7 @@ class DenseIndex:
     def build_ann(self) -> None:
         from usearch.index import Index
 
-        if self.vectors.dtype != np.float16:
+        if self.vectors.dtype != np.float16 and self.use_ann():
             self.vectors = self.vectors.astype(np.float16)
         slots = np.flatnonzero(self.has_vec)
         idx = Index(

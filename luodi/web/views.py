@@ -13,8 +13,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
     from luodi.catalog.queries import home_counts
+    from luodi.insights.views import dashboard_context
 
-    return render(request, "web/home.html", {"counts": home_counts(request.user)})
+    context = {"counts": home_counts(request.user), **dashboard_context(request)}
+    return render(request, "insights/home.html", context)
 
 
 @login_not_required

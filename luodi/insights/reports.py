@@ -1,0 +1,352 @@
+"""Monthly / quarterly reports (PDF + xlsx) built in the background from `queries.py`.
+
+A job is claimed with a conditional UPDATE (… WHERE status = 'queued'), the same on SQLite and
+PostgreSQL, so two workers never build the same report. The web starts `run_job` in a thread
+right after the request's commit; `luodi run_reports` picks up anything left queued.
+
+The PDF embeds the CJK font installed by `make` (fonts-wqy-microhei); without it the job
+fails with a message that says which file is missing.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import close_old_connections, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from luodi.accounts.models import User
+from luodi.catalog.choices import Disclosure
+from luodi.insights import queries
+from luodi.insights.models import JobStatus, ReportJob
+from luodi.pipeline.choices import SIGNED_STATUSES
+from luodi.pipeline.models import Agreement, LandingRecord
+from luodi.pipeline.rules import agreements_visible_to
+
+log = logging.getLogger(__name__)
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+FONT_NAME = "WenQuanYiMicroHei"
+
+
+class FontMissing(RuntimeError):
+    pass
+
+
+def cjk_font_path() -> Path:
+    return Path(getattr(settings, "LUODI_CJK_FONT", CJK_FONT))
+
+
+def register_font() -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path = cjk_font_path()
+    if not path.exists():
+        raise FontMissing(
+            f"CJK font {path} is missing: run `make` (installs Debian fonts-wqy-microhei)."
+        )
+    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
+    return FONT_NAME
+
+
+# -- content ---------------------------------------------------------------------------
+
+
+@dataclass
+class ReportData:
+    title: str
+    period: str
+    key_numbers: list[tuple[str, Any]]
+    charts: dict[str, queries.Chart]
+    landed: list[list[Any]]
+    agreements: list[list[Any]]
+    events: list[list[Any]]
+
+
+def _aware(day: date, end: bool = False) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+BRAND = "落地 · Luodi"
+
+
+def report_title(start: date, end: date) -> str:
+    return (
+        BRAND
+        + " "
+        + _("transformation report %(start)s to %(end)s")
+        % {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
+    )
+
+
+def collect(user: User, start: date, end: date) -> ReportData:
+    """Everything a report shows for `user` over [start, end]; titles hidden for viewers."""
+    hide = queries.aggregate_only(user)
+    charts = queries.charts(user)
+    landings = (
+        queries.scope_landings(user)
+        .filter(project__transitions__to_stage="landed")
+        .filter(
+            project__transitions__created_at__gte=_aware(start),
+            project__transitions__created_at__lte=_aware(end, True),
+        )
+        .select_related("project__achievement", "park")
+        .distinct()
+    )
+    confidential = _("(confidential)")
+
+    def name(project_conf: bool, text: str) -> str:
+        return confidential if hide and project_conf else text
+
+    landed = [
+        [
+            name(_is_conf(r), r.project.title),
+            str(r.park or ""),
+            float(r.investment_wan or 0),
+            r.area_m2 or 0,
+            r.jobs_planned or 0,
+        ]
+        for r in landings
+    ]
+    agreement_qs = (
+        Agreement.objects.filter(project__in=queries.scope_projects(user))
+        if hide
+        else agreements_visible_to(user)
+    )
+    agreements = [
+        [
+            name(
+                a.project.achievement is not None
+                and a.project.achievement.disclosure == Disclosure.CONFIDENTIAL,
+                a.title,
+            ),
+            str(a.get_kind_display()),
+            a.signed_on.isoformat() if a.signed_on else "",
+        ]
+        for a in agreement_qs.filter(
+            status__in=SIGNED_STATUSES, signed_on__gte=start, signed_on__lte=end
+        ).select_related("project__achievement")
+    ]
+    events = [
+        [e.title, timezone.localtime(e.starts_at).date().isoformat(), e.venue]
+        for e in queries.upcoming_events_between(user, _aware(start), _aware(end, True))
+    ]
+    ttl = charts["time_to_landing"].rows[0]
+    key_numbers: list[tuple[str, Any]] = [
+        (_("Projects in the pipeline"), charts["funnel"].rows[0]["count"]),
+        (_("Landed in the period"), len(landed)),
+        (_("Agreements signed in the period"), len(agreements)),
+        (_("Events held in the period"), len(events)),
+        (_("Median days to landing"), ttl["median_days"]),
+        (_("90th percentile days to landing"), ttl["p90_days"]),
+    ]
+    return ReportData(
+        report_title(start, end),
+        f"{start.isoformat()} – {end.isoformat()}",
+        key_numbers,
+        charts,
+        landed,
+        agreements,
+        events,
+    )
+
+
+def _is_conf(landing: LandingRecord) -> bool:
+    a = landing.project.achievement
+    return a is not None and a.disclosure == Disclosure.CONFIDENTIAL
+
+
+# -- writers -----------------------------------------------------------------------------
+
+
+def _show(value: Any) -> Any:
+    return "—" if value is None else value
+
+
+def write_xlsx(data: ReportData) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("Summary")[:31]
+    sheet.append([data.title])
+    sheet.append([data.period])
+    for label, value in data.key_numbers:
+        sheet.append([label, _show(value)])
+    for chart in data.charts.values():
+        ws = book.create_sheet(chart.title[:31])
+        ws.append([label for _k, label in chart.columns])
+        for row in chart.rows:
+            ws.append([_show(row.get(k)) for k, _label in chart.columns])
+    for title, headers, rows in _tables(data):
+        ws = book.create_sheet(title[:31])
+        ws.append(headers)
+        for r in rows:
+            ws.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _tables(data: ReportData) -> list[tuple[str, list[str], list[list[Any]]]]:
+    return [
+        (
+            _("Landed projects"),
+            [_("Project"), _("Park"), _("Investment (10k CNY)"), _("Area (m²)"), _("Jobs")],
+            data.landed,
+        ),
+        (_("Agreements signed"), [_("Agreement"), _("Type"), _("Signed on")], data.agreements),
+        (_("Events held"), [_("Event"), _("Date"), _("Venue")], data.events),
+    ]
+
+
+def write_pdf(data: ReportData) -> bytes:
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font = register_font()
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=24, spaceAfter=8)
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=18, spaceBefore=10)
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    grid = TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, -1), font),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+        ]
+    )
+
+    def table(headers: list[str], rows: list[list[Any]]) -> Table:
+        cells = [[Paragraph(str(h), body) for h in headers]]
+        cells += [[Paragraph(str(_show(v)), body) for v in r] for r in rows] or [
+            [Paragraph(_("None"), body)] + [""] * (len(headers) - 1)
+        ]
+        t = Table(cells, repeatRows=1)
+        t.setStyle(grid)
+        return t
+
+    story: list[Any] = [Paragraph(data.title, h1), Paragraph(data.period, body)]
+    story += [
+        Paragraph(_("Key numbers"), h2),
+        table([_("Measure"), _("Value")], [list(k) for k in data.key_numbers]),
+    ]
+    funnel = data.charts["funnel"]
+    drawing = Drawing(460, 160)
+    bars = HorizontalBarChart()
+    bars.x, bars.y, bars.width, bars.height = 110, 10, 330, 140
+    bars.data = [[r["count"] or 0 for r in reversed(funnel.rows)]]
+    bars.categoryAxis.categoryNames = [r["label"] for r in reversed(funnel.rows)]
+    bars.categoryAxis.labels.fontName = font
+    bars.valueAxis.labels.fontName = font
+    bars.valueAxis.valueMin = 0
+    bars.bars[0].fillColor = colors.HexColor("#2f6db5")
+    drawing.add(bars)
+    story += [Paragraph(funnel.title, h2), drawing]
+    for key in ("time_per_stage", "landings_by_park", "landings_by_area", "matchmaking"):
+        chart = data.charts[key]
+        story += [
+            Paragraph(chart.title, h2),
+            table(
+                [label for _k, label in chart.columns],
+                [[r.get(k) for k, _l in chart.columns] for r in chart.rows],
+            ),
+        ]
+    for title, headers, rows in _tables(data):
+        story += [Paragraph(title, h2), table(headers, rows), Spacer(1, 6)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4, title=data.title, author="Luodi").build(story)
+    return out.getvalue()
+
+
+# -- jobs --------------------------------------------------------------------------------
+
+
+def claim(job_id: int) -> bool:
+    """Take a queued job; False when another worker has it already."""
+    return (
+        ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING, claimed_at=timezone.now(), progress=5
+        )
+        == 1
+    )
+
+
+def _progress(job: ReportJob, value: int) -> None:
+    job.progress = value
+    ReportJob.objects.filter(pk=job.pk).update(progress=value)
+
+
+def build(job: ReportJob) -> None:
+    """Build a claimed job's files; records failure on the row instead of raising."""
+    user = job.requested_by
+    try:
+        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+            data = collect(user, job.period_start, job.period_end)
+            _progress(job, 40)
+            xlsx = write_xlsx(data)
+            _progress(job, 60)
+            pdf = write_pdf(data)
+            _progress(job, 90)
+        stem = f"luodi-report-{job.period_start:%Y%m%d}-{job.period_end:%Y%m%d}-{job.pk}"
+        job.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        job.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        job.status, job.progress, job.finished_at = JobStatus.DONE, 100, timezone.now()
+        job.save(update_fields=["xlsx", "pdf", "status", "progress", "finished_at"])
+    except Exception as exc:  # a failed report is shown on its row, with the reason
+        log.exception("Report %s failed", job.pk)
+        job.status, job.error, job.finished_at = JobStatus.FAILED, str(exc)[:500], timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+
+
+def run_job(job_id: int) -> bool:
+    if not claim(job_id):
+        return False
+    job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
+    build(job)
+    return True
+
+
+def run_queued(limit: int = 20) -> int:
+    done = 0
+    for job_id in ReportJob.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True)[
+        :limit
+    ]:
+        done += run_job(job_id)
+    return done
+
+
+def _thread_main(job_id: int) -> None:
+    try:
+        run_job(job_id)
+    finally:
+        close_old_connections()
+
+
+def request_report(*, actor: User, start: date, end: date) -> ReportJob:
+    """Queue a report and start it in a thread once the request's transaction commits."""
+    job = ReportJob.objects.create(requested_by=actor, period_start=start, period_end=end)
+    if getattr(settings, "LUODI_REPORTS_IN_THREAD", True):
+        transaction.on_commit(
+            lambda: threading.Thread(target=_thread_main, args=(job.pk,), daemon=True).start()
+        )
+    return job

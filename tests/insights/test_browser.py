@@ -1,0 +1,96 @@
+"""The dashboard in Chromium: charts from demo data, click-to-filter, table view, report
+generation and download, and the viewer's aggregate-only view."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from luodi import demo
+from luodi.catalog.models import Achievement
+from luodi.insights.reports import CJK_FONT
+from luodi.pipeline.models import Project
+from tests.browser.conftest import sign_in
+from tests.browser_fixtures import ARTIFACTS
+
+
+@pytest.fixture
+def demo_data(transactional_db, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    demo.load(io.StringIO())
+
+
+def _first_stage(page) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    box = page.locator("[data-chart-canvas=funnel]").bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + 75  # inside the top funnel segment
+
+
+def test_dashboard_charts_drill_table_and_report(page, demo_data) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, "staff", demo.DEMO_PASSWORD)
+    page.goto("/insights/")
+    expect(page.locator("#insights[data-ready=true]")).to_be_attached()
+    funnel = page.locator("[data-chart-canvas=funnel]")
+    expect(funnel.locator("canvas")).to_be_visible()
+    assert page.locator("[data-chart-canvas][data-rendered=true]").count() >= 8
+    page.screenshot(path=str(ARTIFACTS / "insights-dashboard.png"), full_page=True)
+
+    page.mouse.click(*_first_stage(page))
+    expect(page.locator("[data-testid=drill-row]").first).to_be_visible()
+
+    page.click("[data-toggle-table=funnel]")
+    expect(page.locator("[data-chart-table=funnel]")).to_be_visible()
+    expect(funnel).to_be_hidden()
+
+    if not Path(CJK_FONT).exists():
+        pytest.skip(f"{CJK_FONT} missing: the report part needs `make` (fonts-wqy-microhei)")
+    page.goto("/insights/reports/")
+    page.select_option("select[name=period]", "quarter")
+    page.click("[data-testid=report-form] button[type=submit]")
+    expect(page.locator("[data-testid=report-row][data-status=done]")).to_be_visible(timeout=30_000)
+    with page.expect_download() as download:
+        page.click("[data-testid=download-pdf]")
+    path = download.value.path()
+    assert Path(path).read_bytes().startswith(b"%PDF")
+
+
+def test_viewer_sees_aggregates_without_confidential_titles(page, demo_data) -> None:  # type: ignore[no-untyped-def]
+    confidential = Achievement.objects.filter(disclosure="confidential")
+    secret = [t for pair in confidential.values_list("title_zh", "title_en") for t in pair if t]
+    secret += [
+        t
+        for t in Project.objects.filter(achievement__in=confidential).values_list(
+            "title", flat=True
+        )
+        if t
+    ]
+    assert secret, "the demo data has confidential achievements"
+    sign_in(page, "viewer", demo.DEMO_PASSWORD)
+    page.goto("/insights/")
+    expect(page.locator("#insights[data-ready=true]")).to_be_attached()
+    expect(page.locator("[data-chart-canvas=funnel] canvas")).to_be_visible()
+    page.mouse.click(*_first_stage(page))
+    expect(page.locator("[data-testid=drill-aggregate]")).to_be_visible()
+    page.click("[data-toggle-table=funnel]")
+    expect(page.locator("[data-chart-table=funnel]")).to_be_visible()
+    html = page.content()
+    for title in secret:
+        assert title not in html
+
+
+def test_map_graph_and_layout_render_offline(page, demo_data) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, "staff", demo.DEMO_PASSWORD)
+    page.goto("/insights/map/")
+    expect(page.locator("#insights-map[data-ready=true]")).to_be_attached()
+    expect(page.locator("[data-map-canvas][data-rendered=true] canvas")).to_be_visible()
+    expect(page.locator("[data-graph-canvas][data-rendered=true] canvas")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "insights-map.png"), full_page=True)
+
+    page.goto("/insights/layout/")
+    expect(page.locator("[data-testid=layout-matrix]")).to_be_visible()
+    page.locator("[data-testid=gap]").first.click()
+    expect(page.locator("[data-testid=gap-detail] h2")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "insights-layout.png"), full_page=True)
