@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     index.dense.build_ann()
     out["ann_build_seconds"] = round(time.perf_counter() - t0, 1)
     out["dense_search"] = (
-        "hnsw (usearch i8)" if index.dense.use_ann() else "exact (below ANN threshold)"
+        "hnsw (usearch f16)" if index.dense.use_ann() else "exact (below ANN threshold)"
     )
 
     rng = np.random.default_rng(args.seed + 1)

@@ -29,8 +29,10 @@ class DenseIndex:
         dim: int,
         ann_threshold: int = ANN_THRESHOLD,
         ann_dtype: str = "f16",
-        connectivity: int = 16,
-        expansion_search: int = 512,
+        # Measured on 100k clustered 384-d vectors (bench): connectivity 16 / ef 512 gave
+        # recall@10 0.89; 32 / 1024 gives 0.976 at ~5 ms per query.
+        connectivity: int = 32,
+        expansion_search: int = 1024,
     ) -> None:
         self.dim = dim
         self.ann_threshold = ann_threshold
