@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.my_submissions, name="my-submissions"),
     path("trials/", trial_views.trial_list, name="trials"),
     path("trials/<int:pk>/", trial_views.trial_detail, name="trial"),
+    path("organizations/<int:pk>/profile/", views.profile_edit, name="profile-edit"),
     path("<slug:slug>/", views.list_view, name="list"),
     path("<slug:slug>/new/", views.edit_view, name="create"),
     path("<slug:slug>/<int:pk>/", views.detail_view, name="detail"),

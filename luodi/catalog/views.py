@@ -202,3 +202,38 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
             )
             groups.append((res, items))
     return render(request, "catalog/my_submissions.html", {"groups": groups})
+
+
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the kind-specific profile (park, clinical center, company/investor) of an org."""
+    from luodi.catalog.profile_forms import M2M_FIELDS, PROFILE_FORMS
+
+    res = _resource("organizations")
+    org = _get_visible(request, res, pk)
+    if org.kind not in PROFILE_FORMS:
+        raise Http404
+    if not request.user.has_perm("catalog.change_organization", org):
+        raise PermissionDenied
+    form_class, accessor = PROFILE_FORMS[org.kind]
+    profile = getattr(org, accessor, None) if hasattr(org, accessor) else None
+    if profile is None:
+        profile = form_class._meta.model(organization=org)
+    fields = [n for n in (form_class._meta.fields or []) if n not in M2M_FIELDS]
+    before = {n: getattr(profile, n) for n in fields} if profile.pk else None
+    form = form_class(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        instance = form.save(commit=False)
+        m2m = {n: form.cleaned_data[n] for n in M2M_FIELDS if n in form.cleaned_data}
+        domain.save_record(
+            actor=_user(request),
+            instance=instance,
+            fields=fields,
+            m2m=m2m,
+            before=before,
+            ip=audit.client_ip(request),
+        )
+        messages.success(request, _("Saved."))
+        return redirect("catalog:detail", slug="organizations", pk=org.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "catalog/profile_form.html", {"org": org, "form": form}, status=status)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from luodi.catalog.models import Achievement
 from tests.browser.conftest import sign_in
 from tests.conftest import Personas
-from tests.factories import PASSWORD, AchievementFactory
+from tests.factories import PASSWORD, AchievementFactory, OrganizationFactory
 
 
 def test_partner_creates_zh_only_achievement_staff_publishes_and_search_finds_it(
@@ -58,3 +58,18 @@ def test_filter_list_as_you_type_and_export(page, personas: Personas) -> None:
     rows = list(csv.reader(io.StringIO(text)))
     assert any("器械甲" in cell for row in rows for cell in row)
     assert not any("药物乙" in cell for row in rows for cell in row)
+
+
+def test_staff_edits_a_park_profile(page, personas: Personas) -> None:
+    park = OrganizationFactory(kind="park", name_zh="测试生物城")
+    sign_in(page, "staff_user", PASSWORD)
+    page.goto(f"/catalog/organizations/{park.pk}/")
+    page.click("[data-testid=edit-profile]")
+    page.fill("input[name=rent_subsidy_pct]", "150")
+    page.click("form.editform button[type=submit]")
+    expect(page.locator(".field.has-error")).to_be_visible()
+    page.fill("input[name=rent_subsidy_pct]", "50")
+    page.check("input[name=services][value=bonded]")
+    page.click("form.editform button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("测试生物城")
+    expect(page.locator("#main")).to_contain_text("50")
