@@ -14,11 +14,21 @@ from django.utils.translation import gettext_lazy as _
 from luodi.catalog.choices import (
     AchievementKind,
     CarrierType,
+    CompanyNeed,
     Disclosure,
     OrganizationKind,
+    ParkService,
     ReviewStatus,
     Stage,
 )
+
+
+def choice_label(choices: type[models.TextChoices], code: str) -> str:
+    """The translated label of a stored choice code; unknown codes are shown as they are."""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
 
 
 def _is_en() -> bool:
@@ -151,6 +161,10 @@ class ParkProfile(models.Model):
     def __str__(self) -> str:
         return str(self.organization)
 
+    @property
+    def service_labels(self) -> list[str]:
+        return [choice_label(ParkService, code) for code in self.services]
+
 
 class Carrier(models.Model):
     """A space offer in a park (载体)."""
@@ -237,6 +251,14 @@ class CompanyProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.organization)
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [choice_label(CompanyNeed, code) for code in self.needs]
+
+    @property
+    def stage_focus_labels(self) -> list[str]:
+        return [choice_label(Stage, code) for code in self.stage_focus]
 
 
 class Person(Bilingual, Reviewed):

@@ -31,6 +31,8 @@ def test_staff_creates_and_edits_a_park_profile(personas: Personas) -> None:
     profile = ParkProfile.objects.get(organization=park)
     assert (profile.rent_subsidy_pct, profile.services) == (50, ["cro", "bonded"])
     assert list(profile.industry_focus.all()) == [focus]
+    detail = client.get(f"/catalog/organizations/{park.pk}/").content.decode()
+    assert "保税进口" in detail  # the service's label, not its stored code
     client.post(f"/catalog/organizations/{park.pk}/profile/", {"rent_subsidy_pct": 30})
     profile.refresh_from_db()
     assert profile.rent_subsidy_pct == 30

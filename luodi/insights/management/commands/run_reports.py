@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             done = run_queued(limit=options["limit"])
-            self.stdout.write(f"{done} report(s) built")
+            # As a --loop worker beside the server, stay quiet while the queue is empty.
+            if done or not options["loop"]:
+                self.stdout.write(f"{done} report(s) built")
             if not options["loop"]:
                 return
             time.sleep(options["loop"])

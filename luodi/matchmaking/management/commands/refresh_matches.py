@@ -34,7 +34,9 @@ class Command(BaseCommand):
                 "seconds": round(time.monotonic() - started, 2),
                 "encoder": engine.get_engine().encoder_name,
             }
-            self.stdout.write(json.dumps(result))
+            # As a --loop worker beside the server, stay quiet while the queue is empty.
+            if touched or not options["loop"]:
+                self.stdout.write(json.dumps(result))
             if not options["loop"] or options["full"]:
                 return
             time.sleep(options["loop"])
