@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luodi.catalog.choices import (
     AchievementKind,
+    AchievementNeed,
     CarrierType,
     CompanyNeed,
     Disclosure,
@@ -20,6 +21,7 @@ from luodi.catalog.choices import (
     ParkService,
     ReviewStatus,
     Stage,
+    TransferMode,
 )
 
 
@@ -343,6 +345,18 @@ class Achievement(Bilingual, Reviewed):
     @property
     def dossier(self) -> str:
         return self.pick(self.dossier_zh, self.dossier_en)
+
+    @property
+    def transfer_mode_labels(self) -> list[str]:
+        return [choice_label(TransferMode, code) for code in self.transfer_modes]
+
+    @property
+    def need_labels(self) -> list[str]:
+        return [choice_label(AchievementNeed, code) for code in self.needs]
+
+    @property
+    def carrier_need_labels(self) -> list[str]:
+        return [choice_label(CarrierType, code) for code in self.carrier_needs]
 
 
 class ClinicalNeed(Bilingual, Reviewed):

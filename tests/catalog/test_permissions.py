@@ -66,6 +66,14 @@ def test_confidential_absent_from_api(personas: Personas, secret) -> None:
     assert client.get(f"/api/catalog/achievements/{secret.pk}").status_code == 404
 
 
+def test_dossier_lists_are_shown_by_label(personas: Personas) -> None:
+    item = AchievementFactory(
+        owner=personas.org_a, transfer_modes=["license"], carrier_needs=["gmp"]
+    )
+    html = client_for(personas.partner_a).get(f"/catalog/achievements/{item.pk}/").content
+    assert "许可" in html.decode() and "GMP 厂房" in html.decode()
+
+
 def test_owner_and_staff_see_confidential(personas: Personas, secret) -> None:
     for user in (personas.partner_a, personas.staff):
         response = client_for(user).get(f"/catalog/achievements/{secret.pk}/")
