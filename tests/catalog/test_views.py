@@ -164,3 +164,10 @@ def test_web_edit_is_audited_with_field_changes(personas: Personas) -> None:
     )
     entry = AuditEntry.objects.get(verb="achievement.update")
     assert entry.changes["title_zh"] == ["旧标题", "新标题"]
+
+
+def test_pager_keeps_the_filters(personas: Personas) -> None:
+    for _ in range(26):
+        AchievementFactory(kind="device", stage="prototype")
+    html = client_for(personas.staff).get("/catalog/achievements/?kind=device").content.decode()
+    assert "kind=device&amp;page=2" in html
