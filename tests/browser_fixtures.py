@@ -77,4 +77,7 @@ def sign_in(page, username: str, password: str) -> None:  # type: ignore[no-unty
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit].button")
+    # Wait for the next page to finish loading: typing before the deferred htmx script has
+    # processed the page would send no request at all.
+    with page.expect_navigation(wait_until="load"):
+        page.click("form button[type=submit].button")
