@@ -148,3 +148,14 @@ class ParkService(models.TextChoices):
     PLATFORM = "platform", _("Public technology platforms")
     FINANCE = "finance", _("Financing services")
     TALENT = "talent", _("Talent apartments")
+
+
+class ChainSegment(models.TextChoices):
+    """Industry-chain segments (产业链环节) of the industry-layout map."""
+
+    DISCOVERY = "discovery", _("Discovery R&D")
+    CRO = "cro", _("CRO")
+    CDMO = "cdmo", _("CDMO / manufacturing")
+    CLINICAL = "clinical", _("Clinical")
+    DISTRIBUTION = "distribution", _("Distribution")
+    SERVICES = "services", _("Services")

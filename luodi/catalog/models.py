@@ -118,6 +118,8 @@ class Organization(Bilingual, Reviewed):
     focus_areas = models.ManyToManyField(
         Term, blank=True, related_name="organizations", verbose_name=_("focus areas")
     )
+    # Codes of ChainSegment; empty means "derive from kind and products" (insights.layout).
+    chain_segments = models.JSONField(_("industry-chain segments"), default=list, blank=True)
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -322,6 +324,9 @@ class Achievement(Bilingual, Reviewed):
     needs = models.JSONField(_("needs"), default=list, blank=True)
     carrier_needs = models.JSONField(_("carrier requirements"), default=list, blank=True)
     space_needed_m2 = models.PositiveIntegerField(_("space needed (m²)"), null=True, blank=True)
+    amount_sought_wan = models.PositiveIntegerField(
+        _("investment sought (10k CNY)"), null=True, blank=True
+    )
     disclosure = models.CharField(
         _("disclosure tier"), max_length=16, choices=Disclosure.choices, default=Disclosure.PUBLIC
     )
