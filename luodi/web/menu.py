@@ -1,4 +1,6 @@
-"""The navigation menu. Each app adds its entry here: label, URL name, who sees it."""
+"""The navigation menu. Each app adds its entry here: label, URL name, who sees it, and the
+group it sits in (the top bar shows a few direct links and one drop-down per group, so it
+fits on one line)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ class MenuEntry:
     url_name: str
     visible: Callable[[AnyUser], bool]
     args: tuple[str, ...] = ()
+    group: str = ""
 
     @property
     def url(self) -> str:
@@ -30,26 +33,59 @@ def _signed_in(user: AnyUser) -> bool:
     return bool(user.is_authenticated)
 
 
+CATALOG, WORK, INSIGHTS, ADMIN = "catalog", "work", "insights", "admin"
+GROUP_LABELS: dict[str, str | Promise] = {
+    CATALOG: _("Catalog"),
+    WORK: _("Work"),
+    INSIGHTS: _("Insights"),
+    ADMIN: _("Administration"),
+}
+_staff_or_partner = account_rules.is_staff | account_rules.is_partner
+
 MENU: list[MenuEntry] = [
     MenuEntry(_("Home"), "home", _signed_in),
     MenuEntry(_("Search"), "search:search", _signed_in),
-    MenuEntry(_("Reports"), "insights:reports", _signed_in),
-    MenuEntry(_("Industry layout"), "insights:layout", _signed_in),
     MenuEntry(_("Matchmaking"), "matchmaking:inbox", _signed_in),
-    MenuEntry(_("Projects"), "pipeline:board", account_rules.is_staff | account_rules.is_partner),
-    MenuEntry(_("My tasks"), "pipeline:my-tasks", _signed_in),
-    MenuEntry(_("Engagements"), "engagements:calendar", _signed_in),
-    MenuEntry(_("Achievements"), "catalog:list", _signed_in, ("achievements",)),
-    MenuEntry(_("Clinical needs"), "catalog:list", _signed_in, ("needs",)),
-    MenuEntry(_("Organizations"), "catalog:list", _signed_in, ("organizations",)),
-    MenuEntry(_("Carriers"), "catalog:list", _signed_in, ("carriers",)),
-    MenuEntry(_("People"), "catalog:list", _signed_in, ("people",)),
-    MenuEntry(_("Trials"), "catalog:trials", _signed_in),
-    MenuEntry(_("Import"), "ingest:upload", ingest_rules.can_import),
-    MenuEntry(_("Review queue"), "catalog:review-queue", account_rules.is_staff),
-    MenuEntry(_("Applications"), "applications", account_rules.is_staff),
-    MenuEntry(_("Audit log"), "audit-log", account_rules.is_staff),
+    MenuEntry(_("Achievements"), "catalog:list", _signed_in, ("achievements",), CATALOG),
+    MenuEntry(_("Clinical needs"), "catalog:list", _signed_in, ("needs",), CATALOG),
+    MenuEntry(_("Organizations"), "catalog:list", _signed_in, ("organizations",), CATALOG),
+    MenuEntry(_("Carriers"), "catalog:list", _signed_in, ("carriers",), CATALOG),
+    MenuEntry(_("People"), "catalog:list", _signed_in, ("people",), CATALOG),
+    MenuEntry(_("Trials"), "catalog:trials", _signed_in, (), CATALOG),
+    MenuEntry(_("Projects"), "pipeline:board", _staff_or_partner, (), WORK),
+    MenuEntry(_("My tasks"), "pipeline:my-tasks", _signed_in, (), WORK),
+    MenuEntry(_("Engagements"), "engagements:calendar", _signed_in, (), WORK),
+    MenuEntry(_("Reports"), "insights:reports", _signed_in, (), INSIGHTS),
+    MenuEntry(_("Industry layout"), "insights:layout", _signed_in, (), INSIGHTS),
+    MenuEntry(_("Import"), "ingest:upload", ingest_rules.can_import, (), ADMIN),
+    MenuEntry(_("Review queue"), "catalog:review-queue", account_rules.is_staff, (), ADMIN),
+    MenuEntry(_("Applications"), "applications", account_rules.is_staff, (), ADMIN),
+    MenuEntry(_("Audit log"), "audit-log", account_rules.is_staff, (), ADMIN),
 ]
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    """A top-bar item: one direct link (`key` empty) or a drop-down of a group's entries."""
+
+    key: str
+    label: str | Promise
+    entries: list[MenuEntry]
+
+
+def grouped(entries: list[MenuEntry]) -> list[MenuGroup]:
+    """Entries in menu order, each group placed where its first entry stands."""
+    items: list[MenuGroup] = []
+    by_key: dict[str, MenuGroup] = {}
+    for entry in entries:
+        if not entry.group:
+            items.append(MenuGroup("", entry.label, [entry]))
+        elif entry.group in by_key:
+            by_key[entry.group].entries.append(entry)
+        else:
+            by_key[entry.group] = MenuGroup(entry.group, GROUP_LABELS[entry.group], [entry])
+            items.append(by_key[entry.group])
+    return items
 
 
 def entries_for(user: AnyUser) -> list[MenuEntry]:

@@ -6,3 +6,10 @@ document.addEventListener("htmx:responseError", (event) => {
       ? "服务器出错，已记录。请稍后再试。" : "Server error; it has been logged. Please try again.");
   }
 });
+
+// One menu drop-down open at a time; a click elsewhere closes it.
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details.navgroup[open]").forEach((group) => {
+    if (!group.contains(event.target)) group.removeAttribute("open");
+  });
+});

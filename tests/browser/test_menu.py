@@ -1,0 +1,35 @@
+"""The top bar groups the menu into drop-downs; each user sees only the groups they may use."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import sign_in
+from tests.conftest import Personas
+from tests.factories import PASSWORD
+
+
+def test_menu_group_opens_and_leads_to_the_page(page, personas: Personas) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, "staff_user", PASSWORD)
+    group = page.locator("[data-testid=navgroup-catalog]")
+    link = group.locator("a[href='/catalog/achievements/']")
+    expect(link).to_be_hidden()
+    group.locator("summary").click()
+    expect(link).to_be_visible()
+    page.locator("h1").first.click()  # a click elsewhere closes the drop-down
+    expect(link).to_be_hidden()
+    group.locator("summary").click()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/catalog/achievements/$"))
+    # The group of the page you are on is marked, and the bar stays on one line.
+    expect(page.locator("[data-testid=navgroup-catalog] a[aria-current=page]")).to_have_count(1)
+    box = page.locator(".mainnav").bounding_box()
+    assert box is not None and box["height"] < 60
+
+
+def test_viewer_sees_no_administration_group(page, personas: Personas) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, "viewer_user", PASSWORD)
+    expect(page.locator("[data-testid=navgroup-catalog]")).to_have_count(1)
+    expect(page.locator("[data-testid=navgroup-admin]")).to_have_count(0)
