@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.engagements import ics
 from luodi.engagements.models import Event, FeedToken, Registration, Visit
+from luodi.web import ics
 
 
 def ticket_path(registration: Registration) -> str:

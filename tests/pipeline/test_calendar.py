@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from luodi.pipeline.domain.tasks import create_task, rotate_calendar_token
-from luodi.pipeline.ics import calendar, escape, fold
+from luodi.pipeline.ics import calendar
+from luodi.web.ics import escape, fold
 from tests.conftest import Personas, client_for
 from tests.pipeline.factories import make_project
 

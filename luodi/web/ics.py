@@ -1,5 +1,8 @@
 """A small iCalendar (RFC 5545) writer: VCALENDAR with VEVENTs, CRLF line ends, lines folded
-at 75 octets (never inside a UTF-8 sequence), TEXT values escaped. No dependency."""
+at 75 octets (never inside a UTF-8 sequence), TEXT values escaped. No dependency.
+
+The one writer for every feed: engagements (visits, events, the calendar) and the pipeline's
+due dates map their records to `CalEvent`s."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-PRODID = "-//Luodi//Engagements//ZH"
+PRODID = "-//Luodi//Luodi//ZH"
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class CalEvent:
     location: str = ""
     url: str = ""
     geo: tuple[float, float] | None = None
+    status: str = ""  # CONFIRMED, COMPLETED, …
+    transparent: bool = False  # a due date does not block time
 
 
 def escape(text: str) -> str:
@@ -55,15 +60,21 @@ def _when(value: datetime | date) -> str:
     return ";VALUE=DATE:" + value.strftime("%Y%m%d")
 
 
-def calendar(events: Iterable[CalEvent], *, name: str = "", method: str = "") -> str:
-    now = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+def calendar(
+    events: Iterable[CalEvent],
+    *,
+    name: str = "",
+    method: str = "",
+    now: datetime | None = None,
+) -> str:
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
     if method:
         lines.append(f"METHOD:{method}")
     if name:
         lines.append(f"X-WR-CALNAME:{escape(name)}")
     for ev in events:
-        lines += ["BEGIN:VEVENT", f"UID:{ev.uid}", f"DTSTAMP:{now}", "DTSTART" + _when(ev.start)]
+        lines += ["BEGIN:VEVENT", f"UID:{ev.uid}", f"DTSTAMP:{stamp}", "DTSTART" + _when(ev.start)]
         if ev.end is not None:
             lines.append("DTEND" + _when(ev.end))
         lines.append(f"SUMMARY:{escape(ev.summary)}")
@@ -73,6 +84,10 @@ def calendar(events: Iterable[CalEvent], *, name: str = "", method: str = "") ->
             lines.append(f"LOCATION:{escape(ev.location)}")
         if ev.geo is not None:
             lines.append(f"GEO:{ev.geo[0]:.6f};{ev.geo[1]:.6f}")
+        if ev.status:
+            lines.append(f"STATUS:{ev.status}")
+        if ev.transparent:
+            lines.append("TRANSP:TRANSPARENT")
         if ev.url:
             lines.append(f"URL:{ev.url}")
         lines.append("END:VEVENT")
