@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,17 +11,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luodi.accounts import applications, audit, rules
 from luodi.accounts.forms import ApplicationForm, DecisionForm
 from luodi.accounts.models import AccountApplication, User
+from luodi.web.ratelimit import over_limit
 
 APPLY_LIMIT_PER_HOUR = 5
 
 
 def _throttled(request: HttpRequest) -> bool:
-    key = f"apply:{audit.client_ip(request)}"
-    count = cache.get_or_set(key, 0, timeout=3600) or 0
-    if count >= APPLY_LIMIT_PER_HOUR:
-        return True
-    cache.incr(key)
-    return False
+    return over_limit(request, "apply", limit=APPLY_LIMIT_PER_HOUR, window=3600)
 
 
 @login_not_required

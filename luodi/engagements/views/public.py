@@ -8,7 +8,6 @@ import io
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -22,22 +21,18 @@ from luodi.engagements import feeds, rules
 from luodi.engagements.domain import events as domain
 from luodi.engagements.forms import RegistrationForm
 from luodi.engagements.models import Event, Registration
+from luodi.web.ratelimit import over_limit
 
 
 def _throttled(request: HttpRequest) -> bool:
-    """Count this registration attempt in Django's cache; True once the client address made
-    more than LUODI_REGISTRATION_RATE_LIMIT (default 10) attempts in the window
-    (LUODI_REGISTRATION_RATE_WINDOW seconds, default an hour)."""
-    limit = getattr(settings, "LUODI_REGISTRATION_RATE_LIMIT", 10)
-    window = getattr(settings, "LUODI_REGISTRATION_RATE_WINDOW", 3600)
-    key = f"engagements:register:{audit.client_ip(request) or 'unknown'}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return bool(count > limit)
+    """More than LUODI_REGISTRATION_RATE_LIMIT (default 10) attempts from this address within
+    LUODI_REGISTRATION_RATE_WINDOW seconds (default an hour)."""
+    return over_limit(
+        request,
+        "register",
+        limit=getattr(settings, "LUODI_REGISTRATION_RATE_LIMIT", 10),
+        window=getattr(settings, "LUODI_REGISTRATION_RATE_WINDOW", 3600),
+    )
 
 
 def _public_event(pk: int) -> Event:
