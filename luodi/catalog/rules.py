@@ -4,9 +4,12 @@ call starts from a `*_visible_to(user)` queryset here.
 - Staff see everything. Viewers (government) see published, non-confidential records.
 - Partners see published records, plus everything of their own organizations (drafts, pending
   submissions, confidential achievements), plus confidential achievements they hold a live
-  access grant for.
+  access grant for, plus confidential achievements their organization is invited to the NDA
+  for (a live `matchmaking.NdaInvitation`) — as a teaser only.
 - A teaser-only achievement is listed, but its dossier is shown only to staff, the owner and
-  live grantees; a confidential one is invisible to everybody else, even in counts.
+  live grantees; a confidential one is invisible to everybody else, even in counts. An
+  invitation lists it (title, summary, fields) and lets the invitee request access; it never
+  opens the dossier: only a live grant does (`catalog.view_dossier`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from luodi.catalog.models import (
     Trial,
 )
 
+# The NDA invitation lives in matchmaking (it belongs to the NDA flow), but which achievements
+# a user may see is answered here only, so this module reads it.
+from luodi.matchmaking.models import NdaInvitation
+
 _PUBLISHED = Q(status=ReviewStatus.PUBLISHED, archived_at__isnull=True)
 
 
@@ -40,6 +47,19 @@ def live_grants(user: AnyUser) -> QuerySet[AccessGrant]:
         approved_at__isnull=False,
         revoked_at__isnull=True,
         expires_at__gt=now,
+    )
+
+
+def live_invitations(user: AnyUser) -> QuerySet[NdaInvitation]:
+    """NDA invitations that currently open a confidential achievement's teaser to the user's
+    organizations: not revoked, not expired, for an organization not archived."""
+    if not user.is_authenticated:
+        return NdaInvitation.objects.none()
+    return NdaInvitation.objects.filter(
+        organization_id__in=org_ids(user),
+        organization__archived_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
     )
 
 
@@ -60,9 +80,14 @@ def achievements_visible_to(user: AnyUser) -> QuerySet[Achievement]:
         return qs.none()
     listed = _PUBLISHED & Q(disclosure__in=[Disclosure.PUBLIC, Disclosure.TEASER])
     # Annotated so that has_live_grant answers from the row, without a query per item.
-    qs = qs.annotate(live_grant=Exists(live_grants(user).filter(achievement_id=OuterRef("pk"))))
+    qs = qs.annotate(
+        live_grant=Exists(live_grants(user).filter(achievement_id=OuterRef("pk"))),
+        nda_invited=Exists(live_invitations(user).filter(achievement_id=OuterRef("pk"))),
+    )
     own = Q(owner_id__in=org_ids(user)) | Q(submitted_by_id=user.pk)
-    return qs.filter(listed | (_PUBLISHED & Q(live_grant=True)) | own)
+    # An invitation lists the teaser; the dossier stays behind `catalog.view_dossier`.
+    opened = Q(live_grant=True) | Q(nda_invited=True)
+    return qs.filter(listed | (_PUBLISHED & opened) | own)
 
 
 def people_visible_to(user: AnyUser) -> QuerySet[Person]:

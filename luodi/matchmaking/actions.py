@@ -7,17 +7,30 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
 from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
-from luodi.catalog.choices import Disclosure
+from luodi.catalog.choices import Disclosure, ReviewStatus
 from luodi.catalog.models import Achievement, Organization
 from luodi.matchmaking import adapters, domain, queries
-from luodi.matchmaking.models import AccessRequest, MatchRecord, SourceKind, TargetKind
-from luodi.matchmaking.rules import access_requests_visible_to, source_owner_id
+from luodi.matchmaking.models import (
+    AccessRequest,
+    MatchRecord,
+    NdaInvitation,
+    SourceKind,
+    TargetKind,
+)
+from luodi.matchmaking.rules import (
+    access_requests_visible_to,
+    invitations_visible_to,
+    source_owner_id,
+)
+
+INVITATION_DAYS = 90
 
 
 def act(
@@ -115,6 +128,11 @@ def request_access(
     if a.disclosure == Disclosure.PUBLIC or user.has_perm("catalog.view_dossier", a):
         raise PermissionDenied
     orgs = sorted(org_ids(user))
+    if a.disclosure == Disclosure.CONFIDENTIAL:
+        # Request for the organization that was invited, so that revoking the invitation
+        # also closes this request and the grant it leads to.
+        invited = catalog_rules.live_invitations(user).filter(achievement_id=a.pk)
+        orgs = sorted(invited.values_list("organization_id", flat=True)) or orgs
     org = Organization.objects.filter(pk=orgs[0]).first() if orgs else None
     return domain.request_access(
         actor=user, achievement=a, organization=org, message=message, accept_nda=accept_nda, ip=ip
@@ -151,11 +169,48 @@ def decide_access(
     return domain.reject(actor=user, request=req, ip=ip)
 
 
-def publish_open_call(*, user: User, need_id: int, ip: str | None = None) -> int:
-    """Publish a need as an open call; notify the top matched companies and teams."""
+def invite_to_nda(
+    *,
+    user: User,
+    achievement_id: int,
+    organization_id: int,
+    expires_at: datetime | None = None,
+    ip: str | None = None,
+) -> NdaInvitation:
+    """Invite an organization to a confidential achievement's NDA flow (owner or staff). The
+    organization must be one the user may see; an invisible one is a field error, not a 404,
+    so that the form can say so (its existence is not confirmed either way)."""
+    achievement = catalog_rules.achievements_visible_to(user).get(pk=achievement_id)
+    if not user.has_perm("matchmaking.invite_nda", achievement):
+        raise PermissionDenied
+    org = catalog_rules.organizations_visible_to(user).filter(pk=organization_id).first()
+    if org is None:
+        raise ValidationError({"organization": [_("Choose an organization you can see.")]})
+    return domain.invite_to_nda(
+        actor=user,
+        achievement=achievement,
+        organization=org,
+        expires_at=expires_at or timezone.now() + timedelta(days=INVITATION_DAYS),
+        ip=ip,
+    )
+
+
+def revoke_invitation(*, user: User, invitation_id: int, ip: str | None = None) -> NdaInvitation:
+    invitation = invitations_visible_to(user).get(pk=invitation_id)
+    if not user.has_perm("matchmaking.invite_nda", invitation.achievement):
+        raise PermissionDenied
+    return domain.revoke_invitation(actor=user, invitation=invitation, ip=ip)
+
+
+def publish_open_call(*, user: User, need_id: int, link: str = "", ip: str | None = None) -> int:
+    """Publish a need as an open call; notify the top matched companies and teams (inbox and
+    email). `link` is the need's absolute address for the email."""
     source = queries.load_source(user, SourceKind.NEED, need_id)
     if not user.has_perm("matchmaking.act_on_source", source.obj):
         raise PermissionDenied
+    if source.obj.status != ReviewStatus.PUBLISHED or source.obj.archived_at is not None:
+        # The notified parties could not open it, and the email would carry its title.
+        raise ValidationError({"need": [_("Publish the clinical need before the open call.")]})
     ctx = queries.Context.make(user)
     notify: set[int] = set()
     for tab in (TargetKind.COMPANY, TargetKind.TEAM):
@@ -167,7 +222,11 @@ def publish_open_call(*, user: User, need_id: int, ip: str | None = None) -> int
             notify.add(a)
     notify.discard(source.obj.organization_id)
     domain.publish_open_call(
-        actor=user, need=source.obj, notify=Organization.objects.filter(pk__in=notify), ip=ip
+        actor=user,
+        need=source.obj,
+        notify=Organization.objects.filter(pk__in=notify),
+        link=link,
+        ip=ip,
     )
     return len(notify)
 
@@ -178,6 +237,8 @@ __all__ = [
     "act",
     "change_record",
     "decide_access",
+    "invite_to_nda",
     "publish_open_call",
     "request_access",
+    "revoke_invitation",
 ]

@@ -121,6 +121,7 @@ class ItemProfile:
     specialties: set[str] = field(default_factory=set)
     carrier_needs: list[str] = field(default_factory=list)
     space_m2: int | None = None
+    amount_sought: int | None = None  # investment sought, 10k CNY
     transfer_modes: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     owner_id: int | None = None
@@ -327,6 +328,7 @@ def achievement_profile(a: Achievement, terms: Terms) -> ItemProfile:
         tech=terms.closure(tech_ids),
         carrier_needs=carrier_needs,
         space_m2=space,
+        amount_sought=a.amount_sought_wan,
         transfer_modes=[str(m) for m in a.transfer_modes or []],
         needs=[str(n) for n in a.needs or []],
         owner_id=a.owner_id,

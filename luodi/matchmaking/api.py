@@ -9,6 +9,9 @@ access requests and what was learned.
     POST /access-requests                             request (optionally accepting the NDA)
     POST /access-requests/{id}/accept-nda | approve | reject
     GET  /nda                                         the NDA text and version
+    GET  /nda-invitations?achievement_id=             invitations to confidential achievements
+    POST /nda-invitations                             invite an organization (owner or staff)
+    POST /nda-invitations/{id}/revoke                 hide the achievement from it again
     GET  /learned/{org_id}                            learned ranking rules of an organization
 
 Every list starts from the catalog's visible querysets (see queries.py); a source or target
@@ -23,6 +26,7 @@ from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status as Respond
 
@@ -32,8 +36,12 @@ from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.errors import ApiError
 from luodi.matchmaking import actions, domain, feedback, queries
-from luodi.matchmaking.models import AccessRequest, MatchRecord
-from luodi.matchmaking.rules import access_requests_visible_to, records_visible_to
+from luodi.matchmaking.models import AccessRequest, MatchRecord, NdaInvitation
+from luodi.matchmaking.rules import (
+    access_requests_visible_to,
+    invitations_visible_to,
+    records_visible_to,
+)
 
 router = Router(tags=["matchmaking"])
 T = TypeVar("T")
@@ -131,6 +139,27 @@ class AccessRequestOut(Schema):
 class NdaOut(Schema):
     version: str
     text: str
+
+
+class InvitationIn(Schema):
+    achievement_id: int
+    organization_id: int
+    expires_at: datetime | None = Field(None, description="Default: in 90 days.")
+
+
+class InvitationOut(Schema):
+    id: int
+    achievement_id: int
+    organization_id: int
+    invited_by_id: int | None
+    invited_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    live: bool = Field(description="Not revoked and not expired: the teaser is open to it.")
+
+    @staticmethod
+    def resolve_live(obj: NdaInvitation) -> bool:
+        return obj.revoked_at is None and obj.expires_at > timezone.now()
 
 
 class LearnedOut(Schema):
@@ -294,6 +323,49 @@ def post_reject(request: HttpRequest, request_id: int) -> AccessRequest:
 @router.get("/nda", response=NdaOut, summary="The NDA text accepted in the platform")
 def get_nda(request: HttpRequest) -> dict[str, str]:
     return {"version": domain.NDA_VERSION, "text": domain.nda_text()}
+
+
+@router.get(
+    "/nda-invitations",
+    response=list[InvitationOut],
+    summary="NDA invitations: of my confidential achievements, and live ones to my organizations",
+)
+def list_invitations(request: HttpRequest, achievement_id: int | None = None) -> list[Any]:
+    qs = invitations_visible_to(request.user)
+    if achievement_id is not None:
+        qs = qs.filter(achievement_id=achievement_id)
+    return list(qs[:200])
+
+
+@router.post(
+    "/nda-invitations",
+    response={201: InvitationOut},
+    summary="Invite an organization to a confidential achievement's NDA (owner or staff)",
+)
+def post_invitation(request: HttpRequest, payload: InvitationIn) -> Respond[NdaInvitation]:
+    invitation = _run(
+        actions.invite_to_nda,
+        user=_user(request),
+        achievement_id=payload.achievement_id,
+        organization_id=payload.organization_id,
+        expires_at=payload.expires_at,
+        ip=audit.client_ip(request),
+    )
+    return Respond(201, invitation)
+
+
+@router.post(
+    "/nda-invitations/{invitation_id}/revoke",
+    response=InvitationOut,
+    summary="Revoke an invitation: closes its requests and grants, hides the achievement again",
+)
+def post_revoke_invitation(request: HttpRequest, invitation_id: int) -> NdaInvitation:
+    return _run(
+        actions.revoke_invitation,
+        user=_user(request),
+        invitation_id=invitation_id,
+        ip=audit.client_ip(request),
+    )
 
 
 @router.get(

@@ -5,6 +5,9 @@ Match records: suggested → shortlisted → introduced → in discussion → co
 (with a reason) from any open state; a declined pair can be reopened as shortlisted.
 Access: request → NDA accepted in the platform (version and time) → the owner or staff
 approves → a catalog `AccessGrant` that expires; or rejected.
+A confidential achievement is requestable only by an organization the owner (or staff)
+invited to the NDA (`invite_to_nda`); revoking the invitation hides the achievement again,
+closes the organization's open requests and revokes its live grants.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ from django.utils.translation import gettext as _
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
+from luodi.catalog.choices import Disclosure, ReviewStatus
 from luodi.catalog.models import AccessGrant, Achievement, ClinicalNeed, Organization
+from luodi.matchmaking import mail
 from luodi.matchmaking.models import (
     AccessRequest,
     AccessStatus,
     DeclineReason,
     MatchRecord,
     MatchStatus,
+    NdaInvitation,
     OpenCall,
 )
 
@@ -249,12 +255,116 @@ def reject(*, actor: User, request: AccessRequest, ip: str | None = None) -> Acc
     return request
 
 
+def _invitation_errors(
+    achievement: Achievement, organization: Organization
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if achievement.disclosure != Disclosure.CONFIDENTIAL:
+        errors["achievement"] = [
+            _("Only a confidential achievement needs an invitation; others are listed already.")
+        ]
+    elif achievement.status != ReviewStatus.PUBLISHED or achievement.archived_at is not None:
+        errors["achievement"] = [_("Invite once the achievement is published (not archived).")]
+    if organization.pk == achievement.owner_id:
+        errors["organization"] = [_("The owner's own organization sees the achievement already.")]
+    elif organization.archived_at is not None or organization.merged_into_id is not None:
+        errors["organization"] = [_("This organization is archived; it cannot be invited.")]
+    elif organization.status != ReviewStatus.PUBLISHED:
+        errors["organization"] = [_("This organization is not published yet.")]
+    return errors
+
+
+@transaction.atomic
+def invite_to_nda(
+    *,
+    actor: User,
+    achievement: Achievement,
+    organization: Organization,
+    expires_at: datetime,
+    ip: str | None = None,
+) -> NdaInvitation:
+    """Let `organization` see the achievement's teaser and request dossier access."""
+    errors = _invitation_errors(achievement, organization)
+    now = timezone.now()
+    if expires_at <= now:
+        errors["expires_at"] = [_("The expiry must be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    current = (
+        NdaInvitation.objects.select_for_update()
+        .filter(achievement=achievement, organization=organization, revoked_at__isnull=True)
+        .first()
+    )
+    if current is not None and current.expires_at > now:
+        raise ValidationError({"organization": [_("This organization is invited already.")]})
+    if current is not None:
+        # An expired invitation is closed so that the new one is the only open one.
+        current.revoked_at = current.expires_at
+        current.save(update_fields=["revoked_at"])
+    invitation = NdaInvitation.objects.create(
+        achievement=achievement, organization=organization, invited_by=actor, expires_at=expires_at
+    )
+    audit.record(
+        actor=actor,
+        verb="access.invite",
+        target=achievement,
+        changes={
+            "invitation": invitation.pk,
+            "organization": audit.jsonable(organization),
+            "expires_at": expires_at.isoformat(),
+        },
+        ip=ip,
+    )
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(
+    *, actor: User, invitation: NdaInvitation, ip: str | None = None
+) -> NdaInvitation:
+    """Hide the achievement from the organization again: the invitation is revoked, its open
+    requests are rejected and its live grants revoked (a grant alone would keep it listed)."""
+    if invitation.revoked_at is not None:
+        raise ValidationError({"status": [_("This invitation was already revoked.")]})
+    now = timezone.now()
+    invitation.revoked_at, invitation.revoked_by = now, actor
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    a_id, org_id = invitation.achievement_id, invitation.organization_id
+    closed = AccessRequest.objects.filter(
+        achievement_id=a_id,
+        organization_id=org_id,
+        status__in=[AccessStatus.REQUESTED, AccessStatus.NDA_ACCEPTED],
+    ).update(status=AccessStatus.REJECTED, decided_by=actor, decided_at=now)
+    revoked = AccessGrant.objects.filter(
+        achievement_id=a_id, organization_id=org_id, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    audit.record(
+        actor=actor,
+        verb="access.revoke_invitation",
+        target=invitation.achievement,
+        changes={
+            "invitation": invitation.pk,
+            "organization": invitation.organization_id,
+            "requests_closed": closed,
+            "grants_revoked": revoked,
+        },
+        ip=ip,
+    )
+    return invitation
+
+
 @transaction.atomic
 def publish_open_call(
-    *, actor: User, need: ClinicalNeed, notify: Iterable[Organization], ip: str | None = None
+    *,
+    actor: User,
+    need: ClinicalNeed,
+    notify: Iterable[Organization],
+    link: str = "",
+    ip: str | None = None,
 ) -> OpenCall:
-    """Publish a need as an open call and notify the matched organizations (they see it in
-    their matchmaking inbox)."""
+    """Publish a need as an open call and notify the matched organizations: they see it in
+    their matchmaking inbox, and their members with an address get an email after commit
+    (each publish is an explicit "notify", so a republish emails again)."""
     call, _created = OpenCall.objects.get_or_create(need=need, defaults={"published_by": actor})
     orgs = list(notify)
     call.notified.add(*orgs)
@@ -265,4 +375,10 @@ def publish_open_call(
         changes={"notified": sorted(o.pk for o in orgs)},
         ip=ip,
     )
+    org_pks = [o.pk for o in orgs]
+    if org_pks:
+        # After commit: a rolled-back publish must not have emailed anyone.
+        transaction.on_commit(
+            lambda: mail.send_open_call_emails(need_id=need.pk, org_ids=org_pks, link=link)
+        )
     return call

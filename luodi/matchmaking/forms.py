@@ -1,5 +1,5 @@
-"""Matchmaking forms: actions on a suggested pair, access requests (with the NDA) and
-decisions on them."""
+"""Matchmaking forms: actions on a suggested pair, access requests (with the NDA), decisions
+on them and NDA invitations."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luodi.accounts.rules import AnyUser
+from luodi.catalog.choices import ReviewStatus
+from luodi.catalog.models import Achievement, Organization
+from luodi.catalog.rules import organizations_visible_to
 from luodi.matchmaking.models import DeclineReason, MatchStatus, TargetKind
 
 ACTIONS = [
@@ -82,3 +86,37 @@ class DecideAccessForm(forms.Form):
             elif day <= timezone.localdate():
                 self.add_error("expires_on", _("The expiry must be in the future."))
         return data
+
+
+class InviteForm(forms.Form):
+    """Invite an organization to a confidential achievement's NDA. The field accepts any
+    organization the user may see, so that the domain's checks (owner's own, archived, …)
+    answer with a message; the list offers only the eligible ones."""
+
+    organization = forms.ModelChoiceField(
+        label=_("organization to invite"), queryset=Organization.objects.none()
+    )
+    expires_on = forms.DateField(
+        label=_("invitation expires on"),
+        required=False,  # the one-click invite on a match row takes the default (90 days)
+        initial=_default_expiry,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, achievement: Achievement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = organizations_visible_to(user)  # type: ignore[attr-defined]
+        eligible = (
+            organizations_visible_to(user)
+            .filter(status=ReviewStatus.PUBLISHED, archived_at__isnull=True)
+            .exclude(pk=achievement.owner_id)
+            .order_by("name_zh", "name_en")
+        )
+        field.choices = [("", "—"), *((o.pk, o.display_name) for o in eligible)]  # type: ignore[attr-defined]
+
+    def clean_expires_on(self) -> Any:
+        day = self.cleaned_data.get("expires_on")
+        if day is not None and day <= timezone.localdate():
+            raise forms.ValidationError(_("The expiry must be in the future."))
+        return day

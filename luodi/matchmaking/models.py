@@ -225,3 +225,56 @@ class RefreshRequest(models.Model):
 
     def __str__(self) -> str:
         return f"refresh {self.kind}:{self.object_id}"
+
+
+class NdaInvitation(models.Model):
+    """The owner (or staff) invites one organization to the NDA flow of a confidential
+    achievement. While live (not revoked, not expired) the organization's members see the
+    achievement's teaser (`catalog.rules.achievements_visible_to`) and can request access;
+    the dossier still needs an approved AccessGrant."""
+
+    achievement = models.ForeignKey(
+        "catalog.Achievement",
+        on_delete=models.CASCADE,
+        related_name="nda_invitations",
+        verbose_name=_("achievement"),
+    )
+    organization = models.ForeignKey(
+        "catalog.Organization",
+        on_delete=models.CASCADE,
+        related_name="nda_invitations",
+        verbose_name=_("invited organization"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("invitation expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("NDA invitation")
+        verbose_name_plural = _("NDA invitations")
+        ordering = ["-invited_at", "-id"]
+        constraints = [
+            # One open invitation per pair; revoked ones stay as history.
+            models.UniqueConstraint(
+                fields=["achievement", "organization"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="unique_open_nda_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.achievement_id} ⇢ {self.organization_id}"

@@ -6,6 +6,8 @@
 - A match record is listed to staff and to members of either side, and never when it involves
   an achievement the user may not see (a confidential one without a live grant).
 - Access requests: staff, the achievement owner's members (who decide) and the requester.
+- NDA invitations (confidential achievements): staff and the owner's partner members invite
+  and revoke; they list all of them, an invited organization lists only its live ones.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from django.db.models import Q, QuerySet
 from luodi.accounts.models import AuditEntry
 from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
 from luodi.catalog import rules as catalog_rules
+from luodi.catalog.choices import ReviewStatus
 from luodi.catalog.models import Achievement, Organization
-from luodi.matchmaking.models import AccessRequest, MatchRecord
+from luodi.matchmaking.models import AccessRequest, MatchRecord, NdaInvitation
 
 
 def source_owner_id(obj: Any) -> int | None:
@@ -66,6 +69,8 @@ rules.add_perm("matchmaking.change_record", is_staff | (is_partner & is_record_p
 rules.add_perm("matchmaking.decide_access", is_staff | (is_partner & owns_requested))
 rules.add_perm("matchmaking.accept_nda", is_requester)
 rules.add_perm("matchmaking.run_report", is_staff)
+# obj: the achievement (to invite) or the invitation's achievement (to revoke).
+rules.add_perm("matchmaking.invite_nda", is_staff | (is_partner & owns_source))
 
 
 def records_visible_to(user: AnyUser) -> QuerySet[MatchRecord]:
@@ -93,6 +98,21 @@ def access_requests_visible_to(user: AnyUser) -> QuerySet[AccessRequest]:
     return qs.filter(
         Q(achievement__owner_id__in=mine) | Q(requested_by_id=user.pk) | Q(organization_id__in=mine)
     )
+
+
+def invitations_visible_to(user: AnyUser) -> QuerySet[NdaInvitation]:
+    qs = NdaInvitation.objects.select_related("achievement", "organization", "invited_by")
+    if is_staff(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    mine = org_ids(user)
+    # The invitee sees only what currently opens the teaser to it, so a revoked or expired
+    # invitation does not keep showing the achievement's title.
+    live = catalog_rules.live_invitations(user).filter(
+        achievement__status=ReviewStatus.PUBLISHED, achievement__archived_at__isnull=True
+    )
+    return qs.filter(Q(achievement__owner_id__in=mine) | Q(pk__in=live.values("pk")))
 
 
 def dossier_views_visible_to(user: AnyUser) -> QuerySet[AuditEntry]:

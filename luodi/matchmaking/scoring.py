@@ -189,35 +189,28 @@ def investor_fit(item: ItemProfile, org: OrgProfile, labels: Mapping[str, str]) 
     out = field_fit(item, org, labels)
     out.append(_stage_reason(item, org.stage_focus))
     if org.ticket_max:
-        lo, hi = expected_round_wan(item)
-        tmin, tmax = org.ticket_min or 0, org.ticket_max
-        if tmin <= hi and lo <= tmax:
-            out.append(
-                Reason(
-                    "ticket",
-                    _(
-                        "Ticket %(a)s–%(b)s (10k CNY) fits a typical round of "
-                        "%(c)s–%(d)s at this stage"
-                    )
-                    % {"a": tmin, "b": tmax, "c": lo, "d": hi},
-                    True,
-                    0.1,
-                )
-            )
-        else:
-            out.append(
-                Reason(
-                    "ticket",
-                    _(
-                        "Ticket %(a)s–%(b)s (10k CNY) misses a typical round "
-                        "of %(c)s–%(d)s at this stage"
-                    )
-                    % {"a": tmin, "b": tmax, "c": lo, "d": hi},
-                    False,
-                    -0.1,
-                )
-            )
+        out.append(ticket_reason(item, org.ticket_min or 0, org.ticket_max))
     return out
+
+
+def ticket_reason(item: ItemProfile, tmin: int, tmax: int) -> Reason:
+    """Does the investor's ticket (10k CNY) fit? Against the amount the owner seeks when
+    given, otherwise against a typical round at the item's stage; the text says which. A
+    stated amount is a fact rather than a guess, so it weighs a little more."""
+    span = {"a": tmin, "b": tmax}
+    if item.amount_sought:
+        amount = item.amount_sought
+        if tmin <= amount <= tmax:
+            text = _("Ticket %(a)s–%(b)s (10k CNY) fits the %(c)s sought")
+            return Reason("ticket", text % {**span, "c": amount}, True, 0.15)
+        text = _("Ticket %(a)s–%(b)s (10k CNY) misses the %(c)s sought")
+        return Reason("ticket", text % {**span, "c": amount}, False, -0.15)
+    lo, hi = expected_round_wan(item)
+    if tmin <= hi and lo <= tmax:
+        text = _("Ticket %(a)s–%(b)s (10k CNY) fits a typical round of %(c)s–%(d)s at this stage")
+        return Reason("ticket", text % {**span, "c": lo, "d": hi}, True, 0.1)
+    text = _("Ticket %(a)s–%(b)s (10k CNY) misses a typical round of %(c)s–%(d)s at this stage")
+    return Reason("ticket", text % {**span, "c": lo, "d": hi}, False, -0.1)
 
 
 def _usable(c: CarrierInfo, today: date) -> bool:

@@ -15,6 +15,8 @@ urlpatterns = [
     path("access/<int:pk>/accept/", views.access_accept, name="access-accept"),
     path("access/<int:pk>/decide/", views.access_decide, name="access-decide"),
     path("viewers/", views.viewers, name="viewers"),
+    path("nda/<int:achievement_pk>/", views.nda_invitations, name="nda-invitations"),
+    path("nda/invitations/<int:pk>/revoke/", views.nda_revoke, name="nda-revoke"),
     path("needs/<int:pk>/open-call/", views.open_call, name="open-call"),
     path("reports/<int:org_pk>/", views.report, name="report"),
     # Last: the generic source pages would otherwise catch "learned/1/" and "reports/1/".

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib import messages
@@ -11,26 +11,36 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
+from luodi.catalog.choices import Disclosure
 from luodi.catalog.models import Achievement, Organization
 from luodi.matchmaking import actions, domain, feedback, queries, reports
-from luodi.matchmaking.forms import AccessRequestForm, ActForm, DecideAccessForm, StatusForm
+from luodi.matchmaking.forms import (
+    AccessRequestForm,
+    ActForm,
+    DecideAccessForm,
+    InviteForm,
+    StatusForm,
+)
 from luodi.matchmaking.models import (
     AccessStatus,
     DeclineReason,
     MatchStatus,
     OpenCall,
     SourceKind,
+    TargetKind,
 )
 from luodi.matchmaking.rules import (
     access_requests_visible_to,
     dossier_views_visible_to,
+    invitations_visible_to,
     records_visible_to,
 )
 from luodi.web.htmx import is_htmx
@@ -53,6 +63,11 @@ def _source(request: HttpRequest, kind: str, pk: int) -> queries.Source:
     return source
 
 
+def _end_of_day(day: date | None) -> datetime | None:
+    """An expiry chosen as a day lasts until that evening (local time)."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59))) if day else None
+
+
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for msg in exc.messages:
         messages.error(request, msg)
@@ -65,7 +80,25 @@ def match_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if tab not in source.tabs:
         raise Http404
     result = queries.matches(request.user, source, tab, k=20)
+    # "Invite to NDA" on the organization rows of a confidential achievement's matches.
+    can_invite = (
+        kind == SourceKind.ACHIEVEMENT
+        and source.obj.disclosure == Disclosure.CONFIDENTIAL
+        and tab != TargetKind.ACHIEVEMENT
+        and request.user.has_perm("matchmaking.invite_nda", source.obj)
+    )
+    invited = (
+        set(
+            invitations_visible_to(request.user)
+            .filter(achievement=source.obj, revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .values_list("organization_id", flat=True)
+        )
+        if can_invite
+        else set()
+    )
     context: dict[str, Any] = {
+        "can_invite": can_invite,
+        "invited": invited,
         "source": source,
         "result": result,
         "tab": tab,
@@ -188,11 +221,16 @@ def access_list(request: HttpRequest) -> HttpResponse:
         r.can_accept = (  # type: ignore[attr-defined]
             r.status == AccessStatus.REQUESTED and user.has_perm("matchmaking.accept_nda", r)
         )
+    # Invitations to the user's organizations: the way in to a confidential achievement.
+    invitations = invitations_visible_to(user).filter(
+        organization_id__in=org_ids(user), revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
     return render(
         request,
         "matchmaking/access_list.html",
         {
             "rows": rows,
+            "invitations": list(invitations[:200]),
             "decide_form": DecideAccessForm(),
             "nda": domain.nda_text(),
             "nda_version": domain.NDA_VERSION,
@@ -247,8 +285,7 @@ def access_decide(request: HttpRequest, pk: int) -> HttpResponse:
             for e in errs:
                 messages.error(request, str(e))
         return redirect("matchmaking:access")
-    day = form.cleaned_data.get("expires_on")
-    expires = timezone.make_aware(datetime.combine(day, time(23, 59))) if day else None
+    expires = _end_of_day(form.cleaned_data.get("expires_on"))
     try:
         actions.decide_access(
             user=_user(request),
@@ -280,10 +317,16 @@ def viewers(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def open_call(request: HttpRequest, pk: int) -> HttpResponse:
+    link = request.build_absolute_uri(reverse("catalog:detail", args=["needs", pk]))
     try:
-        n = actions.publish_open_call(user=_user(request), need_id=pk, ip=audit.client_ip(request))
+        n = actions.publish_open_call(
+            user=_user(request), need_id=pk, link=link, ip=audit.client_ip(request)
+        )
     except ObjectDoesNotExist:
         raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect("matchmaking:source", kind=SourceKind.NEED, pk=pk)
     messages.success(
         request,
         _("Published as an open call; %(n)s matched organizations were notified.") % {"n": n},
@@ -298,3 +341,73 @@ def report(request: HttpRequest, org_pk: int) -> HttpResponse:
         return reports.response(user=_user(request), org_id=org_pk, ip=audit.client_ip(request))
     except ObjectDoesNotExist:
         raise Http404 from None
+
+
+# -- NDA invitations (confidential achievements) --------------------------------------------
+
+_FORM_FIELD = {"organization": "organization", "expires_at": "expires_on"}
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    ok = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and ok else ""
+
+
+@require_http_methods(["GET", "POST"])
+def nda_invitations(request: HttpRequest, achievement_pk: int) -> HttpResponse:
+    """Who is invited to a confidential achievement's NDA; invite one more (also reached from
+    the "Invite to NDA" button of a match row, which sends `next` to come back to)."""
+    user = _user(request)
+    obj = catalog_rules.achievements_visible_to(user).filter(pk=achievement_pk).first()
+    if obj is None:
+        raise Http404
+    if not user.has_perm("matchmaking.invite_nda", obj):
+        raise PermissionDenied
+    form = InviteForm(request.POST or None, user=user, achievement=obj)
+    if request.method == "POST" and form.is_valid():
+        day = form.cleaned_data.get("expires_on")
+        try:
+            actions.invite_to_nda(
+                user=user,
+                achievement_id=obj.pk,
+                organization_id=form.cleaned_data["organization"].pk,
+                expires_at=_end_of_day(day),
+                ip=audit.client_ip(request),
+            )
+        except ValidationError as exc:
+            for name, errs in exc.message_dict.items():
+                form.add_error(_FORM_FIELD.get(name), errs)
+        else:
+            messages.success(
+                request, _("Invited: its members now see the teaser and can request access.")
+            )
+            return redirect(_safe_next(request) or request.path)
+    rows = list(invitations_visible_to(user).filter(achievement=obj))
+    now = timezone.now()
+    for r in rows:
+        r.live = r.revoked_at is None and r.expires_at > now  # type: ignore[attr-defined]
+    return render(
+        request,
+        "matchmaking/nda_invitations.html",
+        {"obj": obj, "form": form, "rows": rows},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def nda_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        inv = actions.revoke_invitation(
+            user=_user(request), invitation_id=pk, ip=audit.client_ip(request)
+        )
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    except ValidationError as exc:
+        _errors(request, exc)
+        inv = invitations_visible_to(request.user).get(pk=pk)
+    else:
+        messages.success(request, _("Revoked: the achievement is hidden from them again."))
+    return redirect("matchmaking:nda-invitations", achievement_pk=inv.achievement_id)

@@ -19,6 +19,7 @@ from luodi.catalog.choices import (
     Disclosure,
     OrganizationKind,
     TransferMode,
+    maturity,
 )
 from luodi.catalog.choices import CarrierType as C
 from luodi.catalog.choices import Stage as St
@@ -465,6 +466,17 @@ def build_specs(seed: int = 2026) -> list[Spec]:
     return specs
 
 
+def _amount_sought(stage: str, needs: list[str], i: int) -> int | None:
+    """Investment sought (10k CNY), fictional: for two of three achievements that seek
+    investment, a round that grows with maturity (seed, A/B, late). No random draw, so the
+    demo's other random choices stay as they were."""
+    if AchievementNeed.INVESTMENT not in needs or i % 3 == 2:
+        return None
+    m = maturity(stage)
+    base = 200 if m < 0.2 else (1500 if m < 0.5 else 8000)
+    return base * (2, 3, 4, 6)[i % 4] // 2
+
+
 def load_achievements(
     ld: Loader,
     people: People,
@@ -553,6 +565,7 @@ def load_achievements(
                 "needs": [str(x) for x in needs],
                 "carrier_needs": [str(c) for c in carriers],
                 "space_needed_m2": m2,
+                "amount_sought_wan": _amount_sought(spec.stage, needs, i),
                 "disclosure": tier,
                 "is_demo": True,
             },
