@@ -23,6 +23,7 @@ from luodi.catalog.choices import (
     AchievementKind,
     AchievementNeed,
     CarrierType,
+    ChainSegment,
     Disclosure,
     OrganizationKind,
     ReviewStatus,
@@ -122,6 +123,10 @@ class OrganizationOut(ReviewedOut):
     description_zh: str
     description_en: str
     focus_areas: list[TermRef]
+    chain_segments: list[str] = Field(
+        default_factory=list,
+        description="Industry-chain segment codes; empty means the layout derives one.",
+    )
     park: ParkProfileOut | None = Field(None, description="Park profile, if the org is a park.")
     clinical_center: ClinicalCenterProfileOut | None = None
     company: CompanyProfileOut | None = None
@@ -159,6 +164,9 @@ class OrganizationPatch(_In):
     description_zh: str | None = None
     description_en: str | None = None
     focus_areas: list[int] | None = Field(None, description="Term ids (any scheme).")
+    chain_segments: list[ChainSegment] | None = Field(
+        None, description="Industry-chain segment codes (产业链环节); [] to derive from kind."
+    )
 
 
 class OrganizationCreate(OrganizationPatch):
@@ -211,6 +219,8 @@ class AchievementOut(ReviewedOut):
     needs: list[str] | None
     carrier_needs: list[str] | None
     space_needed_m2: int | None
+    # Not withheld: investor matches explain their ticket fit with it.
+    amount_sought_wan: int | None
 
     @model_validator(mode="after")
     def _withhold_dossier(self) -> Self:
@@ -238,6 +248,7 @@ class AchievementPatch(_In):
     needs: list[AchievementNeed] | None = None
     carrier_needs: list[CarrierType] | None = None
     space_needed_m2: int | None = None
+    amount_sought_wan: int | None = Field(None, ge=0, description="Investment sought, 10k CNY.")
     disclosure: Disclosure | None = None
 
 

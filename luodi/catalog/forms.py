@@ -14,6 +14,7 @@ from luodi.catalog.choices import (
     AchievementKind,
     AchievementNeed,
     CarrierType,
+    ChainSegment,
     Disclosure,
     OrganizationKind,
     ReviewStatus,
@@ -66,6 +67,15 @@ class OrganizationForm(OwnedForm):
         label=_("aliases"), required=False, help_text=_("Other names, separated by ; or new lines.")
     )
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    chain_segments = ChoiceListField(
+        label=_("industry-chain segments"),
+        choices=ChainSegment.choices,
+        required=False,
+        help_text=_(
+            "What the organization does along the industry chain; left empty, the industry "
+            "layout guesses one segment from its kind and products."
+        ),
+    )
 
     class Meta:
         model = Organization
@@ -84,6 +94,7 @@ class OrganizationForm(OwnedForm):
             "description_zh",
             "description_en",
             "focus_areas",
+            "chain_segments",
         ]
         widgets = {"focus_areas": forms.SelectMultiple(attrs={"size": 8})}
 
@@ -124,6 +135,7 @@ class AchievementForm(OwnedForm):
             "needs",
             "carrier_needs",
             "space_needed_m2",
+            "amount_sought_wan",
             "disclosure",
         ]
         widgets = {

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog import domain
-from luodi.catalog.choices import ReviewStatus
+from luodi.catalog.choices import ChainSegment, ReviewStatus
 from luodi.catalog.forms import ReturnForm
-from luodi.catalog.models import Achievement
+from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.resources import RESOURCES, Resource
 from luodi.web.htmx import is_htmx
 
@@ -94,6 +94,11 @@ def detail_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 target=obj,
                 ip=audit.client_ip(request),
             )
+    if isinstance(obj, Organization):
+        stored = obj.chain_segments if isinstance(obj.chain_segments, list) else []
+        context["chain_segments"] = [
+            ChainSegment(c).label for c in stored if c in ChainSegment.values
+        ]
     if slug == "people":
         context["can_view_contact"] = request.user.has_perm("catalog.view_contact", obj)
     return render(request, f"catalog/detail_{slug}.html", context)

@@ -120,6 +120,7 @@ _ORG_FIELDS = [
     "website",
     "description_zh",
     "description_en",
+    "chain_segments",
 ]
 
 
@@ -266,6 +267,7 @@ _ACHIEVEMENT_FIELDS = [
     "transfer_modes",
     "needs",
     "space_needed_m2",
+    "amount_sought_wan",
     "disclosure",
 ]
 

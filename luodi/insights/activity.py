@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import (
     Count,
+    Q,
     QuerySet,
 )
 from django.db.models.functions import TruncMonth
@@ -16,7 +17,16 @@ from django.utils.translation import gettext as _
 from luodi.accounts.rules import AnyUser, is_viewer
 from luodi.engagements.models import Event, EventStatus, Meeting, Visit
 from luodi.engagements.rules import events_visible_to, meetings_visible_to, visits_visible_to
-from luodi.insights.base import CONFIDENTIAL, Chart, is_suppressed, last_months, month_key
+from luodi.insights.base import (
+    CONFIDENTIAL,
+    EVERYTHING,
+    Chart,
+    Scope,
+    is_suppressed,
+    last_months,
+    month_key,
+    scope_projects,
+)
 from luodi.matchmaking.models import DeclineReason, MatchRecord, MatchStatus
 from luodi.matchmaking.rules import records_visible_to
 from luodi.pipeline.choices import (
@@ -29,17 +39,33 @@ from luodi.pipeline.rules import obligations_visible_to, tasks_visible_to
 # -- matchmaking -------------------------------------------------------------------------
 
 
-def scope_matches(user: AnyUser) -> QuerySet[MatchRecord]:
-    if is_viewer(user):
-        return MatchRecord.objects.all()
-    return records_visible_to(user)
+# Each narrowing below is a subquery on primary keys, so many-valued links never duplicate
+# the rows that are counted.
 
 
-def matchmaking(user: AnyUser) -> tuple[Chart, Chart]:
+def _within(qs: QuerySet[Any], q: Q) -> QuerySet[Any]:
+    return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
+
+
+def _scoped_projects(user: AnyUser, scope: Scope) -> QuerySet[Any]:
+    return scope_projects(user, scope).values("pk")
+
+
+def scope_matches(user: AnyUser, scope: Scope = EVERYTHING) -> QuerySet[MatchRecord]:
+    qs = MatchRecord.objects.all() if is_viewer(user) else records_visible_to(user)
+    if scope.kind == "park":
+        projects = _scoped_projects(user, scope)
+        return _within(qs, Q(counterparty_id=scope.park_id) | Q(project__in=projects))
+    if scope.kind == "area":
+        return _within(qs, Q(achievement__therapeutic_areas__in=scope.area_ids))
+    return qs
+
+
+def matchmaking(user: AnyUser, scope: Scope = EVERYTHING) -> tuple[Chart, Chart]:
     """Suggested → introduced → converted, and the decline reasons (1 query)."""
     by: dict[tuple[str, str], tuple[int, int]] = {}
     for r in (
-        scope_matches(user)
+        scope_matches(user, scope)
         .order_by()
         .values("status", "decline_reason")
         .annotate(n=Count("id"), conf=Count("id", filter=CONFIDENTIAL))
@@ -129,17 +155,45 @@ def _monthly(qs: QuerySet[Any], field_name: str, since: date | datetime) -> dict
     return out
 
 
-def activity(user: AnyUser, today: date | None = None) -> Chart:
-    """Visits, meetings and events per month (3 queries). Viewers get counts of all."""
-    today = today or timezone.localdate()
-    months = last_months(today)
-    since = date(int(months[0][:4]), int(months[0][5:]), 1)
+def scoped_engagements(
+    user: AnyUser, scope: Scope = EVERYTHING
+) -> tuple[QuerySet[Visit], QuerySet[Meeting], QuerySet[Event]]:
+    """Visits, meetings and events the user's numbers count, narrowed to the scope: a park's
+    are those it hosted, organized or took part in, or that advanced its projects; an
+    area's are those that advanced its projects or presented its achievements."""
     if is_viewer(user):
         visits, meetings = Visit.objects.all(), Meeting.objects.all()
         events = Event.objects.filter(status=EventStatus.PUBLISHED)
     else:
         visits, meetings = visits_visible_to(user), meetings_visible_to(user)
         events = events_visible_to(user).exclude(status=EventStatus.CANCELLED)
+    if scope.kind == "park":
+        p, projects = scope.park_id, _scoped_projects(user, scope)
+        visits = _within(
+            visits,
+            Q(organizer_id=p)
+            | Q(organizations=p)
+            | Q(stops__organization_id=p)
+            | Q(projects__in=projects),
+        )
+        meetings = _within(meetings, Q(organizations=p) | Q(projects__in=projects))
+        events = _within(events, Q(organizer_id=p) | Q(co_organizers=p))
+    elif scope.kind == "area":
+        areas, projects = scope.area_ids, _scoped_projects(user, scope)
+        visits = _within(
+            visits, Q(projects__in=projects) | Q(achievement__therapeutic_areas__in=areas)
+        )
+        meetings = _within(meetings, Q(projects__in=projects))
+        events = _within(events, Q(achievements__therapeutic_areas__in=areas))
+    return visits, meetings, events
+
+
+def activity(user: AnyUser, today: date | None = None, scope: Scope = EVERYTHING) -> Chart:
+    """Visits, meetings and events per month (3 queries). Viewers get counts of all."""
+    today = today or timezone.localdate()
+    months = last_months(today)
+    since = date(int(months[0][:4]), int(months[0][5:]), 1)
+    visits, meetings, events = scoped_engagements(user, scope)
     v = _monthly(visits, "date", since)
     since_at = timezone.make_aware(datetime.combine(since, datetime.min.time()))
     mt = _monthly(meetings, "starts_at", since_at)
@@ -164,7 +218,7 @@ def activity(user: AnyUser, today: date | None = None) -> Chart:
     )
 
 
-def overdue_by_owner(user: AnyUser, today: date | None = None) -> Chart:
+def overdue_by_owner(user: AnyUser, today: date | None = None, scope: Scope = EVERYTHING) -> Chart:
     """Overdue tasks and obligations per person (2 queries). Viewers: not shown (no rows)."""
     today = today or timezone.localdate()
     counts: dict[str, dict[str, Any]] = {}
@@ -175,6 +229,10 @@ def overdue_by_owner(user: AnyUser, today: date | None = None) -> Chart:
         obligations: QuerySet[Obligation] = obligations_visible_to(user).filter(
             status=ObligationStatus.OPEN, due_date__lt=today
         )
+        if not scope.is_all:
+            projects = _scoped_projects(user, scope)
+            tasks = tasks.filter(project__in=projects)
+            obligations = obligations.filter(agreement__project__in=projects)
         for key, qs, person in (
             ("tasks", tasks, "owner__username"),
             ("obligations", obligations, "responsible__username"),
@@ -212,12 +270,10 @@ def upcoming_events(user: AnyUser, limit: int = 5) -> list[Event]:
     )
 
 
-def upcoming_events_between(user: AnyUser, start: datetime, end: datetime) -> QuerySet[Event]:
-    qs = (
-        Event.objects.filter(status=EventStatus.PUBLISHED)
-        if is_viewer(user)
-        else events_visible_to(user)
-    )
+def upcoming_events_between(
+    user: AnyUser, start: datetime, end: datetime, scope: Scope = EVERYTHING
+) -> QuerySet[Event]:
+    qs = scoped_engagements(user, scope)[2]
     return (
         qs.exclude(status=EventStatus.CANCELLED)
         .filter(starts_at__gte=start, starts_at__lte=end)

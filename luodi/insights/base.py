@@ -72,20 +72,51 @@ class Chart:
 # -- scope ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Scope:
+    """A narrowing of the numbers to one park or one therapeutic area (reports use it).
+
+    It only ever narrows what the user's role sees: every query starts from the role's
+    queryset and then applies the scope. `insights.scope` builds and validates them.
+    """
+
+    kind: str = "all"  # all | park | area
+    park_id: int | None = None
+    area_ids: tuple[int, ...] = ()  # the chosen area term and every term below it
+    label: str = ""
+
+    @property
+    def is_all(self) -> bool:
+        return self.kind == "all"
+
+
+EVERYTHING = Scope()
+
+
 def aggregate_only(user: AnyUser) -> bool:
     """Viewers see numbers, never the rows behind them."""
     return bool(is_viewer(user))
 
 
-def scope_projects(user: AnyUser) -> QuerySet[Project]:
-    """Live projects the numbers are computed over (see the module docstring for viewers)."""
+def scope_projects(user: AnyUser, scope: Scope = EVERYTHING) -> QuerySet[Project]:
+    """Live projects the numbers are computed over (see the module docstring for viewers).
+
+    A park scope keeps projects landed in or aimed at the park; an area scope keeps projects
+    whose achievement is in the area. Subqueries, not joins, so rows are never duplicated.
+    """
     if is_staff(user) or is_viewer(user):
         qs = Project.objects.all()
     elif is_partner(user):
         qs = projects_visible_to(user)
     else:
         qs = Project.objects.none()
-    return qs.filter(archived_at__isnull=True)
+    qs = qs.filter(archived_at__isnull=True)
+    if scope.kind == "park":
+        qs = qs.filter(Q(landing__park_id=scope.park_id) | Q(target_park_id=scope.park_id))
+    elif scope.kind == "area":
+        in_area = Project.objects.filter(achievement__therapeutic_areas__in=scope.area_ids)
+        qs = qs.filter(pk__in=in_area.values("pk"))
+    return qs
 
 
 def is_suppressed(user: AnyUser, n: int, confidential: int) -> bool:

@@ -1,10 +1,17 @@
-"""The map (parks, hospitals, landings per park) and the relationship graph (organizations
+"""The map (parks, hospitals, landed projects) and the relationship graph (organizations
 linked by projects, agreements and visits). Offline: the map draws coordinates over the
-project's own simplified outline of Chengdu (static/insights/chengdu-outline.json).
+project's own simplified outline of Chengdu (static/insights/chengdu-outline.json). A
+district-level outline from a third-party package was considered and left out: the one
+found on npm is 350 MB unpacked and does not say where its shapes come from.
 
-Permissions: points are organizations the user may see; landings are counted per park with
-the small-group rule of `base.is_suppressed`; for viewers, links of projects with a
-confidential achievement are left out. A fixed number of queries.
+Landed projects are drawn where the landed company is (its organization's coordinates) and
+at their park when the company has none; projects at one spot are one point with a count.
+
+Permissions: points are organizations the user may see; landings are counted with the
+small-group rule of `base.is_suppressed` (a suppressed spot is not drawn), and a company the
+user may not see, or any company of a confidential project for viewers, is shown by its
+park's name only. For viewers, links of projects with a confidential achievement are left
+out of the graph. A fixed number of queries.
 """
 
 from __future__ import annotations
@@ -60,12 +67,60 @@ def map_points(user: AnyUser) -> dict[str, Any]:
         )
     return {
         "points": points,
+        "landed": landed_points(user),
         "categories": [
             {"key": K.PARK, "label": _("Industrial parks")},
             {"key": K.HOSPITAL, "label": _("Hospitals")},
-            {"key": "landed", "label": _("Landed projects (per park)")},
+            {"key": "landed", "label": _("Landed projects")},
         ],
     }
+
+
+def landed_points(user: AnyUser) -> list[dict[str, Any]]:
+    """Landed projects grouped by where they are drawn (2 queries)."""
+    rows = list(
+        LandingRecord.objects.filter(project__in=scope_projects(user)).values_list(
+            "project__company_id",
+            "project__company__name_zh",
+            "project__company__name_en",
+            "project__company__longitude",
+            "project__company__latitude",
+            "park__name_zh",
+            "park__name_en",
+            "park__longitude",
+            "park__latitude",
+            "project__achievement__disclosure",
+        )
+    )
+    visible = set(
+        organizations_visible_to(user)
+        .filter(pk__in={r[0] for r in rows if r[0]})
+        .values_list("pk", flat=True)
+    )
+    hide_conf = aggregate_only(user)
+    spots: dict[tuple[float, float, str], list[int]] = {}
+    for company, c_zh, c_en, c_lon, c_lat, p_zh, p_en, p_lon, p_lat, disclosure in rows:
+        conf = disclosure == Disclosure.CONFIDENTIAL
+        key: tuple[float, float, str]
+        if (
+            c_lon is not None
+            and c_lat is not None
+            and company in visible
+            and not (hide_conf and conf)
+        ):
+            key = (c_lon, c_lat, c_zh or c_en)
+        elif p_lon is not None and p_lat is not None:
+            # No coordinates of its own, or a company not to be named: the park stands in.
+            key = (p_lon, p_lat, p_zh or p_en)
+        else:
+            continue
+        spots.setdefault(key, []).append(int(conf))
+    out = []
+    for (lon, lat, name), flags in sorted(spots.items(), key=lambda kv: kv[0][2]):
+        if is_suppressed(user, len(flags), sum(flags)):
+            continue
+        out.append({"name": name, "lon": lon, "lat": lat, "landings": len(flags)})
+    return out
 
 
 def relation_graph(user: AnyUser) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 organizations fill each cell and which cells are empty (the gaps investment promotion should
 fill), for the region or for one park.
 
-There is no segment field in the catalog, so an organization's segment is derived from its
-kind and its name/products (`segment_of`); a park's organizations are those in its district.
-Therapeutic areas roll up to their top-level term. Four queries whatever the data size.
+An organization's segments are the codes stored in `Organization.chain_segments` (it may
+fill several cells); when none are stored, one segment is derived from its kind and its
+name/products (`segment_of`). A park's organizations are those in its district. Therapeutic
+areas roll up to their top-level term. Four queries whatever the data size.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
 from luodi.accounts.rules import AnyUser
-from luodi.catalog.choices import OrganizationKind
+from luodi.catalog.choices import ChainSegment, OrganizationKind
 from luodi.catalog.models import Achievement, Organization, Term
 from luodi.catalog.rules import achievements_visible_to, organizations_visible_to
 
-SEGMENT_KEYS = ["discovery", "cro", "cdmo", "clinical", "distribution", "services"]
 _DISTRIBUTION = (
     "distribution",
     "logistics",
@@ -32,17 +31,6 @@ _DISTRIBUTION = (
 )
 _CDMO = ("cdmo", "manufactur", "gmp", "生产", "制造", "制剂")
 K = OrganizationKind
-
-
-def segment_labels() -> dict[str, str]:
-    return {
-        "discovery": _("Discovery R&D"),
-        "cro": _("CRO"),
-        "cdmo": _("CDMO / manufacturing"),
-        "clinical": _("Clinical"),
-        "distribution": _("Distribution"),
-        "services": _("Services"),
-    }
 
 
 def segment_of(kind: str, text: str) -> str | None:
@@ -63,6 +51,16 @@ def segment_of(kind: str, text: str) -> str | None:
     if kind in (K.INVESTOR, K.ASSOCIATION):
         return "services"
     return None  # parks and government agencies are the frame, not a chain segment
+
+
+def segments_of(kind: str, text: str, stored: list[str] | None) -> list[str]:
+    """The stored segments (known codes only, in ChainSegment order) or the derived one."""
+    chosen = set(stored or []) if isinstance(stored, list) else set()
+    known = [code for code in ChainSegment.values if code in chosen]
+    if known:
+        return known
+    derived = segment_of(kind, text)
+    return [derived] if derived else []
 
 
 @dataclass
@@ -114,7 +112,9 @@ def scope_orgs(user: AnyUser, park: Organization | None) -> QuerySet[Organizatio
 def industry_layout(user: AnyUser, park: Organization | None = None) -> Layout:
     roots = area_roots()
     orgs = list(
-        scope_orgs(user, park).values_list("pk", "kind", "name_zh", "name_en", "company__products")
+        scope_orgs(user, park).values_list(
+            "pk", "kind", "name_zh", "name_en", "company__products", "chain_segments"
+        )
     )
     links = Organization.focus_areas.through.objects.filter(
         organization_id__in=[o[0] for o in orgs], term_id__in=list(roots)
@@ -124,17 +124,14 @@ def industry_layout(user: AnyUser, park: Organization | None = None) -> Layout:
         areas_of.setdefault(org_id, set()).add(roots[term_id][0])
     labels = {root: label for root, label in roots.values()}
     used = sorted({a for s in areas_of.values() for a in s}, key=lambda a: labels[a])
-    cells = {(s, a): Cell(s, a) for s in SEGMENT_KEYS for a in used}
-    for pk, kind, name_zh, name_en, products in orgs:
-        segment = segment_of(kind, f"{name_zh} {name_en} {products or ''}")
-        if segment is None:
-            continue
-        for area in areas_of.get(pk, ()):
-            cells[(segment, area)].orgs.append((pk, name_zh or name_en))
-    seg_labels = segment_labels()
+    cells = {(s, a): Cell(s, a) for s in ChainSegment.values for a in used}
+    for pk, kind, name_zh, name_en, products, stored in orgs:
+        for segment in segments_of(kind, f"{name_zh} {name_en} {products or ''}", stored):
+            for area in areas_of.get(pk, ()):
+                cells[(segment, area)].orgs.append((pk, name_zh or name_en))
     return Layout(
         [(a, labels[a]) for a in used],
-        [(s, seg_labels[s], [cells[(s, a)] for a in used]) for s in SEGMENT_KEYS],
+        [(s.value, str(s.label), [cells[(s.value, a)] for a in used]) for s in ChainSegment],
         park,
     )
 
@@ -158,10 +155,20 @@ def gap_candidates(
         "distribution": [K.COMPANY],
         "services": [K.INVESTOR, K.ASSOCIATION],
     }.get(segment, [])
-    orgs = (
+    # Stored segments say what an organization does, so they decide when set; otherwise any
+    # organization of a kind that works in the segment is a candidate. JSON list membership
+    # is checked here rather than in SQL because SQLite has no JSON `contains` lookup.
+    in_area = (
         organizations_visible_to(user)
-        .filter(Q(kind__in=kinds), focus_areas__in=subtree)
+        .filter(focus_areas__in=subtree)
+        .filter(Q(kind__in=kinds) | ~Q(chain_segments=[]))
         .distinct()
-        .order_by("name_zh")[:50]
+        .order_by("name_zh")
     )
+    ids = [
+        pk
+        for pk, kind, stored in in_area.values_list("pk", "kind", "chain_segments")[:1000]
+        if (segment in stored if isinstance(stored, list) and stored else kind in kinds)
+    ][:50]
+    orgs = organizations_visible_to(user).filter(pk__in=ids).order_by("name_zh")
     return achievements, orgs

@@ -15,14 +15,42 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ReportScope(models.TextChoices):
+    ALL = "all", _("Whole portfolio")
+    PARK = "park", _("One park")
+    AREA = "area", _("One therapeutic area")
+
+
 class ReportJob(models.Model):
-    """A monthly or quarterly report (PDF + xlsx) for a period, scoped to its requester."""
+    """A monthly or quarterly report (PDF + xlsx) for a period, scoped to its requester and
+    optionally narrowed to one park or one therapeutic area (`insights.scope`)."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=ReportScope.choices, default=ReportScope.ALL
+    )
+    # SET_NULL rather than CASCADE: the report row stays; building it then fails with a
+    # message instead of silently widening to the whole portfolio.
+    scope_park = models.ForeignKey(
+        "catalog.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("park"),
+    )
+    scope_area = models.ForeignKey(
+        "catalog.Term",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("therapeutic area"),
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
@@ -42,6 +70,15 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_start}–{self.period_end}"
+
+    @property
+    def scope_label(self) -> str:
+        """For lists: the park or area name, or the scope's label for the whole portfolio."""
+        if self.scope == ReportScope.PARK and self.scope_park is not None:
+            return str(self.scope_park)
+        if self.scope == ReportScope.AREA and self.scope_area is not None:
+            return str(self.scope_area)
+        return str(self.get_scope_display())
 
     @property
     def is_finished(self) -> bool:

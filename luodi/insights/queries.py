@@ -44,7 +44,9 @@ from luodi.insights.activity import (
 )
 from luodi.insights.base import (
     CONFIDENTIAL,
+    EVERYTHING,
     Chart,
+    Scope,
     aggregate_only,
     grouped,
     is_english,
@@ -94,8 +96,8 @@ def _reach_index(stage: str) -> int:
     return MAIN_PATH.index(stage) if stage in MAIN_PATH else -1
 
 
-def project_history(user: AnyUser) -> History:
-    projects = scope_projects(user)
+def project_history(user: AnyUser, scope: Scope = EVERYTHING) -> History:
+    projects = scope_projects(user, scope)
     conf_expr = Case(
         When(CONFIDENTIAL, then=Value(True)), default=False, output_field=BooleanField()
     )
@@ -255,11 +257,53 @@ def pipeline_trend(
     )
 
 
+def landing_time_trend(
+    user: AnyUser, history: History | None = None, today: date | None = None
+) -> Chart:
+    """Median and 90th percentile days to landing of the projects landed in each month."""
+    h = history or project_history(user)
+    months = last_months(today or timezone.localdate())
+    by_month: dict[str, list[int]] = defaultdict(list)
+    for pk, at in h.landed_at.items():
+        by_month[month_key(at)].append(pk)
+    rows = []
+    for m in months:
+        bucket = by_month[m]
+        days = [to_days(h.landed_at[pk] - h.start[pk]) for pk in bucket]
+        hidden = is_suppressed(user, len(days), sum(h.confidential[pk] for pk in bucket))
+        p90 = percentile(days, 0.9)
+        rows.append(
+            {
+                "month": m,
+                "landed": None if hidden else len(days),
+                "median_days": None if hidden or not days else statistics.median(days),
+                "p90_days": None if hidden or p90 is None else round(p90, 1),
+                "suppressed": hidden,
+            }
+        )
+    return Chart(
+        "landing_time_trend",
+        _("Time to landing by month of landing"),
+        "line",
+        [
+            ("month", _("Month")),
+            ("landed", _("Projects landed")),
+            ("median_days", _("Median days to landing")),
+            ("p90_days", _("90th percentile days to landing")),
+        ],
+        rows,
+        x="month",
+        series=["median_days", "p90_days"],
+    )
+
+
 # -- landings and carriers ---------------------------------------------------------------
 
 
-def scope_landings(user: AnyUser) -> QuerySet[LandingRecord]:
-    return LandingRecord.objects.filter(project__in=scope_projects(user))
+def scope_landings(user: AnyUser, scope: Scope = EVERYTHING) -> QuerySet[LandingRecord]:
+    qs = LandingRecord.objects.filter(project__in=scope_projects(user, scope))
+    # A project aimed at the park but landed elsewhere is not one of the park's landings.
+    return qs.filter(park_id=scope.park_id) if scope.kind == "park" else qs
 
 
 def _landing_sums(user: AnyUser, label: str, rows_in: list[Any]) -> list[Any]:
@@ -299,8 +343,8 @@ def _landing_columns(first: str) -> list[tuple[str, str]]:
     ]
 
 
-def landings_by_park(user: AnyUser) -> Chart:
-    qs = scope_landings(user)
+def landings_by_park(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
+    qs = scope_landings(user, scope)
     name = "park__name_en" if is_english() else "park__name_zh"
     raw = [
         {**r, "key": r["park_id"], "label": r[name] or r["park__name_zh"] or r["park__name_en"]}
@@ -321,8 +365,8 @@ def landings_by_park(user: AnyUser) -> Chart:
     )
 
 
-def landings_by_area(user: AnyUser) -> Chart:
-    qs = scope_landings(user)
+def landings_by_area(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
+    qs = scope_landings(user, scope)
     area = "project__achievement__therapeutic_areas"
     name = f"{area}__label_en" if is_english() else f"{area}__label_zh"
     raw = [
@@ -330,6 +374,8 @@ def landings_by_area(user: AnyUser) -> Chart:
         for r in grouped(
             qs, [area, f"{area}__label_zh", f"{area}__label_en"], ["-n", area], **_SUMS
         )
+        # In an area scope a project's other areas are not part of the report.
+        if scope.kind != "area" or r[area] in scope.area_ids
     ]
     return Chart(
         "landings_by_area",
@@ -344,12 +390,18 @@ def landings_by_area(user: AnyUser) -> Chart:
     )
 
 
-def carrier_occupancy(user: AnyUser) -> Chart:
+def carrier_occupancy(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
     qs: QuerySet[Carrier] = carriers_visible_to(user)
     if is_partner(user):
         mine = org_ids(user)
         parks = qs.filter(park_id__in=mine, park__kind=OrganizationKind.PARK)
         qs = parks if parks.exists() else qs.none()
+    note = ""
+    if scope.kind == "park":
+        qs = qs.filter(park_id=scope.park_id)
+    elif scope.kind == "area":
+        # Carrier space has no therapeutic area: showing every park would not be the scope.
+        qs, note = qs.none(), _("Carrier space is not classified by therapeutic area.")
     name = "park__name_en" if is_english() else "park__name_zh"
     rows = []
     for r in grouped(
@@ -383,6 +435,7 @@ def carrier_occupancy(user: AnyUser) -> Chart:
         x="label",
         series=["occupancy"],
         drill="park",
+        note=note,
     )
 
 
@@ -393,6 +446,7 @@ CHART_KEYS = [
     "time_to_landing",
     "time_per_stage",
     "trend",
+    "landing_time_trend",
     "landings_by_park",
     "landings_by_area",
     "occupancy",
@@ -401,38 +455,47 @@ CHART_KEYS = [
     "activity",
     "overdue",
 ]
+_HISTORY_KEYS = {"funnel", "time_to_landing", "time_per_stage", "trend", "landing_time_trend"}
 
 
-def charts(user: AnyUser, keys: list[str] | None = None) -> dict[str, Chart]:
-    """The charts named in `keys` (all by default), sharing the project history read."""
+def charts(
+    user: AnyUser,
+    keys: list[str] | None = None,
+    *,
+    scope: Scope = EVERYTHING,
+    today: date | None = None,
+) -> dict[str, Chart]:
+    """The charts named in `keys` (all by default), sharing the project history read.
+
+    `scope` narrows every chart (reports); `today` ends the monthly charts (a report's
+    monthly charts end with its period).
+    """
     wanted = set(keys or CHART_KEYS)
     out: dict[str, Chart] = {}
-    history = (
-        project_history(user)
-        if wanted & {"funnel", "time_to_landing", "time_per_stage", "trend"}
-        else None
-    )
+    h = project_history(user, scope) if wanted & _HISTORY_KEYS else None
     if "funnel" in wanted:
-        out["funnel"] = funnel(user, history)
+        out["funnel"] = funnel(user, h)
     if "time_to_landing" in wanted:
-        out["time_to_landing"] = time_to_landing(user, history)
+        out["time_to_landing"] = time_to_landing(user, h)
     if "time_per_stage" in wanted:
-        out["time_per_stage"] = time_per_stage(user, history)
+        out["time_per_stage"] = time_per_stage(user, h)
     if "trend" in wanted:
-        out["trend"] = pipeline_trend(user, history)
+        out["trend"] = pipeline_trend(user, h, today)
+    if "landing_time_trend" in wanted:
+        out["landing_time_trend"] = landing_time_trend(user, h, today)
     if "landings_by_park" in wanted:
-        out["landings_by_park"] = landings_by_park(user)
+        out["landings_by_park"] = landings_by_park(user, scope)
     if "landings_by_area" in wanted:
-        out["landings_by_area"] = landings_by_area(user)
+        out["landings_by_area"] = landings_by_area(user, scope)
     if "occupancy" in wanted:
-        out["occupancy"] = carrier_occupancy(user)
+        out["occupancy"] = carrier_occupancy(user, scope)
     if wanted & {"matchmaking", "declines"}:
-        effect, declines = matchmaking(user)
+        effect, declines = matchmaking(user, scope)
         out["matchmaking"], out["declines"] = effect, declines
     if "activity" in wanted:
-        out["activity"] = activity(user)
+        out["activity"] = activity(user, today, scope)
     if "overdue" in wanted:
-        out["overdue"] = overdue_by_owner(user)
+        out["overdue"] = overdue_by_owner(user, today, scope)
     return {k: out[k] for k in CHART_KEYS if k in out and k in wanted}
 
 

@@ -4,8 +4,8 @@ A job is claimed with a conditional UPDATE (… WHERE status = 'queued'), the sa
 PostgreSQL, so two workers never build the same report. The web starts `run_job` in a thread
 right after the request's commit; `luodi run_reports` picks up anything left queued.
 
-The PDF embeds the CJK font installed by `make` (fonts-wqy-microhei); without it the job
-fails with a message that says which file is missing.
+The PDF (`report_pdf.py`) embeds the CJK font installed by `make` (fonts-wqy-microhei);
+without it the job fails with a message that says which file is missing.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from django.utils.translation import gettext as _
 from luodi.accounts.models import User
 from luodi.catalog.choices import Disclosure
 from luodi.insights import queries
-from luodi.insights.models import JobStatus, ReportJob
+from luodi.insights import scope as scopes
+from luodi.insights.base import EVERYTHING, Scope
+from luodi.insights.models import JobStatus, ReportJob, ReportScope
 from luodi.pipeline.choices import SIGNED_STATUSES
 from luodi.pipeline.models import Agreement, LandingRecord
 from luodi.pipeline.rules import agreements_visible_to
@@ -67,6 +69,7 @@ def register_font() -> str:
 class ReportData:
     title: str
     period: str
+    scope: str
     key_numbers: list[tuple[str, Any]]
     charts: dict[str, queries.Chart]
     landed: list[list[Any]]
@@ -93,12 +96,13 @@ def report_title(start: date, end: date) -> str:
     )
 
 
-def collect(user: User, start: date, end: date) -> ReportData:
-    """Everything a report shows for `user` over [start, end]; titles hidden for viewers."""
+def collect(user: User, start: date, end: date, scope: Scope = EVERYTHING) -> ReportData:
+    """Everything a report shows for `user` over [start, end] within `scope`; titles hidden
+    for viewers. Monthly charts end with the period's last month."""
     hide = queries.aggregate_only(user)
-    charts = queries.charts(user)
+    charts = queries.charts(user, scope=scope, today=end)
     landings = (
-        queries.scope_landings(user)
+        queries.scope_landings(user, scope)
         .filter(project__transitions__to_stage="landed")
         .filter(
             project__transitions__created_at__gte=_aware(start),
@@ -122,10 +126,8 @@ def collect(user: User, start: date, end: date) -> ReportData:
         ]
         for r in landings
     ]
-    agreement_qs = (
-        Agreement.objects.filter(project__in=queries.scope_projects(user))
-        if hide
-        else agreements_visible_to(user)
+    agreement_qs = (Agreement.objects.all() if hide else agreements_visible_to(user)).filter(
+        project__in=queries.scope_projects(user, scope)
     )
     agreements = [
         [
@@ -143,7 +145,7 @@ def collect(user: User, start: date, end: date) -> ReportData:
     ]
     events = [
         [e.title, timezone.localtime(e.starts_at).date().isoformat(), e.venue]
-        for e in queries.upcoming_events_between(user, _aware(start), _aware(end, True))
+        for e in queries.upcoming_events_between(user, _aware(start), _aware(end, True), scope)
     ]
     ttl = charts["time_to_landing"].rows[0]
     key_numbers: list[tuple[str, Any]] = [
@@ -157,6 +159,7 @@ def collect(user: User, start: date, end: date) -> ReportData:
     return ReportData(
         report_title(start, end),
         f"{start.isoformat()} – {end.isoformat()}",
+        _("Scope: %(scope)s") % {"scope": scope.label or _("Whole portfolio")},
         key_numbers,
         charts,
         landed,
@@ -173,7 +176,7 @@ def _is_conf(landing: LandingRecord) -> bool:
 # -- writers -----------------------------------------------------------------------------
 
 
-def _show(value: Any) -> Any:
+def show(value: Any) -> Any:
     return "—" if value is None else value
 
 
@@ -186,14 +189,17 @@ def write_xlsx(data: ReportData) -> bytes:
     sheet.title = _("Summary")[:31]
     sheet.append([data.title])
     sheet.append([data.period])
+    sheet.append([data.scope])
     for label, value in data.key_numbers:
-        sheet.append([label, _show(value)])
+        sheet.append([label, show(value)])
     for chart in data.charts.values():
         ws = book.create_sheet(chart.title[:31])
         ws.append([label for _k, label in chart.columns])
         for row in chart.rows:
-            ws.append([_show(row.get(k)) for k, _label in chart.columns])
-    for title, headers, rows in _tables(data):
+            ws.append([show(row.get(k)) for k, _label in chart.columns])
+        if chart.note:  # e.g. why a chart is empty in this scope
+            ws.append([chart.note])
+    for title, headers, rows in tables(data):
         ws = book.create_sheet(title[:31])
         ws.append(headers)
         for r in rows:
@@ -203,7 +209,7 @@ def write_xlsx(data: ReportData) -> bytes:
     return out.getvalue()
 
 
-def _tables(data: ReportData) -> list[tuple[str, list[str], list[list[Any]]]]:
+def tables(data: ReportData) -> list[tuple[str, list[str], list[list[Any]]]]:
     return [
         (
             _("Landed projects"),
@@ -213,69 +219,6 @@ def _tables(data: ReportData) -> list[tuple[str, list[str], list[list[Any]]]]:
         (_("Agreements signed"), [_("Agreement"), _("Type"), _("Signed on")], data.agreements),
         (_("Events held"), [_("Event"), _("Date"), _("Venue")], data.events),
     ]
-
-
-def write_pdf(data: ReportData) -> bytes:
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    font = register_font()
-    h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=24, spaceAfter=8)
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=18, spaceBefore=10)
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
-    grid = TableStyle(
-        [
-            ("FONTNAME", (0, 0), (-1, -1), font),
-            ("FONTSIZE", (0, 0), (-1, -1), 8),
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-        ]
-    )
-
-    def table(headers: list[str], rows: list[list[Any]]) -> Table:
-        cells = [[Paragraph(str(h), body) for h in headers]]
-        cells += [[Paragraph(str(_show(v)), body) for v in r] for r in rows] or [
-            [Paragraph(_("None"), body)] + [""] * (len(headers) - 1)
-        ]
-        t = Table(cells, repeatRows=1)
-        t.setStyle(grid)
-        return t
-
-    story: list[Any] = [Paragraph(data.title, h1), Paragraph(data.period, body)]
-    story += [
-        Paragraph(_("Key numbers"), h2),
-        table([_("Measure"), _("Value")], [list(k) for k in data.key_numbers]),
-    ]
-    funnel = data.charts["funnel"]
-    drawing = Drawing(460, 160)
-    bars = HorizontalBarChart()
-    bars.x, bars.y, bars.width, bars.height = 110, 10, 330, 140
-    bars.data = [[r["count"] or 0 for r in reversed(funnel.rows)]]
-    bars.categoryAxis.categoryNames = [r["label"] for r in reversed(funnel.rows)]
-    bars.categoryAxis.labels.fontName = font
-    bars.valueAxis.labels.fontName = font
-    bars.valueAxis.valueMin = 0
-    bars.bars[0].fillColor = colors.HexColor("#2f6db5")
-    drawing.add(bars)
-    story += [Paragraph(funnel.title, h2), drawing]
-    for key in ("time_per_stage", "landings_by_park", "landings_by_area", "matchmaking"):
-        chart = data.charts[key]
-        story += [
-            Paragraph(chart.title, h2),
-            table(
-                [label for _k, label in chart.columns],
-                [[r.get(k) for k, _l in chart.columns] for r in chart.rows],
-            ),
-        ]
-    for title, headers, rows in _tables(data):
-        story += [Paragraph(title, h2), table(headers, rows), Spacer(1, 6)]
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=data.title, author="Luodi").build(story)
-    return out.getvalue()
 
 
 # -- jobs --------------------------------------------------------------------------------
@@ -298,14 +241,17 @@ def _progress(job: ReportJob, value: int) -> None:
 
 def build(job: ReportJob) -> None:
     """Build a claimed job's files; records failure on the row instead of raising."""
+    # Imported here: the PDF writer imports this module's ReportData and tables.
+    from luodi.insights import report_pdf
+
     user = job.requested_by
     try:
         with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-            data = collect(user, job.period_start, job.period_end)
+            data = collect(user, job.period_start, job.period_end, scopes.of_job(job))
             _progress(job, 40)
             xlsx = write_xlsx(data)
             _progress(job, 60)
-            pdf = write_pdf(data)
+            pdf = report_pdf.write_pdf(data, register_font())
             _progress(job, 90)
         stem = f"luodi-report-{job.period_start:%Y%m%d}-{job.period_end:%Y%m%d}-{job.pk}"
         job.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
@@ -321,7 +267,9 @@ def build(job: ReportJob) -> None:
 def run_job(job_id: int) -> bool:
     if not claim(job_id):
         return False
-    job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
+    job = ReportJob.objects.select_related("requested_by", "scope_park", "scope_area").get(
+        pk=job_id
+    )
     build(job)
     return True
 
@@ -342,9 +290,22 @@ def _thread_main(job_id: int) -> None:
         close_old_connections()
 
 
-def request_report(*, actor: User, start: date, end: date) -> ReportJob:
-    """Queue a report and start it in a thread once the request's transaction commits."""
-    job = ReportJob.objects.create(requested_by=actor, period_start=start, period_end=end)
+def request_report(
+    *, actor: User, start: date, end: date, scope: str = ReportScope.ALL, ref: int | None = None
+) -> ReportJob:
+    """Queue a report and start it in a thread once the request's transaction commits.
+
+    `scope`/`ref` name the park or area; the caller has validated them with `scope.resolve`
+    (the build re-checks them against the requester's permissions at that time).
+    """
+    job = ReportJob.objects.create(
+        requested_by=actor,
+        period_start=start,
+        period_end=end,
+        scope=scope,
+        scope_park_id=ref if scope == ReportScope.PARK else None,
+        scope_area_id=ref if scope == ReportScope.AREA else None,
+    )
     if getattr(settings, "LUODI_REPORTS_IN_THREAD", True):
         transaction.on_commit(
             lambda: threading.Thread(target=_thread_main, args=(job.pk,), daemon=True).start()

@@ -348,3 +348,23 @@ def test_input_schemas_cover_exactly_the_web_form_fields() -> None:
         form_fields = set(spec.res.form._meta.fields or [])
         assert set(spec.create_in.model_fields) == form_fields, spec.slug
         assert set(spec.patch_in.model_fields) == form_fields, spec.slug
+
+
+def test_organization_chain_segments_round_trip_and_unknown_code_is_422(
+    personas: Personas,
+) -> None:
+    api = Api(personas.staff)
+    created = api.post(
+        "/organizations",
+        {"name_zh": "链条公司", "kind": "company", "chain_segments": ["cdmo", "distribution"]},
+    )
+    assert created.status_code == 201, created.content
+    org = created.json()
+
+    patched = api.patch(f"/organizations/{org['id']}", {"chain_segments": ["cro"]})
+    bad = api.patch(f"/organizations/{org['id']}", {"chain_segments": ["mining"]})
+
+    assert org["chain_segments"] == ["cdmo", "distribution"]
+    assert patched.json()["chain_segments"] == ["cro"]
+    assert "chain_segments.0" in error_fields(bad)
+    assert api.get(f"/organizations/{org['id']}").json()["chain_segments"] == ["cro"]

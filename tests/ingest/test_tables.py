@@ -219,3 +219,23 @@ def test_list_cells_keep_labels_that_contain_separators() -> None:
         (1, "Endocrine, nutritional and metabolic diseases"),
         (None, "火星病"),
     ]
+
+
+def test_import_maps_chain_segments_by_chinese_header_and_labels(
+    personas: Personas, tmp_path: Path
+) -> None:
+    rows = [
+        ["名称", "类型", "产业链环节"],
+        ["链条生物", "企业", "CDMO；医药流通"],
+        ["错环节公司", "企业", "采矿"],
+    ]
+    path = write_xlsx(tmp_path / "segments.xlsx", rows)
+    table = tables.read_table(path.name, path.read_bytes())
+
+    mapping = tables.suggest_mapping("organizations", table)
+    summary = _import(table, mode="good")
+
+    assert mapping[2] == "chain_segments"
+    assert Organization.objects.get(name_zh="链条生物").chain_segments == ["cdmo", "distribution"]
+    assert not Organization.objects.filter(name_zh="错环节公司").exists()
+    assert summary.errors

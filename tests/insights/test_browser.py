@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from luodi import demo
-from luodi.catalog.models import Achievement
+from luodi.catalog.models import Achievement, Organization
+from luodi.insights.models import ReportJob
 from luodi.insights.reports import CJK_FONT
 from luodi.pipeline.models import Project
 from tests.browser.conftest import sign_in
@@ -44,17 +45,28 @@ def test_dashboard_charts_drill_table_and_report(page, demo_data) -> None:  # ty
     page.click("[data-toggle-table=funnel]")
     expect(page.locator("[data-chart-table=funnel]")).to_be_visible()
     expect(funnel).to_be_hidden()
+    trend = page.locator("[data-chart-canvas=landing_time_trend][data-rendered=true]")
+    expect(trend.locator("canvas")).to_be_visible()
+    page.click("[data-toggle-table=landing_time_trend]")
+    expect(page.locator("[data-chart-table=landing_time_trend] tbody tr")).to_have_count(12)
 
     if not Path(CJK_FONT).exists():
         pytest.skip(f"{CJK_FONT} missing: the report part needs `make` (fonts-wqy-microhei)")
     page.goto("/insights/reports/")
     page.select_option("select[name=period]", "quarter")
+    park = page.locator("[data-testid=report-scope] optgroup").first.locator("option").first
+    park_name, park_value = park.inner_text(), park.get_attribute("value")
+    assert park_value and park_value.startswith("park:")
+    page.select_option("[data-testid=report-scope]", park_value)
     page.click("[data-testid=report-form] button[type=submit]")
     expect(page.locator("[data-testid=report-row][data-status=done]")).to_be_visible(timeout=30_000)
+    expect(page.locator("[data-testid=report-scope-label]").first).to_have_text(park_name)
     with page.expect_download() as download:
         page.click("[data-testid=download-pdf]")
     path = download.value.path()
     assert Path(path).read_bytes().startswith(b"%PDF")
+    job = ReportJob.objects.get()
+    assert (job.scope, job.scope_park_id) == ("park", int(park_value.split(":")[1]))
 
 
 def test_viewer_sees_aggregates_without_confidential_titles(page, demo_data) -> None:  # type: ignore[no-untyped-def]
@@ -91,6 +103,17 @@ def test_map_graph_and_layout_render_offline(page, demo_data) -> None:  # type: 
 
     page.goto("/insights/layout/")
     expect(page.locator("[data-testid=layout-matrix]")).to_be_visible()
+    expect(page.locator("[data-testid=layout-segments-note]")).to_be_visible()
     page.locator("[data-testid=gap]").first.click()
     expect(page.locator("[data-testid=gap-detail] h2")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "insights-layout.png"), full_page=True)
+
+    # Editing an organization's industry-chain segments (checkboxes) stores the codes.
+    org = Organization.objects.filter(kind="cro", is_demo=True).order_by("pk").first()
+    assert org is not None
+    page.goto(f"/catalog/organizations/{org.pk}/edit/")
+    page.check("input[name=chain_segments][value=distribution]")
+    page.click("form.editform button[type=submit]")
+    expect(page.locator("[data-testid=chain-segments]")).to_be_visible()
+    org.refresh_from_db()
+    assert "distribution" in org.chain_segments

@@ -75,3 +75,79 @@ def test_map_and_graph_api_respect_confidentiality(personas: Personas) -> None:
         (str(min(company.pk, park.pk)), str(max(company.pk, park.pk)))
     }
     assert viewer_graph["links"] == []
+
+
+def test_stored_segments_override_the_derivation(personas: Personas) -> None:
+    from luodi.insights.layout import segments_of
+
+    area = TermFactory(scheme="area", code="C00", label_zh="肿瘤", label_en="Oncology")
+    # a CRO by kind that stores CDMO and distribution: two cells, and not the CRO row
+    cro = OrganizationFactory(
+        kind="cro", status="published", chain_segments=["distribution", "cdmo"]
+    )
+    cro.focus_areas.add(area)
+    derived = OrganizationFactory(kind="cro", name_zh="某CRO", status="published")
+    derived.focus_areas.add(area)
+
+    cells = {key: cells[0] for key, _label, cells in industry_layout(personas.staff).rows}
+
+    assert segments_of("cro", "", ["distribution", "cdmo"]) == ["cdmo", "distribution"]
+    assert segments_of("cro", "", ["nonsense"]) == ["cro"]  # unknown codes fall back
+    assert [pk for pk, _n in cells["cdmo"].orgs] == [cro.pk]
+    assert [pk for pk, _n in cells["distribution"].orgs] == [cro.pk]
+    assert [pk for pk, _n in cells["cro"].orgs] == [derived.pk]
+    gap = client_for(personas.staff).get(
+        f"/insights/layout/gap/?segment=distribution&area={area.pk}"
+    )
+    assert cro.name_zh in gap.content.decode()
+
+
+def test_layout_page_explains_stored_and_derived_segments(personas: Personas) -> None:
+    page = client_for(personas.staff).get("/insights/layout/").content.decode()
+
+    assert 'data-testid="layout-segments-note"' in page
+
+
+def test_organization_form_stores_segments_and_rejects_unknown_codes(personas: Personas) -> None:
+    from luodi.catalog.forms import OrganizationForm
+
+    base = {"name_zh": "新公司", "kind": "company", "province": "四川省", "city": "成都市"}
+    good = OrganizationForm({**base, "chain_segments": ["cro", "services"]}, user=personas.staff)
+    bad = OrganizationForm({**base, "chain_segments": ["cro", "mining"]}, user=personas.staff)
+
+    assert good.is_valid(), good.errors
+    assert good.save().chain_segments == ["cro", "services"]
+    assert not bad.is_valid() and "chain_segments" in bad.errors
+
+
+def test_landed_projects_are_drawn_at_their_company_or_else_their_park(
+    personas: Personas,
+) -> None:
+    from luodi.pipeline.models import LandingRecord
+    from tests.insights.fixtures import PATH, project_with_history
+
+    park = OrganizationFactory(
+        kind="park", name_zh="坐标园区", latitude=30.7, longitude=103.8, status="published"
+    )
+    located = OrganizationFactory(
+        name_zh="有坐标公司", latitude=30.61, longitude=104.05, status="published"
+    )
+    unlocated = OrganizationFactory(name_zh="无坐标公司", status="published")
+    secret = AchievementFactory(owner=personas.org_a, disclosure="confidential")
+    landed = list(zip(PATH, range(0, 60, 10), strict=True))
+    for company, achievement in ((located, None), (unlocated, None), (located, secret)):
+        project = project_with_history(
+            personas.org_a, landed, company=company, achievement=achievement
+        )
+        LandingRecord.objects.create(project=project, entity_name="X", park=park)
+
+    staff = client_for(personas.staff).get("/api/insights/map").json()["landed"]
+    viewer = client_for(personas.viewer).get("/api/insights/map").json()["landed"]
+
+    assert staff == [
+        {"name": "坐标园区", "lon": 103.8, "lat": 30.7, "landings": 1},
+        {"name": "有坐标公司", "lon": 104.05, "lat": 30.61, "landings": 2},
+    ]
+    # the viewer does not learn where the confidential project's company is: it joins the
+    # park's spot, which has fewer than 3 projects and a confidential one, so is not drawn
+    assert viewer == [{"name": "有坐标公司", "lon": 104.05, "lat": 30.61, "landings": 1}]

@@ -144,3 +144,66 @@ def test_layout_and_graph_query_counts_are_fixed(personas: Personas) -> None:
         hospital()
     portfolio(personas.org_b)
     assert count() == small
+
+
+def test_landing_time_trend_median_and_p90_by_month_of_landing(personas: Personas) -> None:
+    """Landed (days after DAY0 = 2026-01-05): P1 50 → 02-24, P2 100 → 04-15, P5 130 →
+    05-15, plus two more in February: 45 → 02-19 and 40 → 02-14.
+    February [50, 45, 40]: median 45, p90 49 (linear interpolation)."""
+    from datetime import date
+
+    portfolio(personas.org_a)
+    for days in ([0, 5, 10, 20, 30, 45], [0, 5, 10, 20, 30, 40]):
+        project_with_history(personas.org_a, list(zip(PATH, days, strict=True)))
+
+    chart = queries.landing_time_trend(personas.staff, today=date(2026, 6, 30))
+
+    rows = {r["month"]: r for r in chart.rows}
+    assert len(chart.rows) == 12 and chart.rows[-1]["month"] == "2026-06"
+    assert (rows["2026-02"]["landed"], rows["2026-02"]["median_days"]) == (3, 45.0)
+    assert rows["2026-02"]["p90_days"] == 49.0
+    assert (rows["2026-04"]["median_days"], rows["2026-05"]["p90_days"]) == (100.0, 130.0)
+    assert rows["2026-03"] == {
+        "month": "2026-03",
+        "landed": 0,
+        "median_days": None,
+        "p90_days": None,
+        "suppressed": False,
+    }
+
+
+def test_landing_time_trend_is_in_the_api_and_exports(personas: Personas) -> None:
+    from tests.conftest import client_for
+
+    portfolio(personas.org_a)
+    client = client_for(personas.staff)
+
+    chart = client.get("/api/insights/charts/landing_time_trend").json()
+    csv = client.get("/insights/charts/landing_time_trend.csv")
+
+    assert (chart["kind"], chart["series"]) == ("line", ["median_days", "p90_days"])
+    assert sum(r["landed"] for r in chart["rows"]) in (0, 3)  # 3 when the months are recent
+    assert csv.status_code == 200 and len(csv.content.decode("utf-8-sig").splitlines()) == 13
+
+
+def test_landing_time_trend_suppresses_a_small_confidential_month_for_viewers(
+    personas: Personas,
+) -> None:
+    from datetime import date
+
+    secret = AchievementFactory(owner=personas.org_a, disclosure="confidential")
+    project_with_history(
+        personas.org_a, list(zip(PATH, range(0, 60, 10), strict=True)), achievement=secret
+    )  # lands on day 50: 2026-02-24
+
+    viewer = {
+        r["month"]: r
+        for r in queries.landing_time_trend(personas.viewer, today=date(2026, 6, 30)).rows
+    }
+    staff = {
+        r["month"]: r
+        for r in queries.landing_time_trend(personas.staff, today=date(2026, 6, 30)).rows
+    }
+
+    assert viewer["2026-02"]["suppressed"] is True and viewer["2026-02"]["median_days"] is None
+    assert staff["2026-02"]["median_days"] == 50.0

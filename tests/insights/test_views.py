@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from luodi.insights.views import period_bounds
+from luodi.insights.forms import period_bounds
 from luodi.pipeline.models import LandingRecord
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory, OrganizationFactory

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from luodi.catalog.choices import ChainSegment as S
 from luodi.catalog.choices import CompanyNeed as N
 from luodi.catalog.choices import Stage
 
@@ -412,3 +413,42 @@ CROS = [
         "药物化学合成、工艺研究与原料药小试",
     ),
 ]
+
+# Industry-chain segments (ChainSegment codes) the demo stores on each organization, so the
+# industry layout shows stored segments (several per organization) beside derived ones.
+_D, _CRO, _MFG, _DIST, _SVC = (
+    S.DISCOVERY.value,
+    S.CRO.value,
+    S.CDMO.value,
+    S.DISTRIBUTION.value,
+    S.SERVICES.value,
+)
+CRO_SEGMENTS: dict[str, list[str]] = {
+    "Rongyan Clinical Research": [_CRO],
+    "Jincheng Drug Safety Evaluation Center": [_CRO],
+    "Tianfu Biologics CDMO": [_CRO, _MFG],  # process development and clinical supply
+    "Wenjiang Cell & Gene Therapy CDMO": [_MFG],
+    "Shukang Device Regulatory & Testing Services": [_CRO, _SVC],
+    "Minjiang Chemistry CRO": [_CRO, _MFG],  # synthesis plus small-scale API batches
+}
+SECTOR_SEGMENTS: dict[str, list[str]] = {
+    "Pharmaceutical Technology": [_D],
+    "Biopharma": [_D],
+    "Cell Therapeutics": [_D, _MFG],  # CAR-T is made in-house
+    "RNA Therapeutics": [_D],
+    "Vaccines": [_D, _MFG],
+    "Radiopharma": [_D, _MFG, _DIST],  # labelling and delivery of short-lived isotopes
+    "TCM Pharma": [_MFG, _DIST],
+    "Medical Imaging": [_D, _MFG],
+    "Diagnostics": [_D, _MFG],
+    "Medical Devices": [_D, _MFG],
+    "Ophthalmic Technology": [_D, _MFG],
+    "Dental Technology": [_D, _MFG],
+    "AI Healthcare": [_D, _SVC],
+    "Digital Health": [_SVC],
+    "Synthetic Biology": [_MFG],
+    "Drug Delivery": [_D, _MFG],
+    # Robotics, electronics, rehabilitation and biomaterials are left to the derivation.
+}
+INVESTOR_SEGMENTS = [_SVC]
+INSTITUTE_SEGMENTS = [_D]

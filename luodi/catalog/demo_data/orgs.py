@@ -8,7 +8,17 @@ import random
 from luodi.catalog.choices import CompanyNeed as N
 from luodi.catalog.choices import OrganizationKind as K
 from luodi.catalog.demo_data.common import DEMO_TAG_EN, DEMO_TAG_ZH, Loader, en_demo, zh_demo
-from luodi.catalog.demo_data.companies import CROS, INVESTORS, PREFIXES, SECTORS, STAGES
+from luodi.catalog.demo_data.companies import (
+    CRO_SEGMENTS,
+    CROS,
+    INSTITUTE_SEGMENTS,
+    INVESTOR_SEGMENTS,
+    INVESTORS,
+    PREFIXES,
+    SECTOR_SEGMENTS,
+    SECTORS,
+    STAGES,
+)
 from luodi.catalog.demo_data.parks import PARKS
 from luodi.catalog.demo_data.people import People
 from luodi.catalog.models import CompanyProfile, Organization
@@ -172,6 +182,7 @@ def load_orgs(ld: Loader, people: People) -> None:
             district=dist,
             latitude=lat,
             longitude=lon,
+            chain_segments=list(INSTITUTE_SEGMENTS),
             description_zh=zh_demo(f"{note_zh}；平台上的成果与人员为演示示例"),
             description_en=en_demo(
                 f"{note_en}; its achievements and people on this platform are illustrative."
@@ -206,6 +217,7 @@ def load_orgs(ld: Loader, people: People) -> None:
             district=dist,
             latitude=lat + 0.002 * (i % 3),
             longitude=lon - 0.002 * (i % 2),
+            chain_segments=list(CRO_SEGMENTS.get(en, [])),
             description_zh=zh_demo(f"虚构的CRO/CDMO，位于{park}，提供{products}"),
             description_en=en_demo(f"A fictional CRO/CDMO in {_park_en(park)}."),
         )
@@ -228,6 +240,7 @@ def load_orgs(ld: Loader, people: People) -> None:
             f"{en} {DEMO_TAG_EN}",
             K.INVESTOR,
             district="高新区",
+            chain_segments=list(INVESTOR_SEGMENTS),
             description_zh=zh_demo(f"虚构的{note}，单笔投资{tmin}–{tmax}万元"),
             description_en=en_demo(
                 f"A fictional investor; tickets CNY {tmin // 100}–{tmax // 100} m."
@@ -264,6 +277,7 @@ def load_orgs(ld: Loader, people: People) -> None:
                 address=f"{sector.park}（示例地址）",
                 latitude=round(lat + rng.uniform(-0.01, 0.01), 5),
                 longitude=round(lon + rng.uniform(-0.01, 0.01), 5),
+                chain_segments=list(SECTOR_SEGMENTS.get(sector.en, [])),
                 description_zh=zh_demo(f"虚构企业，位于{sector.park}，主要产品：{product}"),
                 description_en=en_demo(
                     f"A fictional {sector.en} company in {_park_en(sector.park)}."

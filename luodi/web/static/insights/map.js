@@ -17,20 +17,27 @@
         return { name: p.name, value: [p.lon, p.lat, p.landings] };
       });
     }
-    var landed = data.points.filter(function (p) { return p.kind === "park" && p.landings; }).map(function (p) {
+    // Landed projects at their own company's coordinates (the park's when it has none),
+    // one point per spot with its count; the API leaves out spots that must stay hidden.
+    var landed = (data.landed || []).map(function (p) {
       return { name: p.name, value: [p.lon, p.lat, p.landings] };
     });
     chart.setOption({
       animation: false,
       tooltip: { trigger: "item", renderMode: "richText" },
       legend: { top: 0 },
-      geo: { map: "luodi-chengdu", roam: true, itemStyle: { areaColor: "#eef3f8", borderColor: "#7a8ca3" }, label: { show: false } },
+      geo: {
+        map: "luodi-chengdu", roam: true,
+        itemStyle: { areaColor: "#eef3f8", borderColor: "#9aabbf", borderWidth: 0.6 },
+        emphasis: { itemStyle: { areaColor: "#dde7f2" }, label: { show: true, color: "#3b4a5c" } },
+        label: { show: false },
+      },
       series: [
         { type: "scatter", coordinateSystem: "geo", name: root.dataset.labelParks, symbol: "diamond", symbolSize: 12, data: pts("park") },
         { type: "scatter", coordinateSystem: "geo", name: root.dataset.labelHospitals, symbolSize: 7, data: pts("hospital") },
         {
           type: "effectScatter", coordinateSystem: "geo", name: root.dataset.labelLandings,
-          symbolSize: function (v) { return 10 + 4 * (v[2] || 0); }, data: landed,
+          symbolSize: function (v) { return Math.min(28, 8 + 3 * (v[2] || 0)); }, data: landed,
         },
       ],
     });
