@@ -33,6 +33,8 @@ def trial_list(request: HttpRequest) -> HttpResponse:
         trials_visible_to(request.user)
         .select_related("sponsor")
         .annotate(n_sites=Count("site_links"))
+        # Meta.ordering does not apply to an aggregating query; pages need a stable order.
+        .order_by("-start_date", "registry_id")
     )
     if form.is_valid():
         data = form.cleaned_data
