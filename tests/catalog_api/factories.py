@@ -13,6 +13,7 @@ from tests.factories import OrganizationFactory
 class ParkProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "catalog.ParkProfile"
+        skip_postgeneration_save = True  # the hook only sets an m2m; nothing to save again
 
     organization = factory.SubFactory(OrganizationFactory, kind="park")
     policy_text_zh = "前三年租金减半。"
