@@ -76,9 +76,12 @@ class MatchingIndex:
         cache_dir: str | os.PathLike[str] | None = None,
         fusion: FusionConfig | None = None,
         ann_threshold: int = ANN_THRESHOLD,
+        field_weights: Mapping[str, float] | None = None,
     ) -> None:
+        """`field_weights` overrides fields.FIELD_WEIGHTS for this index only (fields not
+        named keep the defaults); it is saved with the index."""
         self.encoder = encoder
-        self.lexical = LexicalIndex(tokenizer)
+        self.lexical = LexicalIndex(tokenizer, field_weights=field_weights)
         self.dense = DenseIndex(encoder.dim, ann_threshold=ann_threshold) if encoder else None
         self.cache = (
             EmbeddingCache(cache_dir, encoder.name, encoder.dim)
@@ -414,9 +417,9 @@ class MatchingIndex:
             idx.alive = z["alive"]
         if idx.dense is not None and (gdir / "dense.npz").exists():
             with np.load(gdir / "dense.npz") as z:
-                idx.dense.vectors, idx.dense.has_vec = z["vectors"], z["has_vec"]
-            if manifest["ann"]:
-                idx.dense.load_ann(gdir / "ann.usearch")
+                vectors, has_vec = z["vectors"], z["has_vec"]
+            ann = gdir / "ann.usearch" if manifest["ann"] else None
+            idx.dense.restore(vectors, has_vec, ann)
         if idx.memory is not None and manifest.get("memory"):
             with np.load(gdir / "memory.npz") as z:
                 idx.memory = QueryMemory.from_state(manifest["memory"], z["vectors"])

@@ -4,9 +4,13 @@ Each batch of added documents becomes an immutable segment (CSC-like: per-term r
 document slots, field-weighted term frequencies and a bitmask of the fields the term occurred
 in). Removals only clear the caller's `alive` mask; dead postings are dropped when segments
 merge, as in Lucene. Scoring is Lucene BM25 over field-weighted term frequency and length
-(weights from fields.FIELD_WEIGHTS), computed at query time, so corpus statistics (N, avgdl)
-are always current (Lucene >= 8 form, without the constant (k1 + 1) factor, as bm25s).
-df still counts deleted documents until their segment merges.
+(weights from fields.FIELD_WEIGHTS, or a per-index override), computed at query time, so
+corpus statistics (N, avgdl) are always current (Lucene >= 8 form, without the constant
+(k1 + 1) factor, as bm25s). df still counts deleted documents until their segment merges.
+
+Building is vectorised: a batch is tokenized into flat term-id arrays (bulk.py, across
+processes for large batches), then one sort of (term, document, field) keys yields the
+postings already in segment order.
 """
 
 from __future__ import annotations
@@ -14,23 +18,43 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
+from .bulk import TokenBatch, tokenize_parallel
 from .fields import field_weight
 from .tokenize import Tokenizer
 
-MAX_FIELDS = 8  # one bit per field in the posting mask; extra fields share the last bit
+# One bit per field in the posting mask. The mask is as narrow as the fields an index has
+# seen need (uint8 up to 8, ...), so the common few-field index pays one byte per posting.
+MAX_FIELDS = 64
+# Term frequencies are small multiples of the field weights (counts x 2.0 / 1.5 / 1.0 by
+# default): float16 holds them exactly up to 1024 (relative error <= 5e-4 for other
+# weights), and saves 2 bytes of the ~9 a posting costs, ~220 MB at a million documents.
+# Counts past float16's range are clipped; BM25 has saturated long before.
+TF_DTYPE = np.float16
+TF_MAX = float(np.finfo(np.float16).max)
 MERGE_ABOVE_SEGMENTS = 12
+MERGE_FACTOR = 4  # segments merged at once when there are too many
+# ~9 bytes a posting: a merge's output stays under ~220 MB.
+MAX_MERGED_POSTINGS = 24_000_000
+
+
+def mask_dtype(n_fields: int) -> type[np.unsignedinteger[Any]]:
+    for dt in (np.uint8, np.uint16, np.uint32):
+        if n_fields <= np.iinfo(dt).bits:
+            return dt
+    return np.uint64
 
 
 @dataclass
 class Segment:
     indptr: np.ndarray  # int64 [n_terms_at_build + 1]
     docs: np.ndarray  # int32 slots, sorted within each term
-    tf: np.ndarray  # float32 field-weighted term frequency
-    fmask: np.ndarray  # uint8 bitmask of fields containing the term
+    tf: np.ndarray  # float16 field-weighted term frequency (see TF_DTYPE)
+    fmask: np.ndarray  # unsigned bitmask of fields containing the term (see mask_dtype)
 
     @property
     def n_postings(self) -> int:
@@ -49,24 +73,50 @@ def _build_segment(
 ) -> Segment:
     # Stable sort by term keeps slots ascending inside each term run (input is slot-ordered).
     order = np.argsort(terms, kind="stable")
+    return _segment_in_order(terms[order], docs[order], tf[order], fmask[order], n_terms)
+
+
+def _segment_in_order(
+    terms: np.ndarray, docs: np.ndarray, tf: np.ndarray, fmask: np.ndarray, n_terms: int
+) -> Segment:
+    """Segment from postings already sorted by (term, slot)."""
     counts = np.bincount(terms, minlength=n_terms)
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     return Segment(
         indptr,
-        docs[order].astype(np.int32),
-        tf[order].astype(np.float32),
-        fmask[order].astype(np.uint8),
+        docs.astype(np.int32, copy=False),
+        np.minimum(tf, TF_MAX).astype(TF_DTYPE, copy=False),
+        fmask,
     )
+
+
+def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Index of the first element of each run of equal values."""
+    flag = np.empty(sorted_keys.shape[0], dtype=bool)
+    flag[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=flag[1:])
+    return np.flatnonzero(flag)
 
 
 class LexicalIndex:
     def __init__(
-        self, tokenizer: Tokenizer | None = None, k1: float = 1.2, b: float = 0.75
+        self,
+        tokenizer: Tokenizer | None = None,
+        k1: float = 1.2,
+        b: float = 0.75,
+        field_weights: Mapping[str, float] | None = None,
+        workers: int | None = None,
     ) -> None:
+        """`field_weights` overrides fields.FIELD_WEIGHTS per field for this index (other
+        fields keep the defaults); weights are applied while indexing, so they are fixed
+        for the index's life and saved with it. `workers`: tokenizer processes for large
+        batches (None: one per available core; 1: never fork)."""
         self.tokenizer = tokenizer or Tokenizer()
         self.k1 = k1
         self.b = b
+        self.field_weights: dict[str, float] = dict(field_weights or {})
+        self.workers = workers
         self.vocab: dict[str, int] = {}
         self.fields: list[str] = []  # bit position -> field name
         self.df = np.zeros(0, dtype=np.int64)
@@ -74,12 +124,15 @@ class LexicalIndex:
         self.segments: list[Segment] = []
 
     # -- building ---------------------------------------------------------------------
+    def field_weight(self, name: str) -> float:
+        w = self.field_weights.get(name)
+        return field_weight(name) if w is None else float(w)
+
     def _field_bit(self, name: str) -> int:
         if name not in self.fields:
-            if len(self.fields) >= MAX_FIELDS:
-                return MAX_FIELDS - 1
             self.fields.append(name)
-        return self.fields.index(name)
+        # Fields past the 64th share the last bit (field_names reports all of them).
+        return min(self.fields.index(name), MAX_FIELDS - 1)
 
     def _term_id(self, term: str) -> int:
         tid = self.vocab.get(term)
@@ -91,13 +144,14 @@ class LexicalIndex:
     def analyze_document(
         self, fields: Mapping[str, str]
     ) -> tuple[dict[int, float], dict[int, int], float]:
+        """term id -> weighted tf, term id -> field mask, weighted length of one document."""
         tf: dict[int, float] = {}
         mask: dict[int, int] = {}
         length = 0.0
         for name, text in fields.items():
             if not text:
                 continue
-            w = field_weight(name)
+            w = self.field_weight(name)
             bit = 1 << self._field_bit(name)
             toks = self.tokenizer.tokenize(text)
             length += w * len(toks)
@@ -111,31 +165,90 @@ class LexicalIndex:
         self, slots: Sequence[int], docs_fields: Sequence[Mapping[str, str]], alive: np.ndarray
     ) -> None:
         """Index documents at the given (new) slots as one segment."""
-        t_l: list[np.ndarray] = []
-        d_l: list[np.ndarray] = []
-        f_l: list[np.ndarray] = []
-        m_l: list[np.ndarray] = []
-        lens = np.zeros(len(slots), dtype=np.float32)
-        for j, (slot, fields) in enumerate(zip(slots, docs_fields, strict=True)):
-            tf, mask, length = self.analyze_document(fields)
-            lens[j] = length
-            if tf:
-                t_l.append(np.fromiter(tf.keys(), dtype=np.int32, count=len(tf)))
-                f_l.append(np.fromiter(tf.values(), dtype=np.float32, count=len(tf)))
-                m_l.append(np.fromiter((mask[t] for t in tf), dtype=np.uint8, count=len(tf)))
-                d_l.append(np.full(len(tf), slot, dtype=np.int32))
-        self.add_arrays(np.asarray(slots, dtype=np.int64), lens, t_l, d_l, f_l, m_l, alive)
+        if len(slots) != len(docs_fields):
+            raise ValueError("one slot per document")
+        batches = tokenize_parallel(self.tokenizer, docs_fields, self.workers)
+        self.add_batches(np.asarray(slots, dtype=np.int64), batches, alive)
 
-    def add_arrays(
-        self,
-        slots: np.ndarray,
-        lens: np.ndarray,
-        t_l: list[np.ndarray],
-        d_l: list[np.ndarray],
-        f_l: list[np.ndarray],
-        m_l: list[np.ndarray],
-        alive: np.ndarray,
-    ) -> None:
+    def add_batches(self, slots: np.ndarray, batches: list[TokenBatch], alive: np.ndarray) -> None:
+        """Index tokenized batches (documents numbered in `slots` order) as one segment.
+        Consumes `batches` (emptied as they are packed, to bound peak memory)."""
+        n = int(slots.shape[0])
+        # Documents are numbered by slot rank, so postings sorted by (term, rank) are sorted
+        # by (term, slot) as segments require, whatever order the caller's slots are in.
+        by_slot = np.argsort(slots, kind="stable")
+        rank = np.empty(n, dtype=np.int64)
+        rank[by_slot] = np.arange(n)
+        names: dict[str, int] = {}
+        remaps, fmaps = [], []
+        for bt in batches:  # first pass: global term ids and field numbers
+            remaps.append(
+                np.fromiter((self._term_id(t) for t in bt.terms), np.int64, len(bt.terms))
+            )
+            fmaps.append(np.asarray([names.setdefault(f, len(names)) for f in bt.fields], int))
+        nf = max(1, len(names))
+        weights = np.asarray([self.field_weight(f) for f in names], dtype=np.float64)
+        bits = np.asarray([1 << self._field_bit(f) for f in names], dtype=np.uint64)
+        bits = bits.astype(mask_dtype(len(self.fields)))
+        lens = np.zeros(n, dtype=np.float64)
+        nc = 1 + max((int(bt.counts.max()) for bt in batches if bt.counts.size), default=0)
+        packed = (len(self.vocab) + 1) * n * nf * nc < 2**62
+        keys: list[np.ndarray] = []
+        cols: list[tuple[np.ndarray, ...]] = []
+        while batches:  # second pass: one int64 key per (term, doc, field, count) entry
+            bt, remap, fmap = batches.pop(0), remaps.pop(0), fmaps.pop(0)
+            g_fld = fmap[bt.group_field]
+            g_doc = rank[bt.group_doc]
+            lens += np.bincount(g_doc, weights=bt.group_len * weights[g_fld], minlength=n)
+            tid = remap[bt.tids]
+            doc = np.repeat(g_doc, bt.group_terms)
+            fld = np.repeat(g_fld, bt.group_terms)
+            if packed:
+                tid *= n
+                tid += doc
+                tid *= nf
+                tid += fld
+                tid *= nc
+                tid += bt.counts
+                keys.append(tid)
+            else:
+                cols.append((tid, doc, fld, bt.counts))
+        self._grow(slots, lens)
+        if packed:
+            key = np.concatenate(keys) if len(keys) != 1 else keys[0]
+            del keys
+            if key.size == 0:
+                return
+            key.sort()
+            counts = key % nc
+            key //= nc
+            f = key % nf
+            key //= nf
+        else:  # keys would overflow int64: sort the columns instead (slower, rare)
+            t, d, f, counts = (np.concatenate(c) for c in zip(*cols, strict=True))
+            if t.size == 0:
+                return
+            order = np.lexsort((f, d, t))
+            key = t[order] * n + d[order]
+            f, counts = f[order], counts[order]
+        groups = _run_starts(key)  # key is now term * n + doc
+        w = weights[f]
+        w *= counts
+        del counts
+        tf = np.add.reduceat(w, groups)
+        del w
+        fmask = np.bitwise_or.reduceat(bits[f], groups)
+        del f
+        key = key[groups]
+        terms, docs = key // n, key % n
+        del key
+        self.df += np.bincount(terms, minlength=self.df.shape[0])
+        self.segments.append(
+            _segment_in_order(terms, slots[by_slot][docs], tf, fmask, len(self.vocab))
+        )
+        self._maybe_merge(alive)
+
+    def _grow(self, slots: np.ndarray, lens: np.ndarray) -> None:
         n_slots = int(slots.max()) + 1 if len(slots) else 0
         if n_slots > self.doc_len.shape[0]:
             self.doc_len = np.concatenate(
@@ -146,49 +259,34 @@ class LexicalIndex:
             self.df = np.concatenate(
                 [self.df, np.zeros(len(self.vocab) - self.df.shape[0], np.int64)]
             )
-        if not t_l:
-            return
-        terms = np.concatenate(t_l)
-        self.df += np.bincount(terms, minlength=self.df.shape[0])
-        self.segments.append(
-            _build_segment(
-                terms,
-                np.concatenate(d_l),
-                np.concatenate(f_l),
-                np.concatenate(m_l),
-                len(self.vocab),
-            )
-        )
-        if len(self.segments) > MERGE_ABOVE_SEGMENTS:
-            self.merge(alive, keep_largest=True)
 
-    def merge(self, alive: np.ndarray, keep_largest: bool = False) -> None:
-        """Merge segments, dropping postings of dead slots and their df contribution."""
-        segs = sorted(self.segments, key=lambda s: s.n_postings)
-        keep = [segs.pop()] if keep_largest and len(segs) > 1 else []
+    def merge(self, alive: np.ndarray, start: int = 0, stop: int | None = None) -> None:
+        """Merge segments[start:stop] (default: all) into one, dropping postings of dead
+        slots and their df contribution."""
+        stop = len(self.segments) if stop is None else stop
+        segs = self.segments[start:stop]
         if not segs:
             return
-        parts_t, parts_d, parts_f, parts_m = [], [], [], []
-        for s in segs:
-            terms = np.repeat(np.arange(s.indptr.shape[0] - 1, dtype=np.int32), np.diff(s.indptr))
-            live = alive[s.docs] if alive.shape[0] else np.zeros(s.docs.shape[0], bool)
-            dead_terms = terms[~live]
-            if dead_terms.size:
-                self.df -= np.bincount(dead_terms, minlength=self.df.shape[0])
-            parts_t.append(terms[live])
-            parts_d.append(s.docs[live])
-            parts_f.append(s.tf[live])
-            parts_m.append(s.fmask[live])
-        d = np.concatenate(parts_d)
-        order = np.argsort(d, kind="stable")  # slot order, so term runs come out sorted
-        merged = _build_segment(
-            np.concatenate(parts_t)[order],
-            d[order],
-            np.concatenate(parts_f)[order],
-            np.concatenate(parts_m)[order],
-            len(self.vocab),
-        )
-        self.segments = [*keep, merged]
+        merged = _merge_neighbours(segs, alive, self.df, len(self.vocab))
+        if merged is None:  # slot ranges interleave (older saves): sort the postings
+            merged = _merge_by_sorting(segs, alive, self.df, len(self.vocab))
+        self.segments[start:stop] = [merged]
+
+    def _maybe_merge(self, alive: np.ndarray) -> None:
+        # Merge the cheapest window of neighbouring segments: merges stay between neighbours
+        # (slot ranges never interleave, so postings concatenate without sorting) and the
+        # big old segments are not rewritten, as in Lucene's tiered policy. A merge needs
+        # its output's memory on top of the index, so none grows past MAX_MERGED_POSTINGS
+        # (at a million documents the segment count then stays above the soft limit).
+        if len(self.segments) <= MERGE_ABOVE_SEGMENTS:
+            return
+        sizes = np.asarray([s.n_postings for s in self.segments], dtype=np.int64)
+        for width in range(min(MERGE_FACTOR, len(sizes)), 1, -1):
+            window = np.convolve(sizes, np.ones(width, dtype=np.int64), mode="valid")
+            first = int(np.argmin(window))
+            if window[first] <= MAX_MERGED_POSTINGS:
+                self.merge(alive, first, first + width)
+                return
 
     # -- scoring ----------------------------------------------------------------------
     def query_terms(self, text: str) -> dict[int, float]:
@@ -214,13 +312,15 @@ class LexicalIndex:
         tids = list(qterms)
         idf = self.idf(n_docs, tids)
         docs_l, contrib_l = [], []
-        norm = self.k1 * (1.0 - self.b + self.b * self.doc_len[:n_slots] / avgdl)
+        k1, b, dl = self.k1, self.b, self.doc_len
         for tid, w in zip(tids, idf * np.asarray([qterms[t] for t in tids]), strict=True):
             for seg in self.segments:
                 d, tf, _ = seg.postings(tid)
                 if d.size:
                     docs_l.append(d)
-                    contrib_l.append(w * tf / (tf + norm[d]))
+                    # Length norm only where postings are (not for every slot): at a million
+                    # documents that is most of a short query's cost.
+                    contrib_l.append(w * tf / (tf + k1 * (1.0 - b + b * dl[d] / avgdl)))
         if not docs_l:
             return np.zeros(n_slots, dtype=np.float32)
         scores = np.bincount(
@@ -240,7 +340,13 @@ class LexicalIndex:
         return out
 
     def field_names(self, mask: int) -> list[str]:
-        return [f for i, f in enumerate(self.fields) if mask >> i & 1]
+        """Fields whose bits are set. The shared last bit names every field from the 64th
+        on: the term occurred in at least one of them."""
+        last = MAX_FIELDS - 1
+        out = [f for i, f in enumerate(self.fields[:last]) if mask >> i & 1]
+        if mask >> last & 1:
+            out += self.fields[last:]
+        return out
 
     # -- persistence ------------------------------------------------------------------
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -252,6 +358,7 @@ class LexicalIndex:
             "k1": self.k1,
             "b": self.b,
             "fields": self.fields,
+            "field_weights": self.field_weights,
             "n_segments": len(self.segments),
             "tokenizer": self.tokenizer.config(),
         }
@@ -261,7 +368,12 @@ class LexicalIndex:
     def from_state(
         cls, meta: dict[str, Any], arrays: Mapping[str, np.ndarray], vocab: list[str]
     ) -> LexicalIndex:
-        idx = cls(Tokenizer.from_config(meta["tokenizer"]), k1=meta["k1"], b=meta["b"])
+        idx = cls(
+            Tokenizer.from_config(meta["tokenizer"]),
+            k1=meta["k1"],
+            b=meta["b"],
+            field_weights=meta.get("field_weights"),
+        )
         idx.fields = list(meta["fields"])
         idx.vocab = {t: i for i, t in enumerate(vocab)}
         idx.df = np.asarray(arrays["df"])
@@ -276,3 +388,81 @@ class LexicalIndex:
             for i in range(meta["n_segments"])
         ]
         return idx
+
+
+def _live_counts(seg: Segment, live: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray]:
+    """(all, live) postings per term of a segment, padded to n_terms."""
+    c = np.zeros(live.shape[0] + 1, dtype=np.int64)
+    np.cumsum(live, out=c[1:])
+    total = np.zeros(n_terms, dtype=np.int64)
+    alive_n = np.zeros(n_terms, dtype=np.int64)
+    m = seg.indptr.shape[0] - 1
+    total[:m] = np.diff(seg.indptr)
+    alive_n[:m] = c[seg.indptr[1:]] - c[seg.indptr[:-1]]
+    return total, alive_n
+
+
+def _merge_neighbours(
+    segs: Sequence[Segment], alive: np.ndarray, df: np.ndarray, n_terms: int
+) -> Segment | None:
+    """Merge segments whose slot ranges follow each other, without sorting: each term's
+    postings are the concatenation of its runs in range order. Scratch memory is one
+    segment's worth of indexes, not the whole merge's. None if the ranges interleave."""
+    spans = [(int(s.docs.min()), int(s.docs.max()), s) for s in segs if s.n_postings]
+    spans.sort(key=lambda x: x[0])
+    if any(a[1] >= b[0] for a, b in pairwise(spans)):
+        return None
+    ordered = [s for _, _, s in spans]
+    lives = [
+        alive[s.docs] if alive.shape[0] else np.zeros(s.n_postings, dtype=bool) for s in ordered
+    ]
+    counts = [_live_counts(s, lv, n_terms) for s, lv in zip(ordered, lives, strict=True)]
+    out_counts = np.zeros(n_terms, dtype=np.int64)
+    for total, live_n in counts:
+        df -= total - live_n
+        out_counts += live_n
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(out_counts, out=indptr[1:])
+    size = int(indptr[-1])
+    mdt = np.result_type(*[s.fmask.dtype for s in segs])
+    docs = np.empty(size, dtype=np.int32)
+    tf = np.empty(size, dtype=np.result_type(*[s.tf.dtype for s in segs]))
+    fmask = np.empty(size, dtype=mdt)
+    filled = np.zeros(n_terms, dtype=np.int64)  # postings already placed per term
+    for s, lv, (_, live_n) in zip(ordered, lives, counts, strict=True):
+        before = np.zeros(n_terms, dtype=np.int64)  # live postings of earlier terms here
+        np.cumsum(live_n[:-1], out=before[1:])
+        # The j-th live posting of this segment (term t) lands at
+        # indptr[t] + filled[t] + (j - before[t]).
+        dest = np.repeat(indptr[:-1] + filled - before, live_n)
+        dest += np.arange(dest.shape[0], dtype=np.int64)
+        docs[dest] = s.docs[lv]
+        tf[dest] = s.tf[lv]
+        fmask[dest] = s.fmask[lv]
+        filled += live_n
+    return Segment(indptr, docs, tf, fmask)
+
+
+def _merge_by_sorting(
+    segs: Sequence[Segment], alive: np.ndarray, df: np.ndarray, n_terms: int
+) -> Segment:
+    parts_t, parts_d, parts_f, parts_m = [], [], [], []
+    for s in segs:
+        terms = np.repeat(np.arange(s.indptr.shape[0] - 1, dtype=np.int32), np.diff(s.indptr))
+        live = alive[s.docs] if alive.shape[0] else np.zeros(s.docs.shape[0], bool)
+        dead_terms = terms[~live]
+        if dead_terms.size:
+            df -= np.bincount(dead_terms, minlength=df.shape[0])
+        parts_t.append(terms[live])
+        parts_d.append(s.docs[live])
+        parts_f.append(s.tf[live])
+        parts_m.append(s.fmask[live])
+    d = np.concatenate(parts_d)
+    order = np.argsort(d, kind="stable")  # slot order, so term runs come out sorted
+    return _build_segment(
+        np.concatenate(parts_t)[order],
+        d[order],
+        np.concatenate(parts_f)[order],
+        np.concatenate(parts_m)[order],  # concatenate widens narrower masks
+        n_terms,
+    )

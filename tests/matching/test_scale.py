@@ -1,0 +1,222 @@
+"""Bulk indexing paths (vectorised postings, forked tokenizer workers, neighbour merges),
+the graph-owned dense store, and the rough edges fixed with them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from luodi.matching import Document, HashingEncoder, MatchingIndex, Tokenizer, bulk
+from luodi.matching.dense import DenseIndex
+from luodi.matching.lexical import LexicalIndex, Segment, _build_segment, _merge_by_sorting
+
+WORDS_EN = ["insulin", "diabetes", "lung", "cancer", "screening"]
+WORDS_EN += ["trial", "stent", "implant", "fibrosis", "kinase"]
+WORDS_ZH = ["糖尿病", "肾病", "肺癌", "筛查", "患者", "临床", "试验", "支架", "的", "治疗"]
+
+
+def _corpus(n: int, seed: int = 0) -> list[dict[str, str]]:
+    rng = np.random.default_rng(seed)
+    docs = []
+    for _ in range(n):
+        en = " ".join(rng.choice(WORDS_EN, int(rng.integers(0, 12))))
+        zh = "".join(rng.choice(WORDS_ZH, int(rng.integers(0, 8))))
+        docs.append({"title": en[:30], "body": f"{en} {zh}，{zh}", "keywords": zh[:4]})
+    return docs
+
+
+def _reference(lex: LexicalIndex, docs: list[dict[str, str]]) -> tuple[Segment, np.ndarray]:
+    """The per-document build the vectorised one replaced (analyze_document + argsort)."""
+    t_l, d_l, f_l, m_l, lens = [], [], [], [], []
+    for slot, fields in enumerate(docs):
+        tf, mask, length = lex.analyze_document(fields)
+        lens.append(length)
+        t_l.append(np.fromiter(tf.keys(), np.int32, len(tf)))
+        f_l.append(np.fromiter(tf.values(), np.float32, len(tf)))
+        m_l.append(np.fromiter((mask[t] for t in tf), np.uint8, len(tf)))
+        d_l.append(np.full(len(tf), slot, np.int32))
+    seg = _build_segment(
+        np.concatenate(t_l),
+        np.concatenate(d_l),
+        np.concatenate(f_l),
+        np.concatenate(m_l),
+        len(lex.vocab),
+    )
+    return seg, np.asarray(lens, np.float32)
+
+
+def _assert_same_index(a: LexicalIndex, b: LexicalIndex) -> None:
+    assert a.vocab == b.vocab and a.fields == b.fields
+    np.testing.assert_array_equal(a.df, b.df)
+    np.testing.assert_array_equal(a.doc_len, b.doc_len)
+    assert len(a.segments) == len(b.segments)
+    for x, y in zip(a.segments, b.segments, strict=True):
+        for u, v in [(x.indptr, y.indptr), (x.docs, y.docs), (x.tf, y.tf), (x.fmask, y.fmask)]:
+            np.testing.assert_array_equal(u, v)
+
+
+def test_vectorised_build_equals_per_document_build() -> None:
+    docs = _corpus(300)
+    lex = LexicalIndex(Tokenizer(), field_weights={"keywords": 1.3})
+    lex.add(list(range(len(docs))), docs, np.ones(len(docs), bool))
+    ref, lens = _reference(LexicalIndex(Tokenizer(), field_weights={"keywords": 1.3}), docs)
+
+    seg = lex.segments[0]
+    np.testing.assert_array_equal(seg.indptr, ref.indptr)
+    np.testing.assert_array_equal(seg.docs, ref.docs)
+    np.testing.assert_allclose(seg.tf, ref.tf, rtol=1e-3)  # float16 storage
+    np.testing.assert_array_equal(seg.fmask, ref.fmask)
+    np.testing.assert_allclose(lex.doc_len, lens, rtol=1e-6)
+
+
+def test_parallel_tokenization_gives_the_same_index_as_serial(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = _corpus(500, seed=1)
+    alive = np.ones(len(docs), bool)
+    serial = LexicalIndex(Tokenizer(user_words=["肾病患者"]), workers=1)
+    serial.add(list(range(len(docs))), docs, alive)
+    monkeypatch.setattr(bulk, "PARALLEL_MIN_DOCS", 10)
+    forked = LexicalIndex(Tokenizer(user_words=["肾病患者"]), workers=2)
+    forked.add(list(range(len(docs))), docs, alive)
+
+    assert len(bulk.tokenize_parallel(Tokenizer(), docs, 2)) > 1  # really split
+    _assert_same_index(serial, forked)
+
+
+def test_tokenizer_survives_pickling_with_its_dictionary() -> None:
+    import pickle
+
+    tok = Tokenizer(user_words=["成都医学城"], cjk_ngrams=())
+    copy = pickle.loads(pickle.dumps(tok))
+
+    assert copy.tokenize("位于成都医学城的园区") == tok.tokenize("位于成都医学城的园区")
+
+
+def test_segmenter_matches_jieba_search_mode() -> None:
+    jieba = pytest.importorskip("jieba")
+    import logging
+
+    jieba.setLogLevel(logging.WARNING)
+    ref = jieba.Tokenizer()
+    ref.add_word("糖尿病足溃疡")
+    tok = Tokenizer(user_words=["糖尿病足溃疡"])
+    texts = [
+        "糖尿病足溃疡的治疗需求",
+        "左膝外侧滑瞙皱襞综合症",
+        "肝上长个血管瘤做微创手术需要多少钱",
+    ]
+    for text in texts + [d["body"] for d in _corpus(50, seed=2)]:
+        for run in text.replace("，", " ").split():
+            if run.isascii():
+                continue
+            assert tok.segmenter.cut_for_search(run) == list(ref.cut_for_search(run, HMM=True))
+
+
+def test_neighbour_merge_equals_sorting_merge() -> None:
+    docs = _corpus(200, seed=3)
+    lex = LexicalIndex(Tokenizer())
+    alive = np.ones(len(docs), bool)
+    for s in range(0, len(docs), 20):
+        lex.add(list(range(s, s + 20)), docs[s : s + 20], alive)
+    alive[::7] = False
+    df = lex.df.copy()
+    expected = _merge_by_sorting(lex.segments, alive, df, len(lex.vocab))
+
+    lex.merge(alive)
+
+    got = lex.segments[0]
+    np.testing.assert_array_equal(lex.df, df)
+    for u, v in [(got.indptr, expected.indptr), (got.docs, expected.docs)]:
+        np.testing.assert_array_equal(u, v)
+    np.testing.assert_array_equal(got.tf, expected.tf)
+    np.testing.assert_array_equal(got.fmask, expected.fmask)
+
+
+def test_many_segments_are_merged_between_neighbours_and_scores_hold() -> None:
+    docs = _corpus(150, seed=4)
+    one = LexicalIndex(Tokenizer())
+    many = LexicalIndex(Tokenizer())
+    alive = np.ones(len(docs), bool)
+    one.add(list(range(len(docs))), docs, alive)
+    for s in range(0, len(docs), 10):  # 15 adds: more than MERGE_ABOVE_SEGMENTS
+        many.add(list(range(s, s + 10)), docs[s : s + 10], alive)
+
+    assert len(many.segments) < 15
+    for q in ["lung cancer", "糖尿病 肾病", "stent"]:
+        np.testing.assert_allclose(
+            many.score_all(many.query_terms(q), alive),
+            one.score_all(one.query_terms(q), alive),
+            rtol=1e-5,
+        )
+
+
+def test_matched_terms_name_the_right_field_past_eight_fields() -> None:
+    fields = {f"f{i}": "filler text" for i in range(10)}
+    fields["f9"] = "melanoma"
+    idx = MatchingIndex()
+    idx.upsert([Document("x", fields)])
+
+    exp = idx.search("melanoma", k=1, mode="lexical")[0].explanation
+
+    assert exp is not None and exp.matched_terms == {"f9": ["melanoma"]}
+
+
+def test_per_index_field_weights_override_defaults_and_persist(tmp_path: Path) -> None:
+    docs = [
+        Document("t", {"title": "fibrosis", "body": "other words here"}),
+        Document("b", {"title": "other words", "body": "fibrosis fibrosis"}),
+    ]
+    default = MatchingIndex()
+    default.upsert(docs)
+    body_first = MatchingIndex(field_weights={"title": 0.5, "body": 3.0})
+    body_first.upsert(docs)
+
+    assert default.search("fibrosis", k=1, mode="lexical")[0].id == "t"
+    assert body_first.search("fibrosis", k=1, mode="lexical")[0].id == "b"
+    body_first.save(tmp_path)
+    loaded = MatchingIndex.load(tmp_path)
+    assert loaded.lexical.field_weights == {"title": 0.5, "body": 3.0}
+    assert loaded.search("fibrosis", k=1, mode="lexical")[0].id == "b"
+
+
+def _unit(rows: int, dim: int, seed: int) -> np.ndarray:
+    x = np.random.default_rng(seed).standard_normal((rows, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_graph_owns_the_vectors_once_built() -> None:
+    vecs = _unit(1200, 16, 5)
+    dense = DenseIndex(16, ann_threshold=1000)
+    dense.set(np.arange(600), vecs[:600])
+    assert not dense.in_graph
+    dense.set(np.arange(600, 1200), vecs[600:])  # crosses the threshold: graph built
+
+    assert dense.in_graph and not isinstance(dense.vectors, np.ndarray)
+    np.testing.assert_allclose(dense.vectors[5], vecs[5], atol=2e-3)  # f16 in the graph
+    np.testing.assert_allclose(dense.scores(vecs[3], np.arange(10)), vecs[:10] @ vecs[3], atol=5e-3)
+    dense.remove(np.asarray([3]))
+    assert dense.scores(vecs[3], np.asarray([3]))[0] == 0
+    mask = np.zeros(1200, bool)
+    mask[100:140] = True  # small allowed set: exact scores read back from the graph
+    top, _ = dense.search(vecs[120], 5, mask)
+    assert top[0] == 120 and mask[top].all()
+
+
+def test_save_load_with_graph_keeps_one_copy(tmp_path: Path) -> None:
+    docs = [Document(f"d{i}", {"title": f"doc {i} insulin"}) for i in range(60)]
+    idx = MatchingIndex(encoder=HashingEncoder(dim=16), ann_threshold=50)
+    idx.upsert(docs)
+    assert idx.dense is not None and idx.dense.in_graph
+    before = idx.search("doc 7 insulin", k=3)
+
+    idx.save(tmp_path)
+    loaded = MatchingIndex.load(tmp_path, encoder=HashingEncoder(dim=16))
+
+    assert loaded.dense is not None and loaded.dense.in_graph
+    gen = next(p for p in tmp_path.iterdir() if p.is_dir())
+    with np.load(gen / "dense.npz") as z:
+        assert z["vectors"].shape[0] == 0  # the graph file holds them
+    assert [h.id for h in loaded.search("doc 7 insulin", k=3)] == [h.id for h in before]
