@@ -11,8 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("LUODI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -20,6 +23,23 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures
 # here are synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class _SerialWSGIServer(WSGIServer):
+    """The live server, answering one request at a time.
+
+    With SQLite in memory every request thread of Django's threaded live server shares the
+    test's one connection; two concurrent requests (a page and the chart fetches it starts)
+    then deadlock inside sqlite3 and the run hangs. Serial answers avoid that, and Django
+    closes each connection after its response for a non-threaded server, so keep-alive
+    cannot starve the browser's other requests."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        # LiveServerThread.run has already installed the shared connections in its thread.
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _SerialWSGIServer
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
