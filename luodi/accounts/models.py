@@ -30,6 +30,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_username()
 
+    def preferred_language(self) -> str:
+        """The language to write to this user in (emails, generated reports). Users have no
+        stored preference yet; a `language` attribute is honoured when a later change adds
+        one, otherwise the site's default (zh-hans)."""
+        stored = str(getattr(self, "language", "") or "")
+        known = {code for code, _name in settings.LANGUAGES}
+        return stored if stored in known else settings.LANGUAGE_CODE
+
     @property
     def is_association_staff(self) -> bool:
         return self.is_active and (self.role == Role.STAFF or self.is_superuser)

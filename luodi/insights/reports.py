@@ -246,7 +246,7 @@ def build(job: ReportJob) -> None:
 
     user = job.requested_by
     try:
-        with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        with translation.override(user.preferred_language()):
             data = collect(user, job.period_start, job.period_end, scopes.of_job(job))
             _progress(job, 40)
             xlsx = write_xlsx(data)

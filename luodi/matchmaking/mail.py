@@ -20,14 +20,6 @@ from luodi.catalog.models import ClinicalNeed
 log = logging.getLogger(__name__)
 
 
-def recipient_language(user: User) -> str:
-    """The user's stored language when there is one (users have no such field yet, so this
-    honours a `language` attribute if a later change adds it), otherwise the site's (zh)."""
-    stored = str(getattr(user, "language", "") or "")
-    known = {code for code, _name in settings.LANGUAGES}
-    return stored if stored in known else settings.LANGUAGE_CODE
-
-
 def recipients(org_ids: Collection[int]) -> list[User]:
     """Active members of the organizations with an email address, each once."""
     return list(
@@ -40,7 +32,7 @@ def recipients(org_ids: Collection[int]) -> list[User]:
 
 def open_call_message(user: User, need: ClinicalNeed, link: str) -> tuple[str, str]:
     """Subject and body in the recipient's language (the need's title too)."""
-    with translation.override(recipient_language(user)):
+    with translation.override(user.preferred_language()):
         title = need.title
         subject = _("Open call: %(title)s") % {"title": title}
         body = _(
