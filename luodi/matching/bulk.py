@@ -1,8 +1,9 @@
 """Batch tokenization for LexicalIndex.add: documents -> flat arrays of term ids.
 
-A batch is turned into one int32 array of term ids (ids local to the batch, with the list of
-their terms) plus one (document, field, token count) row per non-empty field, so the index
-can count and sort with numpy instead of per-token Python loops. Large batches are split
+A batch is turned into int32 arrays of its distinct term ids per field with their counts
+(ids local to the batch, with the list of their terms; counted by one numpy sort of the
+token ids) plus one (document, field, token count) row per non-empty field, so the index
+can sort with numpy instead of per-token Python loops. Large batches are split
 across worker processes (fork: the workers inherit the documents and the warm tokenizer
 instead of receiving them pickled); local ids are remapped in chunk order, so the vocabulary
 comes out in first-seen order and the index is identical to a single-process build.
@@ -14,10 +15,9 @@ import multiprocessing
 import os
 import threading
 from array import array
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -25,6 +25,8 @@ from .tokenize import Tokenizer
 
 # Below this many documents a batch is tokenized in-process: starting workers costs more.
 PARALLEL_MIN_DOCS = 20_000
+# Token ids held before counting: bounds a big single-process batch's scratch (~16 B each).
+STREAM_FLUSH = 1 << 22
 
 
 @dataclass
@@ -39,47 +41,113 @@ class TokenBatch:
     fields: list[str]  # field names seen in the batch, first-seen order
 
 
+class _LocalIds(dict[str, int]):
+    """term -> batch-local id, assigned on first sight: `map(ids.__getitem__, terms)` costs
+    one C-level lookup per known term."""
+
+    __slots__ = ()
+
+    def __missing__(self, term: str) -> int:
+        tid = self[term] = len(self)
+        return tid
+
+
+class _RunIds(dict[str, tuple[int, ...]]):
+    """Run of ASCII text (a word) -> local ids of its terms, so a known English word costs
+    one lookup instead of one for its terms and one per term for their ids. Not for CJK
+    runs: mostly unique, they would only fill it."""
+
+    __slots__ = ("_lookup", "_terms")
+
+    def __init__(self, terms: Callable[[str], tuple[str, ...]], lookup: Callable[[str], int]):
+        super().__init__()
+        self._terms = terms
+        self._lookup = lookup
+
+    def __missing__(self, run: str) -> tuple[int, ...]:
+        ids = self[run] = tuple(map(self._lookup, self._terms(run)))
+        return ids
+
+
 def tokenize_batch(
     tokenizer: Tokenizer, docs: Sequence[Mapping[str, str]], offset: int = 0
 ) -> TokenBatch:
     """Tokenize documents in one process; `offset` is added to document indexes."""
-    local: dict[str, int] = {}
-    get = local.get
-    tids, counts = array("i"), array("i")
-    g_doc, g_field, g_len, g_terms = array("i"), array("i"), array("i"), array("i")
+    local = _LocalIds()
+    lookup = local.__getitem__
+    # Every token's local id, field after field: counted at the end with one numpy sort
+    # (a Counter per field cost more than tokenizing English text).
+    stream: list[int] = []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    g_doc, g_field, g_len = array("i"), array("i"), array("i")
+    counted = 0  # groups whose tokens have been counted
     fields: dict[str, int] = {}
-    tokenize = tokenizer.tokenize
+    terms, runs = tokenizer.iter_terms, tokenizer.runs
+    ascii_ids = _RunIds(tokenizer.run_terms, lookup).__getitem__
     for j, doc in enumerate(docs):
         for name, text in doc.items():
             if not text:
                 continue
-            toks = tokenize(text)
-            if not toks:  # all stop words: no postings, length 0
+            before = len(stream)
+            if text.isascii():
+                stream += chain.from_iterable(map(ascii_ids, runs(text)))
+            else:
+                stream += map(lookup, terms(text))
+            if len(stream) == before:  # all stop words: no postings, length 0
                 continue
-            # Counting here (C-level Counter, in the worker) leaves the parent a third of
-            # the entries to sort.
-            c = Counter(toks)
-            ids = list(map(get, c))
-            if None in ids:  # new terms: rare once the batch's vocabulary has been seen
-                for k, t in enumerate(c):
-                    if ids[k] is None:
-                        ids[k] = local.setdefault(t, len(local))
-            tids.extend(ids)  # type: ignore[arg-type]  # no None left
-            counts.extend(c.values())
             g_doc.append(j + offset)
             g_field.append(fields.setdefault(name, len(fields)))
-            g_len.append(len(toks))
-            g_terms.append(len(ids))
+            g_len.append(len(stream) - before)
+        if len(stream) >= STREAM_FLUSH or j == len(docs) - 1:
+            parts.append(_count(stream, _ints(g_len[counted:]), len(local)))
+            stream.clear()
+            counted = len(g_len)
+    tids, counts, g_terms = (_cat([p[i] for p in parts]) for i in range(3))
     return TokenBatch(
         terms=list(local),
-        tids=_ints(tids),
-        counts=_ints(counts),
+        tids=tids,
+        counts=counts,
         group_doc=_ints(g_doc),
         group_field=_ints(g_field),
         group_len=_ints(g_len),
-        group_terms=_ints(g_terms),
+        group_terms=g_terms,
         fields=list(fields),
     )
+
+
+def _count(
+    stream: list[int], group_len: np.ndarray, n_terms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct term ids of each group in id order, their counts, distinct terms per
+    group) from the token ids of consecutive groups of `group_len` tokens."""
+    shift = _bits(n_terms)  # key = group << shift | term: shifts, not int64 division
+    key = np.repeat(np.arange(group_len.shape[0], dtype=np.int64) << shift, group_len)
+    key |= np.fromiter(stream, np.int64, len(stream))
+    key.sort()
+    starts = _run_starts(key)
+    counts = np.diff(starts, append=key.shape[0]).astype(np.int32)
+    key = key[starts]
+    g_terms = np.bincount(key >> shift, minlength=group_len.shape[0]).astype(np.int32)
+    return (key & ((1 << shift) - 1)).astype(np.int32), counts, g_terms
+
+
+def _bits(n: int) -> int:
+    """Bits that hold the values 0 .. n - 1."""
+    return max(1, (n - 1).bit_length())
+
+
+def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Index of the first element of each run of equal values."""
+    flag = np.empty(sorted_keys.shape[0], dtype=bool)
+    flag[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=flag[1:])
+    return np.flatnonzero(flag)
+
+
+def _cat(arrays: list[np.ndarray]) -> np.ndarray:
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate(arrays) if arrays else np.zeros(0, np.int32)
 
 
 def _ints(a: array[int]) -> np.ndarray:
@@ -109,6 +177,15 @@ def tokenize_parallel(
 ) -> list[TokenBatch]:
     """Chunks of the batch, tokenized by `workers` processes (in-process when the batch is
     small, only one worker is allowed, or fork is unavailable)."""
+    return list(iter_tokenized(tokenizer, docs, workers))
+
+
+def iter_tokenized(
+    tokenizer: Tokenizer, docs: Sequence[Mapping[str, str]], workers: int | None = None
+) -> Generator[TokenBatch, None, None]:
+    """tokenize_parallel's chunks in order, each as soon as it is ready, so the caller can
+    pack one while the workers tokenize the next. Exhaust (or close) it: it holds the
+    workers until then."""
     global _WORK
     n = len(docs)
     workers = default_workers() if workers is None else workers
@@ -117,7 +194,8 @@ def tokenize_parallel(
         or n < PARALLEL_MIN_DOCS
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return [tokenize_batch(tokenizer, docs)]
+        yield tokenize_batch(tokenizer, docs)
+        return
     # A few chunks per worker even out fast (English) and slow (Chinese) stretches.
     n_chunks = workers * 4
     bounds = np.linspace(0, n, n_chunks + 1).astype(int)
@@ -130,6 +208,6 @@ def tokenize_parallel(
         try:
             ctx = multiprocessing.get_context("fork")
             with ctx.Pool(workers) as pool:
-                return pool.map(_work, spans, chunksize=1)
+                yield from pool.imap(_work, spans, chunksize=1)
         finally:
             _WORK = None

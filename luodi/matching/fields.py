@@ -59,11 +59,13 @@ class Document:
 
     def content_hash(self) -> str:
         """Hash of everything that affects indexing; unchanged hash => nothing to redo."""
-        h = hashlib.sha256()
+        # One encode and one update of the whole text: the digest of the per-field updates
+        # it replaced (saved indexes keep their hashes), at half the cost.
+        parts: list[str] = []
         for name in sorted(self.fields):
-            h.update(name.encode() + b"\0" + self.fields[name].encode() + b"\1")
-        h.update(b"\2" + repr(sorted((k, repr(v)) for k, v in self.metadata.items())).encode())
-        return h.hexdigest()
+            parts += (name, "\0", self.fields[name], "\1")
+        parts += ("\2", repr(sorted((k, repr(v)) for k, v in self.metadata.items())))
+        return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
 def passage_text(fields: Mapping[str, str]) -> str:

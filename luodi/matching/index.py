@@ -152,12 +152,12 @@ class MatchingIndex:
         start = len(self.ids)
         slots = np.arange(start, start + len(docs), dtype=np.int64)
         self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
-        for slot, d in zip(slots, docs, strict=True):
-            self.ids.append(d.id)
-            self.hashes.append(d.content_hash())
-            self.metadata.append(dict(d.metadata) if d.metadata else None)
-            self.slot_of[d.id] = int(slot)
-        self.lexical.add(list(slots), [d.fields for d in docs], self.alive)
+        ids = [d.id for d in docs]
+        self.ids += ids
+        self.hashes += [d.content_hash() for d in docs]
+        self.metadata += [dict(d.metadata) if d.metadata else None for d in docs]
+        self.slot_of.update(zip(ids, range(start, start + len(docs)), strict=True))
+        self.lexical.add(slots.tolist(), [d.fields for d in docs], self.alive)
         if vecs is not None and self.dense is not None:
             self.dense.set(slots, vecs)
         self._meta_index.invalidate()

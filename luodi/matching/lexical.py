@@ -9,21 +9,22 @@ corpus statistics (N, avgdl) are always current (Lucene >= 8 form, without the c
 (k1 + 1) factor, as bm25s). df still counts deleted documents until their segment merges.
 
 Building is vectorised: a batch is tokenized into flat term-id arrays (bulk.py, across
-processes for large batches), then one sort of (term, document, field) keys yields the
-postings already in segment order.
+processes for large batches); each chunk's sort of (term, document, field) keys yields its
+postings in segment order as soon as it arrives (while workers tokenize the next chunks),
+and the chunks' postings are then scattered term by term into one segment.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from .bulk import TokenBatch, tokenize_parallel
+from .bulk import TokenBatch, _bits, _run_starts, iter_tokenized
 from .fields import field_weight
 from .tokenize import Tokenizer
 
@@ -86,17 +87,19 @@ def _segment_in_order(
     return Segment(
         indptr,
         docs.astype(np.int32, copy=False),
-        np.minimum(tf, TF_MAX).astype(TF_DTYPE, copy=False),
+        # Clipping is rarely needed: checking costs one pass, clipping an extra array.
+        (tf if tf.max(initial=0.0) <= TF_MAX else np.minimum(tf, TF_MAX)).astype(
+            TF_DTYPE, copy=False
+        ),
         fmask,
     )
 
 
-def _run_starts(sorted_keys: np.ndarray) -> np.ndarray:
-    """Index of the first element of each run of equal values."""
-    flag = np.empty(sorted_keys.shape[0], dtype=bool)
-    flag[:1] = True
-    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=flag[1:])
-    return np.flatnonzero(flag)
+def _draining(batches: list[TokenBatch]) -> Iterator[TokenBatch]:
+    """The list's batches, each dropped from it once taken (peak memory: one unpacked
+    batch at a time)."""
+    while batches:
+        yield batches.pop(0)
 
 
 class LexicalIndex:
@@ -167,86 +170,108 @@ class LexicalIndex:
         """Index documents at the given (new) slots as one segment."""
         if len(slots) != len(docs_fields):
             raise ValueError("one slot per document")
-        batches = tokenize_parallel(self.tokenizer, docs_fields, self.workers)
-        self.add_batches(np.asarray(slots, dtype=np.int64), batches, alive)
+        batches = iter_tokenized(self.tokenizer, docs_fields, self.workers)
+        try:
+            self.add_batches(np.asarray(slots, dtype=np.int64), batches, alive)
+        finally:
+            # On an error, stop the workers and free the fork lock now, not whenever the
+            # traceback (which holds the generator) goes away.
+            batches.close()
 
-    def add_batches(self, slots: np.ndarray, batches: list[TokenBatch], alive: np.ndarray) -> None:
+    def add_batches(
+        self, slots: np.ndarray, batches: Iterable[TokenBatch], alive: np.ndarray
+    ) -> None:
         """Index tokenized batches (documents numbered in `slots` order) as one segment.
-        Consumes `batches` (emptied as they are packed, to bound peak memory)."""
+
+        Each batch is packed into sorted postings as it arrives (while forked workers
+        tokenize the next ones), then the batches' postings are combined term by term.
+        Consumes `batches` (a list is emptied, to bound peak memory)."""
         n = int(slots.shape[0])
         # Documents are numbered by slot rank, so postings sorted by (term, rank) are sorted
         # by (term, slot) as segments require, whatever order the caller's slots are in.
         by_slot = np.argsort(slots, kind="stable")
         rank = np.empty(n, dtype=np.int64)
         rank[by_slot] = np.arange(n)
-        names: dict[str, int] = {}
-        remaps, fmaps = [], []
-        for bt in batches:  # first pass: global term ids and field numbers
-            remaps.append(
-                np.fromiter((self._term_id(t) for t in bt.terms), np.int64, len(bt.terms))
-            )
-            fmaps.append(np.asarray([names.setdefault(f, len(names)) for f in bt.fields], int))
+        names: dict[str, int] = {}  # field -> number, first seen over the batches in order
+        lens = np.zeros(n, dtype=np.float64)
+        parts: list[tuple[np.ndarray, ...]] = []
+        if isinstance(batches, list):
+            batches = _draining(batches)
+        for bt in batches:
+            part = self._pack(bt, rank, names, lens)
+            if part is not None:
+                parts.append(part)
+        sorted_slots = slots[by_slot]
+        self._grow(sorted_slots, lens)  # lens are by rank
+        if not parts:
+            return
+        n_terms = len(self.vocab)
+        mdt = mask_dtype(len(self.fields))
+        spans = [(int(p[1].min()), int(p[1].max())) for p in parts]  # rank ranges
+        if all(a[1] < b[0] for a, b in pairwise(spans)):  # always, unless slots unordered
+            seg = _concat_by_term(parts, n_terms, mdt)
+        else:
+            segs = [_segment_in_order(t, d, w, m.astype(mdt), n_terms) for t, d, w, m in parts]
+            live, scratch = np.ones(n, dtype=bool), np.zeros(n_terms, dtype=np.int64)
+            seg = _merge_by_sorting(segs, live, scratch, n_terms)
+            del segs
+        del parts
+        self.df += np.diff(seg.indptr)
+        first = int(sorted_slots[0])
+        if int(sorted_slots[-1]) - first == n - 1:  # consecutive slots (every upsert)
+            seg.docs += first
+        else:
+            seg.docs = sorted_slots[seg.docs].astype(np.int32)
+        self.segments.append(seg)
+        self._maybe_merge(alive)
+
+    def _pack(
+        self, bt: TokenBatch, rank: np.ndarray, names: dict[str, int], lens: np.ndarray
+    ) -> tuple[np.ndarray, ...] | None:
+        """(terms, doc ranks, weighted tf, field mask) of one batch's postings, sorted by
+        (term, rank); document lengths are added to `lens`."""
+        n = rank.shape[0]
+        remap = np.fromiter((self._term_id(t) for t in bt.terms), np.int64, len(bt.terms))
+        fmap = np.asarray([names.setdefault(f, len(names)) for f in bt.fields], np.int64)
         nf = max(1, len(names))
         weights = np.asarray([self.field_weight(f) for f in names], dtype=np.float64)
         bits = np.asarray([1 << self._field_bit(f) for f in names], dtype=np.uint64)
         bits = bits.astype(mask_dtype(len(self.fields)))
-        lens = np.zeros(n, dtype=np.float64)
-        nc = 1 + max((int(bt.counts.max()) for bt in batches if bt.counts.size), default=0)
-        packed = (len(self.vocab) + 1) * n * nf * nc < 2**62
-        keys: list[np.ndarray] = []
-        cols: list[tuple[np.ndarray, ...]] = []
-        while batches:  # second pass: one int64 key per (term, doc, field, count) entry
-            bt, remap, fmap = batches.pop(0), remaps.pop(0), fmaps.pop(0)
-            g_fld = fmap[bt.group_field]
-            g_doc = rank[bt.group_doc]
-            lens += np.bincount(g_doc, weights=bt.group_len * weights[g_fld], minlength=n)
-            tid = remap[bt.tids]
-            doc = np.repeat(g_doc, bt.group_terms)
-            fld = np.repeat(g_fld, bt.group_terms)
-            if packed:
-                tid *= n
-                tid += doc
-                tid *= nf
-                tid += fld
-                tid *= nc
-                tid += bt.counts
-                keys.append(tid)
-            else:
-                cols.append((tid, doc, fld, bt.counts))
-        self._grow(slots, lens)
-        if packed:
-            key = np.concatenate(keys) if len(keys) != 1 else keys[0]
-            del keys
-            if key.size == 0:
-                return
+        g_fld = fmap[bt.group_field]
+        g_doc = rank[bt.group_doc]
+        lens += np.bincount(g_doc, weights=bt.group_len * weights[g_fld], minlength=n)
+        if bt.tids.size == 0:
+            return None
+        nc = 1 + int(bt.counts.max())
+        # Key fields are bit-packed (shifts and masks, not int64 multiply/divide); the
+        # order is that of the (term, doc, field, count) tuples either way.
+        bc, bf, bd = _bits(nc), _bits(nf), _bits(n)
+        bfc = bf + bc
+        # (field, count) -> weighted tf and field bit, looked up by the key's low bits.
+        fc = np.arange(1 << bfc)
+        fc_field = np.minimum(fc >> bc, nf - 1)
+        fc_tf = weights[fc_field] * (fc & ((1 << bc) - 1))
+        fc_bits = bits[fc_field]
+        key = remap[bt.tids]
+        if _bits(len(self.vocab)) + bd + bfc <= 62:
+            key <<= bd + bfc
+            key |= np.repeat((g_doc << bfc) | (g_fld << bc), bt.group_terms)
+            key |= bt.counts
             key.sort()
-            counts = key % nc
-            key //= nc
-            f = key % nf
-            key //= nf
+            low = key & ((1 << bfc) - 1)
+            key >>= bfc
         else:  # keys would overflow int64: sort the columns instead (slower, rare)
-            t, d, f, counts = (np.concatenate(c) for c in zip(*cols, strict=True))
-            if t.size == 0:
-                return
-            order = np.lexsort((f, d, t))
-            key = t[order] * n + d[order]
-            f, counts = f[order], counts[order]
-        groups = _run_starts(key)  # key is now term * n + doc
-        w = weights[f]
-        w *= counts
-        del counts
-        tf = np.add.reduceat(w, groups)
-        del w
-        fmask = np.bitwise_or.reduceat(bits[f], groups)
-        del f
+            d = np.repeat(g_doc, bt.group_terms)
+            low = (np.repeat(g_fld, bt.group_terms) << bc) | bt.counts
+            order = np.lexsort((low, d, key))
+            key = (key[order] << bd) | d[order]
+            low = low[order]
+        groups = _run_starts(key)  # key is now term << bd | doc
+        tf = np.add.reduceat(fc_tf[low], groups)
+        fmask = np.bitwise_or.reduceat(fc_bits[low], groups)
+        del low
         key = key[groups]
-        terms, docs = key // n, key % n
-        del key
-        self.df += np.bincount(terms, minlength=self.df.shape[0])
-        self.segments.append(
-            _segment_in_order(terms, slots[by_slot][docs], tf, fmask, len(self.vocab))
-        )
-        self._maybe_merge(alive)
+        return key >> bd, key & ((1 << bd) - 1), tf, fmask
 
     def _grow(self, slots: np.ndarray, lens: np.ndarray) -> None:
         n_slots = int(slots.max()) + 1 if len(slots) else 0
@@ -388,6 +413,36 @@ class LexicalIndex:
             for i in range(meta["n_segments"])
         ]
         return idx
+
+
+def _concat_by_term(parts: Sequence[tuple[np.ndarray, ...]], n_terms: int, mask_dt: Any) -> Segment:
+    """Segment from batches' (terms, docs, tf, fmask) postings, each sorted by (term, doc),
+    whose doc ranges follow each other in list order: a term's postings are its runs in
+    list order, scattered straight into place (no per-batch segments to merge)."""
+    if len(parts) == 1:
+        t, d, w, m = parts[0]
+        return _segment_in_order(t, d, w, m.astype(mask_dt), n_terms)
+    counts = [np.bincount(p[0], minlength=n_terms) for p in parts]
+    total = np.zeros(n_terms, dtype=np.int64)
+    for c in counts:
+        total += c
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(total, out=indptr[1:])
+    size = int(indptr[-1])
+    docs = np.empty(size, dtype=np.int32)
+    tf = np.empty(size, dtype=TF_DTYPE)
+    fmask = np.empty(size, dtype=mask_dt)
+    free = indptr[:-1].copy()  # next free position of each term's run
+    before = np.zeros(n_terms, dtype=np.int64)  # a term's first posting within the batch
+    for (_, d, w, m), c in zip(parts, counts, strict=True):
+        np.cumsum(c[:-1], out=before[1:])
+        dest = np.repeat(free - before, c)
+        dest += np.arange(dest.shape[0], dtype=np.int64)
+        docs[dest] = d
+        tf[dest] = w if w.max(initial=0.0) <= TF_MAX else np.minimum(w, TF_MAX)
+        fmask[dest] = m
+        free += c
+    return Segment(indptr, docs, tf, fmask)
 
 
 def _live_counts(seg: Segment, live: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray]:

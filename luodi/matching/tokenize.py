@@ -157,6 +157,13 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[A-Za-z0-9\u00c0-\u024f]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
 _IS_ZH_STOP = ZH_STOPWORDS.__contains__
+# First characters of the Chinese stop words: a run without any cannot contain one (every
+# term of a run is a substring of it), so its terms need no stop-word filtering.
+_ZH_STOP_START = re.compile("[" + "".join(sorted({w[0] for w in ZH_STOPWORDS})) + "]")
+# For ASCII text, the runs of _RUN are its [A-Za-z0-9]+ stretches: mapping every other
+# character to a space makes str.split() find exactly them, and letters are lowercased on
+# the way (one C pass; translate has a fast path for ASCII-to-ASCII tables).
+_ASCII_RUNS = {i: chr(i).lower() if chr(i).isalnum() else " " for i in range(128)}
 # Cached runs per tokenizer. Latin words are few (a corpus vocabulary) and cheap to keep.
 # CJK runs are mostly unique and their terms are many small strings (~2.5 KB a 17-char run,
 # ~1 GB for the first 400k runs of the million-document bench), so only short ones
@@ -264,6 +271,7 @@ class Tokenizer:
         self.cjk_ngrams = tuple(cjk_ngrams)
         self._user_words: list[str] = []
         self._segmenter: Segmenter | None = None
+        self._cut: Callable[[str, bool], list[str]] | None = None  # rjieba cut_for_search
         self._stemmer: Any = None
         self._lock = threading.Lock()
         self._runs = _RunCache(self._run_terms)
@@ -297,6 +305,7 @@ class Tokenizer:
                     self._segmenter = _private_segmenter([])
                 for w in new:
                     self._segmenter.add_word(w)
+                self._cut = None  # may belong to the replaced segmenter
             self._runs.clear()
 
     @property
@@ -318,13 +327,18 @@ class Tokenizer:
         # Pickled (e.g. to a spawned worker) without the native segmenter, stemmer and
         # caches; they are rebuilt from the configuration on first use.
         state = self.__dict__.copy()
-        state.update(_segmenter=None, _stemmer=None, _lock=None, _runs=None)
+        state.update(_segmenter=None, _cut=None, _stemmer=None, _lock=None, _runs=None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._lock = threading.Lock()
         self._runs = _RunCache(self._run_terms)
+
+    def _bind_cut(self) -> Callable[[str, bool], list[str]]:
+        cut: Callable[[str, bool], list[str]] = self.segmenter._seg.cut_for_search
+        self._cut = cut
+        return cut
 
     def _stem(self, word: str) -> str:
         if not self.stem:
@@ -338,7 +352,21 @@ class Tokenizer:
     def _run_terms(self, run: str) -> tuple[str, ...]:
         """Terms of one run (all CJK, or one Latin/digit word): the unit of caching."""
         if _IS_CJK.match(run):
-            out = list(filterfalse(_IS_ZH_STOP, self.segmenter.cut_for_search(run)))
+            # rjieba's own method (already a list): a CJK run is rarely cached, so this is
+            # paid once per run of most documents.
+            cut = self._cut or self._bind_cut()
+            if self.cjk_ngrams == (1,) and _ZH_STOP_START.search(run) is None:
+                # No stop word can occur in the run: nothing to filter (a third of the
+                # run's cost), and rjieba's fresh list can be extended in place.
+                words = cut(run, True)
+                if len(run) >= 2:
+                    words += run
+                return tuple(words)
+            out = list(filterfalse(_IS_ZH_STOP, cut(run, True)))
+            if self.cjk_ngrams == (1,):  # the default: unigrams straight from the run
+                if len(run) >= 2:  # a 1-char run is already a segmenter token
+                    out += filterfalse(_IS_ZH_STOP, run)
+                return tuple(out)
             for n in self.cjk_ngrams:
                 if len(run) >= max(n, 2):  # a 1-char run is already a segmenter token
                     grams = run if n == 1 else [run[i : i + n] for i in range(len(run) - n + 1)]
@@ -364,4 +392,19 @@ class Tokenizer:
     def tokenize(self, text: str) -> list[str]:
         # Same terms as analyze(), without (term, surface) pairs: the indexing hot path,
         # one C-level dict lookup per run once its terms are cached.
-        return list(chain.from_iterable(map(self._runs.__getitem__, _RUN.findall(text))))
+        return list(self.iter_terms(text))
+
+    def iter_terms(self, text: str) -> Iterator[str]:
+        """tokenize()'s terms as a lazy iterator, for callers that consume them once."""
+        return chain.from_iterable(map(self._runs.__getitem__, self.runs(text)))
+
+    @staticmethod
+    def runs(text: str) -> list[str]:
+        """The units text is cut into (see run_terms). ASCII text skips the regex engine
+        (~40 us for a 1.5 KB English body; translate + split cost ~10); its runs come out
+        lowercased, which the terms of a Latin run depend on anyway."""
+        return text.translate(_ASCII_RUNS).split() if text.isascii() else _RUN.findall(text)
+
+    def run_terms(self, run: str) -> tuple[str, ...]:
+        """Terms of one of runs()'s runs (cached)."""
+        return self._runs[run]

@@ -220,3 +220,89 @@ def test_save_load_with_graph_keeps_one_copy(tmp_path: Path) -> None:
     with np.load(gen / "dense.npz") as z:
         assert z["vectors"].shape[0] == 0  # the graph file holds them
     assert [h.id for h in loaded.search("doc 7 insulin", k=3)] == [h.id for h in before]
+
+
+def test_batch_counts_equal_per_field_counters(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import Counter
+
+    docs = _corpus(120, seed=6)
+    tok = Tokenizer()
+    monkeypatch.setattr(bulk, "STREAM_FLUSH", 50)  # count in many small pieces
+    bt = bulk.tokenize_batch(tok, docs, offset=5)
+
+    seen: dict[str, None] = {}
+    expected = []
+    for j, doc in enumerate(docs):
+        for name, text in doc.items():
+            toks = tok.tokenize(text) if text else []
+            if toks:
+                seen.update(dict.fromkeys(toks))
+                expected.append((j + 5, name, len(toks), Counter(toks)))
+    assert bt.terms == list(seen)  # local ids in first-seen order
+    ends = np.cumsum(bt.group_terms)
+    assert len(expected) == bt.group_doc.shape[0] == ends.shape[0]
+    for g, (doc_i, name, n_toks, counter) in enumerate(expected):
+        rows = slice(ends[g] - bt.group_terms[g], ends[g])
+        got = {bt.terms[t]: int(c) for t, c in zip(bt.tids[rows], bt.counts[rows], strict=True)}
+        assert (bt.group_doc[g], bt.fields[bt.group_field[g]], bt.group_len[g]) == (
+            doc_i,
+            name,
+            n_toks,
+        )
+        assert got == dict(counter)
+
+
+def test_unordered_and_sparse_slots_index_like_consecutive_ones() -> None:
+    docs = _corpus(80, seed=7)
+    slots = np.random.default_rng(0).permutation(len(docs)) * 3 + 1
+    plain = LexicalIndex(Tokenizer())
+    plain.add(list(range(len(docs))), docs, np.ones(len(docs), bool))
+    sparse = LexicalIndex(Tokenizer())
+    alive = np.zeros(int(slots.max()) + 1, bool)
+    alive[slots] = True
+    sparse.add(slots.tolist(), docs, alive)
+
+    for q in ["lung cancer", "糖尿病 肾病", "stent trial"]:
+        np.testing.assert_allclose(
+            sparse.score_all(sparse.query_terms(q), alive)[slots],
+            plain.score_all(plain.query_terms(q), np.ones(len(docs), bool)),
+            rtol=1e-6,
+        )
+
+
+def test_forked_batches_with_unordered_slots_give_the_serial_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = _corpus(300, seed=8)
+    slots = (np.random.default_rng(1).permutation(len(docs)) * 2).tolist()
+    alive = np.ones(max(slots) + 1, bool)
+    serial = LexicalIndex(Tokenizer(), workers=1)
+    serial.add(slots, docs, alive)
+    monkeypatch.setattr(bulk, "PARALLEL_MIN_DOCS", 10)
+    forked = LexicalIndex(Tokenizer(), workers=2)
+    forked.add(slots, docs, alive)  # batches' slot ranges interleave: combined by sorting
+
+    _assert_same_index(serial, forked)
+
+
+def test_failed_forked_add_frees_the_workers_for_the_next_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = _corpus(200, seed=9)
+    alive = np.ones(len(docs), bool)
+    monkeypatch.setattr(bulk, "PARALLEL_MIN_DOCS", 10)
+    lex = LexicalIndex(Tokenizer(), workers=2)
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("packing failed")
+
+    monkeypatch.setattr(lex, "_pack", fail)
+    with pytest.raises(RuntimeError) as err:
+        lex.add(list(range(len(docs))), docs, alive)
+    # The traceback (kept alive here) must not hold the fork lock.
+    assert err.value is not None and not bulk._WORK_LOCK.locked()
+    monkeypatch.undo()
+    monkeypatch.setattr(bulk, "PARALLEL_MIN_DOCS", 10)
+    lex = LexicalIndex(Tokenizer(), workers=2)
+    lex.add(list(range(len(docs))), docs, alive)
+    assert lex.segments

@@ -31,3 +31,32 @@ def test_tokenizer_analyze_keeps_surface_forms() -> None:
     pairs = Tokenizer().analyze("Screening Trials")
 
     assert pairs == [("screen", "Screening"), ("trial", "Trials")]
+
+
+def test_ascii_fast_path_gives_the_runs_of_the_regex() -> None:
+    from itertools import chain
+
+    from luodi.matching.tokenize import _RUN
+
+    tok = Tokenizer()
+    texts = [
+        "PD-1 inhibitors, it's the PATIENTS' Trial #3 (phase-II) at 10mg/kg!",
+        "tabs\tand\nnewlines\x1cfile\x1dgroup\x1eseparators\x1f_under_score",
+        "A a I 1 x9 don't e.g. U.S.A. ~`@$%^&*+=[]{}|\\;:<>?/",
+        "",
+        "   ",
+    ]
+    for text in texts:
+        expected = list(chain.from_iterable(tok._run_terms(r) for r in _RUN.findall(text)))
+        assert tok.tokenize(text) == expected
+
+
+def test_content_hash_is_unchanged_for_saved_indexes() -> None:
+    # Saved indexes store these digests: a new one would re-index every document.
+    from luodi.matching import Document
+
+    doc = Document("x", {"b": "中文 ü", "a": "t"}, {"z": [1, "的"], "a": None})
+
+    assert doc.content_hash() == (
+        "b37e7e811f1b1ac149ba0742578f55834239a63c66f145038384a67af5ccd98a"
+    )
