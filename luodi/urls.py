@@ -4,18 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from luodi.accounts import application_views
 from luodi.accounts import views as account_views
 from luodi.api import api
 from luodi.web import views as web_views
-from luodi.web.auth import LuodiLoginView
+from luodi.web.auth import LuodiLoginView, switch_language
 
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", login_not_required(switch_language), name="set_language"),
     path("accounts/login/", LuodiLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -31,7 +32,13 @@ class MeOut(Schema):
     display_name: str
     email: str
     role: str
+    language: str = Field(description="stored language choice; empty: the site default")
+    preferred_language: str = Field(description="language mails and reports are written in")
     memberships: list[MembershipOut]
+
+
+class MeIn(Schema):
+    language: str = Field(max_length=16, description="a language code, or empty to reset")
 
 
 class TokenIn(Schema):
@@ -74,7 +81,28 @@ def _user(request: HttpRequest) -> User:
 
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> MeOut:
+    return _me(_user(request))
+
+
+@router.patch("/me", response=MeOut)
+def update_me(request: HttpRequest, payload: MeIn) -> MeOut:
+    """Change the stored language (what the web page's language switcher also sets)."""
     user = _user(request)
+    known = [code for code, _name in settings.LANGUAGES]
+    if payload.language and payload.language not in known:
+        raise ApiError(
+            422,
+            "invalid",
+            "Unknown language.",
+            {"language": [f"Choose one of: {', '.join(known)}, or empty."]},
+        )
+    if user.language != payload.language:
+        user.language = payload.language
+        user.save(update_fields=["language"])
+    return _me(user)
+
+
+def _me(user: User) -> MeOut:
     memberships = [
         MembershipOut(
             organization_id=m.organization_id, organization=str(m.organization), role=m.role
@@ -87,6 +115,8 @@ def me(request: HttpRequest) -> MeOut:
         display_name=str(user),
         email=user.email,
         role=user.role,
+        language=user.language,
+        preferred_language=user.preferred_language(),
         memberships=memberships,
     )
 

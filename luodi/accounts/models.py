@@ -22,6 +22,11 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PARTNER)
     display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    # Set by the language switcher; mails and generated reports are written in it, and
+    # signing in restores it on a new browser. Blank: the site's default.
+    language = models.CharField(
+        _("language"), max_length=16, choices=settings.LANGUAGES, blank=True
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -31,12 +36,10 @@ class User(AbstractUser):
         return self.display_name or self.get_username()
 
     def preferred_language(self) -> str:
-        """The language to write to this user in (emails, generated reports). Users have no
-        stored preference yet; a `language` attribute is honoured when a later change adds
-        one, otherwise the site's default (zh-hans)."""
-        stored = str(getattr(self, "language", "") or "")
+        """The language to write to this user in (emails, generated reports): the one they
+        last chose, otherwise the site's default (zh-hans)."""
         known = {code for code, _name in settings.LANGUAGES}
-        return stored if stored in known else settings.LANGUAGE_CODE
+        return self.language if self.language in known else settings.LANGUAGE_CODE
 
     @property
     def is_association_staff(self) -> bool:

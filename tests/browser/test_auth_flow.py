@@ -52,3 +52,16 @@ def test_create_api_token_with_htmx(page, personas: Personas) -> None:
     page.click("#tokens button.button")
     expect(page.locator("[data-testid=new-token]")).to_contain_text("ld_")
     expect(page.locator("#tokens table")).to_contain_text("nightly import")
+
+
+def test_chosen_language_is_remembered_across_browsers(page, personas: Personas) -> None:
+    sign_in(page, "partner_a", PASSWORD)
+    page.click("button[name=language][value=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto("/accounts/profile/")
+    expect(page.locator("[data-testid=mail-language]")).to_contain_text("English")
+
+    page.context.clear_cookies()  # as a new browser: no session, no language cookie
+    sign_in(page, "partner_a", PASSWORD)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_contain_text("Welcome")

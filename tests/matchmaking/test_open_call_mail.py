@@ -61,7 +61,7 @@ def test_message_follows_the_recipients_language(eco: Eco) -> None:
     user = UserFactory(username="reader")
     zh_subject, _zh_body = mm_mail.open_call_message(user, eco.need, "https://x/")
     assert "肺癌早筛" in zh_subject
-    user.language = "en"  # type: ignore[attr-defined]  # as a stored preference would be
+    user.language = "en"
     subject, body = mm_mail.open_call_message(user, eco.need, "https://x/")
     assert subject == "Open call: Early lung cancer screening"
     assert "West China Hospital" in body and "https://x/" in body
