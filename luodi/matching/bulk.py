@@ -205,9 +205,14 @@ def iter_tokenized(
     tokenizer.tokenize("预热 warming")
     with _WORK_LOCK:  # one forked batch at a time: _WORK is process-wide
         _WORK = (tokenizer, docs)
+        pool = multiprocessing.get_context("fork").Pool(workers)
         try:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(workers) as pool:
-                yield from pool.imap(_work, spans, chunksize=1)
+            yield from pool.imap(_work, spans, chunksize=1)
         finally:
+            # close + join, not terminate (what `with Pool` does): terminating while imap's
+            # task feeder thread is mid-put can deadlock inside the pool (seen in CI when
+            # the consumer failed early). Letting the workers finish the remaining chunks
+            # costs at most one batch's tokenizing.
+            pool.close()
+            pool.join()
             _WORK = None
