@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -14,7 +13,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from luodi.accounts import audit, domain, rules
-from luodi.accounts.models import ApiToken, AuditEntry, User
+from luodi.accounts.models import ApiToken, AuditEntry, User, language_codes
 from luodi.errors import ApiError
 
 router = Router(tags=["accounts"])
@@ -88,7 +87,7 @@ def me(request: HttpRequest) -> MeOut:
 def update_me(request: HttpRequest, payload: MeIn) -> MeOut:
     """Change the stored language (what the web page's language switcher also sets)."""
     user = _user(request)
-    known = [code for code, _name in settings.LANGUAGES]
+    known = language_codes()
     if payload.language and payload.language not in known:
         raise ApiError(
             422,

@@ -19,6 +19,11 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("Viewer")
 
 
+def language_codes() -> list[str]:
+    """The languages a user may choose (settings.LANGUAGES), in settings order."""
+    return [code for code, _name in settings.LANGUAGES]
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PARTNER)
     display_name = models.CharField(_("display name"), max_length=120, blank=True)
@@ -38,8 +43,7 @@ class User(AbstractUser):
     def preferred_language(self) -> str:
         """The language to write to this user in (emails, generated reports): the one they
         last chose, otherwise the site's default (zh-hans)."""
-        known = {code for code, _name in settings.LANGUAGES}
-        return self.language if self.language in known else settings.LANGUAGE_CODE
+        return self.language if self.language in language_codes() else settings.LANGUAGE_CODE
 
     @property
     def is_association_staff(self) -> bool:

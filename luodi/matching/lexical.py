@@ -87,12 +87,15 @@ def _segment_in_order(
     return Segment(
         indptr,
         docs.astype(np.int32, copy=False),
-        # Clipping is rarely needed: checking costs one pass, clipping an extra array.
-        (tf if tf.max(initial=0.0) <= TF_MAX else np.minimum(tf, TF_MAX)).astype(
-            TF_DTYPE, copy=False
-        ),
+        _clip_tf(tf).astype(TF_DTYPE, copy=False),
         fmask,
     )
+
+
+def _clip_tf(tf: np.ndarray) -> np.ndarray:
+    """Term frequencies within float16's range. Clipping is rarely needed: checking costs
+    one pass, clipping an extra array."""
+    return tf if tf.max(initial=0.0) <= TF_MAX else np.minimum(tf, TF_MAX)
 
 
 def _draining(batches: list[TokenBatch]) -> Iterator[TokenBatch]:
@@ -439,7 +442,7 @@ def _concat_by_term(parts: Sequence[tuple[np.ndarray, ...]], n_terms: int, mask_
         dest = np.repeat(free - before, c)
         dest += np.arange(dest.shape[0], dtype=np.int64)
         docs[dest] = d
-        tf[dest] = w if w.max(initial=0.0) <= TF_MAX else np.minimum(w, TF_MAX)
+        tf[dest] = _clip_tf(w)
         fmask[dest] = m
         free += c
     return Segment(indptr, docs, tf, fmask)

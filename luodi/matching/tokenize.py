@@ -363,10 +363,6 @@ class Tokenizer:
                     words += run
                 return tuple(words)
             out = list(filterfalse(_IS_ZH_STOP, cut(run, True)))
-            if self.cjk_ngrams == (1,):  # the default: unigrams straight from the run
-                if len(run) >= 2:  # a 1-char run is already a segmenter token
-                    out += filterfalse(_IS_ZH_STOP, run)
-                return tuple(out)
             for n in self.cjk_ngrams:
                 if len(run) >= max(n, 2):  # a 1-char run is already a segmenter token
                     grams = run if n == 1 else [run[i : i + n] for i in range(len(run) - n + 1)]

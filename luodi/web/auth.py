@@ -6,7 +6,7 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.views.i18n import set_language
 
-from luodi.accounts.models import User
+from luodi.accounts.models import User, language_codes
 
 
 class LuodiLoginView(LoginView):
@@ -42,11 +42,10 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     and reports follow it)."""
     response = set_language(request)
     code = request.POST.get("language", "")
-    known = {c for c, _name in settings.LANGUAGES}
     user = request.user
     if (
         request.method == "POST"
-        and code in known
+        and code in language_codes()
         and isinstance(user, User)
         and user.language != code
     ):
