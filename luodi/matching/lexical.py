@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -26,76 +25,23 @@ import numpy as np
 
 from .bulk import TokenBatch, _bits, _run_starts, iter_tokenized
 from .fields import field_weight
+from .segments import (
+    Segment,
+    _concat_by_term,
+    _merge_by_sorting,
+    _merge_neighbours,
+    _segment_in_order,
+    mask_dtype,
+)
 from .tokenize import Tokenizer
 
 # One bit per field in the posting mask. The mask is as narrow as the fields an index has
 # seen need (uint8 up to 8, ...), so the common few-field index pays one byte per posting.
 MAX_FIELDS = 64
-# Term frequencies are small multiples of the field weights (counts x 2.0 / 1.5 / 1.0 by
-# default): float16 holds them exactly up to 1024 (relative error <= 5e-4 for other
-# weights), and saves 2 bytes of the ~9 a posting costs, ~220 MB at a million documents.
-# Counts past float16's range are clipped; BM25 has saturated long before.
-TF_DTYPE = np.float16
-TF_MAX = float(np.finfo(np.float16).max)
 MERGE_ABOVE_SEGMENTS = 12
 MERGE_FACTOR = 4  # segments merged at once when there are too many
 # ~9 bytes a posting: a merge's output stays under ~220 MB.
 MAX_MERGED_POSTINGS = 24_000_000
-
-
-def mask_dtype(n_fields: int) -> type[np.unsignedinteger[Any]]:
-    for dt in (np.uint8, np.uint16, np.uint32):
-        if n_fields <= np.iinfo(dt).bits:
-            return dt
-    return np.uint64
-
-
-@dataclass
-class Segment:
-    indptr: np.ndarray  # int64 [n_terms_at_build + 1]
-    docs: np.ndarray  # int32 slots, sorted within each term
-    tf: np.ndarray  # float16 field-weighted term frequency (see TF_DTYPE)
-    fmask: np.ndarray  # unsigned bitmask of fields containing the term (see mask_dtype)
-
-    @property
-    def n_postings(self) -> int:
-        return int(self.docs.shape[0])
-
-    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if term + 1 >= self.indptr.shape[0]:
-            e = np.zeros(0, np.int32)
-            return e, np.zeros(0, np.float32), np.zeros(0, np.uint8)
-        a, b = int(self.indptr[term]), int(self.indptr[term + 1])
-        return self.docs[a:b], self.tf[a:b], self.fmask[a:b]
-
-
-def _build_segment(
-    terms: np.ndarray, docs: np.ndarray, tf: np.ndarray, fmask: np.ndarray, n_terms: int
-) -> Segment:
-    # Stable sort by term keeps slots ascending inside each term run (input is slot-ordered).
-    order = np.argsort(terms, kind="stable")
-    return _segment_in_order(terms[order], docs[order], tf[order], fmask[order], n_terms)
-
-
-def _segment_in_order(
-    terms: np.ndarray, docs: np.ndarray, tf: np.ndarray, fmask: np.ndarray, n_terms: int
-) -> Segment:
-    """Segment from postings already sorted by (term, slot)."""
-    counts = np.bincount(terms, minlength=n_terms)
-    indptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return Segment(
-        indptr,
-        docs.astype(np.int32, copy=False),
-        _clip_tf(tf).astype(TF_DTYPE, copy=False),
-        fmask,
-    )
-
-
-def _clip_tf(tf: np.ndarray) -> np.ndarray:
-    """Term frequencies within float16's range. Clipping is rarely needed: checking costs
-    one pass, clipping an extra array."""
-    return tf if tf.max(initial=0.0) <= TF_MAX else np.minimum(tf, TF_MAX)
 
 
 def _draining(batches: list[TokenBatch]) -> Iterator[TokenBatch]:
@@ -128,6 +74,9 @@ class LexicalIndex:
         self.df = np.zeros(0, dtype=np.int64)
         self.doc_len = np.zeros(0, dtype=np.float32)  # per slot, field-weighted
         self.segments: list[Segment] = []
+        # Per-slot BM25 length norm, kept while the corpus statistics it came from hold.
+        self._version = 0  # bumped whenever doc_len changes
+        self._norm: tuple[tuple[float, int, int], np.ndarray] | None = None
 
     # -- building ---------------------------------------------------------------------
     def field_weight(self, name: str) -> float:
@@ -283,6 +232,7 @@ class LexicalIndex:
                 [self.doc_len, np.zeros(n_slots - self.doc_len.shape[0], np.float32)]
             )
         self.doc_len[slots] = lens
+        self._version += 1
         if self.df.shape[0] < len(self.vocab):
             self.df = np.concatenate(
                 [self.df, np.zeros(len(self.vocab) - self.df.shape[0], np.int64)]
@@ -330,31 +280,138 @@ class LexicalIndex:
         df = self.df[np.asarray(term_ids, dtype=np.int64)].astype(np.float64)
         return np.log1p((n_docs - df + 0.5) / (df + 0.5))
 
+    def _query_setup(
+        self, qterms: Mapping[int, float], alive: np.ndarray
+    ) -> tuple[list[tuple[int, float]], np.ndarray] | None:
+        """Query terms with their weights (idf x query count), negative ones first and then
+        heaviest first, and the per-slot length norm k1 * (1 - b + b * dl / avgdl); None
+        when nothing can match."""
+        n_slots = alive.shape[0]
+        n_docs = int(np.count_nonzero(alive))
+        if not qterms or n_docs == 0:
+            return None
+        dl = self.doc_len[:n_slots]
+        avgdl = float(np.sum(dl, where=alive, dtype=np.float64)) / n_docs or 1.0
+        key = (avgdl, n_slots, self._version)
+        cached = self._norm  # one read: another thread may replace it meanwhile
+        if cached is None or cached[0] != key:
+            # Once per corpus state, not per query: at a million slots it is ~2 ms.
+            cached = (key, (self.k1 * (1.0 - self.b + self.b * dl / avgdl)).astype(np.float32))
+            self._norm = cached
+        tids = list(qterms)
+        w = self.idf(n_docs, tids) * np.asarray([qterms[t] for t in tids])
+        # df counts deleted documents until their segment merges, so a term in nearly
+        # every document can get a negative idf. Such terms come first: after them the
+        # partial scores that top() prunes with are lower bounds of the final ones.
+        order = sorted(range(len(tids)), key=lambda i: (w[i] >= 0, -w[i]))
+        return [(tids[i], float(w[i])) for i in order], cached[1]
+
+    def _add_term(self, acc: np.ndarray, tid: int, w: float, norm: np.ndarray) -> list[np.ndarray]:
+        """acc[slot] += the term's BM25 part for every posting; returns the slots read.
+        Slots are unique within a segment's run, so the fancy-indexed add is exact."""
+        read = []
+        for seg in self.segments:
+            d, tf, _ = seg.postings(tid)
+            if d.size:
+                t = tf.astype(np.float32)
+                acc[d] += np.float32(w) * t / (t + norm[d])
+                read.append(d)
+        return read
+
+    def _add_term_at(
+        self, acc: np.ndarray, slots: np.ndarray, tid: int, w: float, norm: np.ndarray
+    ) -> None:
+        """acc[slots] += the term's BM25 part, looked up for the given (sorted) slots only."""
+        for seg in self.segments:
+            d, tf, _ = seg.postings(tid)
+            if d.size == 0:
+                continue
+            pos = np.minimum(np.searchsorted(d, slots), d.size - 1)
+            hit = d[pos] == slots
+            if hit.any():
+                s, t = slots[hit], tf[pos[hit]].astype(np.float32)
+                acc[s] += np.float32(w) * t / (t + norm[s])
+
     def score_all(self, qterms: Mapping[int, float], alive: np.ndarray) -> np.ndarray:
         """BM25 score for every slot (0 where no query term occurs)."""
-        n_slots = alive.shape[0]
-        n_docs = int(alive.sum())
-        if not qterms or n_docs == 0:
-            return np.zeros(n_slots, dtype=np.float32)
-        avgdl = float(self.doc_len[:n_slots][alive].mean()) or 1.0
-        tids = list(qterms)
-        idf = self.idf(n_docs, tids)
-        docs_l, contrib_l = [], []
-        k1, b, dl = self.k1, self.b, self.doc_len
-        for tid, w in zip(tids, idf * np.asarray([qterms[t] for t in tids]), strict=True):
-            for seg in self.segments:
-                d, tf, _ = seg.postings(tid)
-                if d.size:
-                    docs_l.append(d)
-                    # Length norm only where postings are (not for every slot): at a million
-                    # documents that is most of a short query's cost.
-                    contrib_l.append(w * tf / (tf + k1 * (1.0 - b + b * dl[d] / avgdl)))
-        if not docs_l:
-            return np.zeros(n_slots, dtype=np.float32)
-        scores = np.bincount(
-            np.concatenate(docs_l), weights=np.concatenate(contrib_l), minlength=n_slots
-        )
-        return scores.astype(np.float32)
+        acc = np.zeros(alive.shape[0], dtype=np.float32)
+        setup = self._query_setup(qterms, alive)
+        if setup is not None:
+            terms, norm = setup
+            for tid, w in terms:
+                self._add_term(acc, tid, w, norm)
+        return acc
+
+    def score_slots(
+        self, qterms: Mapping[int, float], alive: np.ndarray, slots: np.ndarray
+    ) -> np.ndarray:
+        """BM25 scores of the given slots only (postings looked up, not scanned)."""
+        slots = np.asarray(slots, dtype=np.int64)
+        setup = self._query_setup(qterms, alive)
+        if setup is None or slots.size == 0:
+            return np.zeros(slots.size, dtype=np.float32)
+        order = np.argsort(slots, kind="stable")
+        acc = np.zeros(alive.shape[0], dtype=np.float32)
+        terms, norm = setup
+        for tid, w in terms:
+            self._add_term_at(acc, slots[order], tid, w, norm)
+        return acc[slots]
+
+    def top(
+        self, qterms: Mapping[int, float], alive: np.ndarray, mask: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k best (slots, scores) among `mask`, best first: the ranking of score_all,
+        reading only the postings that can still change it (MaxScore, Turtle & Flood 1995).
+
+        Terms are read whole, heaviest first, until the weights of the terms left (each
+        term adds less than its weight: tf / (tf + norm) < 1) cannot lift an unseen
+        document to the k-th best score seen so far. The documents that might still reach
+        the top k then look the remaining terms up in the posting lists; the lightest
+        terms, the ones with the longest lists (CJK unigrams, common words), are never
+        read whole."""
+        setup = self._query_setup(qterms, alive)
+        if setup is None or k <= 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        terms, norm = setup
+        acc = np.zeros(alive.shape[0], dtype=np.float32)
+        weights = np.maximum([w for _, w in terms], 0.0)  # what a term can add at most
+        left = np.concatenate([np.cumsum(weights[::-1])[::-1][1:], [0.0]])  # after term i
+        theta = 0.0  # a lower bound on the k-th best score among allowed documents
+        # Documents whose partial scores give theta: those of the heaviest (usually the
+        # rarest) term. Any k allowed documents' scores bound the k-th best from below, and
+        # a short list keeps each estimate cheap.
+        probe: np.ndarray | None = None
+        cand: np.ndarray | None = None
+        for i, (tid, w) in enumerate(terms):
+            if cand is None:
+                read = self._add_term(acc, tid, w, norm)
+                if probe is None and w > 0 and read:
+                    probe = np.concatenate(read)
+                    probe = probe[mask[probe]]
+                if left[i] == 0.0 or left[i] >= weights[: i + 1].sum() or probe is None:
+                    continue  # nothing to prune yet: theta cannot exceed what is left
+                theta = max(theta, _kth_best_of(acc[probe], k))
+                if left[i] < theta:
+                    # Unseen documents score at most left[i] < theta: only the seen ones
+                    # that can still reach theta stay candidates.
+                    cand = np.flatnonzero((acc >= np.float32(theta - left[i])) & mask)
+            else:
+                if cand.size * len(self.segments) * 8 > self.df[tid]:
+                    self._add_term(acc, tid, w, norm)  # reading the list is cheaper
+                else:
+                    self._add_term_at(acc, cand, tid, w, norm)
+                theta = max(theta, _kth_best_of(acc[cand], k))
+                cand = cand[acc[cand] >= np.float32(theta - left[i])]
+        if cand is None:
+            if probe is not None:
+                theta = max(theta, _kth_best_of(acc[probe], k))
+            cand = np.flatnonzero((acc >= np.float32(theta)) & (acc > 0) & mask)
+        sc = acc[cand]
+        if cand.size > k:
+            part = np.argpartition(-sc, k - 1)[:k]
+            cand, sc = cand[part], sc[part]
+        order = np.lexsort((cand, -sc))
+        return cand[order], sc[order]
 
     def matched_fields(self, slot: int, qterms: Mapping[int, float]) -> dict[int, int]:
         """term id -> field bitmask, for query terms present in the document at `slot`."""
@@ -418,109 +475,7 @@ class LexicalIndex:
         return idx
 
 
-def _concat_by_term(parts: Sequence[tuple[np.ndarray, ...]], n_terms: int, mask_dt: Any) -> Segment:
-    """Segment from batches' (terms, docs, tf, fmask) postings, each sorted by (term, doc),
-    whose doc ranges follow each other in list order: a term's postings are its runs in
-    list order, scattered straight into place (no per-batch segments to merge)."""
-    if len(parts) == 1:
-        t, d, w, m = parts[0]
-        return _segment_in_order(t, d, w, m.astype(mask_dt), n_terms)
-    counts = [np.bincount(p[0], minlength=n_terms) for p in parts]
-    total = np.zeros(n_terms, dtype=np.int64)
-    for c in counts:
-        total += c
-    indptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(total, out=indptr[1:])
-    size = int(indptr[-1])
-    docs = np.empty(size, dtype=np.int32)
-    tf = np.empty(size, dtype=TF_DTYPE)
-    fmask = np.empty(size, dtype=mask_dt)
-    free = indptr[:-1].copy()  # next free position of each term's run
-    before = np.zeros(n_terms, dtype=np.int64)  # a term's first posting within the batch
-    for (_, d, w, m), c in zip(parts, counts, strict=True):
-        np.cumsum(c[:-1], out=before[1:])
-        dest = np.repeat(free - before, c)
-        dest += np.arange(dest.shape[0], dtype=np.int64)
-        docs[dest] = d
-        tf[dest] = _clip_tf(w)
-        fmask[dest] = m
-        free += c
-    return Segment(indptr, docs, tf, fmask)
-
-
-def _live_counts(seg: Segment, live: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray]:
-    """(all, live) postings per term of a segment, padded to n_terms."""
-    c = np.zeros(live.shape[0] + 1, dtype=np.int64)
-    np.cumsum(live, out=c[1:])
-    total = np.zeros(n_terms, dtype=np.int64)
-    alive_n = np.zeros(n_terms, dtype=np.int64)
-    m = seg.indptr.shape[0] - 1
-    total[:m] = np.diff(seg.indptr)
-    alive_n[:m] = c[seg.indptr[1:]] - c[seg.indptr[:-1]]
-    return total, alive_n
-
-
-def _merge_neighbours(
-    segs: Sequence[Segment], alive: np.ndarray, df: np.ndarray, n_terms: int
-) -> Segment | None:
-    """Merge segments whose slot ranges follow each other, without sorting: each term's
-    postings are the concatenation of its runs in range order. Scratch memory is one
-    segment's worth of indexes, not the whole merge's. None if the ranges interleave."""
-    spans = [(int(s.docs.min()), int(s.docs.max()), s) for s in segs if s.n_postings]
-    spans.sort(key=lambda x: x[0])
-    if any(a[1] >= b[0] for a, b in pairwise(spans)):
-        return None
-    ordered = [s for _, _, s in spans]
-    lives = [
-        alive[s.docs] if alive.shape[0] else np.zeros(s.n_postings, dtype=bool) for s in ordered
-    ]
-    counts = [_live_counts(s, lv, n_terms) for s, lv in zip(ordered, lives, strict=True)]
-    out_counts = np.zeros(n_terms, dtype=np.int64)
-    for total, live_n in counts:
-        df -= total - live_n
-        out_counts += live_n
-    indptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(out_counts, out=indptr[1:])
-    size = int(indptr[-1])
-    mdt = np.result_type(*[s.fmask.dtype for s in segs])
-    docs = np.empty(size, dtype=np.int32)
-    tf = np.empty(size, dtype=np.result_type(*[s.tf.dtype for s in segs]))
-    fmask = np.empty(size, dtype=mdt)
-    filled = np.zeros(n_terms, dtype=np.int64)  # postings already placed per term
-    for s, lv, (_, live_n) in zip(ordered, lives, counts, strict=True):
-        before = np.zeros(n_terms, dtype=np.int64)  # live postings of earlier terms here
-        np.cumsum(live_n[:-1], out=before[1:])
-        # The j-th live posting of this segment (term t) lands at
-        # indptr[t] + filled[t] + (j - before[t]).
-        dest = np.repeat(indptr[:-1] + filled - before, live_n)
-        dest += np.arange(dest.shape[0], dtype=np.int64)
-        docs[dest] = s.docs[lv]
-        tf[dest] = s.tf[lv]
-        fmask[dest] = s.fmask[lv]
-        filled += live_n
-    return Segment(indptr, docs, tf, fmask)
-
-
-def _merge_by_sorting(
-    segs: Sequence[Segment], alive: np.ndarray, df: np.ndarray, n_terms: int
-) -> Segment:
-    parts_t, parts_d, parts_f, parts_m = [], [], [], []
-    for s in segs:
-        terms = np.repeat(np.arange(s.indptr.shape[0] - 1, dtype=np.int32), np.diff(s.indptr))
-        live = alive[s.docs] if alive.shape[0] else np.zeros(s.docs.shape[0], bool)
-        dead_terms = terms[~live]
-        if dead_terms.size:
-            df -= np.bincount(dead_terms, minlength=df.shape[0])
-        parts_t.append(terms[live])
-        parts_d.append(s.docs[live])
-        parts_f.append(s.tf[live])
-        parts_m.append(s.fmask[live])
-    d = np.concatenate(parts_d)
-    order = np.argsort(d, kind="stable")  # slot order, so term runs come out sorted
-    return _build_segment(
-        np.concatenate(parts_t)[order],
-        d[order],
-        np.concatenate(parts_f)[order],
-        np.concatenate(parts_m)[order],  # concatenate widens narrower masks
-        n_terms,
-    )
+def _kth_best_of(scores: np.ndarray, k: int) -> float:
+    if scores.size < k:
+        return 0.0
+    return float(np.partition(scores, scores.size - k)[scores.size - k])

@@ -14,7 +14,7 @@ def _unit(rows: int, dim: int, seed: int) -> np.ndarray:
 
 def test_ann_recall_against_exact_and_filtering() -> None:
     vecs = _unit(3000, 32, 0)
-    ann = DenseIndex(32, ann_threshold=1000, ann_dtype="f16")
+    ann = DenseIndex(32, ann_threshold=1000)
     ann.set(np.arange(3000), vecs)
     queries = _unit(50, 32, 1)
 
@@ -24,7 +24,7 @@ def test_ann_recall_against_exact_and_filtering() -> None:
         approx, _ = ann.search(q, 10, None)
         hits += len(set(exact) & set(approx))
     mask = np.zeros(3000, dtype=bool)
-    mask[::3] = True  # a third of the corpus is allowed: graph search with oversampling
+    mask[::3] = True  # a third of the corpus is allowed: scored exactly
     filtered, _ = ann.search(queries[0], 10, mask)
 
     assert hits / 500 >= 0.9

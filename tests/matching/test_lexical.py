@@ -65,3 +65,65 @@ def test_bm25_merge_drops_dead_postings_and_keeps_scores() -> None:
     assert after[5] == 0
     # df no longer counts the deleted document, so idf of "cancer" rises a little.
     assert after[1] > before[1]
+
+
+def _zipf_corpus(n: int, seed: int) -> list[dict[str, str]]:
+    """Common and rare words in proportions like real text, in several segments' worth."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"w{i}" for i in range(300)] + ["肺癌", "胃癌", "乳腺癌", "疫苗", "抗体"]
+    p = 1.0 / np.arange(1, len(vocab) + 1)
+    p /= p.sum()
+    return [
+        {
+            "title": " ".join(rng.choice(vocab, int(rng.integers(1, 6)), p=p)),
+            "body": " ".join(rng.choice(vocab, int(rng.integers(5, 60)), p=p)),
+        }
+        for _ in range(n)
+    ]
+
+
+def test_pruned_top_k_equals_ranking_every_score() -> None:
+    docs = _zipf_corpus(900, seed=3)
+    lex = LexicalIndex(Tokenizer(), workers=1)
+    alive = np.ones(len(docs), dtype=bool)
+    for start in range(0, len(docs), 300):  # three segments
+        lex.add(list(range(start, start + 300)), docs[start : start + 300], alive)
+    alive[::7] = False  # deleted documents still have postings
+    rng = np.random.default_rng(4)
+    masks = [alive, alive & (rng.random(len(docs)) < 0.5), alive & (rng.random(len(docs)) < 0.02)]
+    queries = ["w0 w1 w2 w250", "w3 w120", "w0 w0 w1", "乳腺癌 w5 w9 w2", "w299", "nothing"]
+
+    for query in queries:
+        qterms = lex.query_terms(query)
+        full = lex.score_all(qterms, alive)
+        for mask in masks:
+            for k in (1, 10, 100):
+                slots, scores = lex.top(qterms, alive, mask, k)
+                ref = np.where(mask, full, 0.0)
+                want = np.sort(ref[ref > 0])[::-1][:k]
+                # Same scores in the same order; ties at the k-th place may pick either.
+                np.testing.assert_allclose(scores, want, rtol=1e-6)
+                np.testing.assert_allclose(full[slots], scores, rtol=1e-6)
+                assert mask[slots].all()
+                np.testing.assert_allclose(lex.score_slots(qterms, alive, slots), scores, rtol=1e-6)
+
+
+def test_pruned_top_k_skips_the_longest_posting_lists(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    docs = [{"body": "common " * 5 + ("rare" if i % 50 == 0 else "other")} for i in range(500)]
+    lex = LexicalIndex(Tokenizer(), workers=1)
+    alive = np.ones(len(docs), dtype=bool)
+    lex.add(list(range(len(docs))), docs, alive)
+    read: list[int] = []
+    real = LexicalIndex._add_term
+
+    def counting(self: LexicalIndex, acc, tid, w, norm):  # type: ignore[no-untyped-def]
+        read.append(tid)
+        return real(self, acc, tid, w, norm)
+
+    monkeypatch.setattr(LexicalIndex, "_add_term", counting)
+    qterms = lex.query_terms("rare common")
+
+    slots, _ = lex.top(qterms, alive, alive, 5)
+
+    assert read == [lex.vocab["rare"]]  # "common" was only looked up for the candidates
+    assert set(slots.tolist()) <= set(range(0, 500, 50))

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from luodi.matching import Document, HashingEncoder, MatchingIndex, Tokenizer, bulk
+from luodi.matching import dense as dense_mod
 from luodi.matching.dense import DenseIndex
-from luodi.matching.lexical import LexicalIndex, Segment, _build_segment, _merge_by_sorting
+from luodi.matching.lexical import LexicalIndex
+from luodi.matching.segments import Segment, _build_segment, _merge_by_sorting
 
 WORDS_EN = ["insulin", "diabetes", "lung", "cancer", "screening"]
 WORDS_EN += ["trial", "stent", "implant", "fibrosis", "kinase"]
@@ -187,39 +189,64 @@ def _unit(rows: int, dim: int, seed: int) -> np.ndarray:
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def test_graph_owns_the_vectors_once_built() -> None:
+def test_quantized_search_after_the_threshold_keeps_exact_scores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     vecs = _unit(1200, 16, 5)
     dense = DenseIndex(16, ann_threshold=1000)
     dense.set(np.arange(600), vecs[:600])
-    assert not dense.in_graph
-    dense.set(np.arange(600, 1200), vecs[600:])  # crosses the threshold: graph built
+    assert not dense.quantized
+    dense.set(np.arange(600, 1200), vecs[600:])  # crosses the threshold: codes built
 
-    assert dense.in_graph and not isinstance(dense.vectors, np.ndarray)
-    np.testing.assert_allclose(dense.vectors[5], vecs[5], atol=2e-3)  # f16 in the graph
-    np.testing.assert_allclose(dense.scores(vecs[3], np.arange(10)), vecs[:10] @ vecs[3], atol=5e-3)
-    dense.remove(np.asarray([3]))
-    assert dense.scores(vecs[3], np.asarray([3]))[0] == 0
+    assert dense.quantized and dense.vectors.dtype == np.float16
+    np.testing.assert_allclose(dense.vectors[5], vecs[5], atol=2e-3)
+    top, scores = dense.search(vecs[7], 10)
+    exact, _ = dense.search_exact(vecs[7], 10, None)
+    assert top[0] == 7 and len(set(top) & set(exact)) >= 9
+    # Reported scores are the exact (f16) inner products, not the quantized estimates.
+    np.testing.assert_allclose(scores, vecs[top] @ vecs[7], atol=5e-3)
+
+    dense.remove(np.asarray([7]))
+    assert 7 not in dense.search(vecs[7], 10)[0]
+    assert dense.scores(vecs[7], np.asarray([7]))[0] == 0
+    dense.set(np.asarray([8]), vecs[9:10])  # an update replaces the old code
+    top, _ = dense.search(vecs[9], 2)
+    assert set(top) == {8, 9}
+    assert 8 not in dense.search(vecs[8], 10)[0][:1]
+
     mask = np.zeros(1200, bool)
-    mask[100:140] = True  # small allowed set: exact scores read back from the graph
+    mask[100:140] = True  # small allowed set: scored exactly
     top, _ = dense.search(vecs[120], 5, mask)
     assert top[0] == 120 and mask[top].all()
+    monkeypatch.setattr(dense_mod, "EXACT_ALLOWED", 0)
+    mask[:] = False
+    mask[::2] = True  # large allowed set: oversampled quantized search, then filtered
+    top, _ = dense.search(vecs[121], 10, mask)
+    assert top.size == 10 and mask[top].all()
 
 
-def test_save_load_with_graph_keeps_one_copy(tmp_path: Path) -> None:
+def test_save_load_keeps_the_quantized_copy(tmp_path: Path) -> None:
     docs = [Document(f"d{i}", {"title": f"doc {i} insulin"}) for i in range(60)]
     idx = MatchingIndex(encoder=HashingEncoder(dim=16), ann_threshold=50)
     idx.upsert(docs)
-    assert idx.dense is not None and idx.dense.in_graph
+    assert idx.dense is not None and idx.dense.quantized
     before = idx.search("doc 7 insulin", k=3)
 
     idx.save(tmp_path)
     loaded = MatchingIndex.load(tmp_path, encoder=HashingEncoder(dim=16))
 
-    assert loaded.dense is not None and loaded.dense.in_graph
+    assert loaded.dense is not None and loaded.dense.quantized
     gen = next(p for p in tmp_path.iterdir() if p.is_dir())
+    assert (gen / "ann.faiss").exists()
     with np.load(gen / "dense.npz") as z:
-        assert z["vectors"].shape[0] == 0  # the graph file holds them
+        assert z["vectors"].shape[0] >= 60  # the matrix is the only full copy
     assert [h.id for h in loaded.search("doc 7 insulin", k=3)] == [h.id for h in before]
+
+
+def test_an_old_save_without_vectors_is_refused(tmp_path: Path) -> None:
+    dense = DenseIndex(16)
+    with pytest.raises(ValueError, match="older format"):
+        dense.restore(np.zeros((0, 16), np.float16), np.ones(5, bool), None)
 
 
 def test_batch_counts_equal_per_field_counters(monkeypatch: pytest.MonkeyPatch) -> None:
