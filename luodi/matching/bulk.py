@@ -11,6 +11,7 @@ comes out in first-seen order and the index is identical to a single-process bui
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -123,7 +124,9 @@ def _count(
     shift = _bits(n_terms)  # key = group << shift | term: shifts, not int64 division
     key = np.repeat(np.arange(group_len.shape[0], dtype=np.int64) << shift, group_len)
     key |= np.fromiter(stream, np.int64, len(stream))
-    key.sort()
+    # Groups come in order and hold a few hundred tokens each: timsort (stable) merges
+    # those runs ~2.5x faster than quicksort sorts the whole array.
+    key.sort(kind="stable")
     starts = _run_starts(key)
     counts = np.diff(starts, append=key.shape[0]).astype(np.int32)
     key = key[starts]
@@ -205,7 +208,14 @@ def iter_tokenized(
     tokenizer.tokenize("预热 warming")
     with _WORK_LOCK:  # one forked batch at a time: _WORK is process-wide
         _WORK = (tokenizer, docs)
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        # Objects that exist now are frozen out of the workers' garbage collection: a
+        # collection there would write to every tracked object the index holds (ids,
+        # metadata dicts, ...) and copy those pages, which grow with the index.
+        gc.freeze()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+        finally:
+            gc.unfreeze()
         try:
             yield from pool.imap(_work, spans, chunksize=1)
         finally:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .bulk import PARALLEL_MIN_DOCS
 from .dense import ANN_THRESHOLD, DenseIndex
 from .embed_cache import EmbeddingCache, encode_with_cache
 from .encoders import Encoder
@@ -156,10 +157,17 @@ class MatchingIndex:
         self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
         ids = [d.id for d in docs]
         self.ids += ids
-        self.hashes += [d.content_hash() for d in docs]
         self.metadata += [dict(d.metadata) if d.metadata else None for d in docs]
         self.slot_of.update(zip(ids, range(start, start + len(docs)), strict=True))
-        self.lexical.add(slots.tolist(), [d.fields for d in docs], self.alive)
+        # A large batch's hashes are computed while the lexical side waits for its
+        # tokenizer processes, instead of before it starts them.
+        hashing = (
+            _side_pool().submit(_content_hashes, docs) if len(docs) >= PARALLEL_MIN_DOCS else None
+        )
+        try:
+            self.lexical.add(slots.tolist(), [d.fields for d in docs], self.alive)
+        finally:
+            self.hashes += _content_hashes(docs) if hashing is None else hashing.result()
         if vecs is not None and self.dense is not None:
             self.dense.set(slots, vecs)
         self._meta_index.invalidate()
@@ -448,6 +456,10 @@ class MatchingIndex:
             with np.load(gdir / "memory.npz") as z:
                 idx.memory = QueryMemory.from_state(manifest["memory"], z["vectors"])
         return idx
+
+
+def _content_hashes(docs: Sequence[Document]) -> list[str | None]:
+    return [d.content_hash() for d in docs]
 
 
 _POOL: ThreadPoolExecutor | None = None

@@ -127,3 +127,14 @@ def test_pruned_top_k_skips_the_longest_posting_lists(monkeypatch) -> None:  # t
 
     assert read == [lex.vocab["rare"]]  # "common" was only looked up for the candidates
     assert set(slots.tolist()) <= set(range(0, 500, 50))
+
+
+def test_radix_order_is_a_stable_sort_past_16_bits() -> None:
+    from luodi.matching.lexical import _radix_order
+
+    rng = np.random.default_rng(5)
+    for high in (1 << 10, 1 << 20, (1 << 32) - 1):  # one digit, two digits
+        keys = rng.integers(0, high, 5000).astype(np.int64)
+        keys[:100] = keys[100:200]  # ties: their original order must be kept
+
+        np.testing.assert_array_equal(_radix_order(keys), np.argsort(keys, kind="stable"))
