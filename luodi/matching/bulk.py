@@ -11,12 +11,13 @@ comes out in first-seen order and the index is identical to a single-process bui
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 import threading
 from array import array
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 
@@ -164,6 +165,33 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_FROZEN = 0  # depth of frozen_heap() scopes
+_FROZEN_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def frozen_heap(enabled: bool = True) -> Iterator[None]:
+    """Keep the objects that exist on entry out of garbage collection until the outermost
+    scope exits (gc.freeze). A bulk load allocates millions of objects, and each full
+    collection would otherwise walk everything the index already holds: ~4% of a
+    million-document build. Garbage among the frozen objects waits for the exit."""
+    global _FROZEN
+    if not enabled:
+        yield
+        return
+    with _FROZEN_LOCK:
+        if _FROZEN == 0:
+            gc.freeze()
+        _FROZEN += 1
+    try:
+        yield
+    finally:
+        with _FROZEN_LOCK:
+            _FROZEN -= 1
+            if _FROZEN == 0:
+                gc.unfreeze()
+
+
 # Set in the parent just before forking, read by the workers (inherited, never pickled).
 _WORK: tuple[Tokenizer, Sequence[Mapping[str, str]]] | None = None
 _WORK_LOCK = threading.Lock()
@@ -211,11 +239,8 @@ def iter_tokenized(
         # Objects that exist now are frozen out of the workers' garbage collection: a
         # collection there would write to every tracked object the index holds (ids,
         # metadata dicts, ...) and copy those pages, which grow with the index.
-        gc.freeze()
-        try:
+        with frozen_heap():
             pool = multiprocessing.get_context("fork").Pool(workers)
-        finally:
-            gc.unfreeze()
         try:
             yield from pool.imap(_work, spans, chunksize=1)
         finally:

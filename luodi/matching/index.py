@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .bulk import PARALLEL_MIN_DOCS
+from .bulk import PARALLEL_MIN_DOCS, frozen_heap
 from .dense import ANN_THRESHOLD, DenseIndex
 from .embed_cache import EmbeddingCache, encode_with_cache
 from .encoders import Encoder
@@ -136,10 +136,11 @@ class MatchingIndex:
             else:
                 stats.updated += 1
             todo.append(i)
-        for s in range(0, len(todo), max(batch_size, 1)):
-            part = todo[s : s + batch_size]
-            given = None if vectors is None else np.asarray(vectors)[part]
-            stats.encoded += self._insert([docs[i] for i in part], given)
+        with frozen_heap(len(todo) >= PARALLEL_MIN_DOCS):
+            for s in range(0, len(todo), max(batch_size, 1)):
+                part = todo[s : s + batch_size]
+                given = None if vectors is None else np.asarray(vectors)[part]
+                stats.encoded += self._insert([docs[i] for i in part], given)
         return stats
 
     add = upsert

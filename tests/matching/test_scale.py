@@ -333,3 +333,20 @@ def test_failed_forked_add_frees_the_workers_for_the_next_one(
     lex = LexicalIndex(Tokenizer(), workers=2)
     lex.add(list(range(len(docs))), docs, alive)
     assert lex.segments
+
+
+def test_frozen_heap_nests_and_always_thaws() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with bulk.frozen_heap():
+        assert gc.get_freeze_count() > 0
+        with bulk.frozen_heap():  # the forked tokenizer's scope inside a bulk upsert
+            pass
+        assert gc.get_freeze_count() > 0  # the inner exit kept the outer scope frozen
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), bulk.frozen_heap():
+        raise RuntimeError("a failed add")
+    assert gc.get_freeze_count() == 0
+    with bulk.frozen_heap(enabled=False):
+        assert gc.get_freeze_count() == 0
