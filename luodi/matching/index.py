@@ -330,6 +330,13 @@ class MatchingIndex:
         lex_rank = {int(s): i + 1 for i, s in enumerate(c.lex_top)}
         dense_rank = {int(s): i + 1 for i, s in enumerate(c.dense_top)}
         hits: list[Hit] = []
+        # One binary search per term and segment for all hits, not per hit: at a million
+        # documents per-hit lookups made explanations cost as much as the dense search.
+        matched = (
+            self._matched_terms([int(c.slots[j]) for j in order], c.qterms, query)
+            if explain
+            else []
+        )
         for r, j in enumerate(order):
             slot = int(c.slots[j])
             doc_id = self.ids[slot]
@@ -337,7 +344,7 @@ class MatchingIndex:
             exp = None
             if explain:
                 exp = Explanation(
-                    matched_terms=self._matched_terms(slot, c.qterms, query),
+                    matched_terms=matched[r],
                     lexical_score=float(c.lex[j]),
                     dense_similarity=None if c.dense is None else float(c.dense[j]),
                     lexical_rank=lex_rank.get(slot),
@@ -350,20 +357,24 @@ class MatchingIndex:
         return hits
 
     def _matched_terms(
-        self, slot: int, qterms: Mapping[int, float], query: str
-    ) -> dict[str, list[str]]:
+        self, slots: Sequence[int], qterms: Mapping[int, float], query: str
+    ) -> list[dict[str, list[str]]]:
+        """Per slot: field -> query words (as the user wrote them) found in that field."""
         if not qterms:
-            return {}
+            return [{} for _ in slots]
         surface: dict[int, str] = {}
         for term, surf in self.lexical.tokenizer.analyze(query):
             tid = self.lexical.vocab.get(term)
             if tid is not None:
                 surface.setdefault(tid, surf)
-        out: dict[str, list[str]] = {}
-        for tid, m in self.lexical.matched_fields(slot, qterms).items():
-            for f in self.lexical.field_names(m):
-                out.setdefault(f, []).append(surface.get(tid, str(tid)))
-        return out
+        found = []
+        for fields in self.lexical.matched_fields_at(slots, qterms):
+            out: dict[str, list[str]] = {}
+            for tid, m in fields.items():
+                for f in self.lexical.field_names(m):
+                    out.setdefault(f, []).append(surface.get(tid, str(tid)))
+            found.append(out)
+        return found
 
     # -- persistence ------------------------------------------------------------------
     def save(self, directory: str | os.PathLike[str]) -> None:

@@ -426,13 +426,24 @@ class LexicalIndex:
 
     def matched_fields(self, slot: int, qterms: Mapping[int, float]) -> dict[int, int]:
         """term id -> field bitmask, for query terms present in the document at `slot`."""
-        out: dict[int, int] = {}
+        return self.matched_fields_at([slot], qterms)[0]
+
+    def matched_fields_at(
+        self, slots: Sequence[int], qterms: Mapping[int, float]
+    ) -> list[dict[int, int]]:
+        """matched_fields for several slots: one binary search per term and segment."""
+        at = np.asarray(slots, dtype=np.int64)
+        out: list[dict[int, int]] = [{} for _ in slots]
+        if at.size == 0:
+            return out
         for tid in qterms:
             for seg in self.segments:
                 d, _, m = seg.postings(tid)
-                i = int(np.searchsorted(d, slot))
-                if i < d.shape[0] and d[i] == slot:
-                    out[tid] = out.get(tid, 0) | int(m[i])
+                if d.size == 0:
+                    continue
+                pos = np.minimum(np.searchsorted(d, at), d.size - 1)
+                for j in np.flatnonzero(d[pos] == at):
+                    out[j][tid] = out[j].get(tid, 0) | int(m[pos[j]])
         return out
 
     def field_names(self, mask: int) -> list[str]:

@@ -138,3 +138,26 @@ def test_radix_order_is_a_stable_sort_past_16_bits() -> None:
         keys[:100] = keys[100:200]  # ties: their original order must be kept
 
         np.testing.assert_array_equal(_radix_order(keys), np.argsort(keys, kind="stable"))
+
+
+def test_matched_fields_of_many_slots_in_one_pass() -> None:
+    docs = _zipf_corpus(600, seed=8)
+    lex = LexicalIndex(Tokenizer(), workers=1)
+    alive = np.ones(len(docs), dtype=bool)
+    for start in range(0, len(docs), 200):  # three segments
+        lex.add(list(range(start, start + 200)), docs[start : start + 200], alive)
+    qterms = lex.query_terms("w0 w3 w40 乳腺癌")
+    slots = [599, 0, 250, 7, 401, 250]  # unsorted, repeated, across segments
+
+    got = lex.matched_fields_at(slots, qterms)
+
+    for slot, fields in zip(slots, got, strict=True):
+        want: dict[int, int] = {}
+        for tid in qterms:
+            for seg in lex.segments:
+                d, _, m = seg.postings(tid)
+                hit = np.flatnonzero(d == slot)
+                if hit.size:
+                    want[tid] = want.get(tid, 0) | int(m[hit[0]])
+        assert fields == want
+    assert any(got)  # the query does match some of them
