@@ -82,15 +82,22 @@ def _zipf_corpus(n: int, seed: int) -> list[dict[str, str]]:
     ]
 
 
-def test_pruned_top_k_equals_ranking_every_score() -> None:
-    docs = _zipf_corpus(900, seed=3)
+def _three_segments(n: int, seed: int) -> tuple[LexicalIndex, np.ndarray]:
+    """An index of a Zipf corpus of n documents, added in three segments."""
+    docs = _zipf_corpus(n, seed)
     lex = LexicalIndex(Tokenizer(), workers=1)
-    alive = np.ones(len(docs), dtype=bool)
-    for start in range(0, len(docs), 300):  # three segments
-        lex.add(list(range(start, start + 300)), docs[start : start + 300], alive)
+    alive = np.ones(n, dtype=bool)
+    step = n // 3
+    for start in range(0, n, step):
+        lex.add(list(range(start, start + step)), docs[start : start + step], alive)
+    return lex, alive
+
+
+def test_pruned_top_k_equals_ranking_every_score() -> None:
+    lex, alive = _three_segments(900, seed=3)
     alive[::7] = False  # deleted documents still have postings
     rng = np.random.default_rng(4)
-    masks = [alive, alive & (rng.random(len(docs)) < 0.5), alive & (rng.random(len(docs)) < 0.02)]
+    masks = [alive, alive & (rng.random(alive.size) < 0.5), alive & (rng.random(alive.size) < 0.02)]
     queries = ["w0 w1 w2 w250", "w3 w120", "w0 w0 w1", "乳腺癌 w5 w9 w2", "w299", "nothing"]
 
     for query in queries:
@@ -141,11 +148,7 @@ def test_radix_order_is_a_stable_sort_past_16_bits() -> None:
 
 
 def test_matched_fields_of_many_slots_in_one_pass() -> None:
-    docs = _zipf_corpus(600, seed=8)
-    lex = LexicalIndex(Tokenizer(), workers=1)
-    alive = np.ones(len(docs), dtype=bool)
-    for start in range(0, len(docs), 200):  # three segments
-        lex.add(list(range(start, start + 200)), docs[start : start + 200], alive)
+    lex, _ = _three_segments(600, seed=8)
     qterms = lex.query_terms("w0 w3 w40 乳腺癌")
     slots = [599, 0, 250, 7, 401, 250]  # unsorted, repeated, across segments
 
