@@ -256,8 +256,9 @@ class MatchingIndex:
             dense_job = _side_pool().submit(self._dense_side, query, mode, mask, None, depth)
         qterms = self.lexical.query_terms(query)
         lex_c = dense_c = np.zeros(0, np.int64)
-        if mode != "dense":
-            lex_c, _ = self.lexical.top(qterms, self.alive, mask, depth)
+        prepared = self.lexical.prepare(qterms, self.alive) if mode != "dense" else None
+        if prepared is not None:
+            lex_c, _ = self.lexical.top(prepared, mask, depth)
         qv = None
         votes: dict[str, float] = {}
         if dense_job is not None:
@@ -268,8 +269,8 @@ class MatchingIndex:
         extra = extra[mask[extra]] if extra.size else extra
         slots = np.unique(np.concatenate([lex_c, dense_c, extra]))
         lex = (
-            self.lexical.score_slots(qterms, self.alive, slots)
-            if mode != "dense"
+            self.lexical.score_slots(prepared, slots)
+            if prepared is not None
             else np.zeros(slots.size, np.float32)
         )
         den = None

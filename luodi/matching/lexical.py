@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -42,6 +42,13 @@ MERGE_ABOVE_SEGMENTS = 12
 MERGE_FACTOR = 4  # segments merged at once when there are too many
 # ~9 bytes a posting: a merge's output stays under ~220 MB.
 MAX_MERGED_POSTINGS = 24_000_000
+
+
+class PreparedQuery(NamedTuple):
+    """A query ready to score against one corpus state (LexicalIndex.prepare)."""
+
+    terms: tuple[tuple[int, float], ...]  # (term id, weight): negative, then heaviest first
+    norm: np.ndarray  # per-slot BM25 length norm, float32
 
 
 def _draining(batches: list[TokenBatch]) -> Iterator[TokenBatch]:
@@ -291,16 +298,14 @@ class LexicalIndex:
         df = self.df[np.asarray(term_ids, dtype=np.int64)].astype(np.float64)
         return np.log1p((n_docs - df + 0.5) / (df + 0.5))
 
-    def _query_setup(
-        self, qterms: Mapping[int, float], alive: np.ndarray
-    ) -> tuple[list[tuple[int, float]], np.ndarray] | None:
-        """Query terms with their weights (idf x query count), negative ones first and then
-        heaviest first, and the per-slot length norm k1 * (1 - b + b * dl / avgdl); None
-        when nothing can match."""
+    def prepare(self, qterms: Mapping[int, float], alive: np.ndarray) -> PreparedQuery:
+        """The query's terms with their weights (idf x query count), negative ones first and
+        then heaviest first, and the per-slot length norm k1 * (1 - b + b * dl / avgdl) of
+        the corpus state `alive` describes. Prepare once, then rank and score with it."""
         n_slots = alive.shape[0]
         n_docs = int(np.count_nonzero(alive))
         if not qterms or n_docs == 0:
-            return None
+            return PreparedQuery((), np.zeros(n_slots, np.float32))
         dl = self.doc_len[:n_slots]
         avgdl = float(np.sum(dl, where=alive, dtype=np.float64)) / n_docs or 1.0
         key = (avgdl, n_slots, self._version)
@@ -315,7 +320,7 @@ class LexicalIndex:
         # every document can get a negative idf. Such terms come first: after them the
         # partial scores that top() prunes with are lower bounds of the final ones.
         order = sorted(range(len(tids)), key=lambda i: (w[i] >= 0, -w[i]))
-        return [(tids[i], float(w[i])) for i in order], cached[1]
+        return PreparedQuery(tuple((tids[i], float(w[i])) for i in order), cached[1])
 
     def _add_term(self, acc: np.ndarray, tid: int, w: float, norm: np.ndarray) -> list[np.ndarray]:
         """acc[slot] += the term's BM25 part for every posting; returns the slots read.
@@ -329,48 +334,43 @@ class LexicalIndex:
                 read.append(d)
         return read
 
-    def _add_term_at(
-        self, acc: np.ndarray, slots: np.ndarray, tid: int, w: float, norm: np.ndarray
-    ) -> None:
-        """acc[slots] += the term's BM25 part, looked up for the given (sorted) slots only."""
+    def _parts_at(
+        self, at: np.ndarray, tid: int, w: float, norm: np.ndarray
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The term's BM25 part for the documents at the given (sorted) slots that contain
+        it, looked up in the posting lists: (positions in `at`, parts), per segment."""
         for seg in self.segments:
             d, tf, _ = seg.postings(tid)
             if d.size == 0:
                 continue
-            pos = np.minimum(np.searchsorted(d, slots), d.size - 1)
-            hit = d[pos] == slots
-            if hit.any():
-                s, t = slots[hit], tf[pos[hit]].astype(np.float32)
-                acc[s] += np.float32(w) * t / (t + norm[s])
+            pos = np.minimum(np.searchsorted(d, at), d.size - 1)
+            hit = np.flatnonzero(d[pos] == at)
+            if hit.size:
+                t = tf[pos[hit]].astype(np.float32)
+                yield hit, np.float32(w) * t / (t + norm[at[hit]])
 
-    def score_all(self, qterms: Mapping[int, float], alive: np.ndarray) -> np.ndarray:
+    def score_all(self, q: PreparedQuery) -> np.ndarray:
         """BM25 score for every slot (0 where no query term occurs)."""
-        acc = np.zeros(alive.shape[0], dtype=np.float32)
-        setup = self._query_setup(qterms, alive)
-        if setup is not None:
-            terms, norm = setup
-            for tid, w in terms:
-                self._add_term(acc, tid, w, norm)
+        acc = np.zeros(q.norm.shape[0], dtype=np.float32)
+        for tid, w in q.terms:
+            self._add_term(acc, tid, w, q.norm)
         return acc
 
-    def score_slots(
-        self, qterms: Mapping[int, float], alive: np.ndarray, slots: np.ndarray
-    ) -> np.ndarray:
+    def score_slots(self, q: PreparedQuery, slots: np.ndarray) -> np.ndarray:
         """BM25 scores of the given slots only (postings looked up, not scanned)."""
         slots = np.asarray(slots, dtype=np.int64)
-        setup = self._query_setup(qterms, alive)
-        if setup is None or slots.size == 0:
-            return np.zeros(slots.size, dtype=np.float32)
         order = np.argsort(slots, kind="stable")
-        acc = np.zeros(alive.shape[0], dtype=np.float32)
-        terms, norm = setup
-        for tid, w in terms:
-            self._add_term_at(acc, slots[order], tid, w, norm)
-        return acc[slots]
+        at = slots[order]
+        acc = np.zeros(slots.size, dtype=np.float32)
+        if slots.size:
+            for tid, w in q.terms:
+                for hit, part in self._parts_at(at, tid, w, q.norm):
+                    acc[hit] += part
+        out = np.empty_like(acc)
+        out[order] = acc
+        return out
 
-    def top(
-        self, qterms: Mapping[int, float], alive: np.ndarray, mask: np.ndarray, k: int
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def top(self, q: PreparedQuery, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The k best (slots, scores) among `mask`, best first: the ranking of score_all,
         reading only the postings that can still change it (MaxScore, Turtle & Flood 1995).
 
@@ -380,11 +380,10 @@ class LexicalIndex:
         the top k then look the remaining terms up in the posting lists; the lightest
         terms, the ones with the longest lists (CJK unigrams, common words), are never
         read whole."""
-        setup = self._query_setup(qterms, alive)
-        if setup is None or k <= 0:
+        if not q.terms or k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        terms, norm = setup
-        acc = np.zeros(alive.shape[0], dtype=np.float32)
+        terms, norm = q.terms, q.norm
+        acc = np.zeros(norm.shape[0], dtype=np.float32)
         weights = np.maximum([w for _, w in terms], 0.0)  # what a term can add at most
         left = np.concatenate([np.cumsum(weights[::-1])[::-1][1:], [0.0]])  # after term i
         theta = 0.0  # a lower bound on the k-th best score among allowed documents
@@ -410,7 +409,8 @@ class LexicalIndex:
                 if cand.size * len(self.segments) * 8 > self.df[tid]:
                     self._add_term(acc, tid, w, norm)  # reading the list is cheaper
                 else:
-                    self._add_term_at(acc, cand, tid, w, norm)
+                    for hit, part in self._parts_at(cand, tid, w, norm):
+                        acc[cand[hit]] += part
                 theta = max(theta, _kth_best_of(acc[cand], k))
                 cand = cand[acc[cand] >= np.float32(theta - left[i])]
         if cand is None:

@@ -26,7 +26,7 @@ def test_bm25_scores_match_bm25s_lucene() -> None:
     ref.index([tok.tokenize(t) for t in CORPUS], show_progress=False)
 
     for query in ["insulin diabetes", "lung cancer", "cancer registry", "exercise"]:
-        ours = lex.score_all(lex.query_terms(query), alive)
+        ours = lex.score_all(lex.prepare(lex.query_terms(query), alive))
         theirs = ref.get_scores(tok.tokenize(query))
 
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
@@ -44,7 +44,7 @@ def test_bm25_field_weights_rank_title_match_first() -> None:
         alive,
     )
 
-    scores = lex.score_all(lex.query_terms("fibrosis"), alive)
+    scores = lex.score_all(lex.prepare(lex.query_terms("fibrosis"), alive))
 
     assert scores[1] > scores[0] > 0
 
@@ -56,10 +56,10 @@ def test_bm25_merge_drops_dead_postings_and_keeps_scores() -> None:
     for i, t in enumerate(CORPUS):  # one segment per document
         lex.add([i], [{"body": t}], alive)
     alive[5] = False
-    before = lex.score_all(lex.query_terms("lung cancer"), alive)
+    before = lex.score_all(lex.prepare(lex.query_terms("lung cancer"), alive))
 
     lex.merge(alive)
-    after = lex.score_all(lex.query_terms("lung cancer"), alive)
+    after = lex.score_all(lex.prepare(lex.query_terms("lung cancer"), alive))
 
     assert len(lex.segments) == 1
     assert after[5] == 0
@@ -101,18 +101,18 @@ def test_pruned_top_k_equals_ranking_every_score() -> None:
     queries = ["w0 w1 w2 w250", "w3 w120", "w0 w0 w1", "乳腺癌 w5 w9 w2", "w299", "nothing"]
 
     for query in queries:
-        qterms = lex.query_terms(query)
-        full = lex.score_all(qterms, alive)
+        q = lex.prepare(lex.query_terms(query), alive)
+        full = lex.score_all(q)
         for mask in masks:
             for k in (1, 10, 100):
-                slots, scores = lex.top(qterms, alive, mask, k)
+                slots, scores = lex.top(q, mask, k)
                 ref = np.where(mask, full, 0.0)
                 want = np.sort(ref[ref > 0])[::-1][:k]
                 # Same scores in the same order; ties at the k-th place may pick either.
                 np.testing.assert_allclose(scores, want, rtol=1e-6)
                 np.testing.assert_allclose(full[slots], scores, rtol=1e-6)
                 assert mask[slots].all()
-                np.testing.assert_allclose(lex.score_slots(qterms, alive, slots), scores, rtol=1e-6)
+                np.testing.assert_allclose(lex.score_slots(q, slots), scores, rtol=1e-6)
 
 
 def test_pruned_top_k_skips_the_longest_posting_lists(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -128,9 +128,9 @@ def test_pruned_top_k_skips_the_longest_posting_lists(monkeypatch) -> None:  # t
         return real(self, acc, tid, w, norm)
 
     monkeypatch.setattr(LexicalIndex, "_add_term", counting)
-    qterms = lex.query_terms("rare common")
+    q = lex.prepare(lex.query_terms("rare common"), alive)
 
-    slots, _ = lex.top(qterms, alive, alive, 5)
+    slots, _ = lex.top(q, alive, 5)
 
     assert read == [lex.vocab["rare"]]  # "common" was only looked up for the candidates
     assert set(slots.tolist()) <= set(range(0, 500, 50))

@@ -149,8 +149,8 @@ def test_many_segments_are_merged_between_neighbours_and_scores_hold() -> None:
     assert len(many.segments) < 15
     for q in ["lung cancer", "糖尿病 肾病", "stent"]:
         np.testing.assert_allclose(
-            many.score_all(many.query_terms(q), alive),
-            one.score_all(one.query_terms(q), alive),
+            many.score_all(many.prepare(many.query_terms(q), alive)),
+            one.score_all(one.prepare(one.query_terms(q), alive)),
             rtol=1e-5,
         )
 
@@ -291,8 +291,8 @@ def test_unordered_and_sparse_slots_index_like_consecutive_ones() -> None:
 
     for q in ["lung cancer", "糖尿病 肾病", "stent trial"]:
         np.testing.assert_allclose(
-            sparse.score_all(sparse.query_terms(q), alive)[slots],
-            plain.score_all(plain.query_terms(q), np.ones(len(docs), bool)),
+            sparse.score_all(sparse.prepare(sparse.query_terms(q), alive))[slots],
+            plain.score_all(plain.prepare(plain.query_terms(q), np.ones(len(docs), bool))),
             rtol=1e-6,
         )
 
