@@ -9,7 +9,7 @@ from typing import Any
 from django import forms as django_forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
@@ -51,6 +51,7 @@ from luodi.engagements.forms import (
     RegistrationForm,
     SessionForm,
     StopForm,
+    UserForm,
     VisitForm,
 )
 from luodi.engagements.models import Event, Meeting, Registration, Visit
@@ -85,6 +86,36 @@ def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
         raise ApiError(403, "forbidden", "You may not do this.")
 
 
+def _form_data(payload: Schema) -> dict[str, Any]:
+    """The payload under the forms' field names: the API names a link `x_id` and a list of
+    links `x_ids`, the forms `x` and `xs`."""
+    data = {}
+    for key, value in payload.dict().items():
+        if key.endswith("_ids"):
+            key = key[: -len("_ids")] + "s"
+        elif key.endswith("_id"):
+            key = key[: -len("_id")]
+        data[key] = value
+    return data
+
+
+def _create(request: HttpRequest, form_class: type[UserForm], payload: Schema) -> int:
+    """Create a visit, meeting or event through its web form, so both validate, audit and
+    link alike; returns the new id."""
+    _require(request, "engagements.add_engagement")
+    form = form_class(_form_data(payload), user=request.user)
+    if not form.is_valid():
+        raise _invalid(form)
+    saved = records.save(
+        actor=_user(request),
+        instance=form.save(commit=False),
+        fields=form.plain_fields,
+        m2m=form.m2m(),
+        ip=_ip(request),
+    )
+    return int(saved.pk)
+
+
 # -- visits -----------------------------------------------------------------------------------
 
 
@@ -102,25 +133,7 @@ def list_visits(request: HttpRequest) -> QuerySet[Visit]:
 
 @router.post("/visits", response={201: VisitOut})
 def create_visit(request: HttpRequest, payload: VisitIn) -> Status[Visit]:
-    _require(request, "engagements.add_engagement")
-    data = payload.dict()
-    data["organizer"] = data.pop("organizer_id")
-    data["organizations"] = data.pop("organization_ids")
-    data["company"] = data.pop("company_id")
-    data["achievement"] = data.pop("achievement_id")
-    data["projects"], data["agreements"] = data.pop("project_ids"), data.pop("agreement_ids")
-    form = VisitForm(data, user=request.user)
-    if not form.is_valid():
-        raise _invalid(form)
-    fields = form.plain_fields
-    visit = records.save(
-        actor=_user(request),
-        instance=form.save(commit=False),
-        fields=fields,
-        m2m=form.m2m(),
-        ip=_ip(request),
-    )
-    return Status(201, _get(_visits(request), visit.pk))
+    return Status(201, _get(_visits(request), _create(request, VisitForm, payload)))
 
 
 @router.get("/visits/{visit_id}", response=VisitOut)
@@ -132,9 +145,7 @@ def get_visit(request: HttpRequest, visit_id: int) -> Visit:
 def add_stop(request: HttpRequest, visit_id: int, payload: StopIn) -> Status[Visit]:
     visit = _get(_visits(request), visit_id)
     _require(request, "engagements.change_visit", visit)
-    data = payload.dict()
-    data["organization"] = data.pop("organization_id")
-    form = StopForm(data, user=request.user)
+    form = StopForm(_form_data(payload), user=request.user)
     if not form.is_valid():
         raise _invalid(form)
     visit_domain.add_stop(actor=_user(request), visit=visit, ip=_ip(request), **form.cleaned_data)
@@ -202,23 +213,7 @@ def list_meetings(request: HttpRequest) -> QuerySet[Meeting]:
 
 @router.post("/meetings", response={201: MeetingOut})
 def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status[Meeting]:
-    _require(request, "engagements.add_engagement")
-    data = payload.dict()
-    data["organizations"] = data.pop("organization_ids")
-    data["visit"] = data.pop("visit_id")
-    data["projects"], data["agreements"] = data.pop("project_ids"), data.pop("agreement_ids")
-    form = MeetingForm(data, user=request.user)
-    if not form.is_valid():
-        raise _invalid(form)
-    fields = form.plain_fields
-    meeting = records.save(
-        actor=_user(request),
-        instance=form.save(commit=False),
-        fields=fields,
-        ip=_ip(request),
-        m2m=form.m2m(),
-    )
-    return Status(201, _get(_meetings(request), meeting.pk))
+    return Status(201, _get(_meetings(request), _create(request, MeetingForm, payload)))
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut)
@@ -243,22 +238,7 @@ def list_events(request: HttpRequest) -> QuerySet[Event]:
 
 @router.post("/events", response={201: EventOut})
 def create_event(request: HttpRequest, payload: EventIn) -> Status[Event]:
-    _require(request, "engagements.add_engagement")
-    data = payload.dict()
-    data["organizer"] = data.pop("organizer_id")
-    data["co_organizers"] = data.pop("co_organizer_ids")
-    form = EventForm(data, user=request.user)
-    if not form.is_valid():
-        raise _invalid(form)
-    fields = form.plain_fields
-    event = records.save(
-        actor=_user(request),
-        instance=form.save(commit=False),
-        fields=fields,
-        m2m=form.m2m(),
-        ip=_ip(request),
-    )
-    return Status(201, _get(_events(request), event.pk))
+    return Status(201, _get(_events(request), _create(request, EventForm, payload)))
 
 
 @router.get("/events/{event_id}", response=EventOut)
@@ -366,20 +346,14 @@ def _record(request: HttpRequest, kind: str, record_id: int) -> Visit | Meeting 
     return obj
 
 
-def _form_data(payload: Any, renames: dict[str, str]) -> dict[str, Any]:
-    data = payload.dict()
-    for old, new in renames.items():
-        data[new] = data.pop(old)
-    return data
-
-
 @router.post("/{kind}/{record_id}/outcomes", response={201: OutcomeOut})
 def add_outcome(request: HttpRequest, kind: str, record_id: int, payload: OutcomeIn) -> Status[Any]:
     """Record a cooperation intention, commitment, decision or other outcome; `kind` is
     visits, meetings or events."""
     obj = _record(request, kind, record_id)
-    data = _form_data(payload, {"counterpart_id": "counterpart", "stop_id": "stop"})
-    form = OutcomeForm(data, user=request.user, visit=obj if isinstance(obj, Visit) else None)
+    form = OutcomeForm(
+        _form_data(payload), user=request.user, visit=obj if isinstance(obj, Visit) else None
+    )
     if not form.is_valid():
         raise _invalid(form)
     outcome = records.add_outcome(
@@ -394,8 +368,9 @@ def add_follow_up(
 ) -> Status[Any]:
     """A follow-up with its person responsible; a user owner also gets a pipeline task."""
     obj = _record(request, kind, record_id)
-    data = _form_data(payload, {"owner_id": "owner", "project_id": "project", "stop_id": "stop"})
-    form = FollowUpForm(data, user=request.user, visit=obj if isinstance(obj, Visit) else None)
+    form = FollowUpForm(
+        _form_data(payload), user=request.user, visit=obj if isinstance(obj, Visit) else None
+    )
     if not form.is_valid():
         raise _invalid(form)
     follow_up = records.add_follow_up(

@@ -1,16 +1,21 @@
-"""Helpers shared by the engagement views: the acting user, the visible object, status."""
+"""Helpers shared by the engagement views: the acting user, the visible object, the edit
+page of a visit, meeting or event."""
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
+from luodi.engagements.domain import records
+from luodi.engagements.forms import UserForm
 
 M = TypeVar("M", bound=Model)
 
@@ -32,3 +37,30 @@ def visible(qs: QuerySet[M], pk: int) -> M:
 def require(request: HttpRequest, perm: str, obj: Any = None) -> None:
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+def edit_page(
+    request: HttpRequest, form: UserForm, obj: records.Record | None, title: str, detail: str
+) -> HttpResponse:
+    """The create/edit page of a visit, meeting or event: a valid POST saves (audited, with
+    its many-to-many links) and goes to the `detail` page; an invalid one re-renders with
+    field errors and status 400."""
+    if request.method == "POST" and form.is_valid():
+        fields = form.plain_fields
+        before = {n: getattr(obj, n) for n in fields} if obj else None
+        saved = records.save(
+            actor=actor(request),
+            instance=form.save(commit=False),
+            fields=fields,
+            before=before,
+            ip=ip(request),
+            m2m=form.m2m(),
+        )
+        messages.success(request, _("Saved."))
+        return redirect(detail, pk=saved.pk)
+    return render(
+        request,
+        "engagements/form.html",
+        {"form": form, "obj": obj, "title": title},
+        status=400 if request.method == "POST" else 200,
+    )

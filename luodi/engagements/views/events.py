@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luodi.catalog.rules import achievements_visible_to
 from luodi.engagements import rules
 from luodi.engagements.domain import events as domain
-from luodi.engagements.domain import news, records
+from luodi.engagements.domain import news
 from luodi.engagements.forms import (
     CheckInForm,
     EventForm,
@@ -32,7 +32,7 @@ from luodi.engagements.forms import (
 )
 from luodi.engagements.models import Event, EventStatus, Registration, RegistrationStatus
 from luodi.engagements.queries import agenda_conflicts
-from luodi.engagements.views.common import actor, ip, require, visible
+from luodi.engagements.views.common import actor, edit_page, ip, require, visible
 
 
 def _event(request: HttpRequest, pk: int) -> Event:
@@ -58,25 +58,7 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     event = _event(request, pk) if pk else None
     require(request, "engagements.change_event" if event else "engagements.add_engagement", event)
     form = EventForm(request.POST or None, instance=event, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        fields = form.plain_fields
-        before = {n: getattr(event, n) for n in fields} if event else None
-        obj = records.save(
-            actor=actor(request),
-            instance=form.save(commit=False),
-            fields=fields,
-            before=before,
-            ip=ip(request),
-            m2m=form.m2m(),
-        )
-        messages.success(request, _("Saved."))
-        return redirect("engagements:event", pk=obj.pk)
-    return render(
-        request,
-        "engagements/form.html",
-        {"form": form, "obj": event, "title": _("Event")},
-        status=400 if request.method == "POST" else 200,
-    )
+    return edit_page(request, form, event, _("Event"), "engagements:event")
 
 
 def render_detail(

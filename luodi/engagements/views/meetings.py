@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from luodi.engagements import rules
-from luodi.engagements.domain import records
 from luodi.engagements.forms import FollowUpForm, MeetingForm, OutcomeForm, ParticipantForm
 from luodi.engagements.models import Meeting
-from luodi.engagements.views.common import actor, ip, require, visible
+from luodi.engagements.views.common import edit_page, require, visible
 
 
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -41,25 +39,7 @@ def meeting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     initial = {"visit": request.GET.get("visit")} if not meeting else None
     form = MeetingForm(request.POST or None, instance=meeting, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        fields = form.plain_fields
-        before = {n: getattr(meeting, n) for n in fields} if meeting else None
-        obj = records.save(
-            actor=actor(request),
-            instance=form.save(commit=False),
-            fields=fields,
-            before=before,
-            ip=ip(request),
-            m2m=form.m2m(),
-        )
-        messages.success(request, _("Saved."))
-        return redirect("engagements:meeting", pk=obj.pk)
-    return render(
-        request,
-        "engagements/form.html",
-        {"form": form, "obj": meeting, "title": _("Meeting")},
-        status=400 if request.method == "POST" else 200,
-    )
+    return edit_page(request, form, meeting, _("Meeting"), "engagements:meeting")
 
 
 def render_detail(

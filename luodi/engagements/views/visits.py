@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi.catalog.rules import organizations_visible_to
 from luodi.engagements import feeds, itinerary, rules
-from luodi.engagements.domain import news, records
+from luodi.engagements.domain import news
 from luodi.engagements.domain import visits as domain
 from luodi.engagements.forms import (
     FollowUpForm,
@@ -26,7 +26,7 @@ from luodi.engagements.forms import (
     VisitForm,
 )
 from luodi.engagements.models import Visit, VisitStop
-from luodi.engagements.views.common import actor, ip, require, visible
+from luodi.engagements.views.common import actor, edit_page, ip, require, visible
 from luodi.web.htmx import is_htmx
 
 
@@ -67,25 +67,7 @@ def visit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     visit = _visit(request, pk) if pk else None
     require(request, "engagements.change_visit" if visit else "engagements.add_engagement", visit)
     form = VisitForm(request.POST or None, instance=visit, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        fields = form.plain_fields
-        before = {n: getattr(visit, n) for n in fields} if visit else None
-        obj = records.save(
-            actor=actor(request),
-            instance=form.save(commit=False),
-            fields=fields,
-            before=before,
-            ip=ip(request),
-            m2m=form.m2m(),
-        )
-        messages.success(request, _("Saved."))
-        return redirect("engagements:visit", pk=obj.pk)
-    return render(
-        request,
-        "engagements/form.html",
-        {"form": form, "obj": visit, "title": _("Inspection visit"), "cancel": visit and visit.pk},
-        status=400 if request.method == "POST" else 200,
-    )
+    return edit_page(request, form, visit, _("Inspection visit"), "engagements:visit")
 
 
 def render_detail(
