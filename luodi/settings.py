@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "luodi.web.context_processors.navigation",
             ],
+            "builtins": ["luodi.web.templatetags.listing"],
         },
     }
 ]
