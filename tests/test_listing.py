@@ -1,5 +1,6 @@
-"""Lists on detail pages are enumerated as each language writes them: 、 in Chinese, a comma in
-English (a fixed 、 showed Chinese punctuation on English pages), with items escaped."""
+"""Lists are enumerated as each language writes them: 、 in Chinese, a comma in English, or a
+semicolon when an item has its own comma (a fixed 、 showed Chinese punctuation on English
+pages); items are escaped."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from luodi.web.text import join_items
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory, TermFactory
 
@@ -23,6 +25,13 @@ def test_separator_follows_the_active_language_and_items_are_escaped() -> None:
         assert tpl.render(Context({"items": []})) == "—"
 
 
+def test_english_items_with_commas_are_told_apart_by_semicolons() -> None:
+    areas = ["Diabetes mellitus, type 1", "Cataract"]
+    assert join_items(areas, "en") == "Diabetes mellitus, type 1; Cataract"
+    assert join_items(["Cataract", "Glaucoma"], "en") == "Cataract, Glaucoma"
+    assert join_items(["糖尿病，1型", "白内障"], "zh-hans") == "糖尿病，1型、白内障"
+
+
 def test_achievement_page_lists_areas_in_the_readers_language(personas: Personas) -> None:
     item = AchievementFactory(owner=personas.org_a)
     a, b = TermFactory(), TermFactory()
@@ -36,3 +45,6 @@ def test_achievement_page_lists_areas_in_the_readers_language(personas: Personas
     assert f"{a.label_zh}、{b.label_zh}" in zh or f"{b.label_zh}、{a.label_zh}" in zh
     assert f"{a.label_en}, {b.label_en}" in en or f"{b.label_en}, {a.label_en}" in en
     assert "、" not in en.split("<main", 1)[1].split("</main>", 1)[0]
+    # The list page's column too.
+    listed = client.get("/catalog/achievements/").content.decode()
+    assert f"{a.label_en}, {b.label_en}" in listed or f"{b.label_en}, {a.label_en}" in listed

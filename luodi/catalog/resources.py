@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from luodi.accounts.rules import AnyUser
 from luodi.catalog import forms, rules
 from luodi.catalog.models import Achievement, Carrier, ClinicalNeed, Organization, Person
+from luodi.web.text import join_items
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,6 @@ class Resource:
         return self.visible(user).select_related(*self.related).prefetch_related(*self.prefetch)
 
 
-def _list(items: Any) -> str:
-    return "、".join(str(i) for i in items)
-
-
 RESOURCES: dict[str, Resource] = {
     r.slug: r
     for r in [
@@ -90,7 +87,7 @@ RESOURCES: dict[str, Resource] = {
                 Column(_("type"), lambda a: a.get_kind_display()),
                 Column(_("development stage"), lambda a: a.get_stage_display()),
                 Column(_("owner"), lambda a: a.owner.display_name),
-                Column(_("therapeutic areas"), lambda a: _list(a.therapeutic_areas.all())),
+                Column(_("therapeutic areas"), lambda a: join_items(a.therapeutic_areas.all())),
                 Column(_("disclosure tier"), lambda a: a.get_disclosure_display()),
             ],
         ),

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from luodi.web.text import join_items
+
 if TYPE_CHECKING:
     from luodi.catalog.models import Achievement, Organization
 
@@ -74,13 +76,13 @@ class Fit:
         lines = [_("fit %(score)s/100") % {"score": round(self.score * 100)}]
         if self.matched_terms:
             lines.append(
-                "+ " + _("industry focus: %(terms)s") % {"terms": "、".join(self.matched_terms)}
+                "+ " + _("industry focus: %(terms)s") % {"terms": join_items(self.matched_terms)}
             )
         for c in self.carriers:
             lines.append(f"+ {c.name} · {c.type_label} · {c.available_m2} m²")
         if self.missing_types:
             lines.append(
-                "− " + _("no free carrier: %(types)s") % {"types": "、".join(self.missing_types)}
+                "− " + _("no free carrier: %(types)s") % {"types": join_items(self.missing_types)}
             )
         if p.rent_subsidy_pct:
             lines.append(

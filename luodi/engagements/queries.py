@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts.rules import AnyUser
 from luodi.engagements import rules
 from luodi.engagements.models import Event, Meeting, Session, Visit
+from luodi.web.text import join_items
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def calendar_entries(
     out: list[Entry] = []
     for v in visits.prefetch_related("stops__organization"):
         first = _aware(v.date, v.start_time)
-        places = "、".join(s.label for s in v.stops.all())
+        places = join_items(s.label for s in v.stops.all())
         out.append(
             Entry(
                 "visit",

@@ -33,3 +33,24 @@ def test_viewer_sees_no_administration_group(page, personas: Personas) -> None: 
     sign_in(page, "viewer_user", PASSWORD)
     expect(page.locator("[data-testid=navgroup-catalog]")).to_have_count(1)
     expect(page.locator("[data-testid=navgroup-admin]")).to_have_count(0)
+
+
+def test_language_switch_keeps_the_page_and_the_bar_on_one_row(page, personas: Personas) -> None:  # type: ignore[no-untyped-def]
+    # A long bilingual name is the case that used to push the menu onto a second row.
+    personas.staff.display_name = "演示管理员 Demo Administrator of the Center"
+    personas.staff.save()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page, "staff_user", PASSWORD)
+    page.goto("/catalog/achievements/")
+    expect(page.locator("h1")).to_have_text("科技成果")
+    expect(page.locator("[data-testid=language-zh-hans]")).to_have_attribute("aria-pressed", "true")
+
+    page.locator("[data-testid=language-en]").click()
+
+    expect(page).to_have_url(re.compile(r"/catalog/achievements/$"))
+    expect(page.locator("h1")).to_have_text("Achievements")
+    expect(page.locator("[data-testid=sign-out]")).to_have_text("Sign out")
+    bar = page.locator(".topbar").bounding_box()
+    assert bar is not None and bar["height"] < 70, bar
+    page.locator("[data-testid=language-zh-hans]").click()
+    expect(page.locator("h1")).to_have_text("科技成果")

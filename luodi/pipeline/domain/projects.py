@@ -21,6 +21,7 @@ from luodi.pipeline.choices import (
 from luodi.pipeline.domain.gates import check_gates
 from luodi.pipeline.models import Project, ProjectNote, StageTransition
 from luodi.pipeline.regulatory import path_for
+from luodi.web.text import join_items
 
 EDITABLE = [
     "title",
@@ -182,7 +183,7 @@ def move_project(
             % {
                 "from": stage_label(current),
                 "to": stage_label(to_stage),
-                "allowed": "、".join(stage_label(s) for s in allowed),
+                "allowed": join_items(stage_label(s) for s in allowed),
             }
         )
     reason = reason.strip()

@@ -1,6 +1,5 @@
-"""`listing`: a list as its language writes one. Chinese enumerates with 、
-(治疗领域：肿瘤、心血管), English with a comma; a fixed `join:"、"` showed Chinese
-punctuation on English pages."""
+"""`listing`: a list as the active language writes one (see web.text); a fixed `join:"、"`
+showed Chinese punctuation on English pages."""
 
 from __future__ import annotations
 
@@ -10,14 +9,10 @@ from typing import Any
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+
+from luodi.web.text import list_separator
 
 register = template.Library()
-
-
-def separator(language: str | None = None) -> str:
-    lang = (language or get_language() or "").lower()
-    return "、" if lang.startswith("zh") else ", "
 
 
 @register.filter(needs_autoescape=True)
@@ -27,6 +22,7 @@ def listing(items: Iterable[Any] | None, autoescape: bool = True) -> SafeString 
     if not items:
         return ""
     parts = [str(i) for i in items]
+    sep = list_separator(parts)
     if autoescape:
-        return mark_safe(separator().join(str(conditional_escape(p)) for p in parts))
-    return separator().join(parts)
+        return mark_safe(sep.join(str(conditional_escape(p)) for p in parts))
+    return sep.join(parts)
