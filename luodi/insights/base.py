@@ -41,6 +41,12 @@ class Chart:
     y2: list[str] = field(default_factory=list)  # series drawn against a right-hand axis
     note: str = ""
 
+    @property
+    def has_data(self) -> bool:
+        """Whether any series has a non-zero value. An all-zero pie or funnel would still be
+        drawn as equal slices or steps, which reads as data that is not there."""
+        return any(row.get(k) not in (None, 0) for row in self.rows for k in self.series)
+
     def cells(self) -> list[list[Any]]:
         """The table view: one list per row, suppressed values named, missing ones dashed."""
         out = []

@@ -80,6 +80,20 @@ def test_visit_stop_add_takes_organization_coordinates(personas: Personas) -> No
     assert (stop.latitude, stop.longitude) == (30.715, 103.835)
 
 
+def test_itinerary_shows_each_stops_window_or_any_time(personas: Personas) -> None:
+    visit = VisitFactory()
+    StopFactory(visit=visit, window_start=time(9, 30), window_end=time(11, 0), duration_min=90)
+    StopFactory(visit=visit, window_start=None, window_end=None, duration_min=75)
+    client = client_for(personas.staff)
+
+    zh = client.get(f"/engagements/visits/{visit.pk}/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    en = client.get(f"/engagements/visits/{visit.pk}/").content.decode()
+
+    assert "09:30–11:00 · 90 分钟" in zh and "不限 · 75 分钟" in zh
+    assert "09:30–11:00 · 90 min" in en and "any time · 75 min" in en
+
+
 def test_visit_stop_window_must_end_after_start(personas: Personas) -> None:
     visit = VisitFactory()
     response = client_for(personas.staff).post(

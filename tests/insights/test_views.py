@@ -22,6 +22,22 @@ def test_api_returns_every_chart_with_table_data(personas: Personas) -> None:
     assert charts["time_to_landing"]["rows"][0]["median_days"] == 100.0
 
 
+def test_charts_without_data_say_so_instead_of_drawing_equal_slices(personas: Personas) -> None:
+    # No projects and no matches: the funnel and the decline-reason pie are all zeros.
+    html = client_for(personas.staff).get("/insights/").content.decode()
+
+    assert 'data-testid="chart-empty-funnel"' in html
+    assert 'data-chart-canvas="funnel"' not in html
+    assert 'data-chart-table="funnel"' in html  # the table view stays
+
+    portfolio(personas.org_a)
+    html = client_for(personas.staff).get("/insights/").content.decode()
+
+    assert 'data-chart-canvas="funnel"' in html
+    assert 'data-testid="chart-empty-funnel"' not in html
+    assert 'data-testid="median-days">100</span>' in html  # whole days, not "100.0"
+
+
 def test_api_one_chart_and_unknown_chart(personas: Personas) -> None:
     client = client_for(personas.staff)
 

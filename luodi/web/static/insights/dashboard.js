@@ -74,7 +74,7 @@
         var canvas = root.querySelector('[data-chart-canvas="' + key + '"]');
         var showTable = table.hidden;
         table.hidden = !showTable;
-        canvas.hidden = showTable;
+        if (canvas) { canvas.hidden = showTable; }  // a chart without data has no canvas
         button.setAttribute("aria-expanded", showTable ? "true" : "false");
       });
     });
