@@ -142,6 +142,23 @@ class Organization(Bilingual, Reviewed):
         return self.pick(self.name_zh, self.name_en)
 
     @property
+    def other_name(self) -> str:
+        """The name in the language the page is not in (shown under the title), "" when
+        there is none or it is the same."""
+        other = self.pick(self.name_en, self.name_zh)
+        return "" if other == self.display_name else other
+
+    @property
+    def location(self) -> str:
+        """Province, city, district and address, without repeating the region when the
+        address already starts with it ("四川省成都市温江区…")."""
+        region = [p for p in (self.province, self.city, self.district) if p]
+        address = self.address.strip()
+        if address and address.replace(" ", "").startswith("".join(region)):
+            return address
+        return " ".join([*region, address] if address else region)
+
+    @property
     def description(self) -> str:
         return self.pick(self.description_zh, self.description_en)
 

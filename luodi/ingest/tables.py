@@ -23,6 +23,7 @@ from django.utils.translation import override
 from luodi.catalog.models import Organization, Term
 from luodi.ingest import dedup
 from luodi.ingest.fields import BILINGUAL, FIELDS, REQUIRED_GROUPS, SYNONYMS_ZH, Spec
+from luodi.web.text import join_items
 
 MAX_ROWS = 20_000
 
@@ -360,7 +361,7 @@ def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | N
         if unknown:
             return None, _("unknown %(field)s: %(values)s") % {
                 "field": label,
-                "values": "、".join(unknown),
+                "values": join_items(unknown),
             }
         return values, None
     if spec.kind in ("terms", "term"):
@@ -368,7 +369,7 @@ def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | N
         if unknown:
             return None, _("unknown %(field)s: %(values)s") % {
                 "field": label,
-                "values": "、".join(unknown),
+                "values": join_items(unknown),
             }
         if spec.kind == "term":
             return (ids[0] if ids else None), None

@@ -27,6 +27,7 @@ from luodi.ingest import dedup, fields
 from luodi.ingest.rules import may_write_for_org
 from luodi.ingest.summary import Duplicate, Summary
 from luodi.ingest.tables import Resolver
+from luodi.web.text import join_items
 
 
 class RowRejected(Exception):
@@ -148,7 +149,7 @@ def write_organization(values: dict[str, Any], line: int, ctx: Context, summary:
     if len(ids) > 1:
         raise RowRejected(
             _("matches several existing organizations: %(names)s")
-            % {"names": "、".join(index.labels.get(i, str(i)) for i in ids)}
+            % {"names": join_items(index.labels.get(i, str(i)) for i in ids)}
         )
     if not ids:
         near = index.find_similar(names)

@@ -25,10 +25,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from luodi.catalog.choices import CarrierType, Stage, maturity
+from luodi.catalog.choices import CarrierType, Stage, TransferMode, maturity
 from luodi.matchmaking.adapters import ItemProfile
 from luodi.matchmaking.models import DeclineReason, MatchRecord, MatchStatus
 from luodi.matchmaking.scoring import Reason
+from luodi.web.text import join_items
 
 ACCEPTED = (
     MatchStatus.SHORTLISTED,
@@ -124,6 +125,10 @@ def _stage(code: str) -> str:
     return str(Stage(code).label) if code in Stage.values else code
 
 
+def _mode_label(code: str) -> str:
+    return str(TransferMode(code).label) if code in TransferMode.values else code
+
+
 def describe(learned: Learned | None) -> list[str]:
     """The learned rules in words, for the "what was learned" page. No item is named, so
     nothing about a confidential achievement can show."""
@@ -150,7 +155,7 @@ def describe(learned: Learned | None) -> list[str]:
     if learned.terms_modes:
         out.append(
             _("Items offering only these deal terms rank lower: %(m)s.")
-            % {"m": "、".join(sorted(learned.terms_modes))}
+            % {"m": join_items(sorted(_mode_label(m) for m in learned.terms_modes))}
         )
     if learned.liked_fields:
         out.append(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from luodi.catalog.choices import AchievementKind, CarrierType, Stage, maturity
 from luodi.matchmaking.adapters import CarrierInfo, ItemProfile, OrgProfile
+from luodi.web.text import join_items
 
 TEXT_WEIGHT = 0.5
 LANDING_HORIZON = timedelta(days=365)  # a carrier ready later than this cannot host now
@@ -112,7 +113,7 @@ class Scored:
 
 
 def _labels(codes: set[str], labels: Mapping[str, str], n: int = 4) -> str:
-    return "、".join(sorted(labels.get(c, c) for c in codes)[:n])
+    return join_items(sorted(labels.get(c, c) for c in codes)[:n])
 
 
 def field_fit(item: ItemProfile, org: OrgProfile, labels: Mapping[str, str]) -> list[Reason]:
@@ -327,7 +328,7 @@ def center_fit(item: ItemProfile, org: OrgProfile, history: float | None = None)
         out.append(
             Reason(
                 "specialty",
-                _("Filed trial specialties: %(s)s") % {"s": "、".join(sorted(shared))},
+                _("Filed trial specialties: %(s)s") % {"s": join_items(sorted(shared))},
                 True,
                 min(0.3, 0.12 * len(shared)),
             )

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from luodi.catalog.choices import Disclosure
 from luodi.matchmaking import feedback
@@ -36,6 +37,12 @@ def test_demo_history_teaches_each_decline_reason_and_loads_once() -> None:
     assert any(x.wrong_fields for x in learned.values())
     assert any(x.full_carriers for x in learned.values())
     assert any(x.terms_modes for x in learned.values())
+    # Deal terms are named by their label, not their code.
+    words = [line for x in learned.values() for line in feedback.describe(x)]
+    with translation.override("en"):
+        words_en = [line for x in learned.values() for line in feedback.describe(x)]
+    assert any("转让" in line for line in words) and not any("assignment" in w for w in words)
+    assert any("Assignment." in line for line in words_en)
 
     call_command("load_demo")
     assert MatchRecord.objects.count() == len(records)
