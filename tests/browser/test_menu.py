@@ -54,3 +54,15 @@ def test_language_switch_keeps_the_page_and_the_bar_on_one_row(page, personas: P
     assert bar is not None and bar["height"] < 70, bar
     page.locator("[data-testid=language-zh-hans]").click()
     expect(page.locator("h1")).to_have_text("科技成果")
+
+
+def test_pages_fit_a_phone_screen(page, personas: Personas) -> None:  # type: ignore[no-untyped-def]
+    # Staff run inspections from their phones: nothing may widen the page past the screen
+    # (the menu wraps, facts stack, wide tables and selects scroll or shrink inside it).
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "staff_user", PASSWORD)
+    for path in ("/", "/catalog/achievements/", "/search/?q=%E8%82%BF%E7%98%A4", "/no-such-page/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+    expect(page.locator("[data-testid=error-404]")).to_be_visible()
