@@ -36,7 +36,7 @@ from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.errors import ApiError
 from luodi.matchmaking import actions, domain, feedback, queries
-from luodi.matchmaking.models import AccessRequest, MatchRecord, NdaInvitation
+from luodi.matchmaking.models import AccessRequest, MatchRecord, NdaInvitation, SourceKind
 from luodi.matchmaking.rules import (
     access_requests_visible_to,
     invitations_visible_to,
@@ -189,15 +189,16 @@ def _run(fn: Callable[..., T], **kwargs: Any) -> T:
     summary="Ranked, explained candidates for an achievement, organization, need or trial",
 )
 def get_matches(
-    request: HttpRequest, source_kind: str, source_id: int, tab: str = "", k: int = 20
+    request: HttpRequest, source_kind: SourceKind, source_id: int, tab: str = "", k: int = 20
 ) -> dict[str, Any]:
-    source = _run(queries.load_source, user=request.user, kind=source_kind, pk=source_id)
+    kind = str(source_kind.value)  # an unknown kind is a 422 from the path's validation
+    source = _run(queries.load_source, user=request.user, kind=kind, pk=source_id)
     tab = tab or (source.tabs[0] if source.tabs else "")
     if tab not in source.tabs:
         raise ApiError(422, "invalid", "Unknown tab.", {"tab": [f"one of {list(source.tabs)}"]})
     ml = queries.matches(request.user, source, tab, k=max(1, min(k, 100)))
     return {
-        "source_kind": source_kind,
+        "source_kind": kind,
         "source_id": source_id,
         "tab": tab,
         "method": ml.method,

@@ -44,6 +44,10 @@ def test_matches_endpoint_explains_each_candidate(personas: Personas, eco: Eco) 
         f"{API}/matches/achievement/{eco.achievement.pk}", {"tab": "nope"}
     )
     assert bad.status_code == 422
+    # An unknown source kind is a field error too (it was a 500).
+    kind = client_for(personas.partner_a).get(f"{API}/matches/patent/{eco.achievement.pk}")
+    assert kind.status_code == 422
+    assert "source_kind" in kind.json()["error"]["fields"]
     assert (
         client_for(None).get(f"{API}/matches/achievement/{eco.achievement.pk}").status_code == 401
     )
