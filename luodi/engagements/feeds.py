@@ -1,5 +1,5 @@
-"""iCalendar documents: one visit, one event, and a person's feed of everything visible to
-them; plus the per-user feed token (only its digest is stored)."""
+"""iCalendar documents: one visit, one event, and a person's one feed (everything visible to
+them plus their own due dates); plus the per-user feed token (only its digest is stored)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from datetime import date, datetime, timedelta
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,9 +78,13 @@ def event_ics(event: Event, *, base_url: str = "", method: str = "") -> str:
     return ics.calendar([_event(event, base_url)], name=event.title, method=method)
 
 
-def user_feed(user: User, *, today: date | None = None) -> str:
-    """Everything the user may see from 60 days back to a year ahead."""
+def user_feed(user: User, *, today: date | None = None, base_url: str = "") -> str:
+    """Everything the user may see from 60 days back to a year ahead (visits, meetings,
+    events, agreement obligations), and the due dates of their own open tasks: one address
+    for a person's whole Luodi calendar."""
     from luodi.engagements.queries import calendar_entries
+    from luodi.pipeline.ics import task_events
+    from luodi.pipeline.rules import tasks_visible_to
 
     today = today or timezone.localdate()
     entries = calendar_entries(user, today - timedelta(days=60), today + timedelta(days=366))
@@ -90,9 +95,22 @@ def user_feed(user: User, *, today: date | None = None) -> str:
             start=e.start,
             end=e.end or e.start + timedelta(hours=1),
             location=e.place,
+            url=base_url + e.url if base_url and e.url else "",
         )
         for e in entries
     ]
+    tasks = (
+        tasks_visible_to(user)
+        .filter(owner=user, due_date__isnull=False, status="open")
+        .select_related("project")
+    )
+    items += task_events(
+        tasks,
+        host="luodi",
+        url_for=lambda t: (
+            base_url + reverse("pipeline:detail", args=[t.project_id]) if base_url else ""
+        ),
+    )
     return ics.calendar(items, name="Luodi")
 
 
@@ -100,14 +118,19 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@transaction.atomic
 def reset_feed_token(*, actor: User, ip: str | None = None) -> str:
-    """A new secret feed URL token for `actor` (the old one stops working); shown once."""
+    """A new secret feed URL token for `actor` (every older address stops working); shown
+    once."""
     raw = secrets.token_urlsafe(24)
-    FeedToken.objects.update_or_create(
-        user=actor, defaults={"digest": _digest(raw), "created_at": timezone.now()}
-    )
+    FeedToken.objects.filter(user=actor).delete()
+    FeedToken.objects.create(user=actor, digest=_digest(raw))
     audit.record(actor=actor, verb="engagements.reset_feed_token", target=actor, ip=ip)
     return raw
+
+
+def has_feed(user: User) -> bool:
+    return FeedToken.objects.filter(user=user).exists()
 
 
 def user_for_token(raw: str) -> User | None:

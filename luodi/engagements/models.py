@@ -544,9 +544,12 @@ class NewsPost(Bilingual):
 
 
 class FeedToken(models.Model):
-    """The secret in a person's engagements iCalendar feed URL; only its SHA-256 is stored."""
+    """The secret in a person's calendar feed URL (visits, meetings, events, agreement
+    obligations and their own task due dates); only its SHA-256 is stored. A person holds
+    one, or two while the address of the former task-only feed still works (carried over
+    when the two feeds became one); a reset replaces them all."""
 
-    user = models.OneToOneField(_USER, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(_USER, on_delete=models.CASCADE, related_name="+")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 

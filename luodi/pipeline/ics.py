@@ -1,4 +1,5 @@
-"""A person's due dates as an iCalendar feed (written by the shared `luodi.web.ics`)."""
+"""Tasks as iCalendar events (written by the shared `luodi.web.ics`); the personal feed
+(engagements.feeds) adds them to everything else on a person's calendar."""
 
 from __future__ import annotations
 
@@ -9,15 +10,11 @@ from luodi.pipeline.models import Task
 from luodi.web import ics
 
 
-def calendar(
-    tasks: Iterable[Task],
-    *,
-    name: str,
-    host: str,
-    now: datetime,
-    url_for: Callable[[Task], str] | None = None,
-) -> str:
-    events = [
+def task_events(
+    tasks: Iterable[Task], *, host: str, url_for: Callable[[Task], str] | None = None
+) -> list[ics.CalEvent]:
+    """Each dated task as an all-day event on its due date (free time, not busy)."""
+    return [
         ics.CalEvent(
             uid=f"task-{task.pk}@{host}",
             summary=task.title
@@ -31,4 +28,15 @@ def calendar(
         for task in tasks
         if task.due_date is not None
     ]
+
+
+def calendar(
+    tasks: Iterable[Task],
+    *,
+    name: str,
+    host: str,
+    now: datetime,
+    url_for: Callable[[Task], str] | None = None,
+) -> str:
+    events = task_events(tasks, host=host, url_for=url_for)
     return ics.calendar(events, name=name, method="PUBLISH", now=now)

@@ -424,14 +424,3 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
-
-
-class CalendarToken(models.Model):
-    """The secret in a person's iCalendar feed URL; only its SHA-256 is stored."""
-
-    user = models.OneToOneField(_USER, on_delete=models.CASCADE, related_name="+")
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"calendar token of {self.user_id}"

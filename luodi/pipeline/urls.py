@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from luodi.engagements.views import calendar
 from luodi.pipeline.views import agreements, board, projects, tasks
 
 app_name = "pipeline"
@@ -42,5 +43,7 @@ urlpatterns = [
     path("tasks/", tasks.my_tasks, name="my-tasks"),
     path("tasks/<int:task_id>/toggle/", tasks.task_toggle, name="task-toggle"),
     path("calendar/rotate/", tasks.calendar_rotate, name="calendar-rotate"),
-    path("calendar/<str:token>.ics", tasks.calendar_feed, name="calendar"),
+    # The address the task-only feed had: it now serves the one personal feed, so calendars
+    # subscribed before the feeds merged keep working.
+    path("calendar/<str:token>.ics", calendar.feed, name="calendar"),
 ]

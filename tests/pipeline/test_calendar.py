@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from luodi.pipeline.domain.tasks import create_task, rotate_calendar_token
+from luodi.engagements.feeds import reset_feed_token
+from luodi.pipeline.domain.tasks import create_task
 from luodi.pipeline.ics import calendar
 from luodi.web.ics import escape, fold
 from tests.conftest import Personas, client_for
@@ -59,19 +60,28 @@ def test_feed_url_serves_own_open_due_dates_without_login(personas: Personas) ->
         owner=personas.staff,
         due_date=date(2030, 2, 2),
     )
-    raw = rotate_calendar_token(actor=personas.partner_a)
+    raw = reset_feed_token(actor=personas.partner_a)
 
-    response = client_for(None).get(f"/projects/calendar/{raw}.ics")
+    # The one feed, at its address and at the old task-feed address.
+    for url in (f"/engagements/feed/{raw}.ics", f"/projects/calendar/{raw}.ics"):
+        response = client_for(None).get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        body = response.content.decode()
+        assert "SUMMARY:Mine" in body and "Staff's" not in body
+        assert f"/projects/{project.pk}/" in body  # the task links to its project
 
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    body = response.content.decode()
-    assert "SUMMARY:Mine" in body and "Staff's" not in body
 
+def test_my_tasks_button_gives_the_one_feed_and_retires_the_old_address(
+    personas: Personas,
+) -> None:
+    old = reset_feed_token(actor=personas.partner_a)
+    client = client_for(personas.partner_a)
 
-def test_rotating_the_token_retires_the_old_url(personas: Personas) -> None:
-    old = rotate_calendar_token(actor=personas.partner_a)
-    new = rotate_calendar_token(actor=personas.partner_a)
-    client = client_for(None)
-    assert client.get(f"/projects/calendar/{old}.ics").status_code == 404
-    assert client.get(f"/projects/calendar/{new}.ics").status_code == 200
+    page = client.post("/projects/calendar/rotate/", follow=True).content.decode()
+
+    assert "/engagements/feed/" in page
+    new = page.split("/engagements/feed/", 1)[1].split(".ics", 1)[0]
+    anonymous = client_for(None)
+    assert anonymous.get(f"/projects/calendar/{old}.ics").status_code == 404
+    assert anonymous.get(f"/engagements/feed/{new}.ics").status_code == 200

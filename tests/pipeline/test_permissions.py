@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from luodi.pipeline.domain.tasks import create_task, rotate_calendar_token
+from luodi.engagements.feeds import reset_feed_token
+from luodi.pipeline.domain.tasks import create_task
 from luodi.pipeline.rules import projects_visible_to, tasks_visible_to
 from tests.conftest import Personas, client_for
 from tests.factories import OrganizationFactory
@@ -93,7 +94,7 @@ def test_calendar_feed_of_partner_b_leaves_out_a_only_tasks(personas: Personas, 
     )
     a_task.owner = personas.partner_b
     a_task.save(update_fields=["owner"])
-    raw = rotate_calendar_token(actor=personas.partner_b)
+    raw = reset_feed_token(actor=personas.partner_b)
 
     response = client_for(None).get(f"/projects/calendar/{raw}.ics")
 
@@ -105,7 +106,7 @@ def test_calendar_feed_of_partner_b_leaves_out_a_only_tasks(personas: Personas, 
 
 
 def test_calendar_feed_with_a_wrong_token_is_404(personas: Personas) -> None:
-    rotate_calendar_token(actor=personas.partner_b)
+    reset_feed_token(actor=personas.partner_b)
     assert client_for(None).get("/projects/calendar/not-the-token.ics").status_code == 404
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from luodi.engagements import feeds
 from luodi.engagements.forms import CalendarFilterForm
@@ -91,10 +91,16 @@ def reset_feed(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's one calendar feed; the secret token in the URL is the only key."""
     user = feeds.user_for_token(token)
     if user is None:
         raise Http404
-    response = HttpResponse(feeds.user_feed(user), content_type="text/calendar; charset=utf-8")
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = HttpResponse(
+        feeds.user_feed(user, base_url=base_url), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="luodi.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response

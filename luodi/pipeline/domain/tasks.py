@@ -1,9 +1,8 @@
-"""Writes on tasks and the calendar feed token."""
+"""Writes on tasks. (Their due dates reach calendars through the one personal feed,
+engagements.feeds.)"""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.pipeline.choices import TaskStatus
-from luodi.pipeline.models import CalendarToken, Obligation, Project, Task
+from luodi.pipeline.models import Obligation, Project, Task
 from luodi.pipeline.rules import assignable_users
 
 
@@ -76,19 +75,3 @@ def reopen_task(*, actor: User, task: Task, ip: str | None = None) -> Task:
     task.save(update_fields=["status", "done_at"])
     audit.record(actor=actor, verb="task.reopen", target=task, ip=ip)
     return task
-
-
-def token_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-@transaction.atomic
-def rotate_calendar_token(*, actor: User, ip: str | None = None) -> str:
-    """A new secret for the actor's calendar feed (the old URL stops working); returns the
-    raw value, shown once."""
-    raw = secrets.token_urlsafe(32)
-    CalendarToken.objects.update_or_create(
-        user=actor, defaults={"digest": token_digest(raw), "created_at": timezone.now()}
-    )
-    audit.record(actor=actor, verb="calendar.rotate", target=actor, ip=ip)
-    return raw

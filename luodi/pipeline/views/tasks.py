@@ -1,22 +1,22 @@
-"""My tasks, tasks on a project, and the iCalendar feed of one's due dates."""
+"""My tasks and tasks on a project. The calendar address on "my tasks" is the one personal
+feed (engagements.feeds), which carries the due dates too."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from luodi.accounts import audit
-from luodi.pipeline import ics, queries
+from luodi.engagements import feeds
+from luodi.pipeline import queries
 from luodi.pipeline.domain import tasks as domain
 from luodi.pipeline.forms import TaskForm
-from luodi.pipeline.models import CalendarToken
 from luodi.pipeline.rules import tasks_visible_to
 from luodi.pipeline.views.common import get_project, user_of
 from luodi.pipeline.views.projects import render_detail
@@ -25,7 +25,7 @@ from luodi.pipeline.views.projects import render_detail
 def my_tasks(request: HttpRequest) -> HttpResponse:
     show_done = request.GET.get("done") == "1"
     tasks = list(queries.my_tasks(request.user, include_done=show_done))
-    has_feed = CalendarToken.objects.filter(user_id=user_of(request).pk).exists()
+    has_feed = feeds.has_feed(user_of(request))
     return render(
         request,
         "pipeline/my_tasks.html",
@@ -79,41 +79,9 @@ def task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @require_POST
 def calendar_rotate(request: HttpRequest) -> HttpResponse:
-    raw = domain.rotate_calendar_token(actor=user_of(request), ip=audit.client_ip(request))
-    url = request.build_absolute_uri(reverse("pipeline:calendar", args=[raw]))
+    raw = feeds.reset_feed_token(actor=user_of(request), ip=audit.client_ip(request))
+    url = request.build_absolute_uri(reverse("engagements:feed", args=[raw]))
     messages.success(
         request, _("Your calendar address (shown once; keep it secret): %(url)s") % {"url": url}
     )
     return redirect("pipeline:my-tasks")
-
-
-@login_not_required
-@require_GET
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The feed of a person's open due dates; the secret token in the URL is the only key."""
-    row = (
-        CalendarToken.objects.select_related("user")
-        .filter(digest=domain.token_digest(token))
-        .first()
-    )
-    if row is None or not row.user.is_active:
-        raise Http404
-    user = row.user
-    tasks = (
-        tasks_visible_to(user)
-        .filter(owner=user, due_date__isnull=False, status="open")
-        .select_related("project")
-    )
-    body = ics.calendar(
-        tasks,
-        name=_("Luodi due dates"),
-        host=request.get_host().split(":")[0],
-        now=timezone.now(),
-        url_for=lambda t: request.build_absolute_uri(
-            reverse("pipeline:detail", args=[t.project_id])
-        ),
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="luodi.ics"'
-    response["Cache-Control"] = "private, no-store"
-    return response
