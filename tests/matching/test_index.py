@@ -153,3 +153,18 @@ def test_lexical_only_index_without_encoder(docs: list[Document]) -> None:
 
     assert hits[0].id == "n1"
     assert hits[0].explanation is not None and hits[0].explanation.dense_similarity is None
+
+
+def test_matched_terms_list_the_most_specific_first() -> None:
+    docs = [
+        Document(id=str(i), fields={"title": "medical device" + (" oximeter" if i == 0 else "")})
+        for i in range(20)
+    ]
+    index = MatchingIndex()
+    index.upsert(docs)
+
+    hit = index.search("medical oximeter", mode="lexical", k=1)[0]
+
+    assert hit.id == "0"
+    assert hit.explanation is not None
+    assert hit.explanation.matched_terms["title"] == ["oximeter", "medical"]
