@@ -70,6 +70,8 @@ def test_feed_url_serves_own_open_due_dates_without_login(personas: Personas) ->
         body = response.content.decode()
         assert "SUMMARY:Mine" in body and "Staff's" not in body
         assert f"/projects/{project.pk}/" in body  # the task links to its project
+        # Calendar apps may check the address with HEAD first.
+        assert client_for(None).head(url).status_code == 200
 
 
 def test_my_tasks_button_gives_the_one_feed_and_retires_the_old_address(

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from luodi.engagements import feeds
 from luodi.engagements.forms import CalendarFilterForm
@@ -91,7 +91,7 @@ def reset_feed(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's one calendar feed; the secret token in the URL is the only key."""
     user = feeds.user_for_token(token)
