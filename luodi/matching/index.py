@@ -357,6 +357,16 @@ class MatchingIndex:
             hits.append(Hit(doc_id, float(fused[j]), r + 1, exp, self.metadata[slot] or {}))
         return hits
 
+    def matched_terms(self, query: str, doc_ids: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """Per given document in the index: field -> query words found in it, as in a hit's
+        explanation (for callers that rank elsewhere and explain only what they show)."""
+        qterms = self.lexical.query_terms(query)
+        known = [(d, self.slot_of[d]) for d in doc_ids if d in self.slot_of]
+        if not qterms or not known:
+            return {}
+        found = self._matched_terms([slot for _, slot in known], qterms, query)
+        return {d: fields for (d, _), fields in zip(known, found, strict=True)}
+
     def _matched_terms(
         self, slots: Sequence[int], qterms: Mapping[int, float], query: str
     ) -> list[dict[str, list[str]]]:
@@ -369,9 +379,10 @@ class MatchingIndex:
             tid = self.lexical.vocab.get(term)
             if tid is not None:
                 surface.setdefault(tid, surf)
+        # idf falls as df grows: the rarest term is the most specific.
         tids = list(qterms)
-        idf = self.lexical.idf(max(1, int(np.count_nonzero(self.alive))), tids)
-        rank = {tids[i]: r for r, i in enumerate(np.argsort(-idf, kind="stable"))}
+        df = self.lexical.df[np.asarray(tids, dtype=np.int64)]
+        rank = {tids[i]: r for r, i in enumerate(np.argsort(df, kind="stable"))}
         found = []
         for fields in self.lexical.matched_fields_at(slots, qterms):
             out: dict[str, list[str]] = {}

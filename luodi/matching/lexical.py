@@ -424,14 +424,11 @@ class LexicalIndex:
         order = np.lexsort((cand, -sc))
         return cand[order], sc[order]
 
-    def matched_fields(self, slot: int, qterms: Mapping[int, float]) -> dict[int, int]:
-        """term id -> field bitmask, for query terms present in the document at `slot`."""
-        return self.matched_fields_at([slot], qterms)[0]
-
     def matched_fields_at(
         self, slots: Sequence[int], qterms: Mapping[int, float]
     ) -> list[dict[int, int]]:
-        """matched_fields for several slots: one binary search per term and segment."""
+        """Per slot, term id -> field bitmask of the query terms present in that document:
+        one binary search per term and segment for all slots."""
         at = np.asarray(slots, dtype=np.int64)
         out: list[dict[int, int]] = [{} for _ in slots]
         if at.size == 0:

@@ -180,29 +180,10 @@ class MatchEngine:
     def matched_terms(
         self, kind: str, query: str, pks: Collection[int]
     ) -> dict[int, dict[str, list[str]]]:
-        """Query terms found in each field of the given documents (for the shown results
-        only: the query is analysed once, then each document's postings are looked up)."""
-        idx = self.index(kind)
-        lex = idx.lexical
-        qterms = lex.query_terms(query)
-        if not qterms:
-            return {}
-        surface: dict[int, str] = {}
-        for term, surf in lex.tokenizer.analyze(query):
-            tid = lex.vocab.get(term)
-            if tid is not None:
-                surface.setdefault(tid, surf)
-        out: dict[int, dict[str, list[str]]] = {}
-        for pk in pks:
-            slot = idx.slot_of.get(str(pk))
-            if slot is None:
-                continue
-            fields: dict[str, list[str]] = {}
-            for tid, mask in lex.matched_fields(slot, qterms).items():
-                for f in lex.field_names(mask):
-                    fields.setdefault(f, []).append(surface.get(tid, ""))
-            out[pk] = fields
-        return out
+        """Query terms found in each field of the given documents, most specific first (for
+        the shown results only: MatchingIndex.matched_terms)."""
+        found = self.index(kind).matched_terms(query, [str(pk) for pk in pks])
+        return {int(doc_id): fields for doc_id, fields in found.items()}
 
     # -- writing (the refresh command) --------------------------------------------------
     def _fresh(self, kind: str) -> MatchingIndex:
