@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from luodi.pipeline.models import Task
 from luodi.web import ics
@@ -28,15 +28,3 @@ def task_events(
         for task in tasks
         if task.due_date is not None
     ]
-
-
-def calendar(
-    tasks: Iterable[Task],
-    *,
-    name: str,
-    host: str,
-    now: datetime,
-    url_for: Callable[[Task], str] | None = None,
-) -> str:
-    events = task_events(tasks, host=host, url_for=url_for)
-    return ics.calendar(events, name=name, method="PUBLISH", now=now)

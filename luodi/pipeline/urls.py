@@ -42,7 +42,8 @@ urlpatterns = [
     path("documents/<int:document_id>/", agreements.document_download, name="document"),
     path("tasks/", tasks.my_tasks, name="my-tasks"),
     path("tasks/<int:task_id>/toggle/", tasks.task_toggle, name="task-toggle"),
-    path("calendar/rotate/", tasks.calendar_rotate, name="calendar-rotate"),
+    # Former address of the task feed's reset button (a form left open in a browser).
+    path("calendar/rotate/", calendar.reset_feed, name="calendar-rotate"),
     # The address the task-only feed had: it now serves the one personal feed, so calendars
     # subscribed before the feeds merged keep working.
     path("calendar/<str:token>.ics", calendar.feed, name="calendar"),

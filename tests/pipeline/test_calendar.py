@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 from luodi.engagements.feeds import reset_feed_token
 from luodi.pipeline.domain.tasks import create_task
-from luodi.pipeline.ics import calendar
-from luodi.web.ics import escape, fold
+from luodi.pipeline.ics import task_events
+from luodi.web.ics import calendar, escape, fold
 from tests.conftest import Personas, client_for
 from tests.pipeline.factories import make_project
 
@@ -33,7 +33,10 @@ def test_calendar_is_rfc5545_shaped(personas: Personas) -> None:
         due_date=date(2030, 1, 31),
     )
     text = calendar(
-        [task], name="Luodi", host="luodi.test", now=datetime(2030, 1, 1, 8, 0, tzinfo=UTC)
+        task_events([task], host="luodi.test"),
+        name="Luodi",
+        method="PUBLISH",
+        now=datetime(2030, 1, 1, 8, 0, tzinfo=UTC),
     )
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert text.endswith("END:VCALENDAR\r\n")

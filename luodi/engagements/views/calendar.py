@@ -79,15 +79,21 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Pages that offer the feed button and get the new address back (named, never a URL).
+RESET_RETURNS = {"calendar": "engagements:calendar", "my-tasks": "pipeline:my-tasks"}
+
+
 @require_POST
 def reset_feed(request: HttpRequest) -> HttpResponse:
+    """A new address for the person's one calendar feed, shown once on the page it was
+    asked from (the calendar, or "my tasks" through `next`)."""
     raw = feeds.reset_feed_token(actor=actor(request), ip=ip(request))
     url = request.build_absolute_uri(reverse("engagements:feed", args=[raw]))
     messages.success(
         request,
         _("Your private calendar feed URL (shown once; keep it secret): %(url)s") % {"url": url},
     )
-    return redirect("engagements:calendar")
+    return redirect(RESET_RETURNS.get(request.POST.get("next", ""), "engagements:calendar"))
 
 
 @login_not_required

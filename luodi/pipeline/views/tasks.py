@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -74,14 +73,4 @@ def task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
     back = request.POST.get("next", "")
     if back == "project" and task.project_id:
         return redirect("pipeline:detail", pk=task.project_id)
-    return redirect("pipeline:my-tasks")
-
-
-@require_POST
-def calendar_rotate(request: HttpRequest) -> HttpResponse:
-    raw = feeds.reset_feed_token(actor=user_of(request), ip=audit.client_ip(request))
-    url = request.build_absolute_uri(reverse("engagements:feed", args=[raw]))
-    messages.success(
-        request, _("Your calendar address (shown once; keep it secret): %(url)s") % {"url": url}
-    )
     return redirect("pipeline:my-tasks")
