@@ -48,8 +48,8 @@ def _history() -> int:
     if actor is None or MatchRecord.objects.exists():
         return 0
     terms = adapters.Terms.cached()
-    items = [
-        adapters.achievement_profile(a, terms)
+    achievements = {
+        a.pk: a
         for a in adapters.achievements_for_matching(
             Achievement.objects.filter(
                 is_demo=True,
@@ -58,13 +58,17 @@ def _history() -> int:
                 archived_at__isnull=True,
             ).order_by("pk")
         )
-    ]
+    }
+    items = [adapters.achievement_profile(a, terms) for a in achievements.values()]
     if not items:
         return 0
+    counterparts: dict[int, Organization] = {}
 
     def orgs(kind: str) -> list[adapters.OrgProfile]:
         qs = Organization.objects.filter(kind=kind, archived_at__isnull=True).order_by("pk")
-        return [adapters.org_profile(o, terms) for o in adapters.organizations_for_matching(qs)]
+        rows = list(adapters.organizations_for_matching(qs))
+        counterparts.update((o.pk, o) for o in rows)
+        return [adapters.org_profile(o, terms) for o in rows]
 
     def shared(item: adapters.ItemProfile, org: adapters.OrgProfile) -> int:
         return len((item.areas | item.tech) & (org.areas | org.tech))
@@ -91,9 +95,9 @@ def _history() -> int:
                 target_kind=kind,
                 target_id=org.pk,
                 status=status,
-                achievement=Achievement.objects.get(pk=item.pk),
+                achievement=achievements[item.pk],
                 source_owner=owners.get(item.owner_id or 0),
-                counterparty=Organization.objects.get(pk=org.pk),
+                counterparty=counterparts[org.pk],
                 features=item.features(),
                 score=float(shared(item, org)),
                 reason=reason if status == S.DECLINED else "",
