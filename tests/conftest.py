@@ -11,7 +11,7 @@ from luodi.accounts.models import Role, User
 from luodi.catalog.models import Organization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.storage_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +23,13 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     }
     settings.SECURE_SSL_REDIRECT = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Jobs run inline where they are queued; tests of the worker itself start real ones.
+    settings.LUODI_JOBS_SYNC = True
+    # A cache per test process (the database cache would need database access in every
+    # test that clears a rate limit); tests of the shared cache set their own.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each test publishes its own index generations: always look for the newest.
+    settings.LUODI_INDEX_CHECK_SECONDS = 0
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Monthly / quarterly reports (PDF + xlsx) built in the background from `queries.py`.
 
-A job is claimed with a conditional UPDATE (… WHERE status = 'queued'), the same on SQLite and
-PostgreSQL, so two workers never build the same report. The web starts `run_job` in a thread
-right after the request's commit; `luodi run_reports` picks up anything left queued.
+`request_report` queues the `insights.build_report` job in the request's transaction; a
+`luodi worker` builds it. The report row is claimed with a conditional UPDATE, the same on
+SQLite and PostgreSQL, so two workers never build it at once; a row left `running` by a
+worker that died is claimed again once it is older than the job timeout (the job system
+re-delivers the job itself after its lease).
 
 The PDF (`report_pdf.py`) embeds the CJK font installed by `make` (fonts-wqy-microhei);
 without it the job fails with a message that says which file is missing.
@@ -12,15 +14,14 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from luodi.insights import queries
 from luodi.insights import scope as scopes
 from luodi.insights.base import EVERYTHING, Scope
 from luodi.insights.models import JobStatus, ReportJob, ReportScope
+from luodi.jobs import job
 from luodi.pipeline.choices import SIGNED_STATUSES
 from luodi.pipeline.models import Agreement, LandingRecord
 from luodi.pipeline.rules import agreements_visible_to
@@ -225,10 +227,13 @@ def tables(data: ReportData) -> list[tuple[str, list[str], list[list[Any]]]]:
 
 
 def claim(job_id: int) -> bool:
-    """Take a queued job; False when another worker has it already."""
+    """Take a queued job, or one whose builder died; False when another worker has it."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.LUODI_JOB_TIMEOUT)
+    claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, claimed_at__lt=stale)
     return (
-        ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.RUNNING, claimed_at=timezone.now(), progress=5
+        ReportJob.objects.filter(claimable, pk=job_id).update(
+            status=JobStatus.RUNNING, claimed_at=now, progress=5
         )
         == 1
     )
@@ -264,7 +269,9 @@ def build(job: ReportJob) -> None:
         job.save(update_fields=["status", "error", "finished_at"])
 
 
-def run_job(job_id: int) -> bool:
+@job(retries=2, backoff=120)
+def build_report(job_id: int) -> bool:
+    """The job: claim the report row and build it (False when another worker has it)."""
     if not claim(job_id):
         return False
     job = ReportJob.objects.select_related("requested_by", "scope_park", "scope_area").get(
@@ -274,26 +281,10 @@ def run_job(job_id: int) -> bool:
     return True
 
 
-def run_queued(limit: int = 20) -> int:
-    done = 0
-    for job_id in ReportJob.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True)[
-        :limit
-    ]:
-        done += run_job(job_id)
-    return done
-
-
-def _thread_main(job_id: int) -> None:
-    try:
-        run_job(job_id)
-    finally:
-        close_old_connections()
-
-
 def request_report(
     *, actor: User, start: date, end: date, scope: str = ReportScope.ALL, ref: int | None = None
 ) -> ReportJob:
-    """Queue a report and start it in a thread once the request's transaction commits.
+    """Queue a report; a worker builds it (`insights.build_report`).
 
     `scope`/`ref` name the park or area; the caller has validated them with `scope.resolve`
     (the build re-checks them against the requester's permissions at that time).
@@ -306,8 +297,5 @@ def request_report(
         scope_park_id=ref if scope == ReportScope.PARK else None,
         scope_area_id=ref if scope == ReportScope.AREA else None,
     )
-    if getattr(settings, "LUODI_REPORTS_IN_THREAD", True):
-        transaction.on_commit(
-            lambda: threading.Thread(target=_thread_main, args=(job.pk,), daemon=True).start()
-        )
+    build_report.enqueue(job.pk)
     return job

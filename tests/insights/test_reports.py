@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from pypdf import PdfReader
 
 from luodi.insights import reports
@@ -12,6 +10,7 @@ from luodi.insights.models import JobStatus, ReportJob
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory
 from tests.insights.fixtures import portfolio, project_with_history
+from tests.jobs_util import run_queued_jobs
 
 pytestmark = [pytest.mark.django_db]
 
@@ -22,8 +21,7 @@ needs_font = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
-def _no_thread(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.LUODI_REPORTS_IN_THREAD = False
+def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
 
 
@@ -38,7 +36,7 @@ def test_report_pdf_embeds_chinese_text_and_xlsx_has_sheets(personas: Personas) 
         actor=personas.staff, start=date(2026, 1, 1), end=date(2026, 12, 31)
     )
 
-    call_command("run_reports", stdout=io.StringIO())
+    # (jobs run inline in tests: the report is built by now)
 
     job.refresh_from_db()
     assert (job.status, job.progress, job.error) == (JobStatus.DONE, 100, "")
@@ -69,21 +67,20 @@ def test_missing_font_fails_the_job_with_a_clear_error(
         actor=personas.staff, start=date(2026, 1, 1), end=date(2026, 1, 31)
     )
 
-    reports.run_queued()
-
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert "fonts-wqy-microhei" in job.error
 
 
 @needs_font
-def test_report_page_queues_polls_and_downloads(personas: Personas) -> None:
+def test_report_page_queues_polls_and_downloads(personas: Personas, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LUODI_JOBS_SYNC = False  # see the row before the worker has built it
     client = client_for(personas.partner_a)
 
     response = client.post("/insights/reports/", {"period": "month"})
     job = ReportJob.objects.get()
     row = client.get(f"/insights/reports/{job.pk}/").content.decode()
-    reports.run_queued()
+    assert run_queued_jobs() == 1
     done = client.get(f"/insights/reports/{job.pk}/").content.decode()
     pdf = client.get(f"/insights/reports/{job.pk}/pdf/")
 

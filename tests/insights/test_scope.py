@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.insights.fixtures import PATH, portfolio, project_with_history
+from tests.jobs_util import run_queued_jobs
 
 pytestmark = [pytest.mark.django_db]
 
@@ -34,8 +35,7 @@ YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 
 
 @pytest.fixture(autouse=True)
-def _no_thread(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.LUODI_REPORTS_IN_THREAD = False
+def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
 
 
@@ -147,7 +147,8 @@ def test_forged_scope_is_refused_by_web_and_api(personas: Personas) -> None:
     assert ReportJob.objects.count() == 0
 
 
-def test_api_requests_lists_and_reads_a_scoped_report(personas: Personas) -> None:
+def test_api_requests_lists_and_reads_a_scoped_report(personas: Personas, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LUODI_JOBS_SYNC = False  # the answer before a worker has built it
     data = two_parks(personas)
     client = client_for(personas.staff)
 
@@ -187,8 +188,6 @@ def test_scoped_report_files_print_the_scope_and_only_its_numbers(personas: Pers
         actor=personas.staff, start=YEAR[0], end=YEAR[1], scope="park", ref=data["park_b"].pk
     )
 
-    reports.run_queued()
-
     job.refresh_from_db()
     assert (job.status, job.error) == (JobStatus.DONE, "")
     pages = PdfReader(job.pdf.open("rb")).pages
@@ -203,14 +202,14 @@ def test_scoped_report_files_print_the_scope_and_only_its_numbers(personas: Pers
     assert api["pdf_url"] and client_for(personas.staff).get(api["pdf_url"]).status_code == 200
 
 
-def test_scope_of_a_deleted_park_fails_the_job(personas: Personas) -> None:
+def test_scope_of_a_deleted_park_fails_the_job(personas: Personas, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.LUODI_JOBS_SYNC = False  # the park goes away before the worker builds it
     park = OrganizationFactory(kind="park", status="published")
     job = reports.request_report(
         actor=personas.staff, start=YEAR[0], end=YEAR[1], scope="park", ref=park.pk
     )
     Organization.objects.filter(pk=park.pk).delete()
-
-    reports.run_queued()
+    run_queued_jobs()
 
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error

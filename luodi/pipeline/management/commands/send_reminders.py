@@ -1,4 +1,5 @@
-"""`luodi send_reminders`: the scheduled job (run it every few minutes from cron or a timer).
+"""`luodi send_reminders`: run the reminder job now (`luodi worker` runs it every 10 minutes
+as `pipeline.send_reminders`; this command is for operators and tests).
 
 Reminder emails for tasks that fall due, then the daily digest per person (from
 LUODI_DIGEST_HOUR, default 8:00 local time). Safe to run twice,
@@ -8,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from luodi.pipeline.reminders import send_digests, send_due_reminders
+from luodi.pipeline.tasks import send_reminders
 
 
 class Command(BaseCommand):
@@ -23,11 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        reminders = send_due_reminders()
-        hour = int(getattr(settings, "LUODI_DIGEST_HOUR", 8))
-        digests = None if options["no_digest"] else send_digests(not_before_hour=hour)
+        done = send_reminders(digest=not options["no_digest"])
         self.stdout.write(
-            f"reminders sent: {reminders.reminders}, failed: {reminders.failed}; "
-            f"digests sent: {digests.digests if digests else 0}, "
-            f"failed: {digests.failed if digests else 0}"
+            f"reminders sent: {done['reminders']}, failed: {done['reminders_failed']}; "
+            f"digests sent: {done['digests']}, failed: {done['digests_failed']}"
         )
