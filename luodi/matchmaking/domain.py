@@ -75,8 +75,12 @@ def set_match_status(
     reason: str = "",
     note: str = "",
     ip: str | None = None,
+    link: str = "",
+    alert: bool = True,
 ) -> MatchRecord:
-    """Create the pair's record if needed and move it to `status`."""
+    """Create the pair's record if needed and move it to `status`. Moving it to
+    "introduced" alerts both sides after commit (`mail.send_match_alert`; `alert=False`
+    for history written by loaders)."""
     if status == S.DECLINED and reason not in DeclineReason.values:
         raise ValidationError({"reason": [_("Choose a reason for declining.")]})
     if status == S.DECLINED and reason == DeclineReason.OTHER and not note.strip():
@@ -134,6 +138,9 @@ def set_match_status(
         },
         ip=ip,
     )
+    if alert and status == S.INTRODUCED and before != S.INTRODUCED:
+        # After commit: a rolled-back move must not alert anyone.
+        transaction.on_commit(lambda: mail.send_match_alert(match_id=rec.pk, link=link))
     return rec
 
 

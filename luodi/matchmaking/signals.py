@@ -3,15 +3,16 @@
 Why signal receivers here: the catalog's domain layer must not import matchmaking (matchmaking
 builds on the catalog, not the other way round), and catalog rows change through several paths
 (web forms, API, importers, the admin, demo loaders). A post_save/post_delete/m2m_changed
-receiver is the one hook that sees all of them. The receivers only insert a queue row after the
-transaction commits; all work happens in `luodi refresh_matches`, never in the request.
+receiver is the one hook that sees all of them. The receivers only write a queue row (in the
+transaction) and queue the index job after the commit (`indexing.request_on_commit`); the work
+happens in `luodi worker`, never in the request. Bulk writes fire no signals: importers and
+merges call `indexing.enqueue` themselves, and the nightly reconciliation catches the rest.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -29,9 +30,9 @@ from luodi.catalog.models import (
 def _queue(kind: str, pk: int | None) -> None:
     if pk is None:
         return
-    from luodi.matchmaking.engine import enqueue
+    from luodi.matchmaking.indexing import request_on_commit
 
-    transaction.on_commit(lambda: enqueue(kind, int(pk)))
+    request_on_commit(kind, int(pk))
 
 
 def _target(instance: Any) -> tuple[str, int | None]:

@@ -135,6 +135,7 @@ def act(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             note=d["note"],
             score=d["score"] or 0.0,
             ip=audit.client_ip(request),
+            link=request.build_absolute_uri(reverse("matchmaking:inbox")),
         )
     except ObjectDoesNotExist:
         raise Http404 from None
@@ -180,6 +181,7 @@ def record_status(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"] or "",
                 note=form.cleaned_data["note"],
                 ip=audit.client_ip(request),
+                link=request.build_absolute_uri(reverse("matchmaking:inbox")),
             )
             messages.success(request, _("Saved."))
         except ObjectDoesNotExist:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from luodi.catalog.models import ClinicalCenterProfile, CompanyProfile, Organization
-from luodi.matchmaking import engine
+from luodi.matchmaking import indexing
 from tests.catalog_api.factories import ParkProfileFactory
 from tests.conftest import Personas
 from tests.factories import (
@@ -30,6 +30,7 @@ SECRET = "绝密靶点QZ-77"
 @pytest.fixture(autouse=True)
 def _matchmaking_settings(settings: Any, tmp_path: Any) -> None:
     settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"  # published index generations
     settings.MATCHMAKING_ENCODER = "hashing"
 
 
@@ -176,7 +177,7 @@ def eco(personas: Personas) -> Eco:
         status="published",
         specialty=onc_spec,
     )
-    engine.rebuild_all()
+    indexing.rebuild_all()
     return Eco(
         oncology,
         small,

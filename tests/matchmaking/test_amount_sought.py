@@ -12,7 +12,7 @@ from luodi.catalog.demo_data import load_catalog
 from luodi.catalog.models import Achievement
 from luodi.ingest.fields import ACHIEVEMENTS
 from luodi.ingest.tables import Table, suggest_mapping
-from luodi.matchmaking import engine, queries
+from luodi.matchmaking import indexing, queries
 from tests.catalog_api.helpers import Api, error_fields
 from tests.conftest import Personas, client_for
 from tests.matchmaking.conftest import Eco, _investor
@@ -35,7 +35,7 @@ def test_amount_sought_reorders_investors_and_says_so(personas: Personas, eco: E
                       ticket_max_wan=800, stage_focus=["preclinical"])  # fmt: skip
     big = _investor("大额成长基金", "Big Growth", [eco.small_molecule], ticket_min_wan=5000,
                     ticket_max_wan=15000, stage_focus=["preclinical"])  # fmt: skip
-    engine.rebuild_all()
+    indexing.rebuild_all()
     a = eco.achievement  # preclinical: a typical round of 50–500
     before = [s for s in _investor_ranking(personas.partner_a, a) if s.pk in {small.pk, big.pk}]
     assert [s.pk for s in before] == [small.pk, big.pk]

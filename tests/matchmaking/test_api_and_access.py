@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from luodi.accounts.models import AuditEntry
 from luodi.catalog.models import AccessGrant
-from luodi.matchmaking import engine
+from luodi.matchmaking import engine, indexing
 from luodi.matchmaking.models import AccessRequest, MatchRecord, RefreshRequest
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory
@@ -195,28 +195,42 @@ def test_openapi_lists_matchmaking_endpoints(personas: Personas) -> None:
 
 
 def test_catalog_changes_queue_a_refresh_that_the_worker_drains(
-    personas: Personas, eco: Eco, django_capture_on_commit_callbacks: Any
+    personas: Personas, eco: Eco
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        item = AchievementFactory(owner=personas.org_a, title_zh="全新的脑机接口电极阵列")
+    item = AchievementFactory(owner=personas.org_a, title_zh="全新的脑机接口电极阵列")
     assert RefreshRequest.objects.filter(
         kind="achievement", object_id=item.pk, done_at__isnull=True
     ).exists()
     eng = engine.get_engine()
-    assert str(item.pk) not in eng.index("achievement")  # requests never refresh
-    touched = engine.drain()
-    assert touched == {"achievement": 1}
-    assert str(item.pk) in eng.index("achievement")
+    index = eng.index("achievement")
+    assert index is not None and str(item.pk) not in index  # requests never refresh
+
+    indexing.sync_index("achievement")  # the job the commit queues
+
+    index = eng.index("achievement")
+    assert index is not None and str(item.pk) in index
     assert not RefreshRequest.objects.filter(done_at__isnull=True).exists()
 
 
-def test_claim_is_exclusive(db: None) -> None:
-    engine.enqueue("achievement", 1)
-    engine.enqueue("achievement", 1)  # the same waiting row is not queued twice
-    _token1, rows1 = engine.claim()
-    _token2, rows2 = engine.claim()
-    assert [r.object_id for r in rows1] == [1]
-    assert rows2 == []
+def test_a_transaction_queues_one_sync_per_kind_after_commit(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        indexing.request_on_commit("achievement", 1)
+        indexing.request_on_commit("achievement", 2)
+        indexing.request_on_commit("need", 3)
+
+    assert sorted(c.kind for c in after_commit) == ["achievement", "need"]  # type: ignore[attr-defined]
+    assert RefreshRequest.objects.filter(done_at__isnull=True).count() == 3
+
+
+def test_waiting_refresh_is_not_queued_twice_but_one_in_hand_is(db: None) -> None:
+    indexing.request("achievement", 1)
+    indexing.request("achievement", 1)  # the same waiting row is not queued twice
+    _token, rows = indexing._claim("achievement", 10)
+    indexing.request("achievement", 1)  # changed again while being worked on
+    assert [r.object_id for r in rows] == [1]
+    assert RefreshRequest.objects.filter(kind="achievement", done_at__isnull=True).count() == 2
 
 
 def test_match_page_query_count_is_flat(personas: Personas, eco: Eco) -> None:

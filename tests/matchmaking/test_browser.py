@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from luodi.catalog.demo_data import load_catalog
 from luodi.catalog.models import Achievement
-from luodi.matchmaking import engine
+from luodi.matchmaking import indexing
 from tests.browser.conftest import sign_in
 from tests.conftest import Personas
 from tests.factories import PASSWORD, AchievementFactory
@@ -25,7 +25,7 @@ TABS = ("company", "investor", "park", "center")
 
 def test_demo_achievement_matches_in_four_tabs_with_reasons(page: Any, personas: Personas) -> None:
     load_catalog(io.StringIO())
-    engine.rebuild_all()
+    indexing.rebuild_all()
     item = Achievement.objects.filter(kind="drug", stage="phase2", disclosure="public").first()
     assert item is not None
     sign_in(page, "staff_user", PASSWORD)
@@ -118,7 +118,7 @@ def test_outsider_without_access_sees_only_the_teaser(
         disclosure="teaser",
         dossier_zh="DOSSIER-向导RNA序列-42",
     )
-    engine.rebuild_all()
+    indexing.rebuild_all()
     sign_in(page, "partner_b", PASSWORD)
     page.goto(f"/catalog/achievements/{teaser.pk}/")
     expect(page.locator("[data-testid=summary]")).to_contain_text("公开摘要")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from luodi.matchmaking import engine
+from luodi.matchmaking import indexing
 from tests.browser.conftest import sign_in
 from tests.conftest import Personas
 from tests.factories import PASSWORD, AchievementFactory
@@ -33,7 +33,7 @@ def secret(personas: Personas, eco: Eco) -> Any:
         stage="preclinical",
     )
     a.technology_fields.set([eco.small_molecule])
-    engine.rebuild_all()
+    indexing.rebuild_all()
     return a
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from luodi.accounts.models import AuditEntry
 from luodi.catalog.models import AccessGrant
-from luodi.matchmaking import engine, queries
+from luodi.matchmaking import indexing, queries
 from luodi.matchmaking.models import AccessRequest, NdaInvitation
 from luodi.search import service
 from luodi.search.engine import engine as search_engine
@@ -54,7 +54,7 @@ def secret(personas: Personas, eco: Eco) -> Any:
         stage="preclinical",
     )
     a.technology_fields.set([eco.small_molecule])
-    engine.rebuild_all()
+    indexing.rebuild_all()
     return a
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from luodi.matchmaking import actions, engine, queries, reports
+from luodi.matchmaking import actions, engine, indexing, queries, reports
 from luodi.matchmaking.models import MatchStatus
 from tests.catalog_api.factories import AccessGrantFactory
 from tests.conftest import Personas, client_for
@@ -41,7 +41,7 @@ def secret(personas: Personas, eco: Eco) -> Any:
     )
     a.therapeutic_areas.set([eco.oncology])
     a.technology_fields.set([eco.small_molecule])
-    engine.rebuild_all()
+    indexing.rebuild_all()
     return a
 
 
@@ -192,7 +192,7 @@ def test_teaser_is_matchable_but_its_dossier_never_shows(
         kind="drug",
     )
     teaser.technology_fields.set([eco.small_molecule])
-    engine.rebuild_all()
+    indexing.rebuild_all()
     text = _everything(park_user, eco)
     assert "预告 KRAS 抑制剂" in text
     assert DOSSIER not in text

@@ -1,6 +1,7 @@
-"""`luodi refresh_matches`: drain the matchmaking refresh queue (or rebuild everything with
---full). Encoding happens here, never in a request; vectors are cached, so a rebuild re-encodes
-only new or changed passages."""
+"""`luodi refresh_matches [--full]`: bring the match indexes up to date now, in this process
+(an operator's command; normally `luodi worker` does this as jobs). Encoding happens here or
+in the worker, never in a request; vectors are cached, so a rebuild re-encodes only new or
+changed passages."""
 
 from __future__ import annotations
 
@@ -8,35 +9,35 @@ import json
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from luodi.matchmaking import engine
+from luodi.matchmaking import adapters, indexing
+from luodi.matchmaking.engine import get_engine
 
 
 class Command(BaseCommand):
-    help = "Refresh the matchmaking indexes from the queue of changed catalog records."
+    help = "Apply the queue of changed catalog records to the match indexes (or rebuild them)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--full", action="store_true", help="rebuild every index")
-        parser.add_argument(
-            "--loop",
-            type=float,
-            default=0.0,
-            help="keep draining every N seconds (a simple worker)",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        while True:
-            started = time.monotonic()
-            touched = engine.rebuild_all() if options["full"] else engine.drain()
-            result = {
-                "touched": touched,
-                "seconds": round(time.monotonic() - started, 2),
-                "encoder": engine.get_engine().encoder_name,
-            }
-            # As a --loop worker beside the server, stay quiet while the queue is empty.
-            if touched or not options["loop"]:
-                self.stdout.write(json.dumps(result))
-            if not options["loop"] or options["full"]:
-                return
-            time.sleep(options["loop"])
+        started = time.monotonic()
+        if options["full"]:
+            try:
+                touched = indexing.rebuild_all()
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            touched = {}
+            for kind in adapters.INDEX_KINDS:
+                done = indexing.drain(kind)
+                if done is None:
+                    raise CommandError(f"the {kind} index is being written by a worker")
+                touched[kind] = done
+        result = {
+            "touched": touched,
+            "seconds": round(time.monotonic() - started, 2),
+            "encoder": get_engine().encoder_name,
+        }
+        self.stdout.write(json.dumps(result))
