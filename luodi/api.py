@@ -187,6 +187,7 @@ def _mount() -> None:
     from luodi.ingest.api import router as ingest_router
     from luodi.insights.api import router as insights_router
     from luodi.matchmaking.api import router as matchmaking_router
+    from luodi.notifications.api import router as notifications_router
     from luodi.pipeline.api import router as pipeline_router
     from luodi.search.api import router as search_router
 
@@ -199,6 +200,7 @@ def _mount() -> None:
         ("/engagements/", engagements_router),
         ("/matchmaking/", matchmaking_router),
         ("/insights/", insights_router),
+        ("/notifications/", notifications_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)

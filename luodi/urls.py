@@ -14,6 +14,7 @@ from luodi.web.auth import LuodiLoginView, switch_language
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("healthz/live", web_views.healthz_live, name="healthz-live"),
     path("i18n/setlang/", login_not_required(switch_language), name="set_language"),
     path("accounts/login/", LuodiLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("engagements/", include("luodi.engagements.urls")),
     path("matchmaking/", include("luodi.matchmaking.urls")),
     path("insights/", include("luodi.insights.urls")),
+    path("notifications/", include("luodi.notifications.urls")),
     path("public/", include("luodi.engagements.public_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -1,7 +1,12 @@
-"""The scheduled job (`luodi send_reminders`): reminder emails for tasks that fall due and a
-daily digest per person. Safe to run twice, even at the same time: each reminder is claimed
+"""The scheduled job (`luodi send_reminders`): reminders for tasks that fall due and a daily
+digest per person. Safe to run twice, even at the same time: each reminder is claimed
 with a conditional UPDATE (… WHERE reminded_at IS NULL) and each digest by inserting a row
-with a unique (person, day) key; only the run that wins the claim sends."""
+with a unique (person, day) key; only the run that wins the claim sends.
+
+Sending goes through luodi.notifications: the task's owner gets the reminder by email (unless
+they turned reminders off) and in their own group robots, the project's owning team in its
+robots; the digest is personal. Each delivery is a job retried on its own, so once a
+reminder is queued its claim stands."""
 
 from __future__ import annotations
 
@@ -9,14 +14,15 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from luodi.accounts.models import User
+from luodi.catalog.models import Organization
+from luodi.notifications.domain import Message, notify
+from luodi.notifications.models import EventKind
 from luodi.pipeline.choices import TaskStatus
 from luodi.pipeline.models import DigestSent, Task
 
@@ -34,17 +40,13 @@ class RunResult:
 
 
 def due_reminders(today: date) -> QuerySet[Task]:
-    return (
-        Task.objects.filter(
-            status=TaskStatus.OPEN,
-            reminded_at__isnull=True,
-            due_date__isnull=False,
-            due_date__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
-            owner__is_active=True,
-        )
-        .exclude(owner__email="")
-        .select_related("owner", "project")
-    )
+    return Task.objects.filter(
+        status=TaskStatus.OPEN,
+        reminded_at__isnull=True,
+        due_date__isnull=False,
+        due_date__lte=today + timedelta(days=REMIND_DAYS_BEFORE),
+        owner__is_active=True,
+    ).select_related("owner", "project__owner")
 
 
 def claim_reminder(task_id: int, now: datetime) -> bool:
@@ -52,11 +54,30 @@ def claim_reminder(task_id: int, now: datetime) -> bool:
     return Task.objects.filter(pk=task_id, reminded_at__isnull=True).update(reminded_at=now) == 1
 
 
-def _send(user: User, template: str, context: dict[str, object]) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = render_to_string(template, {**context, "user": user})
-    subject, _sep, body = text.strip().partition("\n")
-    send_mail(subject.strip(), body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [user.email])
+def _send(
+    user: User,
+    template: str,
+    context: dict[str, object],
+    *,
+    about: Task | None = None,
+    teams: list[Organization] | None = None,
+) -> int:
+    """Queue the message for `user` (and `teams`); the template's first line is the subject,
+    and it is rendered once per recipient language, with `user` None for a team."""
+
+    def compose(recipient: User | None, language: str) -> Message:
+        text = render_to_string(template, {**context, "user": recipient})
+        subject, _sep, body = text.strip().partition("\n")
+        return Message(subject=subject.strip(), body=body.strip() + "\n")
+
+    return notify(
+        kind=EventKind.REMINDER,
+        compose=compose,
+        users=[user],
+        organizations=teams or [],
+        about=about,
+        actor_label="send_reminders",
+    )
 
 
 def send_due_reminders(now: datetime | None = None) -> RunResult:
@@ -67,14 +88,17 @@ def send_due_reminders(now: datetime | None = None) -> RunResult:
         if not claim_reminder(task.pk, now):
             continue  # another run got it first
         try:
-            _send(
+            sent = _send(
                 task.owner,
                 "pipeline/email/reminder.txt",
                 {"task": task, "overdue": task.due_date and task.due_date < today},
+                about=task,
+                teams=[task.project.owner] if task.project else [],
             )
-            result.reminders += 1
+            result.reminders += 1 if sent else 0
         except Exception:
-            # Give the claim back so that the next run retries; never a silent loss.
+            # Nothing was queued (the notify transaction rolled back): give the claim back
+            # so that the next run retries; never a silent loss.
             Task.objects.filter(pk=task.pk, reminded_at=now).update(reminded_at=None)
             log.exception("Reminder for task %s failed", task.pk)
             result.failed += 1
@@ -91,7 +115,7 @@ def claim_digest(user: User, day: date) -> bool:
 
 
 def send_digests(now: datetime | None = None, *, not_before_hour: int = 0) -> RunResult:
-    """One email per person with open tasks due within a week (or overdue), once a day, not
+    """One message per person with open tasks due within a week (or overdue), once a day, not
     before `not_before_hour` local time (the job may run every few minutes from midnight)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -100,7 +124,6 @@ def send_digests(now: datetime | None = None, *, not_before_hour: int = 0) -> Ru
     horizon = today + timedelta(days=7)
     tasks = (
         Task.objects.filter(status=TaskStatus.OPEN, due_date__lte=horizon, owner__is_active=True)
-        .exclude(owner__email="")
         .select_related("owner", "project")
         .order_by("owner_id", "due_date", "id")
     )
@@ -113,7 +136,7 @@ def send_digests(now: datetime | None = None, *, not_before_hour: int = 0) -> Ru
         if not claim_digest(owner, today):
             continue
         try:
-            _send(
+            sent = _send(
                 owner,
                 "pipeline/email/digest.txt",
                 {
@@ -122,7 +145,7 @@ def send_digests(now: datetime | None = None, *, not_before_hour: int = 0) -> Ru
                     "overdue": [t for t in items if t.due_date and t.due_date < today],
                 },
             )
-            result.digests += 1
+            result.digests += 1 if sent else 0
         except Exception:
             DigestSent.objects.filter(user=owner, day=today).delete()
             log.exception("Digest for user %s failed", owner.pk)

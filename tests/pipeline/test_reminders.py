@@ -84,7 +84,7 @@ def test_failed_send_gives_the_claim_back(personas: Personas, monkeypatch) -> No
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("smtp down")
 
-    monkeypatch.setattr(reminders, "send_mail", broken)
+    monkeypatch.setattr(reminders, "notify", broken)
     result = reminders.send_due_reminders()
     assert (result.reminders, result.failed) == (0, 2)
     assert Task.objects.filter(reminded_at__isnull=False).count() == 0

@@ -3,6 +3,7 @@ capacity and waiting list, the confirmation email, check-in at the door, outcome
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -10,10 +11,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.models import MembershipRole, User
 from luodi.engagements import feeds, queries
 from luodi.engagements.models import (
     Event,
@@ -24,6 +26,10 @@ from luodi.engagements.models import (
     Speaker,
 )
 from luodi.matchmaking.models import MatchRecord
+from luodi.notifications.domain import Message, notify
+from luodi.notifications.models import EventKind
+
+log = logging.getLogger(__name__)
 
 
 class AgendaConflict(Exception):
@@ -215,6 +221,46 @@ def send_confirmation(registration: Registration, *, base_url: str) -> None:
         "text/calendar; charset=utf-8",
     )
     message.send()
+    try:
+        notify_organisers(registration, base_url=base_url)
+    except Exception:
+        # Runs after the registration committed: the registrant must still get their
+        # ticket page, whatever happens to the organisers' notice.
+        log.exception("Organiser notice for registration %s could not be queued", registration.pk)
+
+
+def notify_organisers(registration: Registration, *, base_url: str) -> int:
+    """Tell the event's organisers about a registration: the person who created the event
+    and the organizer's admins (by email if they turned that on; it is off by default) and
+    the organizer's team robots that take event registrations. No contact details of the
+    registrant go out, only name and organization. Returns how many deliveries were queued."""
+    event = registration.event
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id=event.organizer_id,
+            memberships__role=MembershipRole.ADMIN,
+        )
+    )
+    if event.created_by is not None and event.created_by not in people:
+        people.append(event.created_by)
+    link = base_url + reverse("engagements:registrations", args=[event.pk])
+    confirmed = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+
+    def compose(user: User | None, language: str) -> Message:
+        context = {"reg": registration, "event": event, "confirmed": confirmed, "link": link}
+        text = render_to_string("engagements/email/organiser_notice.txt", context)
+        subject, _sep, body = text.strip().partition("\n")
+        return Message(subject=subject.strip(), body=body.strip() + "\n", link=link)
+
+    return notify(
+        kind=EventKind.EVENT_REGISTRATION,
+        compose=compose,
+        users=people,
+        organizations=[event.organizer],
+        about=event,
+        actor_label="public registration",
+    )
 
 
 @transaction.atomic
