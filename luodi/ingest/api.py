@@ -1,28 +1,35 @@
 """Import API: spreadsheet imports (with dry run) and ClinicalTrials.gov exports (staff).
 
 Both answer the import summary {"created", "updated", "skipped", "errors": [{"line",
-"reason"}], ...}. A file that cannot be used is a 400/413/422 in the API's error shape.
+"reason"}], ...}; a large table import answers 202 with a run to poll (`/runs/{id}`). A file
+that cannot be used is a 400/413/422 in the API's error shape.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, Literal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.accounts.rules import is_staff
 from luodi.errors import ApiError
-from luodi.ingest import domain, tables
+from luodi.ingest import domain, pending, runs, tables
 from luodi.ingest.ctgov import CtgovError
 from luodi.ingest.forms import check_upload
-from luodi.ingest.rules import may_import_kind
+from luodi.ingest.models import ImportRun
+from luodi.ingest.rules import import_runs_visible_to, may_import_kind
 
 router = Router(tags=["ingest"])
 
@@ -55,6 +62,38 @@ class SummaryOut(Schema):
     by_kind: dict[str, dict[str, int]]
 
 
+class ImportRunOut(Schema):
+    """A confirmed import of more than LUODI_IMPORT_INLINE_ROWS rows, done by a job."""
+
+    id: int
+    kind: str
+    mode: str
+    filename: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: int
+    rows: int
+    rows_done: int
+    created: int
+    updated: int
+    skipped: int
+    refused: bool
+    errors: list[RowErrorOut]
+    duplicates: list[DuplicateOut]
+    by_kind: dict[str, dict[str, int]]
+    failure: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    url: str
+
+
+def _run_out(run: ImportRun) -> dict[str, Any]:
+    return {
+        **{name: getattr(run, name) for name in ImportRunOut.model_fields if name != "url"},
+        "url": reverse("api:import_run", args=[run.pk]),
+    }
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
@@ -70,7 +109,7 @@ def _read(file: UploadedFile, suffixes: tuple[str, ...]) -> bytes:
         raise ApiError(status, "bad_file", message, {"file": [message]}) from exc
 
 
-@router.post("/table", response=SummaryOut)
+@router.post("/table", response={200: SummaryOut, 202: ImportRunOut})
 def import_table(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -78,11 +117,14 @@ def import_table(
     dry_run: Form[bool] = False,
     mode: Form[Literal["good", "all"]] = "good",
     mapping: Form[str | None] = None,
-) -> dict[str, Any]:
+) -> dict[str, Any] | Status[dict[str, Any]]:
     """Import an .xlsx or .csv file of organizations, people, achievements or needs.
 
     `mapping` is a JSON list with one field key per column ("" skips the column); without it
     the columns are mapped from their headers. `mode` "all" writes nothing if any row is bad.
+    A file of more rows than the server's inline limit (LUODI_IMPORT_INLINE_ROWS, 2000 by
+    default) is imported by a background job unless `dry_run`: the answer is then 202 with
+    the run, whose `url` answers its status until it is done or failed.
     """
     user = _user(request)
     if not may_import_kind(user, kind):
@@ -109,6 +151,10 @@ def import_table(
     problems = tables.check_mapping(kind, columns)
     if problems:
         raise ApiError(422, "invalid_mapping", " ".join(problems), {"mapping": problems})
+    if not dry_run and len(table.rows) > settings.LUODI_IMPORT_INLINE_ROWS:
+        item = pending.save(user_id=user.pk, kind=kind, table=table, mapping=columns)
+        run = runs.queue_import(actor=user, item=item, mode=mode, ip=audit.client_ip(request))
+        return Status(202, _run_out(run))
     summary = domain.import_table(
         actor=user,
         kind=kind,
@@ -119,6 +165,12 @@ def import_table(
         ip=audit.client_ip(request),
     )
     return summary.as_dict()
+
+
+@router.get("/runs/{run_id}", response=ImportRunOut, url_name="import_run")
+def import_run(request: HttpRequest, run_id: int) -> dict[str, Any]:
+    """Status and, once done, the result of a queued import (only its own user sees it)."""
+    return _run_out(get_object_or_404(import_runs_visible_to(_user(request)), pk=run_id))
 
 
 @router.post("/ctgov", response=SummaryOut)

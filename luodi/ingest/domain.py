@@ -48,40 +48,62 @@ def import_table(
     if problems:
         raise ValueError(" ".join(problems))
     summary = Summary(kind=kind, dry_run=dry_run, rows=len(table.rows))
-    write, record_kind = writers.WRITERS[kind]
     with transaction.atomic():
         ctx = writers.Context(actor=actor, resolver=tables.Resolver.load())
-        for line, cells in table.rows:
-            if progress is not None:
-                progress(1)
-            values, reasons = tables.clean_row(kind, mapping, cells, ctx.resolver)
-            if reasons:
-                summary.error(line, "; ".join(reasons))
-                continue
-            try:
-                with transaction.atomic():
-                    outcome = write(values, line, ctx, summary)
-            except writers.RowRejected as exc:
-                summary.error(line, exc.reason)
-                continue
-            except DatabaseError as exc:  # a constraint the cleaning did not foresee
-                summary.error(line, str(exc))
-                continue
-            summary.count(record_kind, outcome)
+        import_rows(
+            ctx=ctx, kind=kind, mapping=mapping, rows=table.rows, summary=summary, progress=progress
+        )
         if mode == "all" and summary.errors:
             summary.refuse()
             transaction.set_rollback(True)
         elif dry_run:
             transaction.set_rollback(True)
         else:
-            audit.record(
-                actor=actor,
-                verb="import.table",
-                changes=summary.audit_changes(),
-                ip=ip,
-                actor_label="" if actor else "system",
-            )
+            record_import(actor=actor, summary=summary, ip=ip)
     return summary
+
+
+def import_rows(
+    *,
+    ctx: writers.Context,
+    kind: str,
+    mapping: list[str],
+    rows: list[tuple[int, list[str]]],
+    summary: Summary,
+    progress: Progress | None = None,
+) -> None:
+    """Clean and write `rows` into `summary`, one savepoint per row, in the caller's
+    transaction: the whole file for `import_table`, one chunk at a time for a run
+    (runs.py). `ctx` carries what earlier rows taught (in-file duplicates, new names)."""
+    write, record_kind = writers.WRITERS[kind]
+    for line, cells in rows:
+        if progress is not None:
+            progress(1)
+        values, reasons = tables.clean_row(kind, mapping, cells, ctx.resolver)
+        if reasons:
+            summary.error(line, "; ".join(reasons))
+            continue
+        try:
+            with transaction.atomic():
+                outcome = write(values, line, ctx, summary)
+        except writers.RowRejected as exc:
+            summary.error(line, exc.reason)
+            continue
+        except DatabaseError as exc:  # a constraint the cleaning did not foresee
+            summary.error(line, str(exc))
+            continue
+        summary.count(record_kind, outcome)
+
+
+def record_import(*, actor: User | None, summary: Summary, ip: str | None = None) -> None:
+    """The one audit entry of a committed table import."""
+    audit.record(
+        actor=actor,
+        verb="import.table",
+        changes=summary.audit_changes(),
+        ip=ip,
+        actor_label="" if actor else "system",
+    )
 
 
 def import_ctgov(

@@ -3,14 +3,17 @@
 Staff import every kind, import ClinicalTrials.gov exports and merge organizations.
 Partners import people, achievements and clinical needs for their own organizations only:
 a row naming another organization is a row error (checked per row by `may_write_for_org`).
+A queued import run (runs.py) is seen only by the person who started it.
 """
 
 from __future__ import annotations
 
 import rules
+from django.db.models import QuerySet
 
 from luodi.accounts.rules import AnyUser, is_partner, is_staff, is_viewer, org_ids
 from luodi.ingest.fields import ACHIEVEMENTS, NEEDS, ORGANIZATIONS, PEOPLE
+from luodi.ingest.models import ImportRun
 
 PARTNER_KINDS = frozenset({PEOPLE, ACHIEVEMENTS, NEEDS})
 ALL_KINDS = frozenset({ORGANIZATIONS, *PARTNER_KINDS})
@@ -33,6 +36,13 @@ def may_write_for_org(user: AnyUser, org_id: int | None) -> bool:
     if is_staff(user):
         return True
     return org_id is not None and org_id in org_ids(user)
+
+
+def import_runs_visible_to(user: AnyUser) -> QuerySet[ImportRun]:
+    """A run shows the rows of someone's file: only the person who started it sees it."""
+    if not user.is_authenticated:
+        return ImportRun.objects.none()
+    return ImportRun.objects.filter(user_id=user.pk)
 
 
 def kinds_for(user: AnyUser) -> list[str]:

@@ -20,9 +20,10 @@ RECORD_LABELS: dict[str, Promise] = {
     "trial": _("Trials"),
     "trial_site": _("Trial sites"),
 }
+# Counted outcomes; not "created"/"updated", which elsewhere name date columns (创建时间).
 OUTCOME_LABELS: dict[str, Promise] = {
-    "created": _("created"),
-    "updated": _("updated"),
+    "created": _("added"),
+    "updated": _("changed"),
     "unchanged": _("unchanged"),
     "duplicate": _("possible duplicates"),
 }
@@ -118,6 +119,27 @@ class Summary:
             ],
             "by_kind": self.by_kind,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summary:
+        """The inverse of `as_dict` (an import run stores its result as these fields)."""
+        return cls(
+            kind=data["kind"],
+            dry_run=bool(data.get("dry_run", False)),
+            rows=int(data.get("rows", 0)),
+            created=int(data.get("created", 0)),
+            updated=int(data.get("updated", 0)),
+            skipped=int(data.get("skipped", 0)),
+            errors=[RowError(int(e["line"]), str(e["reason"])) for e in data.get("errors", [])],
+            duplicates=[
+                Duplicate(
+                    int(d["line"]), d["name"], d.get("existing_id"), d["existing"], d["reason"]
+                )
+                for d in data.get("duplicates", [])
+            ],
+            by_kind={k: dict(v) for k, v in (data.get("by_kind") or {}).items()},
+            refused=bool(data.get("refused", False)),
+        )
 
     def audit_changes(self) -> dict[str, Any]:
         return {

@@ -11,6 +11,8 @@ urlpatterns = [
     path("ctgov/", views.ctgov, name="ctgov"),
     path("merge/", views.merge, name="merge"),
     path("export/<slug:kind>.<slug:fmt>", views.export_kind, name="export"),
+    path("runs/<int:pk>/", views.import_run, name="import-run"),
+    path("runs/<int:pk>/resume/", views.import_run_resume, name="import-run-resume"),
     path("<str:token>/", views.mapping, name="mapping"),
     path("<str:token>/run/", views.run, name="run"),
 ]

@@ -1,4 +1,5 @@
-"""Import pages: upload → column mapping → dry-run report → import → result; ClinicalTrials.gov
+"""Import pages: upload → column mapping → dry-run report → import → result (or, for a file
+of more than LUODI_IMPORT_INLINE_ROWS rows, a queued run with its own page); ClinicalTrials.gov
 upload; merge two organizations; export. One URL answers htmx with the fragment it swaps.
 """
 
@@ -7,18 +8,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Organization
-from luodi.ingest import dedup, domain, export, pending, tables
+from luodi.ingest import dedup, domain, export, pending, runs, tables
 from luodi.ingest.fields import KIND_LABELS
 from luodi.ingest.forms import CtgovForm, MappingForm, MergeForm, UploadForm, live_organizations
 from luodi.ingest.merge import MergeError, link_counts
-from luodi.ingest.rules import can_import, may_import_kind
+from luodi.ingest.models import ImportRun
+from luodi.ingest.rules import can_import, import_runs_visible_to, may_import_kind
 from luodi.web.htmx import is_htmx
 
 
@@ -54,7 +58,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         )
         return redirect("ingest:mapping", token=item.token)
     status = 400 if form.errors else 200
-    return render(request, "ingest/upload.html", {"form": form}, status=status)
+    recent = import_runs_visible_to(user)[:5]
+    return render(request, "ingest/upload.html", {"form": form, "runs": recent}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,6 +103,13 @@ def run(request: HttpRequest, token: str) -> HttpResponse:
     mode: domain.Mode = "all" if request.POST.get("mode") == "all" else "good"
     if tables.check_mapping(item.kind, item.mapping):
         return redirect("ingest:mapping", token=token)
+    if runs.runs_as_job(item):
+        job = runs.queue_import(
+            actor=_user(request), item=item, mode=mode, ip=audit.client_ip(request)
+        )
+        target = reverse("ingest:import-run", args=[job.pk])
+        # The form was posted by htmx into the step area; the run has a page of its own.
+        return HttpResponseClientRedirect(target) if is_htmx(request) else redirect(target)
     summary = domain.import_table(
         actor=_user(request),
         kind=item.kind,
@@ -111,6 +123,34 @@ def run(request: HttpRequest, token: str) -> HttpResponse:
     context = {"item": item, "summary": summary, "mode": mode, "kind_label": _kind_label(item)}
     template = "ingest/_result.html" if is_htmx(request) else "ingest/result.html"
     return render(request, template, context)
+
+
+def _run_context(job: ImportRun) -> dict[str, object]:
+    # `item` is what the refused-result form needs: the upload's token, to take the good rows.
+    return {
+        "run": job,
+        "summary": runs.summary_of(job),
+        "item": {"token": job.pending_token, "filename": job.filename},
+        "kind_label": str(KIND_LABELS.get(job.kind, job.kind)),
+    }
+
+
+@require_GET
+def import_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """A queued import: the page, or (htmx polling) the fragment that replaces itself
+    every second until the run is done or failed."""
+    job = get_object_or_404(import_runs_visible_to(_user(request)), pk=pk)
+    template = "ingest/_run.html" if is_htmx(request) else "ingest/run.html"
+    return render(request, template, _run_context(job))
+
+
+@require_POST
+def import_run_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    job = get_object_or_404(import_runs_visible_to(user), pk=pk)
+    if not runs.resume(actor=user, run=job):
+        messages.error(request, _("This import cannot be started again."))
+    return redirect("ingest:import-run", pk=job.pk)
 
 
 @require_http_methods(["GET", "POST"])
