@@ -36,22 +36,21 @@ def _serve(argv: list[str]) -> int:
 
     if settings.DEBUG:
         return _django(["runserver", f"{args.host}:{args.port}"])
-    # A real WSGI server; exec so that signals reach it directly.
+    # A real WSGI server; exec so that signals reach it directly. Timeouts, logging and the
+    # per-worker search warm-up are in the config module.
     os.execv(
         sys.executable,
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "luodi.wsgi:application",
+            "--config",
+            "python:luodi.gunicorn_conf",
             "--bind",
             f"{args.host}:{args.port}",
             "--workers",
             str(args.workers),
-            "--access-logfile",
-            "-",
-            "--timeout",
-            "120",
+            "luodi.wsgi:application",
         ],
     )
     return 0  # pragma: no cover - execv does not return

@@ -57,6 +57,13 @@ def test_apply_is_rate_limited(db: None) -> None:
     assert AccountApplication.objects.count() == 5
 
 
+def test_throttled_empty_application_is_a_429_not_a_500(db: None) -> None:
+    client = Client()
+    statuses = [client.post("/apply/", {}).status_code for _ in range(7)]
+
+    assert statuses == [400] * 5 + [429] * 2
+
+
 def test_reject_needs_a_note_and_partner_cannot_decide(personas: Personas) -> None:
     Client().post("/apply/", APPLY)
     application = AccountApplication.objects.get()

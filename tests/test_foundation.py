@@ -162,8 +162,9 @@ def test_csp_header_forbids_inline_script(client: Client) -> None:
     assert "unsafe-inline" not in csp
 
 
-def test_healthz(client: Client) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
+def test_healthz_live(client: Client) -> None:
+    # Readiness (/healthz, with its dependency checks) is tested in tests/ops/test_healthz.py.
+    assert client.get("/healthz/live").json() == {"live": True}
 
 
 def test_check_deploy_is_clean_with_production_settings() -> None:

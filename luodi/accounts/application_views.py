@@ -23,7 +23,8 @@ def _throttled(request: HttpRequest) -> bool:
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
-    form = ApplicationForm(request.POST or None)
+    # Bound on every POST, even an empty one: the throttle adds its error to the form.
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if _throttled(request):
             form.add_error(None, _("Too many applications from your address; try again later."))

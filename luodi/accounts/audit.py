@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
@@ -13,9 +14,11 @@ from luodi.accounts.models import AuditEntry, User
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: proxies that set X-Forwarded-For are trusted through axes' settings,
-    # never here, so a client cannot forge the address written to the log.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address exactly as the login lockout (django-axes) reads it: REMOTE_ADDR,
+    or behind LUODI_PROXY_COUNT trusted proxies the X-Forwarded-For entry they added (ipware
+    with the AXES_IPWARE_* settings). One function for the lockout, the rate limits and the
+    audit log, so a client forging X-Forwarded-For fools none of them."""
+    return get_client_ip_address(request) or None
 
 
 def record(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_safe
+
+from luodi.ops import health
 
 
 @login_not_required
@@ -20,8 +22,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Readiness for load balancers: 200 when this process can serve searches, else 503 with
+    the failed checks (luodi/ops/health.py)."""
+    ready, checks = health.readiness()
+    return JsonResponse({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+
+@login_not_required
+@require_safe
+@never_cache
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. No dependency is asked."""
+    return JsonResponse({"live": True})

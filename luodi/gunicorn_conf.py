@@ -1,0 +1,37 @@
+"""gunicorn settings for `luodi serve` (`-c python:luodi.gunicorn_conf`); the bind address
+and the number of workers come from its command line.
+
+Each worker builds its in-memory search index synchronously in `post_worker_init`, after the
+application is loaded and before the worker accepts its first request: no request waits for
+it, and no thread runs beside the requests. /healthz reports a worker ready only once its
+index is loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# A worker that does not report to the master within `timeout` seconds is killed; this
+# bounds the warm-up as well as every request.
+timeout = 120
+# On SIGTERM (systemd stop, a rolling restart) requests in progress get this long to finish.
+graceful_timeout = 30
+accesslog = "-"
+
+
+def post_worker_init(worker: Any) -> None:
+    """Load the search index of this worker before it serves. A failure (say the database
+    is not up yet) is logged, not raised: gunicorn would stop the whole server when a worker
+    fails to boot, while this worker can still load the index later (/healthz tries again,
+    and so does the first search)."""
+    from django.db import connections
+
+    from luodi.search.engine import engine
+
+    try:
+        engine.ensure_current()
+    except Exception:
+        worker.log.exception("search index warm-up failed; /healthz stays not ready until it loads")
+    finally:
+        # Requests open their own connections; do not carry a possibly broken one into them.
+        connections.close_all()

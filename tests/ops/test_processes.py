@@ -1,0 +1,129 @@
+"""How processes start: the cache table comes with `migrate`, and `luodi serve` runs gunicorn
+whose workers load their search index in a hook before serving, with no extra thread."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError, connection
+
+from luodi import gunicorn_conf
+from luodi.search import service
+from luodi.search.engine import engine
+from tests.conftest import Personas
+from tests.factories import AchievementFactory
+from tests.ops.conftest import ROOT, child_env, run_luodi
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_creates_the_cache_table(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "luodi_cache",
+        }
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE luodi_cache")
+    try:
+        call_command("migrate", verbosity=0)
+        assert "luodi_cache" in connection.introspection.table_names()
+    finally:
+        call_command("createcachetable", verbosity=0)
+
+
+class _Worker:
+    """What the hook uses of a gunicorn worker."""
+
+    log = logging.getLogger("tests.gunicorn.worker")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fresh_search_index")
+def test_post_worker_init_loads_the_search_index(personas: Personas) -> None:
+    AchievementFactory(title_zh="预热检索测试支架", title_en="")
+    assert not engine.last_reconcile
+    gunicorn_conf.post_worker_init(_Worker())
+    assert engine.last_reconcile and engine.indexed["achievements"]
+    assert service.search(personas.staff, "预热检索").total == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fresh_search_index")
+def test_post_worker_init_logs_a_failed_load_and_lets_the_worker_start(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def database_away() -> None:
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(engine, "ensure_current", database_away)
+    gunicorn_conf.post_worker_init(_Worker())  # does not raise: gunicorn would halt
+    assert "warm-up failed" in caplog.text
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _threads(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads")))
+
+
+def test_luodi_serve_workers_are_ready_and_run_one_thread(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        # numpy's OpenBLAS keeps a native pool of one thread per extra core; with it at one
+        # thread, any other thread in a worker would be one that Luodi started.
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+    }
+    run_luodi(["migrate", "-v0"], env, tmp_path)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "luodi.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=child_env(env, tmp_path),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        status, body = 0, b""
+        while time.monotonic() < deadline and status != 200:
+            time.sleep(0.5)
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/healthz")
+            except OSError:
+                assert server.poll() is None, "luodi serve exited"
+        assert status == 200, body
+        workers = [
+            int(pid)
+            for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        ]
+        assert len(workers) == 2
+        assert [_threads(pid) for pid in workers] == [1, 1]
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=60)[0]
+    assert '"GET /healthz HTTP/1.1" 200' in log  # the access log of gunicorn_conf
+    assert "warm-up failed" not in log
