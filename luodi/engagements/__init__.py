@@ -7,7 +7,8 @@ conflicts, calendar entries) and rules.py (`*_visible_to(user)` querysets, predi
 forms.py → views/ (thin; public.py needs no sign-in) and api.py (+ api_schemas.py).
 
 Pure helpers without database access: itinerary.py (nearest neighbour over haversine distance
-with time windows, improved by 2-opt), park_fit.py (an explainable park fit score, a stand-in
-for the matching engine), ics.py (RFC 5545 writer). feeds.py builds the iCalendar documents.
+with time windows, improved by 2-opt), ics.py (RFC 5545 writer). feeds.py builds the iCalendar
+documents. park_fit.py picks a precise inspection's parks from matchmaking's park tab (the one
+park-fit scorer) and writes their fit summaries.
 Follow-ups owned by a user become pipeline tasks (luodi.pipeline.domain.tasks.create_task).
 """

@@ -124,17 +124,16 @@ def load(out: Writer) -> None:
     out.write("  engagements: 3 visits, 1 meeting, 3 events, 2 news posts (demo)\n")
 
 
-def _fits(company: Organization, parks: list[Organization]) -> dict[int, str]:
-    """Each park's fit summary for the company (what the briefing pack prints)."""
-    rows = list(
-        Organization.objects.filter(pk__in=[p.pk for p in parks])
-        .select_related("park")
-        .prefetch_related("focus_areas", "park__industry_focus", "carriers")
-    )
-    need = park_fit.need_for(company=company)
+def _fits(actor: User, company: Organization, parks: list[Organization]) -> dict[int, str]:
+    """Each park's fit summary for the company as matchmaking's park tab scores it (what the
+    briefing pack prints)."""
+    source = park_fit.company_source(actor, company.pk)
+    every = Organization.objects.filter(kind=OrganizationKind.PARK).count()
+    wanted = {p.pk for p in parks}
     return {
-        f.park.org_id: f.summary()
-        for f in park_fit.rank_parks(need, park_fit.park_facts(rows), limit=len(rows))
+        f.park.pk: f.summary()
+        for f in park_fit.ranked_parks(actor, source, k=every)
+        if f.park.pk in wanted
     }
 
 
@@ -160,7 +159,7 @@ def _precise_visit(actor: User, orgs: dict[str, Organization]) -> None:
         fields=["title_zh", "date"],
         m2m={"organizations": [center, company]},
     )
-    visits.draft_from_fit(actor=actor, visit=visit, parks=visits.candidate_parks(), limit=3)
+    visits.draft_from_fit(actor=actor, visit=visit, limit=3)
 
 
 def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
@@ -193,7 +192,7 @@ def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
             "agreements": list(Agreement.objects.filter(project__in=projects)[:2]),
         },
     )
-    fits = _fits(company, [bio_town, medical_city, life_park])
+    fits = _fits(actor, company, [bio_town, medical_city, life_park])
     # Added in an unhelpful order; the suggested order is then accepted.
     stops = [
         visits.add_stop(

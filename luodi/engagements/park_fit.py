@@ -1,212 +1,131 @@
-"""How well a park fits a company or an achievement, for drafting a "precise inspection".
+"""Which parks a "precise inspection" should visit: the matchmaking park tab's ranking.
 
-A stand-in for the matching engine: `score_park` is a pure function over plain facts read
-from catalog rows (`ParkFacts`, `Need`), so that the matchmaking app can later replace it
-(same inputs, a ranked and explained list out) without touching the visit planner.
+There is one park-fit scorer, matchmaking's: `luodi.matchmaking.queries.matches(user, source,
+"park")` — text relevance from the match index plus `scoring.pair_reasons` (shared fields,
+carrier fit, what was learned from feedback) — over the parks the matchmaking rules let the
+acting user see. "Add best-fitting parks" on a visit and "Find matches → Parks" on its
+achievement therefore rank the same parks in the same order. What stays here is only what a
+visit needs: which source a visit stands for, which ranked parks become stops, and the fit
+summary printed in the briefing pack.
 
-The score (0..1) is explainable by construction, three weighted parts:
-- focus (0.5): share of the need's therapeutic areas / technology fields that the park names
-  in its industry focus (or focus areas);
-- carriers (0.35): share of the needed carrier types for which the park has a free carrier
-  with at least `space_needed_m2` available (any free area when no size is given); when
-  nothing specific is needed, any free carrier counts;
-- incentives (0.15): structured incentives — rent subsidy %, subsidy years, maximum grant.
+A visit for a company without an achievement has no park tab in matchmaking; the company is
+then scored as the thing that lands (its fields and description, no stated space need)
+through the same `matches` call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from dataclasses import dataclass
 
-from luodi.web.text import join_items
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from luodi.catalog.models import Achievement, Organization
+from luodi.accounts.rules import AnyUser
+from luodi.catalog.models import Organization
+from luodi.engagements.models import Visit
+from luodi.matchmaking import queries
+from luodi.matchmaking.adapters import ItemProfile
+from luodi.matchmaking.models import MatchStatus, SourceKind, TargetKind
+from luodi.matchmaking.scoring import Scored
 
-WEIGHTS = {"focus": 0.5, "carriers": 0.35, "incentives": 0.15}
-GRANT_CAP_WAN = 5000  # a maximum grant at or above this counts fully
-
-
-@dataclass(frozen=True)
-class CarrierFacts:
-    name: str
-    carrier_type: str
-    type_label: str
-    available_m2: int
+# The source kind of a visiting company scored as a landing item. Not a SourceKind: no match
+# record is ever kept for it, so the park tab's records and learning find none.
+VISITING_COMPANY = "visiting_company"
 
 
-@dataclass(frozen=True)
-class ParkFacts:
-    org_id: int
-    name: str
-    latitude: float | None
-    longitude: float | None
-    focus: dict[int, str]  # term id → label
-    carriers: tuple[CarrierFacts, ...] = ()
-    rent_subsidy_pct: int | None = None
-    subsidy_years: int | None = None
-    max_grant_wan: int | None = None
+class NoSource(ValueError):
+    """The visit has no achievement or company that the acting user may see."""
 
 
 @dataclass(frozen=True)
-class Need:
-    terms: dict[int, str]  # term id → label
-    carrier_types: tuple[str, ...] = ()
-    space_m2: int | None = None
-    type_labels: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Fit:
-    park: ParkFacts
-    score: float
-    parts: dict[str, float]
-    matched_terms: list[str] = field(default_factory=list)
-    carriers: list[CarrierFacts] = field(default_factory=list)
-    missing_types: list[str] = field(default_factory=list)
-    incentives: list[str] = field(default_factory=list)  # "rent_subsidy", "grant"
+class ParkFit:
+    park: Organization  # with its park profile loaded
+    scored: Scored  # the park tab's row: score, relevance and reasons
 
     def summary(self) -> str:
-        """A few lines for the briefing pack, in the active language: score, matched focus,
-        fitting carriers, missing carrier types, incentives."""
-        from django.utils.translation import gettext as _
-
-        p = self.park
-        lines = [_("fit %(score)s/100") % {"score": round(self.score * 100)}]
-        if self.matched_terms:
-            lines.append(
-                "+ " + _("industry focus: %(terms)s") % {"terms": join_items(self.matched_terms)}
+        """Lines for the itinerary and the briefing pack, in the active language: the park
+        tab's score and reasons, then the park's incentives (facts, not scored)."""
+        s = self.scored
+        lines = [_("match score %(score)s") % {"score": f"{s.score:.2f}"}]
+        if s.relevance:
+            lines.append("+ " + _("Text relevance %(r)s") % {"r": f"{s.relevance:.2f}"})
+        for r in s.reasons:
+            mark = "+" if r.ok else ("−" if r.ok is False else "·")
+            lines.append(f"{mark} {r.text}" + (f" ({r.delta:+.2f})" if r.delta else ""))
+        profile = getattr(self.park, "park", None)
+        if profile is not None and profile.rent_subsidy_pct:
+            text = (
+                _("rent subsidy %(pct)s%% for %(years)s years")
+                if profile.subsidy_years
+                else _("rent subsidy %(pct)s%%")
             )
-        for c in self.carriers:
-            lines.append(f"+ {c.name} · {c.type_label} · {c.available_m2} m²")
-        if self.missing_types:
             lines.append(
-                "− " + _("no free carrier: %(types)s") % {"types": join_items(self.missing_types)}
+                "· " + text % {"pct": profile.rent_subsidy_pct, "years": profile.subsidy_years}
             )
-        if p.rent_subsidy_pct:
-            lines.append(
-                "+ "
-                + (
-                    _("rent subsidy %(pct)s%% for %(years)s years")
-                    if p.subsidy_years
-                    else _("rent subsidy %(pct)s%%")
-                )
-                % {"pct": p.rent_subsidy_pct, "years": p.subsidy_years}
-            )
-        if p.max_grant_wan:
-            lines.append("+ " + _("grants up to %(wan)s × 10k CNY") % {"wan": p.max_grant_wan})
+        if profile is not None and profile.max_grant_wan:
+            grant = _("grants up to %(wan)s × 10k CNY") % {"wan": profile.max_grant_wan}
+            lines.append("· " + grant)
         return "\n".join(lines)
 
 
-def score_park(need: Need, park: ParkFacts) -> Fit:
-    matched = [label for tid, label in need.terms.items() if tid in park.focus]
-    focus = len(matched) / len(need.terms) if need.terms else 0.0
-
-    free = [c for c in park.carriers if c.available_m2 > 0]
-    fitting: list[CarrierFacts] = []
-    missing: list[str] = []
-    if need.carrier_types:
-        for ctype in need.carrier_types:
-            ok = [
-                c
-                for c in free
-                if c.carrier_type == ctype and c.available_m2 >= (need.space_m2 or 1)
-            ]
-            if ok:
-                fitting.append(max(ok, key=lambda c: c.available_m2))
-            else:
-                missing.append(need.type_labels.get(ctype, ctype))
-        carriers = len(fitting) / len(need.carrier_types)
-    else:
-        ok = [c for c in free if c.available_m2 >= (need.space_m2 or 1)]
-        fitting = sorted(ok, key=lambda c: -c.available_m2)[:2]
-        carriers = 1.0 if ok else 0.0
-
-    incentives: list[str] = []
-    parts = 0.0
-    if park.rent_subsidy_pct:
-        incentives.append("rent_subsidy")
-        parts += 0.5 * min(park.rent_subsidy_pct, 100) / 100
-    if park.max_grant_wan:
-        incentives.append("grant")
-        parts += 0.5 * min(park.max_grant_wan, GRANT_CAP_WAN) / GRANT_CAP_WAN
-    scores = {
-        "focus": round(focus, 3),
-        "carriers": round(carriers, 3),
-        "incentives": round(parts, 3),
-    }
-    total = sum(WEIGHTS[k] * v for k, v in scores.items())
-    return Fit(
-        park=park,
-        score=round(total, 3),
-        parts=scores,
-        matched_terms=matched,
-        carriers=fitting,
-        missing_types=missing,
-        incentives=incentives,
+def company_source(user: AnyUser, company_id: int) -> queries.Source:
+    """A visiting company as the item the park tab scores (DoesNotExist when the user may
+    not see it)."""
+    org = queries.load_source(user, SourceKind.ORGANIZATION, company_id)
+    assert org.org is not None
+    profile = org.org
+    item = ItemProfile(
+        pk=profile.pk,
+        kind=VISITING_COMPANY,
+        title=profile.name,
+        summary="",
+        # An operating company is past any research stage: "declined as too early" rules
+        # learned from achievements must not apply to it.
+        maturity=1.0,
+        areas=set(profile.areas),
+        tech=set(profile.tech),
+        owner_id=profile.pk,
+        query=profile.query,
     )
+    return queries.Source(VISITING_COMPANY, org.obj, (TargetKind.PARK,), item=item)
 
 
-def rank_parks(need: Need, parks: Iterable[ParkFacts], limit: int = 3) -> list[Fit]:
-    fits = [score_park(need, p) for p in parks]
-    fits.sort(key=lambda f: (-f.score, f.park.name))
-    return fits[:limit]
+def visit_source(user: AnyUser, visit: Visit) -> queries.Source | None:
+    """What the visit's parks are matched against, as `user` may see it: the achievement
+    (the same source as its "Find matches" page), else the visiting company; None when
+    neither is set or visible."""
+    if visit.achievement_id is not None:
+        try:
+            return queries.load_source(user, SourceKind.ACHIEVEMENT, visit.achievement_id)
+        except ObjectDoesNotExist:
+            pass
+    if visit.company_id is not None:
+        try:
+            return company_source(user, visit.company_id)
+        except ObjectDoesNotExist:
+            pass
+    return None
 
 
-# -- adapters: catalog rows → facts (the only ORM-aware part) --------------------------------
+def ranked_parks(user: AnyUser, source: queries.Source, k: int) -> list[ParkFit]:
+    """The park tab's first `k` rows for `source`, in its order, with their parks."""
+    rows = queries.matches(user, source, TargetKind.PARK, k=k).items
+    parks = Organization.objects.select_related("park").in_bulk([s.pk for s in rows])
+    return [ParkFit(parks[s.pk], s) for s in rows if s.pk in parks]
 
 
-def need_for(
-    *, achievement: Achievement | None = None, company: Organization | None = None
-) -> Need:
-    terms: dict[int, str] = {}
-    types: list[str] = []
-    space = None
-    if achievement is not None:
-        for t in [*achievement.therapeutic_areas.all(), *achievement.technology_fields.all()]:
-            terms[t.pk] = str(t)
-        types = [str(t) for t in achievement.carrier_needs or []]
-        space = achievement.space_needed_m2
-    if company is not None:
-        for t in company.focus_areas.all():
-            terms[t.pk] = str(t)
-        profile = getattr(company, "company", None)
-        if profile is not None:
-            for t in profile.sectors.all():
-                terms[t.pk] = str(t)
-    from luodi.catalog.choices import CarrierType
-
-    labels = {str(value): str(label) for value, label in CarrierType.choices}
-    return Need(terms=terms, carrier_types=tuple(types), space_m2=space, type_labels=labels)
+def worth_visiting(fit: ParkFit) -> bool:
+    """A park that cannot host as is (a hard constraint failed) or that declined this
+    match is shown on the park tab with its reason, but not worth a stop."""
+    return not fit.scored.blocked and fit.scored.status != MatchStatus.DECLINED
 
 
-def park_facts(parks: Iterable[Organization]) -> list[ParkFacts]:
-    """Expects parks prefetched with park__industry_focus, focus_areas and carriers."""
-    out = []
-    for org in parks:
-        profile = getattr(org, "park", None)
-        focus = {t.pk: str(t) for t in org.focus_areas.all()}
-        if profile is not None:
-            focus.update({t.pk: str(t) for t in profile.industry_focus.all()})
-        carriers = tuple(
-            CarrierFacts(
-                c.name, c.carrier_type, str(c.get_carrier_type_display()), c.area_available_m2
-            )
-            for c in org.carriers.all()
-            if c.archived_at is None
-        )
-        out.append(
-            ParkFacts(
-                org_id=org.pk,
-                name=org.display_name,
-                latitude=org.latitude,
-                longitude=org.longitude,
-                focus=focus,
-                carriers=carriers,
-                rent_subsidy_pct=profile.rent_subsidy_pct if profile else None,
-                subsidy_years=profile.subsidy_years if profile else None,
-                max_grant_wan=profile.max_grant_wan if profile else None,
-            )
-        )
-    return out
+def pick_stops(
+    user: AnyUser, source: queries.Source, on_route: Collection[int], limit: int
+) -> list[ParkFit]:
+    """The best `limit` parks worth visiting that are not on the route yet, in park-tab
+    order. Blocked and declined parks sort last on the tab, so its first `limit` +
+    len(on_route) rows hold every park that can be picked."""
+    fits = ranked_parks(user, source, k=limit + len(on_route))
+    return [f for f in fits if worth_visiting(f) and f.park.pk not in on_route][:limit]

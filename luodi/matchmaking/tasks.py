@@ -1,3 +1,3 @@
 """Matchmaking jobs, found by the job system's autodiscovery."""
 
-from luodi.matchmaking import indexing  # noqa: F401 - declares the index jobs
+import luodi.matchmaking.site_model  # noqa: F401 - declares matchmaking.fit_site_ranker

@@ -183,6 +183,7 @@ class SiteRanker:
     def fit(self, history: Sequence[Trial]) -> SiteRanker:
         trials = [t for t in history if t.locations]
         self.trials = trials
+        self.n_history = len(trials)
         self.sites = _SiteTable(trials)
         n_sites = len(self.sites.keys)
         self.site_keys = self.sites.keys
@@ -295,13 +296,13 @@ class SiteRanker:
         f[col["name_sponsor"]] = _scaled(self.name_bm25.scores(org_text))
         f[col["name_text"]] = _scaled(self.name_bm25.scores(tokenize(q.title)))
 
-        sponsor_w = np.zeros(len(self.trials))
+        sponsor_w = np.zeros(self.n_history)
         sponsor_w[org_trials] = 1.0
         if not org_trials:
             sponsor_w = fuzzy
         f[col["country_sponsor"]] = self._country_dist(sponsor_w)
         top = np.argsort(-topic)[:20]
-        sim_w = np.zeros(len(self.trials))
+        sim_w = np.zeros(self.n_history)
         sim_w[top] = topic_n[top]
         f[col["country_sim"]] = self._country_dist(sim_w)
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+# Matchmaking's ecosystem (an indexed achievement, parks that can and cannot host it) for the
+# park-fit tests; a module using it also imports `_matchmaking_settings` from there.
+from tests.matchmaking.conftest import eco  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _clear_rate_limits() -> None:

@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from luodi.accounts.models import AuditEntry
 from luodi.engagements.models import FollowUp, Outcome, Visit, VisitStop
+from luodi.matchmaking import queries
+from tests.catalog_api.factories import ParkProfileFactory
 from tests.conftest import Personas, client_for
 from tests.engagements.factories import StopFactory, VisitFactory
 from tests.factories import AchievementFactory, CarrierFactory, OrganizationFactory, TermFactory
@@ -191,6 +193,7 @@ def test_visit_draft_from_fit_adds_best_parks_with_summary(personas: Personas) -
     area = TermFactory()
     good = OrganizationFactory(kind="park", name_zh="好园区", latitude=30.7, longitude=103.9)
     good.focus_areas.add(area)
+    ParkProfileFactory(organization=good)  # matchmaking reads carriers of parks with a profile
     CarrierFactory(park=good, carrier_type="gmp", area_available_m2=900)
     OrganizationFactory(kind="park", name_zh="差园区", latitude=30.4, longitude=104.0)
     achievement = AchievementFactory(carrier_needs=["gmp"], space_needed_m2=500)
@@ -200,9 +203,10 @@ def test_visit_draft_from_fit_adds_best_parks_with_summary(personas: Personas) -
     stops = list(visit.stops.select_related("organization"))
     assert stops[0].organization == good or stops[1].organization == good
     good_stop = next(s for s in stops if s.organization == good)
-    assert (
-        "85/100" in good_stop.fit_summary.splitlines()[0]
-    )  # focus 1.0, carriers 1.0, no incentives
+    # The score of the achievement's matchmaking park tab (the stand-in printed "85/100").
+    source = queries.load_source(personas.staff, "achievement", achievement.pk)
+    tab = {s.pk: s for s in queries.matches(personas.staff, source, "park").items}
+    assert good_stop.fit_summary.splitlines()[0] == f"匹配得分 {tab[good.pk].score:.2f}"
 
 
 def test_visit_briefing_and_ics(personas: Personas) -> None:

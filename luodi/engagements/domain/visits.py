@@ -1,5 +1,6 @@
 """A visit's itinerary: stops, the suggested order (accepted or overridden), minutes, and a
-"precise inspection" itinerary drafted from the best-fitting parks."""
+"precise inspection" itinerary drafted from the best-fitting parks (ranked by matchmaking's
+park tab, see park_fit.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from django.utils import timezone
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Organization
 from luodi.engagements import itinerary, park_fit
 from luodi.engagements.models import Visit, VisitStop
@@ -190,44 +190,32 @@ def mark_done(*, actor: User, visit: Visit, summary: str, ip: str | None = None)
     audit.record(actor=actor, verb="visit.done", target=visit, ip=ip)
 
 
-def best_parks(visit: Visit, parks: list[Organization], limit: int = 3) -> list[park_fit.Fit]:
-    need = park_fit.need_for(achievement=visit.achievement, company=visit.company)
-    return park_fit.rank_parks(need, park_fit.park_facts(parks), limit=limit)
-
-
-def candidate_parks(visible: list[Organization] | None = None) -> list[Organization]:
-    qs = (
-        Organization.objects.filter(
-            kind=OrganizationKind.PARK, archived_at__isnull=True, merged_into__isnull=True
-        )
-        .select_related("park")
-        .prefetch_related("focus_areas", "park__industry_focus", "carriers")
-    )
-    return list(qs) if visible is None else visible
-
-
 @transaction.atomic
 def draft_from_fit(
     *,
     actor: User,
     visit: Visit,
-    parks: list[Organization],
     limit: int = 3,
     ip: str | None = None,
 ) -> list[VisitStop]:
-    """Precise inspection: add the best-fitting parks (not yet on the itinerary) as stops,
-    each with its fit summary, then put the whole itinerary in the suggested order."""
-    on_route = set(visit.stops.values_list("organization_id", flat=True))
-    fits = [f for f in best_parks(visit, parks, limit=len(parks)) if f.park.org_id not in on_route][
-        :limit
-    ]
-    by_id = {p.pk: p for p in parks}
+    """Precise inspection: add the best-fitting parks for the visit's achievement (else its
+    company) that are not yet on the itinerary as stops, each with its fit summary, then
+    put the whole itinerary in the suggested order. Parks are ranked as on the
+    achievement's matchmaking park tab, over the parks `actor` may see. Returns the new
+    stops in ranking order; park_fit.NoSource when `actor` may see neither."""
+    source = park_fit.visit_source(actor, visit)
+    if source is None:
+        raise park_fit.NoSource(visit.pk)
+    on_route = {
+        pk for pk in visit.stops.values_list("organization_id", flat=True) if pk is not None
+    }
+    fits = park_fit.pick_stops(actor, source, on_route, limit)
     last = visit.stops.aggregate(m=Max("position"))["m"]
     position = -1 if last is None else last
     created = []
     for fit in fits:
         position += 1
-        org = by_id[fit.park.org_id]
+        org = fit.park
         created.append(
             VisitStop.objects.create(
                 visit=visit,
@@ -246,7 +234,10 @@ def draft_from_fit(
         actor=actor,
         verb="visit.draft_from_fit",
         target=visit,
-        changes={"parks": [f.park.name for f in fits], "scores": [f.score for f in fits]},
+        changes={
+            "parks": [f.park.display_name for f in fits],
+            "scores": [f.scored.score for f in fits],
+        },
         ip=ip,
     )
     return created

@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luodi.catalog.rules import organizations_visible_to
-from luodi.engagements import feeds, itinerary, rules
+from luodi.engagements import feeds, itinerary, park_fit, rules
 from luodi.engagements.domain import news
 from luodi.engagements.domain import visits as domain
 from luodi.engagements.forms import (
@@ -208,12 +207,25 @@ def draft_from_fit(request: HttpRequest, pk: int) -> HttpResponse:
     if visit.company is None and visit.achievement is None:
         messages.error(request, _("Choose the visiting company or an achievement first."))
         return redirect("engagements:visit", pk=visit.pk)
-    visible_parks = set(organizations_visible_to(request.user).values_list("pk", flat=True))
-    parks = [p for p in domain.candidate_parks() if p.pk in visible_parks]
-    created = domain.draft_from_fit(actor=actor(request), visit=visit, parks=parks, ip=ip(request))
-    messages.success(
-        request, _("%(n)d best-fitting parks added to the itinerary.") % {"n": len(created)}
-    )
+    try:
+        created = domain.draft_from_fit(actor=actor(request), visit=visit, ip=ip(request))
+    except park_fit.NoSource:
+        messages.error(
+            request, _("You may not see this visit's company or achievement, so no parks fit.")
+        )
+        return redirect("engagements:visit", pk=visit.pk)
+    if created:
+        messages.success(
+            request, _("%(n)d best-fitting parks added to the itinerary.") % {"n": len(created)}
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "No park was added: none you may see can host this as is, or they are on the "
+                "itinerary already. The matchmaking park tab shows why."
+            ),
+        )
     return redirect(f"{visit_url(visit)}#itinerary")
 
 
