@@ -47,7 +47,8 @@ def main() -> None:
     from luodi.accounts.models import Role, User
     from luodi.catalog.demo_data import load_catalog
     from luodi.catalog.models import Achievement
-    from luodi.matchmaking import indexing, queries
+    from luodi.matchmaking import queries
+    from luodi.retrieval import indexing
 
     if not Achievement.objects.filter(is_demo=True).exists():
         load_catalog(io.StringIO())

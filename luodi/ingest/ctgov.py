@@ -25,11 +25,13 @@ from functools import partial
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luodi.catalog import signals as catalog_signals
 from luodi.catalog.choices import OrganizationKind, ReviewStatus
 from luodi.catalog.models import Organization, Trial, TrialSite
 from luodi.ingest import dedup
 from luodi.ingest.summary import Summary
 from luodi.ingest.tables import org_index
+from luodi.matchmaking import site_model
 
 Progress = Callable[[int], None]
 
@@ -358,6 +360,10 @@ def load(trials: list[TrialRow], summary: Summary) -> None:
     summary.count("trial", "updated", len(to_update))
     summary.count("trial", "unchanged", len(trials) - len(to_create) - len(to_update))
     _sync_sites(trials, existing, org_ids, summary)
+    # Bulk writes fire no post_save: tell the search and match indexes what changed.
+    catalog_signals.changed(Organization, [org.pk for org in created])
+    catalog_signals.changed(Trial, [t.pk for t in to_create] + [t.pk for t in to_update])
+    site_model.refit_on_commit()  # the site ranker learns from trial history
 
 
 def _sync_sites(

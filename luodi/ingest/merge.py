@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luodi.accounts.models import Membership, MembershipRole
+from luodi.catalog import signals as catalog_signals
 from luodi.catalog.models import Organization, TrialSite
 
 _FILL_FIELDS = [
@@ -185,4 +186,7 @@ def merge(*, target: Organization, source: Organization) -> dict[str, int]:
     source.merged_into = target
     source.archived_at = timezone.now()
     source.save(update_fields=["merged_into", "archived_at", "updated_at"])
+    # The moves above were queryset updates (no signals): the indexes re-read both
+    # organizations and everything that now carries the target's name.
+    catalog_signals.changed(Organization, [target.pk, source.pk])
     return moved

@@ -295,7 +295,10 @@ class LexicalIndex:
         return out
 
     def idf(self, n_docs: int, term_ids: Sequence[int]) -> np.ndarray:
-        df = self.df[np.asarray(term_ids, dtype=np.int64)].astype(np.float64)
+        # df still counts replaced and deleted documents until their segment merges; a live
+        # document count below it would make idf negative (in a one-document index, an
+        # edited document matched nothing), so df is read as at most the live count.
+        df = np.minimum(self.df[np.asarray(term_ids, dtype=np.int64)].astype(np.float64), n_docs)
         return np.log1p((n_docs - df + 0.5) / (df + 0.5))
 
     def prepare(self, qterms: Mapping[int, float], alive: np.ndarray) -> PreparedQuery:

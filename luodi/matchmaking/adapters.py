@@ -1,16 +1,15 @@
-"""The ONLY place where ORM rows become matching inputs: `Document`s for the indexes and the
-plain profiles that `scoring.py` reads.
+"""ORM rows as the plain profiles that `scoring.py` reads (the index documents are
+luodi.retrieval.kinds'), and the query text each source is matched with.
 
-Disclosure: documents and profiles carry what a teaser shows (title, summary, fields, stage,
-carrier needs) and never `dossier_*`, so no index, explanation or report built from them can
-leak a dossier. Which documents a user may be matched against is decided at query time from the
-catalog's `*_visible_to(user)` querysets (`allowed_ids`), never by leaving rows out here.
+Disclosure: profiles carry what a teaser shows (title, summary, fields, stage, carrier
+needs) and never `dossier_*`, so no explanation or report built from them can leak a
+dossier.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,9 +18,7 @@ from django.utils import translation
 
 from luodi.catalog.choices import AchievementKind, CarrierType, OrganizationKind, Stage, maturity
 from luodi.catalog.models import Achievement, Carrier, ClinicalNeed, Organization, Term
-from luodi.matching import Document
 
-INDEX_KINDS = ("achievement", "organization", "need")
 # Organization kinds on each tab of the organization index.
 COMPANY_KINDS = (OrganizationKind.COMPANY, OrganizationKind.CRO)
 TEAM_KINDS = (OrganizationKind.INSTITUTE, OrganizationKind.HOSPITAL)
@@ -237,35 +234,6 @@ def org_profile(org: Organization, terms: Terms) -> OrgProfile:
     return p
 
 
-def org_document(org: Organization, terms: Terms) -> Document:
-    ids = _org_term_ids(org)
-    keywords = [terms.text(ids)]
-    body = []
-    company = getattr(org, "company", None)
-    if company is not None:
-        body.append(company.products)
-    park = getattr(org, "park", None)
-    if park is not None:
-        body.append(_both(park.policy_text_zh, park.policy_text_en))
-        keywords.append(
-            " ".join(_label_both(CarrierType, c.carrier_type) for c in org.carriers.all())
-        )
-    center = getattr(org, "clinical_center", None)
-    if center is not None:
-        keywords.append(terms.text(t.pk for t in center.specialties.all()))
-    return Document(
-        id=str(org.pk),
-        fields={
-            "name": _both(org.name_zh, org.name_en),
-            "aliases": " ".join(str(a) for a in org.aliases or []),
-            "summary": _cut(_both(org.description_zh, org.description_en)),
-            "keywords": " ".join(k for k in keywords if k),
-            "body": _cut(" ".join(b for b in body if b)),
-        },
-        metadata={"org_kind": org.kind},
-    )
-
-
 # -- achievements and needs --------------------------------------------------------------
 
 
@@ -337,22 +305,6 @@ def achievement_profile(a: Achievement, terms: Terms) -> ItemProfile:
     )
 
 
-def achievement_document(a: Achievement, terms: Terms) -> Document:
-    area_ids = [t.pk for t in a.therapeutic_areas.all()]
-    tech_ids = [t.pk for t in a.technology_fields.all()]
-    return Document(
-        id=str(a.pk),
-        fields={
-            "title": _both(a.title_zh, a.title_en),
-            "summary": _cut(_both(a.summary_zh, a.summary_en)),
-            "keywords": _both(
-                terms.text(area_ids + tech_ids), _label_both(AchievementKind, a.kind)
-            ),
-        },
-        metadata={"kind": a.kind, "stage": a.stage, "disclosure": a.disclosure},
-    )
-
-
 def need_profile(n: ClinicalNeed, terms: Terms) -> ItemProfile:
     spec = {n.specialty.code} if n.specialty else set()
     query = " ".join(
@@ -374,53 +326,4 @@ def need_profile(n: ClinicalNeed, terms: Terms) -> ItemProfile:
     )
 
 
-def need_document(n: ClinicalNeed, terms: Terms) -> Document:
-    return Document(
-        id=str(n.pk),
-        fields={
-            "title": _both(n.title_zh, n.title_en),
-            "summary": _cut(" ".join([n.problem, n.desired_solution])),
-            "keywords": terms.text([n.specialty_id]) if n.specialty_id else "",
-            "body": _cut(" ".join([n.current_practice, n.constraints])),
-        },
-        metadata={"specialty": n.specialty.code if n.specialty else ""},
-    )
-
-
 # -- whole collections, for index builds --------------------------------------------------
-
-
-def all_documents(kind: str, terms: Terms | None = None) -> Iterator[Document]:
-    """Every live record of one index kind (visibility is applied at query time)."""
-    terms = terms or Terms()
-    if kind == "achievement":
-        for a in achievements_for_matching(Achievement.objects.filter(archived_at__isnull=True)):
-            yield achievement_document(a, terms)
-    elif kind == "organization":
-        live = Organization.objects.filter(archived_at__isnull=True, merged_into__isnull=True)
-        for o in organizations_for_matching(live):
-            yield org_document(o, terms)
-    elif kind == "need":
-        for n in needs_for_matching(ClinicalNeed.objects.filter(archived_at__isnull=True)):
-            yield need_document(n, terms)
-    else:
-        raise ValueError(f"unknown index kind {kind!r}")
-
-
-def document_for(kind: str, pk: int, terms: Terms | None = None) -> Document | None:
-    """The current document of one record, or None when it is gone or archived."""
-    terms = terms or Terms()
-    if kind == "achievement":
-        a = achievements_for_matching(
-            Achievement.objects.filter(pk=pk, archived_at__isnull=True)
-        ).first()
-        return achievement_document(a, terms) if a else None
-    if kind == "organization":
-        o = organizations_for_matching(
-            Organization.objects.filter(pk=pk, archived_at__isnull=True, merged_into__isnull=True)
-        ).first()
-        return org_document(o, terms) if o else None
-    if kind == "need":
-        n = needs_for_matching(ClinicalNeed.objects.filter(pk=pk, archived_at__isnull=True)).first()
-        return need_document(n, terms) if n else None
-    raise ValueError(f"unknown index kind {kind!r}")

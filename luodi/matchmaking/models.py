@@ -1,5 +1,5 @@
-"""Matchmaking records: match outcomes (with feedback), NDA access requests, open calls and the
-index refresh queue. Writes live in `domain.py` / `feedback.py`, permissions in `rules.py`."""
+"""Matchmaking records: match outcomes (with feedback), NDA access requests and open calls.
+Writes live in `domain.py` / `feedback.py`, permissions in `rules.py`."""
 
 from __future__ import annotations
 
@@ -208,25 +208,6 @@ class OpenCall(models.Model):
         return f"open call {self.need_id}"
 
 
-class RefreshRequest(models.Model):
-    """A queued index refresh for one catalog record, drained by `luodi refresh_matches`.
-    Claimed with a conditional UPDATE (`claim` set where it was empty), the same on SQLite
-    and PostgreSQL, so several workers never process the same row."""
-
-    kind = models.CharField(max_length=16)
-    object_id = models.PositiveIntegerField()
-    requested_at = models.DateTimeField(auto_now_add=True)
-    claim = models.CharField(max_length=32, blank=True, db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True, db_index=True)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"refresh {self.kind}:{self.object_id}"
-
-
 class NdaInvitation(models.Model):
     """The owner (or staff) invites one organization to the NDA flow of a confidential
     achievement. While live (not revoked, not expired) the organization's members see the
@@ -280,22 +261,24 @@ class NdaInvitation(models.Model):
         return f"{self.achievement_id} ⇢ {self.organization_id}"
 
 
-class IndexGeneration(models.Model):
-    """One published generation of a match index (a tar of MatchingIndex files in the
-    default storage). The newest version of a kind is the one every process serves; the
-    unique (kind, version) pair is the fence that makes a late or duplicate writer lose
-    instead of overwriting (`generations.publish`)."""
+class RankerGeneration(models.Model):
+    """One published fit of a ranker that is fitted on catalog data rather than indexed
+    (kind "site_ranker": luodi.sites' SiteRanker over the trials with sites), saved as one
+    file in the default storage by a job (`site_model.py`). Every process serves the newest
+    version of its kind; the unique (kind, version) pair fences two fitters publishing at
+    once. An empty `path` records a fit over no trials: nothing to rank from."""
 
-    kind = models.CharField(max_length=16)
+    kind = models.CharField(max_length=32)
     version = models.PositiveIntegerField()
-    path = models.CharField(max_length=255)  # name in the default storage
-    documents = models.PositiveIntegerField(default=0)
-    encoder = models.CharField(max_length=32, blank=True)  # "" = lexical only
+    path = models.CharField(max_length=255, blank=True)  # name in the default storage
+    trials = models.PositiveIntegerField(default=0)
+    sites = models.PositiveIntegerField(default=0)
+    digest = models.CharField(max_length=64)  # of the data it was fitted on
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["kind", "version"], name="index_generation_version")
+            models.UniqueConstraint(fields=["kind", "version"], name="ranker_generation_version")
         ]
         ordering = ["kind", "-version"]
 

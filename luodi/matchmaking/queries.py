@@ -1,20 +1,23 @@
 """Match lists: the read shared by the pages, the API, the Excel report and the bench.
 
-Every list starts from the catalog's `*_visible_to(user)` querysets; those ids are passed to
-the index as `allowed_ids` BEFORE ranking, and only those rows are scored, so a record the
-user may not see (a confidential achievement without a live grant) never appears, never
-displaces another and never shows in an explanation.
+Candidates are what the catalog's `*_visible_to(user)` querysets allow. While there are at
+most SCORE_ALL of them, every one is scored and their ids restrict the index BEFORE ranking.
+Beyond that (an organization's deal flow among 100k achievements), the index returns the best
+TOP_K among the documents the user may see (who may see a document is stored with it and
+filtered before ranking: catalog.rules' audience tokens), and only those are re-read through
+the same querysets and scored. Either way a record the user may not see (a confidential
+achievement without a live grant) never appears, never displaces another and never shows in
+an explanation: the querysets stay the authority.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,10 +25,10 @@ from django.utils.translation import gettext as _
 from luodi.accounts.rules import AnyUser
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import OrganizationKind, ReviewStatus, Stage
-from luodi.catalog.models import Achievement, Organization, Trial, TrialSite
-from luodi.matchmaking import adapters, feedback, scoring
+from luodi.catalog.models import Achievement, Organization, Trial
+from luodi.matchmaking import adapters, feedback, scoring, site_model
 from luodi.matchmaking.adapters import ItemProfile, OrgProfile, Terms
-from luodi.matchmaking.engine import MatchEngine, get_engine
+from luodi.matchmaking.engine import MatchEngine, TextResult, get_engine
 from luodi.matchmaking.models import MatchRecord, MatchStatus, SourceKind, TargetKind
 from luodi.matchmaking.scoring import Reason, Scored
 
@@ -94,7 +97,7 @@ class Context:
     terms: Terms
     today: date
     labels: dict[str, str] = field(default_factory=dict)
-    _orgs: dict[str, list[Organization]] = field(default_factory=dict)
+    _orgs: dict[str, QuerySet[Organization] | list[Organization]] = field(default_factory=dict)
     _profiles: dict[int, OrgProfile] = field(default_factory=dict)
 
     @classmethod
@@ -106,9 +109,12 @@ class Context:
             user, engine or get_engine(), terms, today or timezone.localdate(), label_map(terms)
         )
 
-    def orgs(self, tab: str) -> list[Organization]:
+    def orgs(self, tab: str) -> QuerySet[Organization] | list[Organization]:
+        """The tab's candidate organizations: a list (loaded once and shared by the tabs of
+        one computation) up to SCORE_ALL of them, else the queryset `_candidates` narrows."""
         if tab not in self._orgs:
-            self._orgs[tab] = list(candidate_orgs(self.user, tab))
+            qs = candidate_orgs(self.user, tab)
+            self._orgs[tab] = list(qs) if qs.count() <= SCORE_ALL else qs
         return self._orgs[tab]
 
     def profile(self, org: Organization) -> OrgProfile:
@@ -168,6 +174,41 @@ def load_source(user: AnyUser, kind: str, pk: int, terms: Terms | None = None) -
 
 
 # -- candidates -----------------------------------------------------------------------------
+
+
+SCORE_ALL = 1000  # up to this many candidates, every one is scored
+TOP_K = 300  # beyond it, the index's best TOP_K are
+
+
+def index_filters(user: AnyUser, **extra: Any) -> dict[str, Any]:
+    """What a candidate query asks the index for: live, published records the user may see
+    (the same rules as the candidate querysets, as audience tokens)."""
+    out: dict[str, Any] = {"archived": False, "published": True, **extra}
+    audience = catalog_rules.user_audience(user)
+    if audience is not None:
+        out["audience"] = audience
+    return out
+
+
+def _candidates(
+    ctx: Context,
+    kind: str,
+    rows: QuerySet[Any] | list[Any],
+    query: str,
+    query_vector: Any,
+    filters: dict[str, Any],
+) -> tuple[list[Any], TextResult, int]:
+    """(rows to score, their text relevance, how many candidates there were)."""
+    total = len(rows) if isinstance(rows, list) else rows.count()
+    if total <= SCORE_ALL:
+        rows = list(rows)
+        text = ctx.engine.text_scores(kind, query, [r.pk for r in rows], query_vector)
+        return rows, text, total
+    text = ctx.engine.top(kind, query, TOP_K, query_vector, filters)
+    wanted = set(text.matches)
+    if isinstance(rows, list):
+        return [r for r in rows if r.pk in wanted], text, total
+    return list(rows.filter(pk__in=wanted)), text, total
 
 
 def candidate_orgs(user: AnyUser, target: str) -> QuerySet[Organization]:
@@ -259,12 +300,17 @@ def _explain(engine: MatchEngine, index_kind: str, query: str, items: list[Score
 def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
     item, engine = source.item, ctx.engine
     assert item is not None
-    orgs = ctx.orgs(tab)
+    orgs: QuerySet[Organization] | list[Organization] = ctx.orgs(tab)
     if item.owner_id:
-        orgs = [o for o in orgs if o.pk != item.owner_id]
+        orgs = (
+            [o for o in orgs if o.pk != item.owner_id]
+            if isinstance(orgs, list)
+            else orgs.exclude(pk=item.owner_id)
+        )
     index_kind = {"achievement": "achievement", "need": "need"}.get(item.kind)
     qvec = engine.stored_vector(index_kind, item.pk) if index_kind else None
-    text = engine.text_scores("organization", item.query, [o.pk for o in orgs], qvec)
+    filters = index_filters(ctx.user, org_kind=list(ORG_KINDS[tab]))
+    orgs, text, total = _candidates(ctx, "organization", orgs, item.query, qvec, filters)
     learned = feedback.learned_for([o.pk for o in orgs])
     records = _records(source, tab)
     history = site_history(item) if tab == TargetKind.CENTER else {}
@@ -301,14 +347,18 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
         )
         for s in items:
             s.role = "lead" if s is lead else "participating"
-    return MatchList(source, tab, items, text.method, text.note, len(out))
+    note = text.note
+    if tab == TargetKind.CENTER:  # without a fitted site ranker, say so beside the text note
+        note = " · ".join(n for n in (note, site_model.history_note()) if n)
+    return MatchList(source, tab, items, text.method, note, total)
 
 
 def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
     """Achievements for an organization (park: to attract; company/investor: deal flow) or
     for a clinical need (who could solve it)."""
     engine, terms = ctx.engine, ctx.terms
-    rows = list(candidate_achievements(ctx.user))
+    rows = candidate_achievements(ctx.user)
+    filters = index_filters(ctx.user)
     if source.kind == SourceKind.NEED:
         query, qvec = (
             source.item.query if source.item else "",
@@ -317,14 +367,16 @@ def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
     else:
         assert source.org is not None
         query, qvec = source.org.query, engine.stored_vector("organization", source.obj.pk)
-        rows = [a for a in rows if a.owner_id != source.obj.pk]
-    text = engine.text_scores("achievement", query, [a.pk for a in rows], qvec)
+        rows = rows.exclude(owner_id=source.obj.pk)
+    found, text, total = _candidates(ctx, "achievement", rows, query, qvec, filters)
+    if source.kind != SourceKind.NEED:
+        found = [a for a in found if a.owner_id != source.obj.pk]
     records = _records(source, TargetKind.ACHIEVEMENT)
     learned = (
         feedback.learned_for([source.obj.pk]).get(source.obj.pk) if source.org is not None else None
     )
     out = []
-    for a in rows:
+    for a in found:
         item = adapters.achievement_profile(a, terms)
         tm = text.matches.get(a.pk)
         rec = records.get(a.pk)
@@ -348,15 +400,17 @@ def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
         out.append(s.finish())
     items = _sort(out, k)
     _explain(engine, "achievement", query, items)
-    return MatchList(source, TargetKind.ACHIEVEMENT, items, text.method, text.note, len(out))
+    return MatchList(source, TargetKind.ACHIEVEMENT, items, text.method, text.note, total)
 
 
 def _companies_for_park(ctx: Context, source: Source, k: int) -> MatchList:
     assert source.org is not None
     engine = ctx.engine
-    orgs = ctx.orgs(TargetKind.COMPANY)
     qvec = engine.stored_vector("organization", source.obj.pk)
-    text = engine.text_scores("organization", source.org.query, [o.pk for o in orgs], qvec)
+    filters = index_filters(ctx.user, org_kind=list(ORG_KINDS[TargetKind.COMPANY]))
+    orgs, text, total = _candidates(
+        ctx, "organization", ctx.orgs(TargetKind.COMPANY), source.org.query, qvec, filters
+    )
     records = _records(source, TargetKind.COMPANY)
     out = []
     for o in orgs:
@@ -377,7 +431,7 @@ def _companies_for_park(ctx: Context, source: Source, k: int) -> MatchList:
         out.append(s.finish())
     items = _sort(out, k)
     _explain(engine, "organization", source.org.query, items)
-    return MatchList(source, TargetKind.COMPANY, items, text.method, text.note, len(out))
+    return MatchList(source, TargetKind.COMPANY, items, text.method, text.note, total)
 
 
 def matches(
@@ -394,59 +448,19 @@ def matches(
     return _orgs_for_item(ctx, source, tab, k)
 
 
-# -- trial history: the site ranker of luodi.sites over the catalog's trials --------------
-
-_ranker_cache: dict[str, Any] = {}
-_ranker_lock = threading.Lock()
-
-
-def _ranker() -> tuple[Any, dict[str, set[int]]] | None:
-    """A SiteRanker fitted on catalog trials with sites, refitted when trials change."""
-    from luodi.sites import SiteRanker
-    from luodi.sites import Trial as SiteTrial
-
-    stamp = Trial.objects.filter(site_links__isnull=False).aggregate(m=Max("updated_at"))["m"]
-    if stamp is None:
-        return None
-    key = f"{stamp.isoformat()}:{TrialSite.objects.count()}"
-    with _ranker_lock:
-        if _ranker_cache.get("key") == key:
-            return _ranker_cache["value"]
-        by_trial: dict[int, list[str]] = {}
-        orgs_of: dict[str, set[int]] = {}
-        for tid, loc, org in TrialSite.objects.values_list(
-            "trial_id", "location", "organization_id"
-        ):
-            by_trial.setdefault(tid, []).append(loc)
-            orgs_of.setdefault(loc, set()).add(org)
-        history = [
-            SiteTrial(
-                nct_id=t.registry_id,
-                title=t.title,
-                summary=t.summary,
-                conditions=tuple(c for c in t.conditions.split("|") if c),
-                interventions=tuple(i for i in t.interventions.split("|") if i),
-                phases=tuple(p for p in t.phase.split("|") if p),
-                sponsor=t.sponsor.display_name if t.sponsor else "",
-                locations=tuple(by_trial.get(t.pk, ())),
-                start_date=t.start_date,
-            )
-            for t in Trial.objects.filter(pk__in=by_trial).select_related("sponsor")
-        ]
-        value = (SiteRanker().fit(history), orgs_of)
-        _ranker_cache.update(key=key, value=value)
-        return value
+# -- trial history: the site ranker of luodi.sites, fitted by a job (site_model.py) ---------
 
 
 def site_history(item: ItemProfile) -> dict[int, float]:
     """Per clinical center, the site ranker's score for this study scaled to 0..1; empty
-    without trial records. The study's own locations are never used."""
+    until a job has fitted the ranker (the tab then says so). The study's own locations are
+    never used."""
     from luodi.sites import Trial as SiteTrial
 
-    fitted = _ranker()
+    fitted = site_model.current()
     if fitted is None:
         return {}
-    ranker, orgs_of = fitted
+    ranker, orgs_of = fitted.ranker, fitted.orgs_of
     phase = {"phase1": "PHASE1", "phase2": "PHASE2", "phase3": "PHASE3"}.get(item.stage, "")
     query = SiteTrial(
         nct_id=f"Q{item.pk}",

@@ -47,13 +47,14 @@ def _storage() -> None:
 
 
 def _search() -> None:
-    from luodi.search.engine import engine
+    from luodi.search.index import warm
 
-    # gunicorn's post_worker_init loads the index before the worker serves. When that failed
-    # (the database was down at start) or there is no such hook (runserver), load it now:
-    # once loaded, searches keep it current themselves.
-    if not engine.last_reconcile:
-        engine.ensure_current()
+    # gunicorn's post_worker_init loads the indexes before the worker serves; when that
+    # failed (the database was down at start) or there is no such hook (runserver), this
+    # loads them now. Not ready until every kind has a published index to serve.
+    missing = [kind for kind, ready in warm().items() if not ready]
+    if missing:
+        raise LookupError(f"no index built yet for {', '.join(missing)}")
 
 
 CHECKS: dict[str, Callable[[], None]] = {

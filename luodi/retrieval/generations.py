@@ -1,22 +1,25 @@
-"""Index generations shared by every machine: published to the default storage (a local
-folder, or an S3 bucket all machines share), versioned in the database, loaded by version.
+"""Published generations of the in-process indexes, shared by every machine: saved to the
+default storage (a local folder, or an S3 bucket all machines share), versioned in the
+database, loaded by version.
 
-- `publish(kind, index, base)` saves the index files, tars them into the storage and then
-  inserts `IndexGeneration(kind, version=base + 1)`. The unique (kind, version) constraint
-  is the fence: a writer whose base is no longer the newest loses (`Conflict`) and its
-  upload is deleted, so two writers can never both publish on top of the same version.
-- `current(kind)` answers what a request serves: the newest generation, downloaded once
-  per machine into `VAR_DIR/index-cache/` (atomically: extracted to a temporary folder,
-  then renamed) and kept in memory per process. A process looks at the database for a newer
-  version at most every `LUODI_INDEX_CHECK_SECONDS`, so a published change is served
-  everywhere within that bound. Reading never builds or queues anything.
+- `publish(kind, state, base)` saves the index files (and the kind's spelling words) as one
+  tar in the storage, then inserts `IndexGeneration(kind, version=base + 1)`. The unique
+  (kind, version) constraint is the fence: a writer whose base is no longer the newest
+  loses (`Conflict`) and its upload is deleted, so two writers never both publish on top of
+  the same version.
+- `current(kind)` answers what a request serves: the newest generation, downloaded once per
+  machine into `VAR_DIR/index-cache/` (extracted to a temporary folder, then renamed) and
+  kept in memory per process. A process looks at the database for a newer version at most
+  every `LUODI_INDEX_CHECK_SECONDS`, which bounds how stale what it serves can be. Reading
+  never builds or queues anything.
 - Old generations are deleted from the storage only when they are at least two versions
   and `KEEP_OLD` behind, so a reader that just saw a version can still fetch it; a reader
-  that lost that race anyway re-reads the newest version and tries again.
+  that lost that race anyway reads the newest version again.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tarfile
@@ -24,9 +27,11 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -34,11 +39,12 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from luodi.matching import Encoder, MatchingIndex
-from luodi.matchmaking.models import IndexGeneration
+from luodi.matching import Encoder, MatchingIndex, Tokenizer
+from luodi.retrieval.models import IndexGeneration
 
 log = logging.getLogger(__name__)
 KEEP_OLD = timedelta(minutes=15)
+SPELLING = "spelling.json"
 
 
 class Conflict(RuntimeError):
@@ -46,15 +52,30 @@ class Conflict(RuntimeError):
 
 
 @dataclass
+class State:
+    """One kind's index as a process holds it: the index, and the Latin words of its
+    documents with their counts (search's typo correction)."""
+
+    index: MatchingIndex
+    spelling: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
 class Loaded:
     kind: str
     version: int
     path: str
-    index: MatchingIndex
+    state: State
+    cache: dict[str, Any] = field(default_factory=dict)  # derived per generation (search)
+
+    @property
+    def index(self) -> MatchingIndex:
+        return self.state.index
 
 
 _loaded: dict[str, Loaded] = {}
 _checked: dict[str, float] = {}
+_tokenizers: dict[str, Tokenizer] = {}
 _lock = threading.Lock()
 
 
@@ -68,6 +89,18 @@ def _check_seconds() -> float:
 
 def newest(kind: str) -> IndexGeneration | None:
     return IndexGeneration.objects.filter(kind=kind).order_by("-version").first()
+
+
+def shared_tokenizer(index: MatchingIndex) -> None:
+    """Give `index` the process's tokenizer of the same configuration: every kind is built
+    with the same dictionary, and each private jieba dictionary costs ~25 MB."""
+    key = json.dumps(index.lexical.tokenizer.config(), sort_keys=True, ensure_ascii=False)
+    with _lock:
+        shared = _tokenizers.pop(key, index.lexical.tokenizer)
+        _tokenizers[key] = shared  # most recently used last
+        while len(_tokenizers) > 3:  # dictionaries of the past stay with their indexes only
+            _tokenizers.pop(next(iter(_tokenizers)))
+    index.lexical.tokenizer = shared
 
 
 def _fetch(gen: IndexGeneration) -> Path:
@@ -103,18 +136,25 @@ def _prune_local(kind: str, keep: str) -> None:
             continue
 
 
-def load(gen: IndexGeneration, encoder: Encoder | None, cache_dir: Path | None) -> MatchingIndex:
+def load(gen: IndexGeneration, encoder: Encoder | None, cache_dir: Path | None) -> State:
     """Raises FileNotFoundError when a cleanup deleted the generation since its row was
     read (callers read the newest again), ValueError when it was built with another
     encoder than this process has (the worker rebuilds it)."""
-    return MatchingIndex.load(_fetch(gen), encoder if gen.encoder else None, cache_dir)
+    folder = _fetch(gen)
+    index = MatchingIndex.load(folder, encoder if gen.encoder else None, cache_dir)
+    shared_tokenizer(index)
+    spelling: Counter[str] = Counter()
+    path = folder / SPELLING
+    if path.exists():
+        spelling.update(json.loads(path.read_text(encoding="utf-8")))
+    return State(index, spelling)
 
 
 def take_for_writing(
     kind: str, encoder: Encoder | None, cache_dir: Path | None
-) -> tuple[MatchingIndex | None, int]:
-    """The newest generation as an index the caller may change, and its version (0 and
-    None when there is none). The object is taken out of this process's served cache, so
+) -> tuple[State | None, int]:
+    """The newest generation as a state the caller may change, and its version (None and 0
+    when there is none). The object is taken out of this process's served cache, so
     readers never see changes that were not published."""
     gen = newest(kind)
     if gen is None:
@@ -123,7 +163,7 @@ def take_for_writing(
         held = _loaded.pop(kind, None)
         _checked.pop(kind, None)
     if held is not None and held.path == gen.path:
-        return held.index, gen.version
+        return held.state, gen.version
     return load(gen, encoder, cache_dir), gen.version
 
 
@@ -147,11 +187,11 @@ def current(kind: str, encoder: Encoder | None, cache_dir: Path | None = None) -
                 _checked[kind] = now
                 return held
         try:
-            index = load(gen, encoder, cache_dir)
+            state = load(gen, encoder, cache_dir)
         except FileNotFoundError:
             log.info("generation %s vanished while loading; reading the newest again", gen)
             continue
-        loaded = Loaded(kind, gen.version, gen.path, index)
+        loaded = Loaded(kind, gen.version, gen.path, state)
         with _lock:
             _loaded[kind] = loaded
             _checked[kind] = now
@@ -160,13 +200,16 @@ def current(kind: str, encoder: Encoder | None, cache_dir: Path | None = None) -
     raise RuntimeError(f"could not load a generation of the {kind} index")
 
 
-def publish(kind: str, index: MatchingIndex, base: int, encoder_name: str) -> IndexGeneration:
-    """Save `index` as version base + 1 of `kind`; `Conflict` if that version exists."""
+def publish(kind: str, state: State, base: int, encoder_name: str) -> IndexGeneration:
+    """Save `state` as version base + 1 of `kind`; `Conflict` if that version exists."""
     version = base + 1
     name = f"indexes/{kind}/{version:08d}-{uuid.uuid4().hex[:12]}.tar"
     with tempfile.TemporaryDirectory(dir=_scratch()) as tmp:
         folder = Path(tmp) / "index"
-        index.save(folder)
+        state.index.save(folder)
+        (folder / SPELLING).write_text(
+            json.dumps(dict(state.spelling), ensure_ascii=False), encoding="utf-8"
+        )
         archive = Path(tmp) / "index.tar"
         with tarfile.open(archive, "w") as tar:
             for item in sorted(folder.rglob("*")):
@@ -179,14 +222,14 @@ def publish(kind: str, index: MatchingIndex, base: int, encoder_name: str) -> In
                 kind=kind,
                 version=version,
                 path=stored,
-                documents=len(index),
-                encoder=encoder_name if index.dense is not None else "",
+                documents=len(state.index),
+                encoder=encoder_name if state.index.dense is not None else "",
             )
     except IntegrityError:
         default_storage.delete(stored)
         raise Conflict(f"{kind} v{version} was published by another writer") from None
     with _lock:
-        _loaded[kind] = Loaded(kind, version, stored, index)
+        _loaded[kind] = Loaded(kind, version, stored, state)
         _checked[kind] = time.monotonic()
     _cleanup(kind, version)
     return gen

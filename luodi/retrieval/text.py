@@ -1,11 +1,12 @@
-"""Text helpers shared by indexing, query expansion and highlighting: CJK/Latin runs as the
-matching tokenizer sees them, spelling vocabulary, CJK single characters."""
+"""Text helpers shared by indexing (retrieval), query expansion and highlighting (search):
+CJK/Latin runs as the matching tokenizer sees them, the spelling vocabulary, the taxonomy's
+dictionary words."""
 
 from __future__ import annotations
 
 import re
 
-from luodi.matching.tokenize import EN_STOPWORDS, ZH_STOPWORDS
+from luodi.matching.tokenize import EN_STOPWORDS
 
 # Same character classes as luodi.matching.tokenize (its regexes are private).
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -29,13 +30,6 @@ def spelling_words(text: str) -> frozenset[str]:
         if _WORD.fullmatch(word) and word not in EN_STOPWORDS:
             out.add(word)
     return frozenset(out)
-
-
-def cjk_chars(text: str) -> str:
-    """Distinct CJK characters, space-separated: indexed as single-character terms so a query
-    word that jieba segments differently (or does not know) can still match."""
-    chars = {c for run in _CJK_RUN.findall(text) for c in run if c not in ZH_STOPWORDS}
-    return " ".join(sorted(chars))
 
 
 def cjk_words(label: str) -> list[str]:

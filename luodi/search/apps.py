@@ -8,8 +8,3 @@ class SearchConfig(AppConfig):
     name = "luodi.search"
     verbose_name = _("Search")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from luodi.search import engine
-
-        engine.connect_signals()

@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from luodi.matching.tokenize import Tokenizer
-from luodi.search.text import IS_CJK, RUN, squash
+from luodi.retrieval.text import IS_CJK, RUN, squash
 
 Span = tuple[int, int]
 

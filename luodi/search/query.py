@@ -2,7 +2,7 @@
 
 - Chinese: jieba search mode; characters that no known word of the query covers (a word
   jieba does not know, or segments differently from the documents) are added as single
-  characters, which every document also carries in its `chars` field.
+  characters, which the tokenizer also indexes in every document.
 - English: a word unknown to the index is replaced by known words at edit distance 1 (2 for
   long words); the word still being typed is completed by prefix.
 
@@ -12,12 +12,12 @@ by the index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from luodi.matching.tokenize import ZH_STOPWORDS, Tokenizer
+from luodi.retrieval.text import IS_CJK, RUN
 from luodi.search.spelling import SpellIndex
-from luodi.search.text import IS_CJK, RUN
 
 
 @dataclass
@@ -31,12 +31,13 @@ class Expanded:
 def expand(
     query: str,
     tokenizer: Tokenizer,
-    vocab: Mapping[str, int],
-    spell: SpellIndex,
+    vocab: Container[str],
+    spell_of: Callable[[], SpellIndex],
     accept: Callable[[str], bool] | None = None,
 ) -> Expanded:
     """`accept(word)` says whether a candidate word occurs in a record the user may see:
-    suggestions must not reveal words of records they may not."""
+    suggestions must not reveal words of records they may not. `spell_of()` gives the typo
+    dictionary, asked for only when a word needs it."""
     out = Expanded(text=query)
     extra: list[str] = []
     runs = list(RUN.finditer(query))
@@ -56,14 +57,14 @@ def expand(
         if not terms or terms[0] in vocab or not low.isalpha():
             continue
         typing = n == len(runs) - 1 and m.end() == len(query)
-        completed = spell.completions(low, limit=3, accept=accept) if typing else []
+        completed = spell_of().completions(low, limit=3, accept=accept) if typing else []
         if completed:
             out.completions[run] = completed
             extra += completed
         # The word as typed, else its stem ("stnets" -> "stnet" -> "stent").
-        fixes = spell.corrections(low, accept=accept)
+        fixes = spell_of().corrections(low, accept=accept)
         if not fixes and terms[0] != low:
-            fixes = spell.corrections(terms[0], accept=accept)
+            fixes = spell_of().corrections(terms[0], accept=accept)
         if fixes:
             out.corrections[run] = fixes
             extra += fixes

@@ -1,26 +1,31 @@
-"""Global search for one user: permission-filtered ids first, then ranking, then display.
+"""Global search for one user: one lexical search per kind (luodi.retrieval's indexes), the
+user's visibility applied inside the index before ranking, then counted and shown through
+the catalog's `*_visible_to(user)` querysets, which stay the authority.
 
-Allowed ids come from the catalog's `*_visible_to(user)` querysets and restrict the index
-before ranking, so an invisible record can neither appear, be counted, nor displace one.
+Every document carries who may see it (catalog.rules' audience tokens), so an invisible
+record can neither appear, be counted, nor displace one; the querysets re-check the counted
+and shown hits, so a grant that expired since the document was indexed hides it at once.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from luodi.accounts.rules import AnyUser, is_staff
-from luodi.matching.index import Hit
-from luodi.search.engine import engine
+from luodi.catalog.rules import user_audience
+from luodi.matching.backend import Backend
+from luodi.matching.tokenize import Tokenizer
+from luodi.retrieval.text import squash
 from luodi.search.highlight import highlight, snippet
+from luodi.search.index import SearchIndex
 from luodi.search.kinds import KINDS, Card, Kind
 from luodi.search.query import expand
-from luodi.search.text import squash
 
 MAX_QUERY_LENGTH = 200
 COUNT_CAP = 1000  # hits counted per query; more shows as "1000+"
@@ -40,6 +45,7 @@ class Item:
     url: str
     score: float
     archived: bool
+    terms: set[str] = field(default_factory=set)  # index terms it matched
 
 
 @dataclass
@@ -92,15 +98,26 @@ def too_long_message() -> str:
     return _("The search text is too long: at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
 
 
-def allowed_ids(user: AnyUser, include_archived: bool = False) -> dict[str, set[str]]:
-    """Index ids the user may see, per kind (archived records only for staff who ask)."""
-    out: dict[str, set[str]] = {}
-    for kind in KINDS.values():
-        qs = kind.visible(user)
-        if kind.archivable and not (include_archived and is_staff(user)):
-            qs = qs.filter(archived_at__isnull=True)
-        out[kind.slug] = {kind.doc_id(pk) for pk in qs.values_list("pk", flat=True)}
-    return out
+def index_filters(user: AnyUser, include_archived: bool = False) -> dict[str, Any]:
+    """What the index must check before ranking: who may see the record, and (unless staff
+    ask for them) that it is not archived."""
+    filters: dict[str, Any] = {}
+    audience = user_audience(user)
+    if audience is not None:
+        filters["audience"] = audience
+    if not (include_archived and is_staff(user)):
+        filters["archived"] = False
+    return filters
+
+
+@dataclass
+class _Found:
+    """A hit of one kind: its score, and the query words found in each field."""
+
+    kind: str
+    pk: int
+    score: float
+    matched: dict[str, list[str]] = field(default_factory=dict)
 
 
 def search(
@@ -118,101 +135,134 @@ def search(
         return res
     if not query or not user.is_authenticated:
         return res
+    index = SearchIndex.current()
+    if index is None:
+        res.error = _("The search index is being built; try again in a minute.")
+        return res
     limit = max(1, min(limit, MAX_LIMIT))
-    allowed = allowed_ids(user, include_archived)
-    everything = set().union(*allowed.values())
-    selected = set().union(*(allowed[k] for k in res.kinds))
-    with engine.lock:
-        engine.ensure_current()
-        index = engine.index
+    filters = index_filters(user, include_archived)
+    backends = {k.slug: index.backends.get(k.index) for k in KINDS.values()}
 
-        def visible(word: str) -> bool:
-            return bool(
-                index.search(word, k=1, mode="lexical", allowed_ids=everything, explain=False)
-            )
+    def visible(word: str) -> bool:
+        return any(
+            b.search(word, k=1, mode="lexical", filters=filters)
+            for b in backends.values()
+            if b is not None
+        )
 
-        expanded = expand(query, engine.tokenizer, engine.vocab, engine.spell, visible)
-        counted = engine.index.search(
-            expanded.text, k=COUNT_CAP, mode="lexical", allowed_ids=everything, explain=False
-        )
-        hits = engine.index.search(
-            expanded.text, k=limit, mode="lexical", allowed_ids=selected, explain=True
-        )
-    counts = Counter(h.id.split(":", 1)[0] for h in counted)
-    res.counts = dict(counts)
-    res.capped = len(counted) >= COUNT_CAP
-    res.total = sum(counts[k] for k in res.kinds)
-    res.items = _items(user, hits, include_archived)
-    matched = {t for item_terms in (_terms(h) for h in hits) for t in item_terms}
+    expanded = expand(query, index.tokenizer, index.vocab, lambda: index.spell, visible)
+    found: dict[str, list[_Found]] = {}
+    for slug, backend in backends.items():
+        if backend is None:
+            continue
+        hits = backend.search(expanded.text, k=COUNT_CAP, mode="lexical", filters=filters)
+        found[slug] = [_Found(slug, int(h.id), h.score) for h in hits]
+    res.counts = _verified_counts(user, found, include_archived)
+    res.capped = any(len(hits) >= COUNT_CAP for hits in found.values())
+    res.total = sum(res.counts.get(k, 0) for k in res.kinds)
+    shown = sorted(
+        (f for slug in res.kinds for f in found.get(slug, [])[:limit]),
+        key=lambda f: (-f.score, f.kind, f.pk),
+    )
+    res.items = _items(user, shown, include_archived, backends, expanded.text, limit)
+    matched = {t for item in res.items for t in item.terms}
     res.similar = sorted(
         {
             w
             for fixes in expanded.corrections.values()
             for w in fixes
-            if engine.tokenizer.tokenize(w) and engine.tokenizer.tokenize(w)[0] in matched
+            if index.tokenizer.tokenize(w) and index.tokenizer.tokenize(w)[0] in matched
         }
     )
     return res
 
 
-def _terms(hit: Hit) -> set[str]:
-    """Index terms the hit matched (explanation surfaces run through the tokenizer)."""
-    if hit.explanation is None:
-        return set()
-    out: set[str] = set()
-    for surfaces in hit.explanation.matched_terms.values():
-        for surface in surfaces:
-            out.update(engine.tokenizer.tokenize(surface))
-    return out
+def _visible(user: AnyUser, kind: Kind, include_archived: bool) -> QuerySet[Any]:
+    qs = kind.visible(user)
+    if kind.archivable and not (include_archived and is_staff(user)):
+        qs = qs.filter(archived_at__isnull=True)
+    return qs
 
 
-def _items(user: AnyUser, hits: list[Hit], include_archived: bool) -> list[Item]:
-    """Display items in hit order, re-read through the visibility querysets."""
+def _verified_counts(
+    user: AnyUser, found: dict[str, list[_Found]], include_archived: bool
+) -> dict[str, int]:
+    """Hits per kind that the querysets confirm (one count query per kind with hits)."""
+    counts: dict[str, int] = {}
+    for slug, hits in found.items():
+        if hits:
+            qs = _visible(user, KINDS[slug], include_archived)
+            n = qs.filter(pk__in=[f.pk for f in hits]).count()
+            if n:
+                counts[slug] = n
+    return counts
+
+
+def _items(
+    user: AnyUser,
+    shown: list[_Found],
+    include_archived: bool,
+    backends: dict[str, Backend | None],
+    text: str,
+    limit: int,
+) -> list[Item]:
+    """Display items in score order, re-read through the visibility querysets, with the
+    query words each matched (for highlighting)."""
     pks: dict[str, list[int]] = {}
-    for h in hits:
-        slug, pk = h.id.split(":", 1)
-        pks.setdefault(slug, []).append(int(pk))
+    for f in shown:
+        pks.setdefault(f.kind, []).append(f.pk)
     objects: dict[str, dict[int, Any]] = {}
     for slug, ids in pks.items():
         kind = KINDS[slug]
-        qs = kind.visible(user).filter(pk__in=ids)
-        if kind.archivable and not (include_archived and is_staff(user)):
-            qs = qs.filter(archived_at__isnull=True)
+        qs = _visible(user, kind, include_archived).filter(pk__in=ids)
         qs = qs.select_related(*kind.related).prefetch_related(*kind.prefetch)
         objects[slug] = {obj.pk: obj for obj in qs}
-    items = []
-    for h in hits:
-        slug, pk = h.id.split(":", 1)
-        obj = objects[slug].get(int(pk))
-        if obj is not None:
-            items.append(_item(KINDS[slug], obj, h))
-    return items
+    kept = [f for f in shown if f.pk in objects.get(f.kind, {})][:limit]
+    for slug in {f.kind for f in kept}:
+        backend = backends[slug]
+        assert backend is not None
+        doc_ids = [str(f.pk) for f in kept if f.kind == slug]
+        matched = backend.matched_terms(text, doc_ids)
+        for f in kept:
+            if f.kind == slug:
+                f.matched = matched.get(str(f.pk), {})
+    index = SearchIndex.current()
+    tok = index.tokenizer if index is not None else None
+    return [_item(KINDS[f.kind], objects[f.kind][f.pk], f, tok) for f in kept]
 
 
-def _item(kind: Kind, obj: Any, hit: Hit) -> Item:
+def _terms(found: _Found, tok: Tokenizer | None) -> set[str]:
+    """Index terms the hit matched (explanation surfaces run through the tokenizer)."""
+    if tok is None:
+        return set()
+    return {t for surfaces in found.matched.values() for s in surfaces for t in tok.tokenize(s)}
+
+
+def _item(kind: Kind, obj: Any, found: _Found, tok: Tokenizer | None) -> Item:
     card: Card = kind.card(obj)
-    terms = _terms(hit)
-    tok = engine.tokenizer
+    terms = _terms(found, tok)
     text_html = SafeString("")
-    for text in card.texts:
-        if not text:
-            continue
-        html, has_match = snippet(text, terms, tok)
-        if has_match:
-            text_html = html
-            break
-        if not text_html:
-            text_html = html
+    if tok is not None:
+        for text in card.texts:
+            if not text:
+                continue
+            html, has_match = snippet(text, terms, tok)
+            if has_match:
+                text_html = html
+                break
+            if not text_html:
+                text_html = html
     return Item(
         kind=kind.slug,
         kind_label=str(kind.label),
         pk=obj.pk,
         title_text=card.title,
-        title=highlight(card.title, terms, tok),
-        alt_title=highlight(card.alt_title, terms, tok),
+        title=highlight(card.title, terms, tok) if tok else SafeString(card.title),
+        alt_title=highlight(card.alt_title, terms, tok) if tok else SafeString(card.alt_title),
         snippet=text_html,
         meta=card.meta,
         url=card.url,
-        score=round(hit.score, 4),
+        score=round(found.score, 4),
         archived=card.archived,
+        terms=terms,
     )

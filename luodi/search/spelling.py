@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 MAX_CANDIDATES = 12  # candidate words checked (e.g. for visibility) per query word
 
@@ -62,6 +62,17 @@ class SpellIndex:
                 self._sorted = None
                 for d in _deletes(w):
                     self._by_delete.setdefault(d, set()).add(w)
+
+    def add_counts(self, counts: Mapping[str, int]) -> None:
+        """Words with how many documents hold each (a generation's saved spelling table)."""
+        for w, n in counts.items():
+            if n <= 0:
+                continue
+            if w not in self.freq:
+                self._sorted = None
+                for d in _deletes(w):
+                    self._by_delete.setdefault(d, set()).add(w)
+            self.freq[w] += n
 
     def discard(self, words: Iterable[str]) -> None:
         for w in words:

@@ -108,10 +108,10 @@ def test_periodic_jobs_are_scheduled_once_and_stale_ones_removed() -> None:
     rows = {s.name: s for s in Schedule.objects.all()}
     assert names == again
     assert "luodi:tests.periodic" in rows and "luodi:gone.job" not in rows
-    assert {"luodi:pipeline.send_reminders", "luodi:matchmaking.sweep_indexes"} <= set(rows)
+    assert {"luodi:pipeline.send_reminders", "luodi:retrieval.sweep_indexes"} <= set(rows)
     tick = rows["luodi:tests.periodic"]
     assert (tick.schedule_type, tick.minutes) == (Schedule.MINUTES, 7)
-    nightly = rows["luodi:matchmaking.reconcile_indexes"]
+    nightly = rows["luodi:retrieval.reconcile_indexes"]
     assert nightly.schedule_type == Schedule.DAILY
     assert timezone.localtime(nightly.next_run).strftime("%H:%M") == "03:30"
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from luodi.catalog.models import ClinicalCenterProfile, CompanyProfile, Organization
-from luodi.matchmaking import indexing
+from luodi.retrieval import indexing
 from tests.catalog_api.factories import ParkProfileFactory
 from tests.conftest import Personas
 from tests.factories import (

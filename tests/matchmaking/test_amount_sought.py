@@ -12,7 +12,8 @@ from luodi.catalog.demo_data import load_catalog
 from luodi.catalog.models import Achievement
 from luodi.ingest.fields import ACHIEVEMENTS
 from luodi.ingest.tables import Table, suggest_mapping
-from luodi.matchmaking import indexing, queries
+from luodi.matchmaking import queries
+from luodi.retrieval import indexing
 from tests.catalog_api.helpers import Api, error_fields
 from tests.conftest import Personas, client_for
 from tests.matchmaking.conftest import Eco, _investor

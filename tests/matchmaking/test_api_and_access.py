@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from luodi.accounts.models import AuditEntry
 from luodi.catalog.models import AccessGrant
-from luodi.matchmaking import engine, indexing
-from luodi.matchmaking.models import AccessRequest, MatchRecord, RefreshRequest
+from luodi.matchmaking import engine
+from luodi.matchmaking.models import AccessRequest, MatchRecord
+from luodi.retrieval import indexing
+from luodi.retrieval.models import IndexRequest
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory
 from tests.matchmaking.conftest import Eco
@@ -198,18 +200,18 @@ def test_catalog_changes_queue_a_refresh_that_the_worker_drains(
     personas: Personas, eco: Eco
 ) -> None:
     item = AchievementFactory(owner=personas.org_a, title_zh="全新的脑机接口电极阵列")
-    assert RefreshRequest.objects.filter(
+    assert IndexRequest.objects.filter(
         kind="achievement", object_id=item.pk, done_at__isnull=True
     ).exists()
     eng = engine.get_engine()
-    index = eng.index("achievement")
+    index = eng.backend("achievement")
     assert index is not None and str(item.pk) not in index  # requests never refresh
 
     indexing.sync_index("achievement")  # the job the commit queues
 
-    index = eng.index("achievement")
+    index = eng.backend("achievement")
     assert index is not None and str(item.pk) in index
-    assert not RefreshRequest.objects.filter(done_at__isnull=True).exists()
+    assert not IndexRequest.objects.filter(done_at__isnull=True).exists()
 
 
 def test_a_transaction_queues_one_sync_per_kind_after_commit(
@@ -221,7 +223,7 @@ def test_a_transaction_queues_one_sync_per_kind_after_commit(
         indexing.request_on_commit("need", 3)
 
     assert sorted(c.kind for c in after_commit) == ["achievement", "need"]  # type: ignore[attr-defined]
-    assert RefreshRequest.objects.filter(done_at__isnull=True).count() == 3
+    assert IndexRequest.objects.filter(done_at__isnull=True).count() == 3
 
 
 def test_waiting_refresh_is_not_queued_twice_but_one_in_hand_is(db: None) -> None:
@@ -230,7 +232,7 @@ def test_waiting_refresh_is_not_queued_twice_but_one_in_hand_is(db: None) -> Non
     _token, rows = indexing._claim("achievement", 10)
     indexing.request("achievement", 1)  # changed again while being worked on
     assert [r.object_id for r in rows] == [1]
-    assert RefreshRequest.objects.filter(kind="achievement", done_at__isnull=True).count() == 2
+    assert IndexRequest.objects.filter(kind="achievement", done_at__isnull=True).count() == 2
 
 
 def test_match_page_query_count_is_flat(personas: Personas, eco: Eco) -> None:

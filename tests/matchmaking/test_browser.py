@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from luodi.catalog.demo_data import load_catalog
 from luodi.catalog.models import Achievement
-from luodi.matchmaking import indexing
+from luodi.retrieval import indexing
 from tests.browser.conftest import sign_in
 from tests.conftest import Personas
 from tests.factories import PASSWORD, AchievementFactory

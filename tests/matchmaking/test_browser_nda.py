@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from luodi.matchmaking import indexing
+from luodi.retrieval import indexing
 from tests.browser.conftest import sign_in
 from tests.conftest import Personas
 from tests.factories import PASSWORD, AchievementFactory

@@ -6,7 +6,6 @@ invitation hides the achievement altogether."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,12 +14,13 @@ from django.utils import timezone
 
 from luodi.accounts.models import AuditEntry
 from luodi.catalog.models import AccessGrant
-from luodi.matchmaking import indexing, queries
+from luodi.matchmaking import queries
 from luodi.matchmaking.models import AccessRequest, NdaInvitation
+from luodi.retrieval import indexing
 from luodi.search import service
-from luodi.search.engine import engine as search_engine
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory
+from tests.index_util import catch_up_before_each_search
 from tests.matchmaking.conftest import Eco
 
 pytestmark = [pytest.mark.django_db]
@@ -31,11 +31,8 @@ API = "/api/matchmaking"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_search_index(db: None) -> Iterator[None]:
-    # Ids are reused between tests (rolled back): start the search index empty.
-    search_engine.reset()
-    yield
-    search_engine.reset()
+def _index_jobs_before_each_search(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    catch_up_before_each_search(monkeypatch)
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from luodi.matchmaking import actions, engine, indexing, queries, reports
+from luodi.matchmaking import actions, engine, queries, reports
 from luodi.matchmaking.models import MatchStatus
+from luodi.retrieval import indexing
 from tests.catalog_api.factories import AccessGrantFactory
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory

@@ -166,7 +166,7 @@ class Cluster:
     def jobs_idle(self) -> bool:
         """No queued job, no waiting index row."""
         queued = self.sql("SELECT count(*) FROM django_q_ormq")[0][0]
-        waiting = self.sql("SELECT count(*) FROM matchmaking_refreshrequest WHERE done_at IS NULL")
+        waiting = self.sql("SELECT count(*) FROM retrieval_indexrequest WHERE done_at IS NULL")
         return queued == 0 and waiting[0][0] == 0
 
 

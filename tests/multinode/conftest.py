@@ -72,11 +72,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 "t, raw = domain.create_api_token(actor=User.objects.get(username='staff'), "
                 "name='multinode', ip=None); print(json.dumps(raw))"
             )
-            c.start_app("a")
-            c.start_app("b")
+            # Workers first: an app is ready (/healthz) once every index has been built.
             c.start_worker("w1")
             c.start_worker("w2")
             wait_for("the demo's index build", c.jobs_idle, timeout=240, every=0.5)
+            c.start_app("a")
+            c.start_app("b")
             yield c
         finally:
             for proc in list(c.procs.values()):

@@ -51,9 +51,9 @@ def _new_achievement(c: Cluster, app: str, word: str) -> int:
 def _indexed_ids(c: Cluster, machine: str) -> set[int]:
     """The achievement ids in the index generation `machine` serves (product code path)."""
     ids = c.shell(
-        "import json; from luodi.matchmaking.engine import get_engine; "
-        "idx = get_engine().index('achievement'); "
-        "print(json.dumps([d for d in (idx.ids if idx else []) if d is not None]))",
+        "import json; from luodi.retrieval.engine import get_engine; "
+        "b = get_engine().backend('achievement'); "
+        "print(json.dumps(list(b.ids()) if b else []))",
         machine=machine,
     )
     return {int(i) for i in ids}
@@ -152,7 +152,7 @@ def test_two_workers_updating_one_index_lose_no_update(cluster: Cluster) -> None
 
     wait_for("every index job", cluster.jobs_idle, timeout=120)
     publishers = cluster.sql(
-        "SELECT count(*) FROM django_q_task WHERE name = 'matchmaking.sync_index' AND success"
+        "SELECT count(*) FROM django_q_task WHERE name = 'retrieval.sync_index' AND success"
     )[0][0]
 
     for machine in ("a", "b"):
@@ -201,7 +201,7 @@ def test_a_job_cut_short_by_sigkill_is_finished_by_another_worker(cluster: Clust
         "AND holder <> '' AND expires_at > now()",
     )
     waiting = cluster.sql(
-        "SELECT count(*) FROM matchmaking_refreshrequest WHERE kind = 'achievement' "
+        "SELECT count(*) FROM retrieval_indexrequest WHERE kind = 'achievement' "
         f"AND object_id = {pk} AND done_at IS NULL"
     )[0][0]
     cluster.start_worker("w4")

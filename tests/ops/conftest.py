@@ -9,22 +9,27 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
 
-from luodi.search.engine import engine
+from luodi.retrieval import generations
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
 
 @pytest.fixture
-def fresh_search_index() -> Iterator[None]:
-    """The search index is per process; tests that load it leave it empty for the next."""
-    engine.reset()
+def fresh_search_index(settings: Any, tmp_path: Path) -> Iterator[None]:
+    """Indexes of this test only: its own storage, nothing loaded in the process before or
+    after it."""
+    settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MATCHMAKING_ENCODER = "none"
+    generations.forget()
     yield
-    engine.reset()
+    generations.forget()
 
 
 def redis_url_or_skip(db: int = 0) -> str:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from luodi.search.engine import engine
+from luodi.retrieval import generations
+from luodi.retrieval.indexing import rebuild_all
+from luodi.retrieval.kinds import KINDS
 from tests.factories import AchievementFactory
 
 pytestmark = pytest.mark.usefixtures("fresh_search_index")
@@ -16,8 +18,17 @@ CLOSED = "127.0.0.1:9"
 
 
 @pytest.mark.django_db(transaction=True)
+def test_not_ready_before_the_first_index_build() -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["search"] == "failed: LookupError"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_ready_loads_the_search_index_and_passes_every_check() -> None:
     AchievementFactory(title_zh="健康检查支架", title_en="")
+    rebuild_all()  # what the worker does first
+    generations.forget()  # a process that has not loaded anything yet
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
@@ -25,11 +36,12 @@ def test_ready_loads_the_search_index_and_passes_every_check() -> None:
         "checks": {"database": "ok", "cache": "ok", "storage": "ok", "search": "ok"},
     }
     assert response["Cache-Control"].startswith("max-age=0")
-    assert engine.last_reconcile > 0 and engine.indexed["achievements"]
+    assert set(generations._loaded) == set(KINDS)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_not_ready_names_the_unreachable_cache_and_liveness_stays_up(settings) -> None:
+    rebuild_all()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -76,10 +88,13 @@ def test_not_ready_names_the_unreachable_object_storage(settings) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_not_ready_while_the_search_index_cannot_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fails() -> None:
-        raise RuntimeError("the catalog could not be read")
+    from luodi.search import index
 
-    monkeypatch.setattr(engine, "ensure_current", fails)
+    def fails() -> None:
+        raise RuntimeError("the index files could not be read")
+
+    rebuild_all()
+    monkeypatch.setattr(index, "warm", fails)
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["search"] == "failed: RuntimeError"
@@ -87,6 +102,7 @@ def test_not_ready_while_the_search_index_cannot_load(monkeypatch: pytest.Monkey
 
 @pytest.mark.django_db(transaction=True)
 def test_probes_need_no_sign_in_and_are_not_redirected_to_https(settings) -> None:
+    rebuild_all()
     settings.SECURE_SSL_REDIRECT = True
     assert Client().get("/healthz").status_code == 200
     assert Client().head("/healthz/live").status_code == 200

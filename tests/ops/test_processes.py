@@ -16,8 +16,10 @@ from django.core.management import call_command
 from django.db import OperationalError, connection
 
 from luodi import gunicorn_conf
+from luodi.retrieval import generations
+from luodi.retrieval.indexing import rebuild_all
+from luodi.retrieval.kinds import KINDS
 from luodi.search import service
-from luodi.search.engine import engine
 from tests.conftest import Personas
 from tests.factories import AchievementFactory
 from tests.ops.conftest import ROOT, child_env, run_luodi
@@ -50,9 +52,10 @@ class _Worker:
 @pytest.mark.usefixtures("fresh_search_index")
 def test_post_worker_init_loads_the_search_index(personas: Personas) -> None:
     AchievementFactory(title_zh="预热检索测试支架", title_en="")
-    assert not engine.last_reconcile
+    rebuild_all()  # the worker's build
+    generations.forget()  # a new gunicorn worker has loaded nothing
     gunicorn_conf.post_worker_init(_Worker())
-    assert engine.last_reconcile and engine.indexed["achievements"]
+    assert set(generations._loaded) == set(KINDS)
     assert service.search(personas.staff, "预热检索").total == 1
 
 
@@ -64,7 +67,9 @@ def test_post_worker_init_logs_a_failed_load_and_lets_the_worker_start(
     def database_away() -> None:
         raise OperationalError("could not connect to server")
 
-    monkeypatch.setattr(engine, "ensure_current", database_away)
+    from luodi.search import index
+
+    monkeypatch.setattr(index, "warm", database_away)
     gunicorn_conf.post_worker_init(_Worker())  # does not raise: gunicorn would halt
     assert "warm-up failed" in caplog.text
 
@@ -95,8 +100,10 @@ def test_luodi_serve_workers_are_ready_and_run_one_thread(tmp_path: Path) -> Non
         # thread, any other thread in a worker would be one that Luodi started.
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
+        "LUODI_MATCH_ENCODER": "none",
     }
     run_luodi(["migrate", "-v0"], env, tmp_path)
+    run_luodi(["refresh_indexes", "--full"], env, tmp_path)  # what the worker does first
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "luodi.cli", "serve", "--port", str(port), "--workers", "2"],

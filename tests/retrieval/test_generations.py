@@ -10,9 +10,9 @@ from django.core.files.storage import default_storage
 from luodi.jobs import leases
 from luodi.matching import MatchingIndex
 from luodi.matching.fields import Document
-from luodi.matchmaking import generations, indexing
-from luodi.matchmaking.engine import get_engine
-from luodi.matchmaking.models import IndexGeneration, RefreshRequest
+from luodi.retrieval import generations, indexing
+from luodi.retrieval.engine import get_engine
+from luodi.retrieval.models import IndexGeneration, IndexRequest
 
 pytestmark = [pytest.mark.django_db]
 
@@ -25,16 +25,16 @@ def _own_files(settings: Any, tmp_path: Any) -> None:
     generations.forget()
 
 
-def _index(*titles: str) -> MatchingIndex:
+def _index(*titles: str) -> generations.State:
     idx = MatchingIndex(encoder=None)
     idx.upsert([Document(id=str(i), fields={"title": t}) for i, t in enumerate(titles, 1)])
-    return idx
+    return generations.State(idx)
 
 
 def test_nothing_published_means_nothing_served_and_nothing_built() -> None:
-    assert get_engine().index("achievement") is None
+    assert get_engine().backend("achievement") is None
     assert not IndexGeneration.objects.exists()
-    assert not RefreshRequest.objects.exists()  # a read queues nothing either
+    assert not IndexRequest.objects.exists()  # a read queues nothing either
 
 
 def test_a_second_writer_on_the_same_base_loses_and_leaves_no_file() -> None:
@@ -92,5 +92,5 @@ def test_an_index_being_written_elsewhere_is_left_to_its_writer(settings: Any) -
     assert holder and indexing.drain("achievement") is None
     assert indexing.sync_index("achievement") == 0
     retry = Schedule.objects.get()  # it looks again when the holder's lease could be over
-    assert "matchmaking.sync_index" in retry.args
-    assert RefreshRequest.objects.filter(done_at__isnull=True).count() == 1
+    assert "retrieval.sync_index" in retry.args
+    assert IndexRequest.objects.filter(done_at__isnull=True).count() == 1

@@ -77,9 +77,10 @@ def test_taxonomy_labels_feed_the_jieba_dictionary(personas: Personas) -> None:
     a = AchievementFactory(title_zh="新型经导管瓣膜输送系统", title_en="")
     a.therapeutic_areas.add(term)
     service.search(personas.viewer, "瓣膜")
-    from luodi.search.engine import engine
+    from luodi.search.index import SearchIndex
 
-    assert "经导管瓣膜" in engine.vocab
+    index = SearchIndex.current()
+    assert index is not None and "经导管瓣膜" in index.vocab
     assert ids(service.search(personas.viewer, "经导管瓣膜")) == [a.pk]
 
 
@@ -202,8 +203,10 @@ def test_index_follows_create_edit_delete(personas: Personas) -> None:
 
 
 def test_index_follows_changes_without_signals(personas: Personas) -> None:
-    """Another process's writes: no signal here, only the version check sees them."""
+    """Writes that fire no signal (queryset updates, another program on the database):
+    the nightly reconciliation finds what differs and queues it."""
     from luodi.catalog.models import Achievement, Carrier, Organization
+    from luodi.retrieval.indexing import reconcile_indexes
 
     a = en_achievement(title_en="Alpha device", owner=personas.org_a)
     c = CarrierFactory(name="Alpha lab")
@@ -214,6 +217,9 @@ def test_index_follows_changes_without_signals(personas: Personas) -> None:
     Organization.objects.filter(pk=personas.org_a.pk).update(
         name_en="Omega Institute", updated_at=timezone.now()
     )
+    assert len(service.search(user, "alpha").items) == 2  # not seen yet
+    queued = reconcile_indexes()
+    assert (queued["achievement"], queued["carrier"], queued["organization"]) == (1, 1, 1)
     assert service.search(user, "alpha").items == []
     assert ids(service.search(user, "beta")) == [a.pk]
     assert ids(service.search(user, "gamma")) == [c.pk]
@@ -243,9 +249,9 @@ def test_snippet_marks_terms_and_escapes_html(personas: Personas) -> None:
 
 
 def test_highlight_merges_overlapping_chinese_terms() -> None:
-    from luodi.search.engine import engine
+    from luodi.matching.tokenize import Tokenizer
 
-    tok = engine.tokenizer
+    tok = Tokenizer()
     assert highlight("可降解镁合金支架", {"合金", "镁合金", "支架"}, tok) == (
         "可降解<mark>镁合金支架</mark>"
     )
@@ -357,10 +363,8 @@ def test_topbar_box_snippet_renders(personas: Personas, rf) -> None:  # type: ig
 
 
 def test_snippet_window_starts_at_a_word() -> None:
-    from luodi.search.engine import engine
+    from luodi.matching.tokenize import Tokenizer
 
-    html, found = snippet(
-        "alpha beta gamma " * 20 + "the stent here", {"stent"}, engine.tokenizer, 40
-    )
+    html, found = snippet("alpha beta gamma " * 20 + "the stent here", {"stent"}, Tokenizer(), 40)
     assert found and html.startswith("…") and html[1] in "abgt" and html[1:3] != "ta"
     assert "<mark>stent</mark>" in html

@@ -1,7 +1,6 @@
-"""`luodi refresh_matches [--full]`: bring the match indexes up to date now, in this process
-(an operator's command; normally `luodi worker` does this as jobs). Encoding happens here or
-in the worker, never in a request; vectors are cached, so a rebuild re-encodes only new or
-changed passages."""
+"""`luodi refresh_indexes [--full] [--kind K]`: bring the search and match indexes up to
+date now, in this process (an operator's command; normally `luodi worker` does this as
+jobs). Vectors are cached, so a rebuild re-encodes only new or changed passages."""
 
 from __future__ import annotations
 
@@ -11,26 +10,29 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from luodi.matchmaking import adapters, indexing
-from luodi.matchmaking.engine import get_engine
+from luodi.retrieval import indexing
+from luodi.retrieval.engine import get_engine
+from luodi.retrieval.kinds import KINDS
 
 
 class Command(BaseCommand):
-    help = "Apply the queue of changed catalog records to the match indexes (or rebuild them)."
+    help = "Apply the queue of changed catalog records to the indexes (or rebuild them)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--full", action="store_true", help="rebuild every index")
+        parser.add_argument("--full", action="store_true", help="rebuild from the database")
+        parser.add_argument("--kind", choices=sorted(KINDS), action="append", help="only these")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
+        kinds = options["kind"] or list(KINDS)
         if options["full"]:
             try:
-                touched = indexing.rebuild_all()
+                touched = indexing.rebuild_all(kinds=kinds)
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
         else:
             touched = {}
-            for kind in adapters.INDEX_KINDS:
+            for kind in kinds:
                 done = indexing.drain(kind)
                 if done is None:
                     raise CommandError(f"the {kind} index is being written by a worker")

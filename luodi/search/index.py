@@ -1,0 +1,90 @@
+"""What global search reads: the retrieval layer's index of every kind (luodi.retrieval),
+plus what only search needs on top of them — one vocabulary view for query expansion and a
+typo dictionary of the Latin words of all kinds.
+
+Nothing here builds an index: each process loads the newest published generations
+(`warm` at gunicorn worker start; then `SearchIndex.current` looks for newer ones at most
+every LUODI_INDEX_CHECK_SECONDS). Before the first build there is nothing to search, and
+the page says so.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from luodi.matching.backend import Backend, InProcessBackend
+from luodi.matching.tokenize import Tokenizer
+from luodi.retrieval import generations
+from luodi.retrieval.engine import get_engine
+from luodi.retrieval.kinds import KINDS as INDEX_KINDS
+from luodi.search.spelling import SpellIndex
+
+
+class Vocabulary:
+    """`word in vocab` over every kind's lexical vocabulary."""
+
+    def __init__(self, parts: list[dict[str, int]]) -> None:
+        self.parts = parts
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in part for part in self.parts)
+
+
+@dataclass
+class SearchIndex:
+    backends: dict[str, Backend]  # index kind -> backend, for the kinds built so far
+    tokenizer: Tokenizer
+    vocab: Vocabulary
+    loaded: dict[str, generations.Loaded]
+
+    @property
+    def spell(self) -> SpellIndex:
+        return _spelling(self.loaded)
+
+    @classmethod
+    def current(cls) -> SearchIndex | None:
+        """The indexes this process serves now; None before any was built."""
+        engine = get_engine()
+        loaded = {kind: engine.loaded(kind) for kind in INDEX_KINDS}
+        present = {kind: gen for kind, gen in loaded.items() if gen is not None}
+        if not present:
+            return None
+        first = next(iter(present.values()))
+        return cls(
+            backends={kind: InProcessBackend(gen.index) for kind, gen in present.items()},
+            tokenizer=first.index.lexical.tokenizer,
+            vocab=Vocabulary([gen.index.lexical.vocab for gen in present.values()]),
+            loaded=present,
+        )
+
+
+_spell_lock = threading.Lock()
+_spell: tuple[tuple[str, ...], SpellIndex] | None = None
+
+
+def _spelling(present: dict[str, generations.Loaded]) -> SpellIndex:
+    """One typo dictionary over the Latin words of every kind, rebuilt when a generation
+    changes (built lazily: a process that never corrects a word never pays for it)."""
+    global _spell
+    key = tuple(sorted(gen.path for gen in present.values()))
+    with _spell_lock:
+        if _spell is None or _spell[0] != key:
+            spell = SpellIndex()
+            for gen in present.values():
+                spell.add_counts(gen.state.spelling)
+            _spell = (key, spell)
+        return _spell[1]
+
+
+def warm() -> dict[str, bool]:
+    """Load every kind's newest generation into this process (gunicorn's post_worker_init,
+    /healthz): kind -> whether one was there to load."""
+    engine = get_engine()
+    return {kind: engine.loaded(kind) is not None for kind in INDEX_KINDS}
+
+
+def kinds_ready() -> Iterator[str]:
+    engine = get_engine()
+    return (kind for kind in INDEX_KINDS if engine.loaded(kind) is not None)

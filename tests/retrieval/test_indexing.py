@@ -1,0 +1,122 @@
+"""Every write reaches the index: signals, bulk writes, organization renames, the taxonomy,
+and time passing (an expired grant)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from luodi.catalog.models import AccessGrant, Achievement, Organization
+from luodi.catalog.signals import changed
+from luodi.retrieval import generations, indexing
+from luodi.retrieval.engine import get_engine
+from luodi.retrieval.models import IndexRequest
+from luodi.search.service import index_filters
+from tests.conftest import Personas
+from tests.factories import AchievementFactory, PersonFactory, TermFactory
+from tests.index_util import run_index_jobs
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def _own_indexes(settings: Any, tmp_path: Any) -> None:
+    settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MATCHMAKING_ENCODER = "none"
+    generations.forget()
+
+
+def _waiting(kind: str) -> set[int]:
+    return set(
+        IndexRequest.objects.filter(kind=kind, done_at__isnull=True).values_list(
+            "object_id", flat=True
+        )
+    )
+
+
+def _found(user: Any, kind: str, q: str) -> set[int]:
+    backend = get_engine().backend(kind)
+    assert backend is not None
+    return {int(h.id) for h in backend.search(q, k=50, mode="lexical", filters=index_filters(user))}
+
+
+def test_bulk_writes_that_fire_no_signal_reach_the_index(personas: Personas) -> None:
+    a = AchievementFactory(title_en="Quasar device", owner=personas.org_a)
+    indexing.rebuild_all()
+    Achievement.objects.filter(pk=a.pk).update(title_en="Pulsar device")  # no post_save
+    assert _waiting("achievement") == set()
+
+    changed(Achievement, [a.pk])  # what importers and merges send
+    run_index_jobs()
+
+    assert _found(personas.staff, "achievement", "pulsar") == {a.pk}
+    assert _found(personas.staff, "achievement", "quasar") == set()
+
+
+def test_renaming_an_organization_re_reads_what_carries_its_name(personas: Personas) -> None:
+    a = AchievementFactory(owner=personas.org_a)
+    p = PersonFactory(organization=personas.org_a, status="published")
+    indexing.rebuild_all()
+
+    personas.org_a.name_en = "Helios Institute"
+    personas.org_a.save()
+
+    assert {a.pk} <= _waiting("achievement") and {p.pk} <= _waiting("person")
+    run_index_jobs()
+    assert _found(personas.viewer, "achievement", "helios") == {a.pk}
+    assert _found(personas.viewer, "person", "helios") == {p.pk}
+    assert _found(personas.viewer, "organization", "helios") == {personas.org_a.pk}
+
+
+def test_a_new_taxonomy_label_rebuilds_every_index_with_it_as_one_word(
+    personas: Personas,
+) -> None:
+    a = AchievementFactory(title_zh="新型经导管瓣膜输送系统", title_en="")
+    indexing.rebuild_all()
+
+    TermFactory(label_zh="经导管瓣膜", label_en="Transcatheter valve")
+
+    assert _waiting("achievement") == {indexing.EVERYTHING}
+    assert _waiting("trial") == {indexing.EVERYTHING}
+    run_index_jobs()
+    backend = get_engine().backend("achievement")
+    assert backend is not None and "经导管瓣膜" in backend.index.lexical.vocab  # type: ignore[attr-defined]
+    assert _found(personas.viewer, "achievement", "经导管瓣膜") == {a.pk}
+
+
+def test_an_expired_grant_is_noticed_by_the_sweep(personas: Personas) -> None:
+    now = timezone.now()
+    secret = AchievementFactory(
+        title_en="Nebula compound", owner=personas.org_a, disclosure="confidential"
+    )
+    grant = AccessGrant.objects.create(
+        achievement=secret,
+        organization=personas.org_b,
+        nda_version="1",
+        nda_accepted_at=now,
+        approved_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+    indexing.rebuild_all()
+    assert _found(personas.partner_b, "achievement", "nebula") == {secret.pk}
+
+    # The grant runs out; nothing is written when it does.
+    AccessGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    indexing.sweep_indexes()
+    run_index_jobs()
+
+    assert _found(personas.partner_b, "achievement", "nebula") == set()
+    assert _found(personas.partner_a, "achievement", "nebula") == {secret.pk}
+
+
+def test_merged_organization_leaves_the_index(personas: Personas) -> None:
+    indexing.rebuild_all()
+    Organization.objects.filter(pk=personas.org_b.pk).update(merged_into=personas.org_a)
+    changed(Organization, [personas.org_b.pk])
+    run_index_jobs()
+    backend = get_engine().backend("organization")
+    assert backend is not None and str(personas.org_b.pk) not in backend
