@@ -29,8 +29,9 @@ DEFAULT_FIELD_WEIGHT = 1.0
 # informative first, because long passages are truncated at the end.
 PASSAGE_FIELD_ORDER: tuple[str, ...] = ("title", "name", "summary", "keywords", "body")
 # Fields never shown to the dense encoder: aliases are learned lexical expansions
-# (e.g. training mentions); embedding them would blur the document vector.
-NON_PASSAGE_FIELDS: frozenset[str] = frozenset({"aliases"})
+# (e.g. training mentions), "org" the name of the record's organization (an owner, a
+# sponsor); embedding either would blur what the document itself is about.
+NON_PASSAGE_FIELDS: frozenset[str] = frozenset({"aliases", "org"})
 
 _SPACE = re.compile(r"\s+")
 # Stray quote characters left at the edges of values by CSV exports (seen in real data).

