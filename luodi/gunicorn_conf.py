@@ -1,10 +1,10 @@
 """gunicorn settings for `luodi serve` (`-c python:luodi.gunicorn_conf`); the bind address
 and the number of workers come from its command line.
 
-Each worker builds its in-memory search index synchronously in `post_worker_init`, after the
-application is loaded and before the worker accepts its first request: no request waits for
-it, and no thread runs beside the requests. /healthz reports a worker ready only once its
-index is loaded.
+Each worker loads the newest published indexes synchronously in `post_worker_init`, after
+the application is loaded and before the worker accepts its first request: no request waits
+for it, and no thread runs beside the requests. /healthz reports a worker ready only once
+every index is loaded.
 """
 
 from __future__ import annotations
@@ -17,6 +17,13 @@ timeout = 120
 # On SIGTERM (systemd stop, a rolling restart) requests in progress get this long to finish.
 graceful_timeout = 30
 accesslog = "-"
+# The access log masks calendar-feed tokens, ticket codes, reset links and secret query
+# parameters (luodi/logfilters.py) in the request line, the Referer and every header.
+logger_class = "luodi.logfilters.GunicornLogger"
+# The longest request line gunicorn accepts (its own maximum). The default 4094 bytes answered
+# a pasted 600-character Chinese abstract in the search box with gunicorn's bare "URI Too
+# Long" page; at 8190 Django answers it, with the search page's "too long" message.
+limit_request_line = 8190
 
 
 def post_worker_init(worker: Any) -> None:

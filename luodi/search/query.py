@@ -26,6 +26,9 @@ class Expanded:
     corrections: dict[str, list[str]] = field(default_factory=dict)  # typo -> known words
     completions: dict[str, list[str]] = field(default_factory=dict)  # prefix -> known words
     chars: list[str] = field(default_factory=list)  # single-character fallbacks
+    # The runs those characters stand in for: a record matched only through them must hold
+    # every character of one run ("九联" is not found by 九 alone, nor 帕金森 by 金).
+    unknown_runs: list[str] = field(default_factory=list)
 
 
 def expand(
@@ -34,10 +37,16 @@ def expand(
     vocab: Container[str],
     spell_of: Callable[[], SpellIndex],
     accept: Callable[[str], bool] | None = None,
+    common: Callable[[str], bool] | None = None,
 ) -> Expanded:
     """`accept(word)` says whether a candidate word occurs in a record the user may see:
     suggestions must not reveal words of records they may not. `spell_of()` gives the typo
-    dictionary, asked for only when a word needs it."""
+    dictionary, asked for only when a word needs it. `common(word)` marks words in so many
+    records that correcting to them finds everything ("HEMO" is not a typo of "demo")."""
+
+    def fit(word: str) -> bool:
+        return not (common and common(word)) and (accept is None or accept(word))
+
     out = Expanded(text=query)
     extra: list[str] = []
     runs = list(RUN.finditer(query))
@@ -48,9 +57,16 @@ def expand(
             for word, start, end in tokenizer.jieba.tokenize(run, mode="search", HMM=True):
                 if word in vocab and word not in ZH_STOPWORDS:
                     covered[start:end] = [True] * (end - start)
+            start = len(out.chars)
             for i, ch in enumerate(run):
                 if not covered[i] and ch in vocab and ch not in ZH_STOPWORDS:
                     out.chars.append(ch)
+            if len(out.chars) > start:
+                out.unknown_runs.append(
+                    "".join(
+                        c for i, c in enumerate(run) if not covered[i] and c not in ZH_STOPWORDS
+                    )
+                )
             continue
         low = run.lower()
         terms = tokenizer.tokenize(low)
@@ -62,9 +78,9 @@ def expand(
             out.completions[run] = completed
             extra += completed
         # The word as typed, else its stem ("stnets" -> "stnet" -> "stent").
-        fixes = spell_of().corrections(low, accept=accept)
+        fixes = spell_of().corrections(low, accept=fit)
         if not fixes and terms[0] != low:
-            fixes = spell_of().corrections(terms[0], accept=accept)
+            fixes = spell_of().corrections(terms[0], accept=fit)
         if fixes:
             out.corrections[run] = fixes
             extra += fixes

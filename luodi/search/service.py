@@ -9,7 +9,7 @@ and shown hits, so a grant that expired since the document was indexed hides it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from luodi.accounts.rules import AnyUser, is_staff
 from luodi.catalog.rules import user_audience
 from luodi.matching.backend import Backend
-from luodi.matching.tokenize import Tokenizer
-from luodi.retrieval.text import squash
+from luodi.matching.tokenize import ZH_STOPWORDS, Tokenizer
+from luodi.retrieval.text import IS_CJK, RUN, squash
 from luodi.search.highlight import highlight, snippet
 from luodi.search.index import SearchIndex
 from luodi.search.kinds import KINDS, Card, Kind
@@ -30,6 +30,12 @@ from luodi.search.query import expand
 MAX_QUERY_LENGTH = 200
 COUNT_CAP = 1000  # hits counted per query; more shows as "1000+"
 MAX_LIMIT = 100
+MERGE_POOL = 100  # hits per kind considered when kinds are merged
+WINDOW_EXTRA = 20  # hits beyond the page read from the database, for those it may hide
+# A word in more than this share of all records (and in more than COMMON_MIN of them) is no
+# typo correction: "HEMO" is not a misspelled "demo", which every demo record holds.
+COMMON_SHARE = 0.2
+COMMON_MIN = 50
 
 
 @dataclass
@@ -118,6 +124,7 @@ class _Found:
     pk: int
     score: float
     matched: dict[str, list[str]] = field(default_factory=dict)
+    explained: bool = False
 
 
 def search(
@@ -150,21 +157,53 @@ def search(
             if b is not None
         )
 
-    expanded = expand(query, index.tokenizer, index.vocab, lambda: index.spell, visible)
+    everything = sum(len(b) for b in backends.values() if b is not None)
+
+    def common(word: str) -> bool:
+        return index.spell.freq.get(word, 0) > max(COMMON_SHARE * everything, COMMON_MIN)
+
+    expanded = expand(query, index.tokenizer, index.vocab, lambda: index.spell, visible, common)
+    # The index also holds every Chinese character as a term, so that a word segmented
+    # differently still meets its characters; a record that shares single characters with
+    # the query but none of its words must hold all the characters of one of its runs.
+    runs = [r for r in _cjk_runs(query) if len(r) > 1] + expanded.unknown_runs
     found: dict[str, list[_Found]] = {}
     for slug, backend in backends.items():
         if backend is None:
             continue
         hits = backend.search(expanded.text, k=COUNT_CAP, mode="lexical", filters=filters)
         found[slug] = [_Found(slug, int(h.id), h.score) for h in hits]
+        if runs and found[slug]:
+            _explain(backend, expanded.text, found[slug])
+            found[slug] = [f for f in found[slug] if _whole(f, runs)]
     res.counts = _verified_counts(user, found, include_archived)
     res.capped = any(len(hits) >= COUNT_CAP for hits in found.values())
     res.total = sum(res.counts.get(k, 0) for k in res.kinds)
-    shown = sorted(
-        (f for slug in res.kinds for f in found.get(slug, [])[:limit]),
-        key=lambda f: (-f.score, f.kind, f.pk),
+    units = _units(query, expanded.unknown_runs, index.tokenizer)
+    shown: list[_Found] = []
+    for slug in res.kinds:
+        # A pool deeper than the page: BM25 favours short records, so a long record that
+        # holds every word of the query may rank below short ones that hold one.
+        top = found.get(slug, [])[: max(limit, MERGE_POOL)]
+        backend = backends[slug]
+        if top and backend is not None and not top[0].explained:
+            _explain(backend, expanded.text, top)
+        shown += top
+    # Scores of different indexes are not comparable (each has its own statistics): the
+    # kinds' hits are merged by how many of the query's words their title or name holds,
+    # then their own text (not their organization's name), then all of it, then by score.
+    tok = index.tokenizer
+    shown.sort(
+        key=lambda f: (
+            -_coverage(f, units, tok, TITLE_FIELDS),
+            -_coverage(f, units, tok, OWN_FIELDS),
+            -_coverage(f, units, tok),
+            -f.score,
+            f.kind,
+            f.pk,
+        )
     )
-    res.items = _items(user, shown, include_archived, backends, expanded.text, limit)
+    res.items = _items(user, shown, include_archived, index.tokenizer, limit, query)
     matched = {t for item in res.items for t in item.terms}
     res.similar = sorted(
         {
@@ -175,6 +214,76 @@ def search(
         }
     )
     return res
+
+
+def _explain(backend: Backend, text: str, hits: list[_Found]) -> None:
+    """The query words each hit holds, per field (one lookup per term for all hits)."""
+    matched = backend.matched_terms(text, [str(f.pk) for f in hits])
+    for f in hits:
+        f.matched = matched.get(str(f.pk), {})
+        f.explained = True
+
+
+def _surfaces(found: _Found, fields: Callable[[str], bool] | None = None) -> set[str]:
+    return {
+        s
+        for name, surfaces in found.matched.items()
+        if fields is None or fields(name)
+        for s in surfaces
+    }
+
+
+def TITLE_FIELDS(name: str) -> bool:
+    return name in {"title", "name", "aliases"}
+
+
+def OWN_FIELDS(name: str) -> bool:
+    return name != "org"
+
+
+def _cjk_runs(query: str) -> list[str]:
+    return [
+        "".join(c for c in m.group() if c not in ZH_STOPWORDS)
+        for m in RUN.finditer(query)
+        if IS_CJK.match(m.group())
+    ]
+
+
+def _whole(found: _Found, runs: list[str]) -> bool:
+    """Kept when the record matched a real word, or every character of an unknown run: a
+    record that shares one character with an unknown name is not a match for it."""
+    surfaces = _surfaces(found)
+    if any(len(s) > 1 or s.isascii() for s in surfaces):
+        return True
+    return any(run and set(run) <= surfaces for run in runs)
+
+
+def _units(query: str, runs: list[str], tok: Tokenizer) -> list[frozenset[str]]:
+    """The query's words (each as the index terms that stand for it), unknown runs as one
+    unit of their characters."""
+    words = [frozenset(tok.tokenize(w)) for w in _query_words(query, tok)]
+    return [w for w in words if w] + [frozenset(run) for run in runs if run]
+
+
+def _query_words(query: str, tok: Tokenizer) -> list[str]:
+    out: list[str] = []
+    for _term, surface in tok.analyze(query):
+        if (len(surface) > 1 or surface.isascii()) and surface not in out:
+            out.append(surface)
+    return out
+
+
+def _coverage(
+    found: _Found,
+    units: list[frozenset[str]],
+    tok: Tokenizer,
+    fields: Callable[[str], bool] | None = None,
+) -> float:
+    if not units:
+        return 0.0
+    surfaces = _surfaces(found, fields)
+    held = {t for s in surfaces for t in tok.tokenize(s)} | surfaces
+    return sum(1 for unit in units if unit <= held) / len(units)
 
 
 def _visible(user: AnyUser, kind: Kind, include_archived: bool) -> QuerySet[Any]:
@@ -202,14 +311,15 @@ def _items(
     user: AnyUser,
     shown: list[_Found],
     include_archived: bool,
-    backends: dict[str, Backend | None],
-    text: str,
+    tok: Tokenizer,
     limit: int,
+    query: str = "",
 ) -> list[Item]:
-    """Display items in score order, re-read through the visibility querysets, with the
-    query words each matched (for highlighting)."""
+    """Display items of the first hits in the merged order, re-read through the visibility
+    querysets; among them, a record whose name is the query itself comes first."""
+    window = shown[: limit + WINDOW_EXTRA]
     pks: dict[str, list[int]] = {}
-    for f in shown:
+    for f in window:
         pks.setdefault(f.kind, []).append(f.pk)
     objects: dict[str, dict[int, Any]] = {}
     for slug, ids in pks.items():
@@ -217,18 +327,11 @@ def _items(
         qs = _visible(user, kind, include_archived).filter(pk__in=ids)
         qs = qs.select_related(*kind.related).prefetch_related(*kind.prefetch)
         objects[slug] = {obj.pk: obj for obj in qs}
-    kept = [f for f in shown if f.pk in objects.get(f.kind, {})][:limit]
-    for slug in {f.kind for f in kept}:
-        backend = backends[slug]
-        assert backend is not None
-        doc_ids = [str(f.pk) for f in kept if f.kind == slug]
-        matched = backend.matched_terms(text, doc_ids)
-        for f in kept:
-            if f.kind == slug:
-                f.matched = matched.get(str(f.pk), {})
-    index = SearchIndex.current()
-    tok = index.tokenizer if index is not None else None
-    return [_item(KINDS[f.kind], objects[f.kind][f.pk], f, tok) for f in kept]
+    kept = [f for f in window if f.pk in objects.get(f.kind, {})]
+    items = [_item(KINDS[f.kind], objects[f.kind][f.pk], f, tok) for f in kept]
+    wanted = query.lower()
+    items.sort(key=lambda i: wanted not in f"{i.title_text} {i.alt_title}".lower())
+    return items[:limit]
 
 
 def _terms(found: _Found, tok: Tokenizer | None) -> set[str]:

@@ -368,3 +368,46 @@ def test_snippet_window_starts_at_a_word() -> None:
     html, found = snippet("alpha beta gamma " * 20 + "the stent here", {"stent"}, Tokenizer(), 40)
     assert found and html.startswith("…") and html[1] in "abgt" and html[1:3] != "ta"
     assert "<mark>stent</mark>" in html
+
+
+# -- precision (field test, issue #18 item 5) ------------------------------------------------
+
+
+def test_a_word_in_most_records_is_no_typo_correction(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "COMMON_MIN", 3)
+    for n in range(6):
+        en_achievement(title_en=f"Device number {n} (demo)")
+    res = service.search(personas.viewer, "HEMO")
+    assert (res.items, res.similar) == ([], [])
+
+
+def test_an_unknown_name_needs_all_its_characters(personas: Personas) -> None:
+    OrganizationFactory(name_zh="九号实验室", status="published")
+    OrganizationFactory(name_zh="联合创新中心", status="published")
+    both = OrganizationFactory(name_zh="九联科技", status="published")
+    res = service.search(personas.viewer, "九联")
+    assert ids(res) == [both.pk]
+
+
+def test_a_word_is_not_found_through_one_shared_character(personas: Personas) -> None:
+    a = AchievementFactory(title_zh="靶向LRRK2的小分子抑制剂治疗帕金森病", title_en="")
+    CarrierFactory(name="金牛区孵化器", park=OrganizationFactory(kind="park"))
+    assert ids(service.search(personas.viewer, "帕金森")) == [a.pk]
+
+
+def test_kinds_merge_by_words_held_in_the_name_before_scores(personas: Personas) -> None:
+    park = OrganizationFactory(
+        name_zh="成都医学城",
+        kind="park",
+        status="published",
+        description_zh="位于温江区的生物医药产业园区，" * 8,
+    )
+    staff = [
+        PersonFactory(name_zh=f"员工{n}", organization=park, status="published") for n in range(3)
+    ]
+    res = service.search(personas.viewer, "成都医学城")
+    # Its people hold the name too (as their organization's) and score higher, being short.
+    assert (res.items[0].kind, res.items[0].pk) == ("organizations", park.pk)
+    assert set(ids(res, "people")) == {p.pk for p in staff}
