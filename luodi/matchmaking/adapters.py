@@ -269,11 +269,15 @@ def derived_carrier_needs(kind: str, stage: str) -> tuple[list[str], int]:
     return [CarrierType.WET_LAB], 300
 
 
-def achievement_profile(a: Achievement, terms: Terms) -> ItemProfile:
+def achievement_profile(a: Achievement, terms: Terms, *, dossier: bool = True) -> ItemProfile:
+    """`dossier=False` for a viewer who may not see the dossier: its fields (the owner's
+    carrier requirements, space, transfer modes, needs — catalog.api_schemas.DOSSIER_FIELDS)
+    are left out, so no reason or score can reveal them; the carrier needs a teaser's type
+    and stage imply stand in, as they do when the owner gave none."""
     area_ids = [t.pk for t in a.therapeutic_areas.all()]
     tech_ids = [t.pk for t in a.technology_fields.all()]
-    carrier_needs = [str(c) for c in a.carrier_needs or []]
-    space = a.space_needed_m2
+    carrier_needs = [str(c) for c in a.carrier_needs or []] if dossier else []
+    space = a.space_needed_m2 if dossier else None
     if not carrier_needs:
         carrier_needs, derived_space = derived_carrier_needs(a.kind, a.stage)
         space = space or derived_space
@@ -297,8 +301,8 @@ def achievement_profile(a: Achievement, terms: Terms) -> ItemProfile:
         carrier_needs=carrier_needs,
         space_m2=space,
         amount_sought=a.amount_sought_wan,
-        transfer_modes=[str(m) for m in a.transfer_modes or []],
-        needs=[str(n) for n in a.needs or []],
+        transfer_modes=[str(m) for m in a.transfer_modes or []] if dossier else [],
+        needs=[str(n) for n in a.needs or []] if dossier else [],
         owner_id=a.owner_id,
         disclosure=a.disclosure,
         query=_query(query),

@@ -30,6 +30,7 @@ from luodi.matchmaking import adapters, feedback, scoring, site_model
 from luodi.matchmaking.adapters import ItemProfile, OrgProfile, Terms
 from luodi.matchmaking.engine import MatchEngine, TextResult, get_engine
 from luodi.matchmaking.models import MatchRecord, MatchStatus, SourceKind, TargetKind
+from luodi.matchmaking.rules import comparable_parks
 from luodi.matchmaking.scoring import Reason, Scored
 
 TABS: dict[str, tuple[str, ...]] = {
@@ -156,7 +157,10 @@ def load_source(user: AnyUser, kind: str, pk: int, terms: Terms | None = None) -
         a = adapters.achievements_for_matching(catalog_rules.achievements_visible_to(user)).get(
             pk=pk
         )
-        return Source(kind, a, TABS["achievement"], item=adapters.achievement_profile(a, terms))
+        item = adapters.achievement_profile(
+            a, terms, dossier=user.has_perm("catalog.view_dossier", a)
+        )
+        return Source(kind, a, TABS["achievement"], item=item)
     if kind == SourceKind.NEED:
         n = adapters.needs_for_matching(catalog_rules.needs_visible_to(user)).get(pk=pk)
         return Source(kind, n, TABS["need"], item=adapters.need_profile(n, terms))
@@ -212,11 +216,12 @@ def _candidates(
 
 
 def candidate_orgs(user: AnyUser, target: str) -> QuerySet[Organization]:
-    return adapters.organizations_for_matching(
-        catalog_rules.organizations_visible_to(user).filter(
-            kind__in=ORG_KINDS[target], archived_at__isnull=True, status=ReviewStatus.PUBLISHED
-        )
+    qs = catalog_rules.organizations_visible_to(user).filter(
+        kind__in=ORG_KINDS[target], archived_at__isnull=True, status=ReviewStatus.PUBLISHED
     )
+    if target == TargetKind.PARK:
+        qs = comparable_parks(user, qs)
+    return adapters.organizations_for_matching(qs)
 
 
 def candidate_achievements(user: AnyUser) -> QuerySet[Achievement]:
@@ -377,7 +382,9 @@ def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
     )
     out = []
     for a in found:
-        item = adapters.achievement_profile(a, terms)
+        item = adapters.achievement_profile(
+            a, terms, dossier=ctx.user.has_perm("catalog.view_dossier", a)
+        )
         tm = text.matches.get(a.pk)
         rec = records.get(a.pk)
         s = Scored(

@@ -8,6 +8,8 @@
 - Access requests: staff, the achievement owner's members (who decide) and the requester.
 - NDA invitations (confidential achievements): staff and the owner's partner members invite
   and revoke; they list all of them, an invited organization lists only its live ones.
+- Parks compete for the same projects (招商): a member of a park sees, on a park tab, only its
+  own parks' fit, never how the other parks score or where its own ranks among them.
 """
 
 from __future__ import annotations
@@ -20,9 +22,21 @@ from django.db.models import Q, QuerySet
 from luodi.accounts.models import AuditEntry
 from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
 from luodi.catalog import rules as catalog_rules
-from luodi.catalog.choices import ReviewStatus
+from luodi.catalog.choices import OrganizationKind, ReviewStatus
 from luodi.catalog.models import Achievement, Organization
 from luodi.matchmaking.models import AccessRequest, MatchRecord, NdaInvitation
+
+
+def comparable_parks(user: AnyUser, parks: QuerySet[Organization]) -> QuerySet[Organization]:
+    """The parks of a park tab the user may compare: all of them for staff and for
+    organizations that are not parks, only its own for a member of a park."""
+    if is_staff(user):
+        return parks
+    own_parks = Organization.objects.filter(
+        pk__in=org_ids(user), kind=OrganizationKind.PARK
+    ).values_list("pk", flat=True)
+    own = set(own_parks)
+    return parks.filter(pk__in=own) if own else parks
 
 
 def source_owner_id(obj: Any) -> int | None:

@@ -197,3 +197,50 @@ def test_teaser_is_matchable_but_its_dossier_never_shows(
     text = _everything(park_user, eco)
     assert "预告 KRAS 抑制剂" in text
     assert DOSSIER not in text
+
+
+def test_a_teasers_withheld_requirements_never_show_in_reasons(
+    personas: Personas, park_user: Any, eco: Eco
+) -> None:
+    """The owner's carrier requirement is a dossier field: the detail page withholds it from
+    a teaser's viewers, so the park tab must not explain a fit (or a misfit) with it."""
+    teaser = AchievementFactory(
+        owner=personas.org_a,
+        title_zh="预告 病毒载体",
+        disclosure="teaser",
+        kind="drug",
+        stage="preclinical",
+        carrier_needs=["p3_lab"],
+        space_needed_m2=777,
+    )
+    indexing.rebuild_all()
+
+    def park_reasons(user: Any) -> str:
+        source = queries.load_source(user, "achievement", teaser.pk)
+        ml = queries.matches(user, source, "park")
+        return " ".join(r.text for s in ml.items for r in s.reasons)
+
+    owner_view = park_reasons(personas.partner_a)
+    outsider_view = park_reasons(park_user)
+
+    assert "P3" in owner_view or "777" in owner_view  # the owner sees its own requirement
+    assert "P3" not in outsider_view and "777" not in outsider_view
+    assert "湿实验室" in outsider_view or "Wet lab" in outsider_view  # implied by type+stage
+
+
+def test_a_park_sees_only_its_own_fit_on_a_park_tab(
+    personas: Personas, park_user: Any, eco: Eco
+) -> None:
+    """Parks compete for projects: another park's fit, and where this one ranks, are staff's
+    and that park's business only."""
+    source = queries.load_source(park_user, "achievement", eco.achievement.pk)
+    seen = queries.matches(park_user, source, "park")
+    staff_source = queries.load_source(personas.staff, "achievement", eco.achievement.pk)
+    everything = queries.matches(personas.staff, staff_source, "park")
+
+    assert [s.pk for s in seen.items] == [eco.lab_park.pk] and seen.total == 1
+    assert {eco.lab_park.pk, eco.gmp_park.pk} <= {s.pk for s in everything.items}
+    api = client_for(park_user).get(
+        f"/api/matchmaking/matches/achievement/{eco.achievement.pk}", {"tab": "park"}
+    )
+    assert [i["id"] for i in api.json()["items"]] == [eco.lab_park.pk]
