@@ -11,6 +11,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import EmailStr, Field
 
+from luodi.control_chars import InputSchema
 from luodi.engagements.models import Event, Meeting, Visit
 
 
@@ -71,7 +72,7 @@ class VisitOut(Schema):
         return list(obj.stops.all())
 
 
-class VisitIn(Schema):
+class VisitIn(InputSchema):
     title_zh: str = ""
     title_en: str = ""
     purpose: str = ""
@@ -88,7 +89,7 @@ class VisitIn(Schema):
     agreement_ids: list[int] = []
 
 
-class StopIn(Schema):
+class StopIn(InputSchema):
     organization_id: int | None = None
     place: str = ""
     window_start: time | None = None
@@ -114,7 +115,7 @@ class SuggestionOut(Schema):
     legs: list[LegOut]
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     order: list[int]
 
 
@@ -143,7 +144,7 @@ class MeetingOut(Schema):
         return [a.pk for a in obj.agreements.all()]
 
 
-class MeetingIn(Schema):
+class MeetingIn(InputSchema):
     title: str = Field(min_length=1, max_length=255)
     starts_at: datetime
     ends_at: datetime | None = None
@@ -201,7 +202,7 @@ class EventOut(Schema):
         return list(obj.sessions.all())
 
 
-class EventIn(Schema):
+class EventIn(InputSchema):
     kind: str = "forum"
     title_zh: str = ""
     title_en: str = ""
@@ -217,7 +218,7 @@ class EventIn(Schema):
     registration_open: bool = True
 
 
-class SessionIn(Schema):
+class SessionIn(InputSchema):
     title_zh: str = ""
     title_en: str = ""
     room: str = ""
@@ -239,7 +240,7 @@ class RegistrationOut(Schema):
     created_at: datetime
 
 
-class RegistrationIn(Schema):
+class RegistrationIn(InputSchema):
     name: str = Field(min_length=1, max_length=120)
     email: EmailStr
     organization_name: str = ""
@@ -247,7 +248,7 @@ class RegistrationIn(Schema):
     phone: str = ""
 
 
-class CheckInIn(Schema):
+class CheckInIn(InputSchema):
     code: str = Field(min_length=4, max_length=40)
 
 
@@ -256,7 +257,7 @@ class CheckInOut(Schema):
     already_checked_in: bool
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(InputSchema):
     kind: str
     text: str = Field(min_length=1, max_length=5000)
     counterpart_id: int | None = None
@@ -272,7 +273,7 @@ class OutcomeOut(Schema):
     created_at: datetime
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(InputSchema):
     title: str = Field(min_length=1, max_length=255)
     owner_id: int | None = None
     owner_name: str = ""
@@ -292,5 +293,5 @@ class FollowUpOut(Schema):
     done_at: datetime | None
 
 
-class MinutesIn(Schema):
+class MinutesIn(InputSchema):
     minutes: str = Field(max_length=20000)

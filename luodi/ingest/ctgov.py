@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luodi import control_chars
 from luodi.catalog import signals as catalog_signals
 from luodi.catalog.choices import OrganizationKind, ReviewStatus
 from luodi.catalog.models import Organization, Trial, TrialSite
@@ -211,6 +213,10 @@ def parse(
                 (number, _("%(id)s is already listed on line %(n)s") % {"id": nct, "n": lines[nct]})
             )
             continue
+        bad = _control_char_cell(row)
+        if bad is not None:
+            errors.append((number, f"{nct}: {bad}"))
+            continue
         title = get(cols["title"])
         if not title:
             errors.append((number, _("%(id)s has no title") % {"id": nct}))
@@ -255,6 +261,15 @@ def parse(
             )
         )
     return trials, errors
+
+
+def _control_char_cell(row: dict[Any, Any]) -> str | None:
+    """Why a row is refused for an invisible control character (naming the column), if it is."""
+    for column, value in row.items():
+        char = control_chars.find(value)
+        if char is not None:
+            return control_chars.row_reason(str(column or ""), char)
+    return None
 
 
 def split_bar(text: str) -> list[str]:

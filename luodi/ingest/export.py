@@ -6,30 +6,26 @@ app's `*_visible_to(user)` (or a list built from one). This module does no permi
 attribute path with dots ("owner.display_name"). The default columns per kind (COLUMNS) use
 the import's field labels as headers, so an exported file imports back as updates.
 
-Cells that a spreadsheet would run as a formula (=, +, -, @ first) are prefixed with "'".
+The file is written by `luodi.sheets`, which keeps every cell from running as a formula.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from luodi import sheets
 from luodi.accounts.rules import AnyUser
 
 Accessor = str | Callable[[Any], Any]
 Columns = list[tuple[str | Promise, Accessor]]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = sheets.XLSX
 
 
 def _value(row: Any, accessor: Accessor) -> Any:
@@ -46,22 +42,12 @@ def _value(row: Any, accessor: Accessor) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    if value is None:
-        return ""
+    """What a cell shows for a model value; `sheets` types and neutralizes the rest."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
-    if isinstance(value, (int, float, date)):
-        return value
-    if isinstance(value, (list, tuple, set)):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, Model):
-        return str(value)
-    if hasattr(value, "all"):  # a related manager
+    if not isinstance(value, Model) and hasattr(value, "all"):  # a related manager
         return "; ".join(str(v) for v in value.all())
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return value
 
 
 def _rows(rows: QuerySet[Any] | Iterable[Any]) -> Iterable[Any]:
@@ -78,31 +64,12 @@ def export_rows(
     filename: str = "export",
 ) -> HttpResponse:
     """A download of `rows` (already restricted by visible_to) as "xlsx" or "csv"."""
-    headers = [str(h) for h, _accessor in columns]
-    name = get_valid_filename(filename) or "export"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        for row in _rows(rows):
-            writer.writerow([_plain(_value(row, a)) for _h, a in columns])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        sheet.append(headers)
-        for row in _rows(rows):
-            sheet.append([_plain(_value(row, a)) for _h, a in columns])
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX)
-    else:
-        raise ValueError(f"unknown export format {fmt!r}")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    sheet = sheets.Sheet(
+        title="Sheet",
+        headers=[str(h) for h, _accessor in columns],
+        rows=([_plain(_value(row, a)) for _h, a in columns] for row in _rows(rows)),
+    )
+    return sheets.download(fmt, filename, [sheet])
 
 
 def _names(qs: Any) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Organization
+from luodi.control_chars import NoControlChars
 from luodi.ingest import tables
 from luodi.ingest.fields import FIELDS, KIND_LABELS
 from luodi.ingest.rules import kinds_for
@@ -36,7 +37,7 @@ def check_upload(upload: UploadedFile, suffixes: tuple[str, ...]) -> bytes:
     return bytes(data)
 
 
-class UploadForm(forms.Form):
+class UploadForm(NoControlChars, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What the file contains"))
     file = forms.FileField(
         label=gettext_lazy("File"),
@@ -68,7 +69,7 @@ class UploadForm(forms.Form):
         return data
 
 
-class MappingForm(forms.Form):
+class MappingForm(NoControlChars, forms.Form):
     """One select per column of the file: which field it fills, or none."""
 
     def __init__(
@@ -96,7 +97,7 @@ class MappingForm(forms.Form):
         return data
 
 
-class CtgovForm(forms.Form):
+class CtgovForm(NoControlChars, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("ClinicalTrials.gov CSV export"),
         help_text=gettext_lazy("Either download format; at most 10 MB."),
@@ -118,7 +119,7 @@ def live_organizations() -> Any:
     return Organization.objects.filter(archived_at__isnull=True, merged_into__isnull=True)
 
 
-class MergeForm(forms.Form):
+class MergeForm(NoControlChars, forms.Form):
     target = forms.ModelChoiceField(
         queryset=live_organizations(),
         label=gettext_lazy("Keep (A)"),

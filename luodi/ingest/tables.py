@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from luodi import control_chars
 from luodi.catalog.models import Organization, Term
 from luodi.ingest import dedup
 from luodi.ingest.fields import BILINGUAL, FIELDS, REQUIRED_GROUPS, SYNONYMS_ZH, Spec
@@ -408,6 +409,11 @@ def clean_row(
         raw = cells[column].strip()
         spec = specs[key]
         if not raw:
+            continue
+        char = control_chars.find(raw)
+        if char is not None:  # never saved: it hides in the text and breaks .xlsx exports
+            reasons.append(control_chars.row_reason(str(spec.label), char))
+            bad.add(key)
             continue
         value, reason = _clean_value(spec, raw, resolver)
         if reason:

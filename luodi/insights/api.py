@@ -22,6 +22,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from luodi.accounts.models import User
+from luodi.control_chars import InputSchema
 from luodi.errors import ApiError
 from luodi.insights import geo, queries
 from luodi.insights import scope as scopes
@@ -63,7 +64,7 @@ def graph_data(request: HttpRequest) -> dict[str, Any]:
 # -- reports ------------------------------------------------------------------------------
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     period: Literal["month", "quarter", "custom"] = "month"

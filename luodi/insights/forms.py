@@ -9,10 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luodi.control_chars import NoControlChars
 from luodi.insights import scope as scopes
 
 
-class ReportForm(forms.Form):
+class ReportForm(NoControlChars, forms.Form):
     """Period and scope of a report; the web page and the API both validate with it."""
 
     PERIODS = [("month", _("Last month")), ("quarter", _("Last quarter")), ("custom", _("Custom"))]

@@ -12,7 +12,6 @@ without it the job fails with a message that says which file is missing.
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from luodi import sheets
 from luodi.accounts.models import User
 from luodi.catalog.choices import Disclosure
 from luodi.insights import queries
@@ -183,32 +183,16 @@ def show(value: Any) -> Any:
 
 
 def write_xlsx(data: ReportData) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = _("Summary")[:31]
-    sheet.append([data.title])
-    sheet.append([data.period])
-    sheet.append([data.scope])
-    for label, value in data.key_numbers:
-        sheet.append([label, show(value)])
+    summary: list[list[Any]] = [[data.title], [data.period], [data.scope]]
+    summary += [[label, show(value)] for label, value in data.key_numbers]
+    book = [sheets.Sheet(_("Summary"), summary)]
     for chart in data.charts.values():
-        ws = book.create_sheet(chart.title[:31])
-        ws.append([label for _k, label in chart.columns])
-        for row in chart.rows:
-            ws.append([show(row.get(k)) for k, _label in chart.columns])
+        rows = [[show(row.get(k)) for k, _label in chart.columns] for row in chart.rows]
         if chart.note:  # e.g. why a chart is empty in this scope
-            ws.append([chart.note])
-    for title, headers, rows in tables(data):
-        ws = book.create_sheet(title[:31])
-        ws.append(headers)
-        for r in rows:
-            ws.append(r)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            rows.append([chart.note])
+        book.append(sheets.Sheet(chart.title, rows, [label for _k, label in chart.columns]))
+    book += [sheets.Sheet(title, rows, headers) for title, headers, rows in tables(data)]
+    return sheets.to_xlsx(book)
 
 
 def tables(data: ReportData) -> list[tuple[str, list[str], list[list[Any]]]]:

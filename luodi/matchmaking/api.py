@@ -35,6 +35,7 @@ from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
+from luodi.control_chars import InputSchema
 from luodi.errors import ApiError
 from luodi.matchmaking import actions, domain, feedback, queries
 from luodi.matchmaking.models import AccessRequest, MatchRecord, NdaInvitation, SourceKind
@@ -84,7 +85,7 @@ class MatchListOut(Schema):
     items: list[CandidateOut]
 
 
-class FeedbackIn(Schema):
+class FeedbackIn(InputSchema):
     source_kind: Literal["achievement", "organization", "need", "trial"]
     source_id: int
     target_kind: Literal["company", "investor", "park", "center", "achievement", "team"]
@@ -94,7 +95,7 @@ class FeedbackIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: Status
     reason: Reason = ""
     note: str = Field("", max_length=2000)
@@ -115,13 +116,13 @@ class RecordOut(Schema):
     updated_at: datetime
 
 
-class AccessRequestIn(Schema):
+class AccessRequestIn(InputSchema):
     achievement_id: int
     message: str = Field("", max_length=2000)
     accept_nda: bool = False
 
 
-class ApproveIn(Schema):
+class ApproveIn(InputSchema):
     expires_at: datetime
 
 
@@ -142,7 +143,7 @@ class NdaOut(Schema):
     text: str
 
 
-class InvitationIn(Schema):
+class InvitationIn(InputSchema):
     achievement_id: int
     organization_id: int
     expires_at: datetime | None = Field(None, description="Default: in 90 days.")

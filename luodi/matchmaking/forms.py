@@ -14,6 +14,7 @@ from luodi.accounts.rules import AnyUser
 from luodi.catalog.choices import ReviewStatus
 from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.rules import organizations_visible_to
+from luodi.control_chars import NoControlChars
 from luodi.matchmaking.models import DeclineReason, MatchStatus, TargetKind
 
 ACTIONS = [
@@ -25,7 +26,7 @@ ACTIONS = [
 ]
 
 
-class ActForm(forms.Form):
+class ActForm(NoControlChars, forms.Form):
     target_kind = forms.ChoiceField(choices=TargetKind.choices, widget=forms.HiddenInput)
     target_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     score = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -46,7 +47,7 @@ class ActForm(forms.Form):
         return data
 
 
-class StatusForm(forms.Form):
+class StatusForm(NoControlChars, forms.Form):
     status = forms.ChoiceField(label=_("status"), choices=MatchStatus.choices)
     reason = forms.ChoiceField(
         label=_("reason"), required=False, choices=[("", "—"), *DeclineReason.choices]
@@ -54,7 +55,7 @@ class StatusForm(forms.Form):
     note = forms.CharField(label=_("note"), required=False, max_length=2000)
 
 
-class AccessRequestForm(forms.Form):
+class AccessRequestForm(NoControlChars, forms.Form):
     message = forms.CharField(
         label=_("Why you would like to see the dossier"),
         required=False,
@@ -68,7 +69,7 @@ def _default_expiry() -> Any:
     return (timezone.localdate() + timedelta(days=90)).isoformat()
 
 
-class DecideAccessForm(forms.Form):
+class DecideAccessForm(NoControlChars, forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     expires_on = forms.DateField(
         label=_("access expires on"),
@@ -88,7 +89,7 @@ class DecideAccessForm(forms.Form):
         return data
 
 
-class InviteForm(forms.Form):
+class InviteForm(NoControlChars, forms.Form):
     """Invite an organization to a confidential achievement's NDA. The field accepts any
     organization the user may see, so that the domain's checks (owner's own, archived, …)
     answer with a message; the list offers only the eligible ones."""

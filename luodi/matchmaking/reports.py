@@ -4,20 +4,19 @@ the requesting user, so it shows no more than they may see and never a dossier."
 
 from __future__ import annotations
 
-import io
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from luodi import sheets
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.matchmaking import queries
 from luodi.matchmaking.models import SourceKind
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TAB_TITLES: dict[str, str] = {"achievement": "Achievements", "company": "Companies"}
 
 
@@ -26,30 +25,27 @@ def workbook(*, user: User, org_id: int, k: int = 50) -> tuple[Workbook, str]:
     if source.flavour not in ("park", "investor"):
         raise queries.Organization.DoesNotExist
     ctx = queries.Context.make(user)
+    # A normal (not write-only) workbook: at most k rows per tab, and callers read it back.
     wb = Workbook()
     wb.remove(wb.active)
+    headers = [
+        _("rank"),
+        _("name"),
+        _("score"),
+        _("can host / fits"),
+        _("status"),
+        _("reasons"),
+        _("matched terms"),
+    ]
     for tab in source.tabs:
         ml = queries.matches(user, source, tab, k=k, ctx=ctx)
-        ws = wb.create_sheet(TAB_TITLES.get(tab, tab))
-        ws.append(
-            [
-                _("rank"),
-                _("name"),
-                _("score"),
-                _("can host / fits"),
-                _("status"),
-                _("reasons"),
-                _("matched terms"),
-            ]
-        )
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        rows: list[list[Any]] = []
         for rank, s in enumerate(ml.items, 1):
             reasons = "; ".join(
                 f"{'+' if r.ok else '−' if r.ok is False else '·'} {r.text}" for r in s.reasons
             )
             terms = "; ".join(f"{f}: {', '.join(t)}" for f, t in s.matched.items())
-            ws.append(
+            rows.append(
                 [
                     rank,
                     s.label,
@@ -60,17 +56,13 @@ def workbook(*, user: User, org_id: int, k: int = 50) -> tuple[Workbook, str]:
                     terms,
                 ]
             )
-        for col, width in zip("ABCDEFG", (6, 40, 8, 10, 12, 90, 50), strict=True):
-            ws.column_dimensions[col].width = width
+        sheets.add_sheet(wb, sheets.Sheet(TAB_TITLES.get(tab, tab), rows, headers))
     name = f"recommendations-{source.obj.pk}-{timezone.localdate().isoformat()}.xlsx"
     return wb, name
 
 
 def response(*, user: User, org_id: int, ip: str | None = None) -> HttpResponse:
     wb, name = workbook(user=user, org_id=org_id)
-    buf = io.BytesIO()
-    wb.save(buf)
+    content = sheets.save(wb)
     audit.record(actor=user, verb="match.report", changes={"organization": org_id}, ip=ip)
-    resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return sheets.attachment(content, name)

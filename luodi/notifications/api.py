@@ -19,6 +19,7 @@ from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import organizations_visible_to
+from luodi.control_chars import InputSchema
 from luodi.errors import ApiError
 from luodi.notifications import domain, rules, webhooks
 from luodi.notifications.models import Channel, ChannelKind, Delivery
@@ -45,7 +46,7 @@ class ChannelOut(Schema):
     updated_at: datetime
 
 
-class ChannelIn(Schema):
+class ChannelIn(InputSchema):
     kind: ChannelKindName
     name: str = Field(min_length=1, max_length=80)
     target: str = Field(
@@ -59,7 +60,7 @@ class ChannelIn(Schema):
     organization_id: int | None = Field(None, description="add to this team instead of yourself")
 
 
-class ChannelPatch(Schema):
+class ChannelPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=80)
     target: str | None = Field(None, max_length=1000)
     secret: str | None = Field(None, max_length=200, description="empty string removes it")
@@ -77,7 +78,7 @@ class EmailChoices(Schema):
     event_registration: bool
 
 
-class EmailChoicesPatch(Schema):
+class EmailChoicesPatch(InputSchema):
     reminder: bool | None = None
     match_alert: bool | None = None
     open_call: bool | None = None

@@ -6,11 +6,12 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from luodi.control_chars import NoControlChars
 from luodi.notifications import domain, webhooks
 from luodi.notifications.models import Channel, ChannelKind, EventKind
 
 
-class ChannelForm(forms.Form):
+class ChannelForm(NoControlChars, forms.Form):
     """Add a channel, or (with `channel`) change one: then the kind is fixed, and an empty
     address or secret keeps the stored one, which is never sent back to the browser."""
 
@@ -113,7 +114,7 @@ class ChannelForm(forms.Form):
         }
 
 
-class EmailChoicesForm(forms.Form):
+class EmailChoicesForm(NoControlChars, forms.Form):
     """Mail to the account address, one check box per kind of event."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from luodi.control_chars import InputSchema
 from luodi.pipeline.choices import (
     AgreementKind,
     AgreementStatus,
@@ -51,7 +52,7 @@ class ProjectOut(Schema):
         return OrgRef(id=obj.owner_id, name=obj.owner.display_name)
 
 
-class ProjectIn(Schema):
+class ProjectIn(InputSchema):
     achievement_id: int | None = None
     clinical_need_id: int | None = None
     title: str = Field("", max_length=255)
@@ -65,7 +66,7 @@ class ProjectIn(Schema):
     needed_specialty_id: int | None = None
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     to_stage: ProjectStage
     reason: str = Field("", max_length=500)
     note: str = ""
@@ -92,7 +93,7 @@ class DocumentOut(Schema):
     uploaded_at: datetime
 
 
-class AgreementIn(Schema):
+class AgreementIn(InputSchema):
     kind: AgreementKind
     title: str = Field(min_length=1, max_length=255)
     status: AgreementStatus = AgreementStatus.DRAFT
@@ -124,7 +125,7 @@ class AgreementOut(Schema):
         return [DocumentOut.model_validate(d, from_attributes=True) for d in obj.documents.all()]
 
 
-class ObligationIn(Schema):
+class ObligationIn(InputSchema):
     kind: ObligationKind
     description: str = Field(min_length=1, max_length=500)
     due_date: date | None = None
@@ -151,7 +152,7 @@ class ObligationOut(Schema):
         return task.pk if task is not None else None
 
 
-class TaskIn(Schema):
+class TaskIn(InputSchema):
     project_id: int | None = None
     title: str = Field(min_length=1, max_length=255)
     owner_id: int

@@ -3,8 +3,6 @@ registrations with check-in (search or code), attendee export, outcomes, news dr
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from luodi import sheets
 from luodi.catalog.rules import achievements_visible_to
 from luodi.engagements import rules
 from luodi.engagements.domain import events as domain
@@ -319,37 +318,8 @@ def _export(request: HttpRequest, event: Event, regs: list[Registration], fmt: s
         changes={"format": fmt, "rows": len(rows)},
         ip=ip(request),
     )
-    name = f"event-{event.pk}-attendees"
-    if fmt == "csv":
-        buf = io.StringIO()
-        buf.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly
-        writer = csv.writer(buf)
-        writer.writerow(header)
-        writer.writerows(_safe(row) for row in rows)
-        response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.title = "attendees"
-        sheet.append([str(h) for h in header])
-        for row in rows:
-            sheet.append(_safe(row))
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
-
-
-def _safe(row: list[str]) -> list[str]:
-    """Registrants type these values: neutralize spreadsheet formulas (CSV injection)."""
-    return ["'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
+    sheet = sheets.Sheet("attendees", rows, header)
+    return sheets.download(fmt, f"event-{event.pk}-attendees", [sheet])
 
 
 @require_POST
