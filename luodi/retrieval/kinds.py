@@ -18,7 +18,13 @@ from django.db.models import Model, Prefetch, QuerySet, TextChoices
 from django.utils import translation
 
 from luodi.catalog import rules
-from luodi.catalog.choices import AchievementKind, CarrierType, OrganizationKind, Stage
+from luodi.catalog.choices import (
+    AchievementKind,
+    CarrierType,
+    OrganizationKind,
+    ReviewStatus,
+    Stage,
+)
 from luodi.catalog.models import (
     Achievement,
     Carrier,
@@ -106,8 +112,24 @@ class Kind:
 
 
 def _meta(obj: Any, audience: list[str], **extra: Any) -> dict[str, Any]:
+    """Filters every kind has: who may see it, archived, published (the catalog's review
+    state; registry records such as trials have none and count as published)."""
     archived = getattr(obj, "archived_at", None) is not None
-    return {"audience": audience, "archived": archived, **extra}
+    published = getattr(obj, "status", ReviewStatus.PUBLISHED) == ReviewStatus.PUBLISHED
+    return {"audience": audience, "archived": archived, "published": published, **extra}
+
+
+# The metadata fields each kind's documents carry, as a backend declares them (Milvus needs
+# typed columns to filter inside a search).
+FILTERABLE: dict[str, dict[str, Any]] = {
+    "organization": {"org_kind": str},
+    "achievement": {"kind": str, "stage": str, "disclosure": str, "owner": int},
+    "need": {"specialty": str, "organization": int},
+    "person": {"organization": int},
+    "carrier": {"park": int, "carrier_type": str},
+    "trial": {},
+}
+COMMON_FILTERABLE: dict[str, Any] = {"audience": list[str], "archived": bool, "published": bool}
 
 
 def _doc(pk: int, fields: dict[str, str], meta: dict[str, Any]) -> Document:

@@ -11,7 +11,6 @@ the page says so.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from luodi.matching.backend import Backend, InProcessBackend
@@ -47,6 +46,8 @@ class SearchIndex:
     def current(cls) -> SearchIndex | None:
         """The indexes this process serves now; None before any was built."""
         engine = get_engine()
+        if engine.on_milvus:
+            return cls._on_milvus()
         loaded = {kind: engine.loaded(kind) for kind in INDEX_KINDS}
         present = {kind: gen for kind, gen in loaded.items() if gen is not None}
         if not present:
@@ -58,6 +59,31 @@ class SearchIndex:
             vocab=Vocabulary([gen.index.lexical.vocab for gen in present.values()]),
             loaded=present,
         )
+
+    @classmethod
+    def _on_milvus(cls) -> SearchIndex | None:
+        """Milvus collections expose no vocabulary: every word counts as known (no
+        single-character fallback) and there is no typo dictionary."""
+        engine = get_engine()
+        backends: dict[str, Backend] = {}
+        for kind in INDEX_KINDS:
+            backend = engine.backend(kind)
+            if backend is not None:
+                backends[kind] = backend
+        if not backends:
+            return None
+        first = next(iter(backends.values()))
+        return cls(
+            backends=backends,
+            tokenizer=first.tokenizer,  # type: ignore[attr-defined]
+            vocab=_Everything(),  # type: ignore[arg-type]
+            loaded={},
+        )
+
+
+class _Everything:
+    def __contains__(self, word: object) -> bool:
+        return True
 
 
 _spell_lock = threading.Lock()
@@ -80,11 +106,6 @@ def _spelling(present: dict[str, generations.Loaded]) -> SpellIndex:
 
 def warm() -> dict[str, bool]:
     """Load every kind's newest generation into this process (gunicorn's post_worker_init,
-    /healthz): kind -> whether one was there to load."""
+    /healthz), or open its Milvus collection: kind -> whether one was there."""
     engine = get_engine()
-    return {kind: engine.loaded(kind) is not None for kind in INDEX_KINDS}
-
-
-def kinds_ready() -> Iterator[str]:
-    engine = get_engine()
-    return (kind for kind in INDEX_KINDS if engine.loaded(kind) is not None)
+    return {kind: engine.backend(kind) is not None for kind in INDEX_KINDS}

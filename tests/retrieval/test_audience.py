@@ -7,6 +7,7 @@ record (each carries the same marker word), with `search.service.index_filters(u
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -32,17 +33,24 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from tests.retrieval.milvus_util import on_milvus
 
 pytestmark = [pytest.mark.django_db]
 MARK = "Zorblatt"
 
 
-@pytest.fixture(autouse=True)
-def _own_indexes(settings: Any, tmp_path: Any) -> None:
+@pytest.fixture(autouse=True, params=["inprocess", "milvus"])
+def backend(request: pytest.FixtureRequest, settings: Any, tmp_path: Any) -> Iterator[str]:
+    """The agreement must hold whichever engine applies the filters."""
     settings.VAR_DIR = tmp_path
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MATCHMAKING_ENCODER = "none"
     generations.forget()
+    if request.param == "inprocess":
+        yield request.param
+        return
+    with on_milvus(settings, request.getfixturevalue("milvus_uri")):
+        yield request.param
 
 
 def _world(p: Personas) -> dict[str, Any]:
