@@ -7,11 +7,20 @@ views (`views.py`) get them from `resources.RESOURCES`:
     GET    /{slug}                  list: the web list's filters + `q`, limit/offset
     POST   /{slug}                  create (201); a partner's record waits for review
     GET    /{slug}/{id}             detail; 404 when not visible (existence is not confirmed)
-    PATCH  /{slug}/{id}             change only the fields sent; 403 without the permission
+    PATCH  /{slug}/{id}             change only the fields sent; 403 without the permission;
+                                    a partner's change of a published record answers 202
+                                    with the revision that waits for review (api_revisions)
     POST   /{slug}/{id}/archive     and /restore
     POST   /{slug}/{id}/approve     and /return (staff; reviewed types only)
+    POST   /{slug}/{id}/resubmit    a returned (or draft) record back to review
 
 Rules:
+- Review states move only as `review.py`'s table says; a move it does not list is a 409
+  `illegal_transition`.
+- Optimistic concurrency (luodi/concurrency.py): every record has a `version` (also the ETag of
+  GET and PATCH answers). A PATCH that sends the version it loaded (`version`, or If-Match)
+  after the record moved on saves nothing and answers 409 `conflict`: `fields.version` is the
+  current version and each field sent that someone else changed lists its saved value.
 - Every read starts from the `*_visible_to(user)` queryset of `rules.py`.
 - Writes are validated by the web ModelForms and saved through `domain.py`, so the web and the
   API validate, audit and review identically.
@@ -29,7 +38,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.db.models import Model, Prefetch, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import Query, Router, Schema
@@ -38,12 +47,15 @@ from ninja.responses import Status
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
+from luodi.catalog import api_revisions, changes, domain, rules
 from luodi.catalog import api_schemas as s
-from luodi.catalog import domain, rules
+from luodi.catalog.api_revisions import illegal
 from luodi.catalog.choices import Disclosure
 from luodi.catalog.forms import ListField, ReturnForm
 from luodi.catalog.models import Term, Trial, TrialSite
 from luodi.catalog.resources import RESOURCES, Resource
+from luodi.catalog.review import IllegalTransition
+from luodi.concurrency import Conflict, conflict_error, differing, etag, expected_from
 from luodi.errors import ApiError
 
 router = Router(tags=["catalog"])
@@ -244,8 +256,23 @@ def _form_data(form_class: type[django_forms.ModelForm], data: dict[str, Any]) -
     return out
 
 
-def _save(spec: Spec, request: HttpRequest, obj: Model | None, sent: dict[str, Any]) -> Model:
-    """Validate with the web form, save through domain.save_record; 422 on invalid input.
+def _current_form(spec: Spec, request: HttpRequest, obj: Model) -> django_forms.ModelForm:
+    """The edit form on `obj` as its editor sees it now: a partner editing a published record
+    continues the changes already waiting for review."""
+    user = request.user
+    initial = changes.initial_of(changes.proposal_for(user, obj))
+    return spec.res.form(instance=obj, user=user, initial=initial)
+
+
+def _save(
+    spec: Spec,
+    request: HttpRequest,
+    obj: Model | None,
+    sent: dict[str, Any],
+    expected: int | None = None,
+) -> domain.Saved:
+    """Validate with the web form, save through domain.save_record; 422 on invalid input,
+    409 when `expected` is not the record's version any more.
 
     On update only the fields sent change: the form is filled with the current values first.
     """
@@ -255,7 +282,7 @@ def _save(spec: Spec, request: HttpRequest, obj: Model | None, sent: dict[str, A
     data = _form_data(form_class, sent)
     before: dict[str, Any] | None = None
     if obj is not None:
-        current = form_class(instance=obj, user=user)
+        current = _current_form(spec, request, obj)
         base = {n: current.fields[n].prepare_value(current.initial.get(n)) for n in names}
         data = {**base, **data}
         # Snapshot before validation: ModelForm validation writes into the instance.
@@ -267,15 +294,20 @@ def _save(spec: Spec, request: HttpRequest, obj: Model | None, sent: dict[str, A
     changed = [n for n in names if obj is None or n in sent]
     m2m = {n: form.cleaned_data[n] for n in spec.res.m2m if n in changed}
     plain = [n for n in changed if n not in spec.res.m2m]
-    domain.save_record(
-        actor=user,
-        instance=instance,
-        fields=plain,
-        m2m=m2m,
-        before=before,
-        ip=audit.client_ip(request),
-    )
-    return instance
+    try:
+        return domain.save_record(
+            actor=user,
+            instance=instance,
+            fields=plain,
+            m2m=m2m,
+            before=before,
+            expected_version=expected,
+            ip=audit.client_ip(request),
+        )
+    except Conflict as exc:
+        assert obj is not None  # a new record has no version to conflict with
+        now = _current_form(spec, request, spec.res.model._default_manager.get(pk=obj.pk))
+        raise conflict_error(exc, differing(form, now, names=sent)) from None
 
 
 def _require(request: HttpRequest, perm: str, obj: Model | None = None) -> None:
@@ -319,17 +351,18 @@ def _register(spec: Spec) -> None:
         )
     )
 
-    def detail(request: HttpRequest, pk: int) -> Any:
+    def detail(request: HttpRequest, pk: int, response: HttpResponse) -> Any:
         obj = spec.get_visible(request, pk)
         spec.prepare(request, [obj])
+        response["ETag"] = etag(obj.version)
         return obj
 
     router.get(item, response=spec.out, summary=f"Get {label}", **op("detail"))(detail)
 
     def create(request: HttpRequest, payload: Any) -> Status[Any]:
         _require(request, "catalog.add_record")
-        instance = _save(spec, request, None, payload.model_dump(exclude_unset=True))
-        return Status(201, spec.present(request, instance))
+        saved = _save(spec, request, None, payload.model_dump(exclude_unset=True))
+        return Status(201, spec.present(request, saved.record))
 
     router.post(
         f"/{slug}",
@@ -343,15 +376,33 @@ def _register(spec: Spec) -> None:
         **op("create"),
     )(_typed(create, payload=spec.create_in))
 
-    def update(request: HttpRequest, pk: int, payload: Any) -> Any:
+    def update(request: HttpRequest, pk: int, payload: Any, response: HttpResponse) -> Any:
         obj = spec.get_visible(request, pk)
         _require(request, f"catalog.change_{perm}", obj)
         sent = payload.model_dump(exclude_unset=True)
-        instance = _save(spec, request, obj, sent) if sent else obj
-        return spec.present(request, instance)
+        expected = expected_from(request, sent)
+        saved = _save(spec, request, obj, sent, expected) if sent else domain.Saved(obj)
+        if saved.revision is not None:
+            return Status(202, saved.revision)
+        out = spec.present(request, saved.record)
+        response["ETag"] = etag(out.version)
+        return out
 
     router.patch(
-        item, response=spec.out, summary=f"Change {label} (only the fields sent)", **op("update")
+        item,
+        response={200: spec.out, 202: s.RevisionOut},
+        summary=f"Change {label} (only the fields sent)",
+        description=(
+            "Send the `version` you loaded (or If-Match): a change saved meanwhile is a 409 "
+            "`conflict`, never silently overwritten."
+            + (
+                " A partner's change of a published record is not applied: it waits for "
+                "staff review and the answer is 202 with the revision."
+                if spec.res.reviewed
+                else ""
+            )
+        ),
+        **op("update"),
     )(_typed(update, payload=spec.patch_in))
 
     def archive(request: HttpRequest, pk: int) -> Any:
@@ -382,7 +433,10 @@ def _register(spec: Spec) -> None:
     def approve(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
         _require(request, "catalog.review")
-        domain.approve(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        try:
+            domain.approve(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        except IllegalTransition as exc:
+            raise illegal(exc) from None
         return spec.present(request, obj)
 
     router.post(
@@ -398,12 +452,15 @@ def _register(spec: Spec) -> None:
         form = ReturnForm({"comment": payload.comment})
         if not form.is_valid():
             raise _invalid(form.errors)
-        domain.return_with_comments(
-            actor=_user(request),
-            instance=obj,
-            comment=form.cleaned_data["comment"],
-            ip=audit.client_ip(request),
-        )
+        try:
+            domain.return_with_comments(
+                actor=_user(request),
+                instance=obj,
+                comment=form.cleaned_data["comment"],
+                ip=audit.client_ip(request),
+            )
+        except IllegalTransition as exc:
+            raise illegal(exc) from None
         return spec.present(request, obj)
 
     router.post(
@@ -413,9 +470,27 @@ def _register(spec: Spec) -> None:
         **op("return"),
     )(_typed(return_, payload=s.ReturnIn))
 
+    def resubmit(request: HttpRequest, pk: int) -> Any:
+        obj = spec.get_visible(request, pk)
+        _require(request, f"catalog.change_{perm}", obj)
+        try:
+            domain.submit(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        except IllegalTransition as exc:
+            raise illegal(exc) from None
+        return spec.present(request, obj)
+
+    router.post(
+        f"{item}/resubmit",
+        response=spec.out,
+        summary=f"Resubmit {label} for review (a returned or draft record)",
+        **op("resubmit"),
+    )(resubmit)
+
 
 for _spec in SPECS:
     _register(_spec)
+
+api_revisions.register(router)
 
 
 # -- read-only: taxonomy terms and trials ----------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any, Self
 from ninja import Field, Schema
 from pydantic import ConfigDict, model_validator
 
+from luodi.catalog import changes
 from luodi.catalog.choices import (
     AchievementKind,
     AchievementNeed,
@@ -35,10 +36,12 @@ from luodi.catalog.models import (
     CompanyProfile,
     Organization,
     ParkProfile,
+    Revision,
     Term,
     Trial,
     TrialSite,
 )
+from luodi.control_chars import InputSchema
 
 # -- references to related objects ----------------------------------------------------------
 
@@ -71,6 +74,10 @@ class ReviewedOut(Schema):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    version: int = Field(
+        description="Incremented by every saved edit; send it back (or the ETag as If-Match) "
+        "when you change the record, and a change saved meanwhile is a 409, not lost."
+    )
 
 
 # -- organizations ----------------------------------------------------------------------------
@@ -145,11 +152,19 @@ class OrganizationOut(ReviewedOut):
         return getattr(obj, "company", None)
 
 
-class _In(Schema):
+class _In(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
 
-class OrganizationPatch(_In):
+def _version() -> Any:
+    return Field(
+        None,
+        description="The `version` you loaded (or send it as If-Match). When the record has "
+        "moved on, nothing is saved and the answer is 409 `conflict`.",
+    )
+
+
+class OrganizationFields(_In):
     name_zh: str | None = None
     name_en: str | None = None
     aliases: list[str] | None = None
@@ -169,7 +184,11 @@ class OrganizationPatch(_In):
     )
 
 
-class OrganizationCreate(OrganizationPatch):
+class OrganizationPatch(OrganizationFields):
+    version: int | None = _version()
+
+
+class OrganizationCreate(OrganizationFields):
     kind: OrganizationKind
 
 
@@ -230,7 +249,7 @@ class AchievementOut(ReviewedOut):
         return self
 
 
-class AchievementPatch(_In):
+class AchievementFields(_In):
     title_zh: str | None = None
     title_en: str | None = None
     summary_zh: str | None = None
@@ -252,7 +271,11 @@ class AchievementPatch(_In):
     disclosure: Disclosure | None = None
 
 
-class AchievementCreate(AchievementPatch):
+class AchievementPatch(AchievementFields):
+    version: int | None = _version()
+
+
+class AchievementCreate(AchievementFields):
     kind: AchievementKind
     owner: int
     stage: Stage
@@ -285,7 +308,7 @@ class ClinicalNeedOut(ReviewedOut):
     clinician: PersonRef | None
 
 
-class ClinicalNeedPatch(_In):
+class ClinicalNeedFields(_In):
     title_zh: str | None = None
     title_en: str | None = None
     organization: int | None = None
@@ -297,7 +320,11 @@ class ClinicalNeedPatch(_In):
     constraints: str | None = None
 
 
-class ClinicalNeedCreate(ClinicalNeedPatch):
+class ClinicalNeedPatch(ClinicalNeedFields):
+    version: int | None = _version()
+
+
+class ClinicalNeedCreate(ClinicalNeedFields):
     organization: int
     problem: str
 
@@ -336,7 +363,7 @@ class PersonOut(ReviewedOut):
         return self
 
 
-class PersonPatch(_In):
+class PersonFields(_In):
     name_zh: str | None = None
     name_en: str | None = None
     organization: int | None = None
@@ -347,7 +374,11 @@ class PersonPatch(_In):
     expertise: str | None = None
 
 
-class PersonCreate(PersonPatch):
+class PersonPatch(PersonFields):
+    version: int | None = _version()
+
+
+class PersonCreate(PersonFields):
     pass
 
 
@@ -372,9 +403,13 @@ class CarrierOut(Schema):
     certifications: list[Any]
     description: str
     archived_at: datetime | None
+    version: int = Field(
+        description="Incremented by every saved edit; send it back (or the ETag as If-Match) "
+        "when you change the record, and a change saved meanwhile is a 409, not lost."
+    )
 
 
-class CarrierPatch(_In):
+class CarrierFields(_In):
     park: int | None = Field(None, description="Organization id of a park.")
     name: str | None = None
     carrier_type: CarrierType | None = None
@@ -387,7 +422,11 @@ class CarrierPatch(_In):
     description: str | None = None
 
 
-class CarrierCreate(CarrierPatch):
+class CarrierPatch(CarrierFields):
+    version: int | None = _version()
+
+
+class CarrierCreate(CarrierFields):
     park: int
     name: str
     carrier_type: CarrierType
@@ -407,6 +446,69 @@ class CarrierFilter(Schema):
 
 class ReturnIn(_In):
     comment: str = Field(description="Comments for the submitter (required).")
+
+
+class DecisionIn(_In):
+    version: int | None = Field(
+        None,
+        description="The record's `version` when you read the changes; if the record or the "
+        "changes moved on since, nothing is decided (409 `conflict`).",
+    )
+
+
+class RevisionReturnIn(DecisionIn):
+    comment: str = Field(description="Comments for the partner (required).")
+
+
+class ChangeOut(Schema):
+    field: str
+    label: str = Field(description="The field's name in the active language.")
+    current: str = Field(description="The published value, as shown on the record's page.")
+    proposed: str
+
+
+class RevisionOut(Schema):
+    id: int
+    record_type: str = Field(description="The record's list: organizations, achievements, …")
+    record_id: int
+    record_version: int = Field(description="The record's current `version`.")
+    state: str = Field(description="pending, approved, returned or withdrawn.")
+    changes: list[ChangeOut]
+    proposed_by: str | None
+    comment: str
+    created_at: datetime
+    updated_at: datetime
+    decided_at: datetime | None
+
+    # An organization's profile is changed as part of the organization (its fields are
+    # named as nested there: "park.rent_subsidy_pct").
+    @staticmethod
+    def resolve_record_type(obj: Revision) -> str:
+        return changes.page_of(obj.record)[0] if obj.record is not None else ""
+
+    @staticmethod
+    def resolve_record_id(obj: Revision) -> int:
+        return changes.page_of(obj.record)[1] if obj.record is not None else obj.object_id
+
+    @staticmethod
+    def resolve_record_version(obj: Revision) -> int:
+        return int(getattr(obj.record, "version", 0))
+
+    @staticmethod
+    def resolve_changes(obj: Revision, context: dict[str, Any]) -> list[dict[str, str]]:
+        record = obj.record
+        if record is None:
+            return []
+        out = [vars(c) for c in changes.changes(obj, record, context["request"].user)]
+        return [c | {"field": changes.field_path(record, c["field"])} for c in out]
+
+    @staticmethod
+    def resolve_proposed_by(obj: Revision) -> str | None:
+        return obj.proposed_by.get_username() if obj.proposed_by is not None else None
+
+
+class RevisionFilter(Schema):
+    state: Revision.State = Revision.State.PENDING
 
 
 # -- taxonomy and trials (read-only) -------------------------------------------------------------

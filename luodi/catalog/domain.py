@@ -1,12 +1,16 @@
 """Writes in the catalog: one function per change, the actor passed in, one audit entry each.
 
-Records created by partners start as `pending` and wait in the staff review queue; records
-created by staff are published at once.
+Review states move only as the table in `review.py` says: a partner's new record waits for
+review (pending), staff's is published at once; a partner's edit of a published record is
+kept as a revision (`revisions.py`) while the published version stays visible; a returned
+record is edited and resubmitted. Every edit claims the record's version first
+(luodi/concurrency.py), so a second editor who loaded an older version gets a Conflict.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
@@ -14,12 +18,23 @@ from django.utils import timezone
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.accounts.rules import is_staff
-from luodi.catalog.choices import ReviewStatus
+from luodi.catalog import review, revisions
+from luodi.catalog.models import Reviewed, Revision
+from luodi.concurrency import claim, has_version
 
 
 def _verb(instance: models.Model, action: str) -> str:
     return f"{instance._meta.model_name}.{action}"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What an edit did: `proposed` when the changes were kept for review instead of saved
+    (then `revision` is the open revision, or None when nothing differed any more)."""
+
+    record: models.Model
+    proposed: bool = False
+    revision: Revision | None = None
 
 
 @transaction.atomic
@@ -30,21 +45,50 @@ def save_record(
     fields: Sequence[str],
     m2m: dict[str, Iterable[Any]] | None = None,
     before: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    resubmit: bool = False,
     ip: str | None = None,
-) -> models.Model:
-    """Create or update `instance` (already carrying the new values) and its m2m links."""
+) -> Saved:
+    """Create or edit `instance` (already carrying the new values) and its m2m links.
+
+    An edit the table turns into a revision leaves `instance`'s row alone: its values are
+    proposed instead. An organization's profile follows the organization's state.
+    `resubmit` sends an edited draft or returned record back to review."""
     is_new = instance.pk is None
-    if is_new and hasattr(instance, "status"):
-        instance.status = ReviewStatus.PUBLISHED if is_staff(actor) else ReviewStatus.PENDING
-        instance.submitted_by = actor  # type: ignore[attr-defined]
+    rule: review.Rule | None = None
+    if isinstance(instance, Reviewed):
+        action, status = (review.CREATE, review.NEW) if is_new else (review.EDIT, instance.status)
+        rule = review.decide(action, actor, status)
+        if is_new:
+            instance.status, instance.submitted_by = rule.result(status), actor
+    elif (state := revisions.reviewed_status(instance)) is not None:
+        rule = review.decide(review.EDIT, actor, state)  # a profile: its organization's state
+    if rule is not None and rule.revision:
+        if is_new:  # a profile the published organization lacked: an empty one, then proposed
+            published = type(instance)(organization_id=instance.organization_id)  # type: ignore[attr-defined]
+            published.save()
+        else:
+            published = type(instance)._default_manager.get(pk=instance.pk)
+        values = {name: getattr(instance, name) for name in fields}
+        values.update({name: list(items) for name, items in (m2m or {}).items()})
+        revision = revisions.propose(
+            actor=actor,
+            record=published,
+            values=values,
+            expected_version=expected_version,
+            ip=ip,
+        )
+        return Saved(published, proposed=True, revision=revision)
     if is_new:
         instance.save()
     else:
+        if has_version(type(instance)):
+            claim(instance, expected_version)
         instance.save(
             update_fields=[*fields, *(["updated_at"] if hasattr(instance, "updated_at") else [])]
         )
-    for name, values in (m2m or {}).items():
-        getattr(instance, name).set(values)
+    for name, linked in (m2m or {}).items():
+        getattr(instance, name).set(linked)
     changes: dict[str, Any] = (
         {"created": {name: audit.jsonable(getattr(instance, name)) for name in fields}}
         if is_new
@@ -61,7 +105,9 @@ def save_record(
         changes=changes,
         ip=ip,
     )
-    return instance
+    if resubmit and not is_new:
+        submit(actor=actor, instance=instance, ip=ip)
+    return Saved(instance)
 
 
 @transaction.atomic
@@ -78,32 +124,52 @@ def restore(*, actor: User, instance: models.Model, ip: str | None = None) -> No
     audit.record(actor=actor, verb=_verb(instance, "restore"), target=instance, ip=ip)
 
 
+def _move(
+    *,
+    actor: User,
+    instance: models.Model,
+    action: str,
+    comment: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """Move `instance` to the state the table gives for `action` from its stored state. The
+    move is claimed by a conditional UPDATE (`WHERE status = <the state decided from>`), so of
+    two reviewers deciding at once only the first moves it; the other gets IllegalTransition
+    from the state it finds. The save after it sends the model signals (search indexes)."""
+    rows = type(instance)._default_manager.filter(pk=instance.pk)
+    old = str(rows.values_list("status", flat=True).get())
+    new = review.decide(action, actor, old).result(old)
+    if not rows.filter(status=old).update(status=new):
+        now = str(rows.values_list("status", flat=True).get())
+        raise review.IllegalTransition(action, now)
+    instance.status = new  # type: ignore[attr-defined]
+    fields = ["status"]
+    if comment is not None:
+        instance.review_comment = comment  # type: ignore[attr-defined]
+        fields.append("review_comment")
+    instance.save(update_fields=fields)
+    audit.record(
+        actor=actor,
+        verb=_verb(instance, action),
+        target=instance,
+        changes={"status": [old, new]} | ({"comment": comment} if comment else {}),
+        ip=ip,
+    )
+
+
 @transaction.atomic
-def submit_for_review(*, actor: User, instance: models.Model, ip: str | None = None) -> None:
-    instance.status = ReviewStatus.PENDING  # type: ignore[attr-defined]
-    instance.save(update_fields=["status"])
-    audit.record(actor=actor, verb=_verb(instance, "submit"), target=instance, ip=ip)
+def submit(*, actor: User, instance: models.Model, ip: str | None = None) -> None:
+    """Send a draft or returned record (back) to the review queue."""
+    _move(actor=actor, instance=instance, action=review.SUBMIT, ip=ip)
 
 
 @transaction.atomic
 def approve(*, actor: User, instance: models.Model, ip: str | None = None) -> None:
-    instance.status = ReviewStatus.PUBLISHED  # type: ignore[attr-defined]
-    instance.review_comment = ""  # type: ignore[attr-defined]
-    instance.save(update_fields=["status", "review_comment"])
-    audit.record(actor=actor, verb=_verb(instance, "approve"), target=instance, ip=ip)
+    _move(actor=actor, instance=instance, action=review.APPROVE, comment="", ip=ip)
 
 
 @transaction.atomic
 def return_with_comments(
     *, actor: User, instance: models.Model, comment: str, ip: str | None = None
 ) -> None:
-    instance.status = ReviewStatus.RETURNED  # type: ignore[attr-defined]
-    instance.review_comment = comment  # type: ignore[attr-defined]
-    instance.save(update_fields=["status", "review_comment"])
-    audit.record(
-        actor=actor,
-        verb=_verb(instance, "return"),
-        target=instance,
-        changes={"comment": comment},
-        ip=ip,
-    )
+    _move(actor=actor, instance=instance, action=review.RETURN, comment=comment, ip=ip)

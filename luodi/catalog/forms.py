@@ -23,6 +23,8 @@ from luodi.catalog.choices import (
 )
 from luodi.catalog.models import Achievement, Carrier, ClinicalNeed, Organization, Person, Term
 from luodi.catalog.rules import organizations_visible_to
+from luodi.concurrency import VersionedForm
+from luodi.control_chars import NoControlChars
 
 _SPLIT = re.compile(r"[;；,，、\n]+")
 
@@ -46,8 +48,9 @@ def _terms(scheme: str) -> QuerySet[Term]:
     return Term.objects.filter(scheme=scheme).order_by("code")
 
 
-class OwnedForm(forms.ModelForm):
-    """Restricts organization choices to what the user may attach records to."""
+class OwnedForm(NoControlChars, VersionedForm, forms.ModelForm):
+    """Restricts organization choices to what the user may attach records to; carries the
+    version of the record being edited (luodi/concurrency.py)."""
 
     owner_field = ""
 
@@ -251,7 +254,7 @@ class CarrierForm(OwnedForm):
 # -- list filters -----------------------------------------------------------------------------
 
 
-class FilterForm(forms.Form):
+class FilterForm(NoControlChars, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -344,7 +347,7 @@ class CarrierFilter(FilterForm):
     lookups = {"min_available": "area_available_m2__gte"}
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(NoControlChars, forms.Form):
     comment = forms.CharField(
         label=_("Comments for the submitter"),
         widget=forms.Textarea(attrs={"rows": 3}),

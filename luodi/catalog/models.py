@@ -7,6 +7,8 @@ Models stay slim: writes live in `domain.py`, permissions in `rules.py`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -96,6 +98,9 @@ class Reviewed(models.Model):
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Incremented by every saved edit; edit forms and API updates send the one they loaded
+    # (luodi/concurrency.py), so a second editor gets a conflict instead of a silent revert.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -174,6 +179,7 @@ class ParkProfile(models.Model):
     subsidy_years = models.PositiveSmallIntegerField(_("subsidy years"), null=True, blank=True)
     max_grant_wan = models.PositiveIntegerField(_("maximum grant (10k CNY)"), null=True, blank=True)
     services = models.JSONField(_("services"), default=list, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("park profile")
@@ -211,6 +217,7 @@ class Carrier(models.Model):
     certifications = models.JSONField(_("certifications"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("carrier")
@@ -242,6 +249,7 @@ class ClinicalCenterProfile(models.Model):
         _("ethics review turnaround (days)"), null=True, blank=True
     )
     notable_investigators = models.TextField(_("notable investigators"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("clinical center profile")
@@ -265,6 +273,7 @@ class CompanyProfile(models.Model):
     ticket_min_wan = models.PositiveIntegerField(_("ticket from (10k CNY)"), null=True, blank=True)
     ticket_max_wan = models.PositiveIntegerField(_("ticket to (10k CNY)"), null=True, blank=True)
     stage_focus = models.JSONField(_("stage focus"), default=list, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("company / investor profile")
@@ -280,6 +289,15 @@ class CompanyProfile(models.Model):
     @property
     def stage_focus_labels(self) -> list[str]:
         return [choice_label(Stage, code) for code in self.stage_focus]
+
+
+class LegalBasis(models.TextChoices):
+    """Why Luodi may hold a person's record (PIPL art. 13); blank: not yet recorded."""
+
+    CONSENT = "consent", _("Consent of the person")
+    CONTRACT = "contract", _("Needed for a contract with the person")
+    PUBLIC_INTEREST = "public_interest", _("Legitimate public interest")
+    PUBLICLY_DISCLOSED = "published", _("Information the person made public")
 
 
 class Person(Bilingual, Reviewed):
@@ -298,6 +316,10 @@ class Person(Bilingual, Reviewed):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
     expertise = models.TextField(_("expertise"), blank=True)
+    # Set on the person's privacy page (accounts/privacy.py), which records each change.
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=16, choices=LegalBasis.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -521,3 +543,55 @@ class AccessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.achievement_id} → {self.organization_id or self.user_id}"
+
+
+class Revision(models.Model):
+    """Changes a partner proposed to a published record. They wait for staff review while
+    everybody keeps seeing the published values (catalog/review.py); at most one per record
+    is pending. `data` holds only the fields that differ, as JSON (links as ids)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned with comments")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    record = GenericForeignKey("content_type", "object_id")
+    # The record's organization when proposed: its members see the revision.
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(_("proposed changes"), default=dict)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(_("review comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("proposed revision")
+        verbose_name_plural = _("proposed revisions")
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="catalog_revision_record_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(state="pending"),
+                name="one_pending_revision_per_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} ({self.state})"

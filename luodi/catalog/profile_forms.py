@@ -10,9 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from luodi.catalog.choices import CompanyNeed, OrganizationKind, ParkService, Stage
 from luodi.catalog.forms import ChoiceListField
 from luodi.catalog.models import ClinicalCenterProfile, CompanyProfile, ParkProfile, Term
+from luodi.concurrency import VersionedForm
 
 
-class ParkProfileForm(forms.ModelForm):
+class ProfileForm(VersionedForm, forms.ModelForm):
+    """Base of the profile forms: they carry the profile's version."""
+
+
+class ParkProfileForm(ProfileForm):
     services = ChoiceListField(label=_("services"), choices=ParkService.choices, required=False)
 
     class Meta:
@@ -35,7 +40,7 @@ class ParkProfileForm(forms.ModelForm):
         return value
 
 
-class ClinicalCenterProfileForm(forms.ModelForm):
+class ClinicalCenterProfileForm(ProfileForm):
     class Meta:
         model = ClinicalCenterProfile
         fields = [
@@ -56,7 +61,7 @@ class ClinicalCenterProfileForm(forms.ModelForm):
         )
 
 
-class CompanyProfileForm(forms.ModelForm):
+class CompanyProfileForm(ProfileForm):
     needs = ChoiceListField(label=_("needs"), choices=CompanyNeed.choices, required=False)
     stage_focus = ChoiceListField(label=_("stage focus"), choices=Stage.choices, required=False)
 
@@ -83,7 +88,7 @@ class CompanyProfileForm(forms.ModelForm):
 
 
 # kind → (form, the OneToOne accessor on Organization)
-PROFILE_FORMS: dict[str, tuple[type[forms.ModelForm], str]] = {
+PROFILE_FORMS: dict[str, tuple[type[ProfileForm], str]] = {
     OrganizationKind.PARK: (ParkProfileForm, "park"),
     OrganizationKind.HOSPITAL: (ClinicalCenterProfileForm, "clinical_center"),
     OrganizationKind.COMPANY: (CompanyProfileForm, "company"),

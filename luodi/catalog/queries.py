@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.utils.functional import Promise
 
 from luodi.accounts.rules import AnyUser, is_staff
 from luodi.catalog.choices import ReviewStatus
+from luodi.catalog.models import Revision
 from luodi.catalog.resources import RESOURCES
+from luodi.catalog.rules import revisions_visible_to
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,16 @@ class Count:
 
 def home_counts(user: AnyUser) -> list[Count]:
     """Live records the user may see per type; `pending` = waiting for review (staff) or the
-    user's own unpublished submissions (others)."""
+    user's own unpublished submissions (others), with changes proposed to published records
+    (all of them for staff, the user's own for others)."""
+    revisions = revisions_visible_to(user).filter(state=Revision.State.PENDING)
+    if not is_staff(user):
+        revisions = revisions.filter(proposed_by_id=user.pk)
+    proposed = dict(
+        revisions.values("content_type")
+        .annotate(n=models.Count("id"))
+        .values_list("content_type", "n")
+    )
     out = []
     for res in RESOURCES.values():
         qs = res.visible(user).filter(archived_at__isnull=True)
@@ -31,6 +44,7 @@ def home_counts(user: AnyUser) -> list[Count]:
             pending = (
                 waiting if is_staff(user) else waiting.filter(submitted_by_id=user.pk)
             ).count()
+            pending += proposed.get(ContentType.objects.get_for_model(res.model).pk, 0)
             qs = qs.filter(status=ReviewStatus.PUBLISHED)
         out.append(Count(res.slug, res.label_plural, qs.count(), pending))
     return out

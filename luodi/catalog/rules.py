@@ -30,6 +30,7 @@ from luodi.catalog.models import (
     ClinicalNeed,
     Organization,
     Person,
+    Revision,
     Term,
     Trial,
 )
@@ -109,6 +110,18 @@ def needs_visible_to(user: AnyUser) -> QuerySet[ClinicalNeed]:
     if not user.is_authenticated:
         return qs.none()
     return qs.filter(_PUBLISHED | Q(organization_id__in=org_ids(user)) | Q(submitted_by_id=user.pk))
+
+
+def revisions_visible_to(user: AnyUser) -> QuerySet[Revision]:
+    """Proposed changes to published records: staff see all; partners those of their own
+    organizations' records and those they proposed; nobody else (the public version is what
+    others see)."""
+    qs = Revision.objects.all()
+    if is_staff(user):
+        return qs
+    if not is_partner(user):
+        return qs.none()
+    return qs.filter(Q(organization_id__in=org_ids(user)) | Q(proposed_by_id=user.pk))
 
 
 def carriers_visible_to(user: AnyUser) -> QuerySet[Carrier]:

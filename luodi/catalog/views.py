@@ -1,4 +1,6 @@
-"""Catalog pages: one set of thin views for every object type described in resources.py."""
+"""Catalog pages: one set of thin views for every object type described in resources.py
+(list, detail, edit, archive, profiles); the review queue and its decisions are in
+review_views.py."""
 
 from __future__ import annotations
 
@@ -13,13 +15,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.catalog import domain
+from luodi.catalog import changes, domain, review, revisions
 from luodi.catalog.choices import ChainSegment, ReviewStatus
 from luodi.catalog.forms import ReturnForm
-from luodi.catalog.models import Achievement, Organization
+from luodi.catalog.models import Achievement, Organization, Revision
 from luodi.catalog.resources import RESOURCES, Resource
+from luodi.concurrency import Conflict
 from luodi.web.htmx import is_htmx
 
 
@@ -74,34 +78,87 @@ def list_view(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
-def detail_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    res = _resource(slug)
-    obj = _get_visible(request, res, pk)
+def revision_row(
+    revision: Revision, record: Model, diff: list[changes.Change], form: ReturnForm | None = None
+) -> dict[str, Any]:
+    """One proposal as the pages show it: the diff, the part of the record it changes (a
+    profile is named), the staff's return form."""
+    slug, pk = changes.page_of(record)
+    return {
+        "revision": revision,
+        "record": record,
+        "changes": diff,
+        "slug": slug,
+        "page_pk": pk,
+        "part": record._meta.verbose_name if isinstance(record, revisions.PROFILES) else "",
+        "kind": record._meta.verbose_name,
+        "form": form or ReturnForm(auto_id=f"revision{revision.pk}-%s"),
+    }
+
+
+def detail_context(request: HttpRequest, res: Resource, obj: Any) -> dict[str, Any]:
+    """Everything a record's page shows; shared with the review views that re-render it."""
+    user = request.user
+    can_edit = user.has_perm(f"catalog.change_{res.perm_name}", obj)
     context: dict[str, Any] = {
         "res": res,
         "obj": obj,
-        "can_edit": request.user.has_perm(f"catalog.change_{res.perm_name}", obj),
-        "can_review": request.user.has_perm("catalog.review") and res.reviewed,
+        "can_edit": can_edit,
+        "can_review": user.has_perm("catalog.review") and res.reviewed,
+        "can_resubmit": can_edit
+        and res.reviewed
+        and review.allows(review.SUBMIT, user, obj.status),
         "return_form": ReturnForm(),
+        "revisions": [
+            revision_row(shown.revision, shown.record, shown.changes)
+            for shown in changes.shown_revisions(user, obj, can_edit)
+        ],
     }
     if isinstance(obj, Achievement):
-        context["can_view_dossier"] = request.user.has_perm("catalog.view_dossier", obj)
-        if context["can_view_dossier"] and obj.disclosure != "public":
-            # Every view of a withheld dossier is audited (DESIGN §4).
-            audit.record(
-                actor=_user(request),
-                verb="achievement.view_dossier",
-                target=obj,
-                ip=audit.client_ip(request),
-            )
+        context["can_view_dossier"] = user.has_perm("catalog.view_dossier", obj)
     if isinstance(obj, Organization):
         stored = obj.chain_segments if isinstance(obj.chain_segments, list) else []
         context["chain_segments"] = [
             ChainSegment(c).label for c in stored if c in ChainSegment.values
         ]
-    if slug == "people":
-        context["can_view_contact"] = request.user.has_perm("catalog.view_contact", obj)
+    if res.slug == "people":
+        context["can_view_contact"] = user.has_perm("catalog.view_contact", obj)
+    return context
+
+
+def detail_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    res = _resource(slug)
+    obj = _get_visible(request, res, pk)
+    context = detail_context(request, res, obj)
+    if context.get("can_view_dossier") and obj.disclosure != "public":
+        # Every view of a withheld dossier is audited (DESIGN §4).
+        audit.record(
+            actor=_user(request),
+            verb="achievement.view_dossier",
+            target=obj,
+            ip=audit.client_ip(request),
+        )
     return render(request, f"catalog/detail_{slug}.html", context)
+
+
+def _saved_message(request: HttpRequest, saved: domain.Saved, created: bool) -> None:
+    status = getattr(saved.record, "status", None)
+    if saved.proposed and saved.revision is not None:
+        messages.info(
+            request,
+            _(
+                "Your changes are waiting for review. Until the association staff approve them, "
+                "everybody sees the published version."
+            ),
+        )
+    elif saved.proposed:
+        messages.info(request, _("Nothing differs from the published version any more."))
+    elif created and status == ReviewStatus.PENDING:
+        messages.info(request, _("Saved. It waits for review by the association staff."))
+    elif not created and status == ReviewStatus.PENDING and "resubmit" in request.POST:
+        messages.success(request, _("Saved and sent back for review."))
+    else:
+        messages.success(request, _("Saved."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -116,29 +173,54 @@ def edit_view(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
     )
     if not allowed:
         raise PermissionDenied
+    # A partner editing a published record continues the changes already waiting for review.
+    proposal = changes.proposal_for(user, obj)
     # Snapshot before validation: a valid ModelForm writes the new values into `obj`.
     before = {name: getattr(obj, name) for name in res.form_fields} if obj else None
-    form = res.form(request.POST or None, instance=obj, user=user)
+    form = res.form(
+        request.POST or None, instance=obj, user=user, initial=changes.initial_of(proposal)
+    )
+    context: dict[str, Any] = {"res": res, "obj": obj}
     if request.method == "POST" and form.is_valid():
         instance = form.save(commit=False)
         m2m = {name: form.cleaned_data[name] for name in res.m2m if name in form.cleaned_data}
-        domain.save_record(
-            actor=user,
-            instance=instance,
-            fields=res.form_fields,
-            m2m=m2m,
-            before=before,
-            ip=audit.client_ip(request),
-        )
-        if getattr(instance, "status", None) == ReviewStatus.PENDING and obj is None:
-            messages.info(request, _("Saved. It waits for review by the association staff."))
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("catalog:detail", slug=slug, pk=instance.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "catalog/form.html", {"res": res, "form": form, "obj": obj}, status=status
-    )
+        resubmit = obj is not None and "resubmit" in request.POST
+        try:
+            saved = domain.save_record(
+                actor=user,
+                instance=instance,
+                fields=res.form_fields,
+                m2m=m2m,
+                before=before,
+                expected_version=form.expected_version,
+                resubmit=resubmit and review.allows(review.SUBMIT, user, instance.status),
+                ip=audit.client_ip(request),
+            )
+        except Conflict as exc:
+            fresh = _get_visible(request, res, pk or 0)
+            current = res.form(
+                instance=fresh,
+                user=user,
+                initial=changes.initial_of(changes.proposal_for(user, fresh)),
+            )
+            context["conflict"] = concurrency.refuse(form, current, exc, fresh)
+            return _form_page(request, form, {**context, "obj": fresh}, status=409)
+        _saved_message(request, saved, created=obj is None)
+        return redirect("catalog:detail", slug=slug, pk=saved.record.pk)
+    return _form_page(request, form, context, status=400 if request.method == "POST" else 200)
+
+
+def _form_page(
+    request: HttpRequest, form: Any, context: dict[str, Any], status: int
+) -> HttpResponse:
+    obj, user = context.get("obj"), request.user
+    state = obj.status if obj is not None and context["res"].reviewed else None
+    context |= {
+        "form": form,
+        "proposes": state is not None and review.proposes(user, state),
+        "can_resubmit": state is not None and review.allows(review.SUBMIT, user, state),
+    }
+    return render(request, "catalog/form.html", context, status=status)
 
 
 @require_POST
@@ -156,62 +238,11 @@ def archive_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("catalog:detail", slug=slug, pk=pk)
 
 
-@require_POST
-def review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    res = _resource(slug)
-    obj = _get_visible(request, res, pk)
-    if not request.user.has_perm("catalog.review"):
-        raise PermissionDenied
-    if request.POST.get("decision") == "approve":
-        domain.approve(actor=_user(request), instance=obj, ip=audit.client_ip(request))
-        messages.success(request, _("Approved and published."))
-        return redirect("catalog:review-queue")
-    form = ReturnForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request,
-            f"catalog/detail_{slug}.html",
-            {"res": res, "obj": obj, "return_form": form, "can_review": True},
-            status=400,
-        )
-    domain.return_with_comments(
-        actor=_user(request),
-        instance=obj,
-        comment=form.cleaned_data["comment"],
-        ip=audit.client_ip(request),
-    )
-    messages.success(request, _("Returned to the submitter with your comments."))
-    return redirect("catalog:review-queue")
-
-
-def review_queue(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("catalog.review"):
-        raise PermissionDenied
-    groups = []
-    for res in RESOURCES.values():
-        if res.reviewed:
-            items = list(res.queryset(request.user).filter(status=ReviewStatus.PENDING)[:200])
-            groups.append((res, items))
-    return render(request, "catalog/review_queue.html", {"groups": groups})
-
-
-def my_submissions(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    groups = []
-    for res in RESOURCES.values():
-        if res.reviewed:
-            items = list(
-                res.queryset(user)
-                .filter(submitted_by=user)
-                .exclude(status=ReviewStatus.PUBLISHED)[:200]
-            )
-            groups.append((res, items))
-    return render(request, "catalog/my_submissions.html", {"groups": groups})
-
-
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit the kind-specific profile (park, clinical center, company/investor) of an org."""
+    """Edit the kind-specific profile (park, clinical center, company/investor) of an org.
+    It is part of the organization's record: a partner's edit of a published organization's
+    profile waits for review like an edit of the organization itself."""
     from luodi.catalog.profile_forms import M2M_FIELDS, PROFILE_FORMS
 
     res = _resource("organizations")
@@ -220,25 +251,40 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not request.user.has_perm("catalog.change_organization", org):
         raise PermissionDenied
+    user = _user(request)
     form_class, accessor = PROFILE_FORMS[org.kind]
     profile = getattr(org, accessor, None) if hasattr(org, accessor) else None
     if profile is None:
         profile = form_class._meta.model(organization=org)
     fields = [n for n in (form_class._meta.fields or []) if n not in M2M_FIELDS]
     before = {n: getattr(profile, n) for n in fields} if profile.pk else None
-    form = form_class(request.POST or None, instance=profile)
+    proposal = changes.initial_of(changes.proposal_for(user, profile))
+    form = form_class(request.POST or None, instance=profile, initial=proposal)
+    context: dict[str, Any] = {
+        "org": org,
+        "form": form,
+        "proposes": review.proposes(user, org.status),
+    }
     if request.method == "POST" and form.is_valid():
         instance = form.save(commit=False)
         m2m = {n: form.cleaned_data[n] for n in M2M_FIELDS if n in form.cleaned_data}
-        domain.save_record(
-            actor=_user(request),
-            instance=instance,
-            fields=fields,
-            m2m=m2m,
-            before=before,
-            ip=audit.client_ip(request),
-        )
-        messages.success(request, _("Saved."))
+        try:
+            saved = domain.save_record(
+                actor=user,
+                instance=instance,
+                fields=fields,
+                m2m=m2m,
+                before=before,
+                expected_version=form.expected_version,
+                ip=audit.client_ip(request),
+            )
+        except Conflict as exc:
+            fresh = type(profile)._default_manager.get(pk=profile.pk)
+            initial = changes.initial_of(changes.proposal_for(user, fresh))
+            current = form_class(instance=fresh, initial=initial)
+            context["conflict"] = concurrency.refuse(form, current, exc, fresh)
+            return render(request, "catalog/profile_form.html", context, status=409)
+        _saved_message(request, saved, created=False)
         return redirect("catalog:detail", slug="organizations", pk=org.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "catalog/profile_form.html", {"org": org, "form": form}, status=status)
+    return render(request, "catalog/profile_form.html", context, status=status)

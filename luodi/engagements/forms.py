@@ -14,6 +14,8 @@ from luodi.accounts.models import User
 from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to, organizations_visible_to
+from luodi.concurrency import VersionedForm
+from luodi.control_chars import NoControlChars
 from luodi.engagements.models import (
     Event,
     Meeting,
@@ -52,7 +54,7 @@ def _orgs(user: AnyUser) -> QuerySet[Organization]:
     return organizations_visible_to(user).order_by("name_zh", "name_en")
 
 
-class UserForm(forms.ModelForm):
+class UserForm(NoControlChars, VersionedForm, forms.ModelForm):
     """A model form whose organization, project and agreement choices are those the user may
     see. `m2m_fields` are saved by the domain after the row."""
 
@@ -126,7 +128,7 @@ class VisitForm(UserForm):
         return data
 
 
-class StopForm(forms.ModelForm):
+class StopForm(NoControlChars, forms.ModelForm):
     class Meta:
         model = VisitStop
         fields = ["organization", "place", "window_start", "window_end", "duration_min", "hosts"]
@@ -147,13 +149,13 @@ class StopForm(forms.ModelForm):
         return data
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(NoControlChars, forms.Form):
     minutes = forms.CharField(
         label=_("minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(NoControlChars, forms.Form):
     name = forms.CharField(label=_("full name"), max_length=120)
     organization = forms.ModelChoiceField(
         label=_("organization"), required=False, queryset=Organization.objects.none()
@@ -165,7 +167,7 @@ class ParticipantForm(forms.Form):
         self.fields["organization"].queryset = _orgs(user)  # type: ignore[attr-defined]
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(NoControlChars, forms.Form):
     kind = forms.ChoiceField(label=_("type"), choices=OutcomeKind.choices)
     text = forms.CharField(label=_("what was agreed"), widget=forms.Textarea(attrs={"rows": 2}))
     counterpart = forms.ModelChoiceField(
@@ -186,7 +188,7 @@ class OutcomeForm(forms.Form):
             del self.fields["stop"]
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(NoControlChars, forms.Form):
     title = forms.CharField(label=_("task"), max_length=255)
     owner = forms.ModelChoiceField(
         label=_("person responsible"), required=False, queryset=User.objects.none()
@@ -313,7 +315,7 @@ class EventForm(UserForm):
         return data
 
 
-class SessionForm(forms.Form):
+class SessionForm(NoControlChars, forms.Form):
     title_zh = forms.CharField(label=_("title (Chinese)"), max_length=255, required=False)
     title_en = forms.CharField(label=_("title (English)"), max_length=255, required=False)
     room = forms.CharField(label=_("room"), max_length=120, required=False)
@@ -344,7 +346,7 @@ class SessionForm(forms.Form):
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(NoControlChars, forms.Form):
     """The public registration form. `website` is a honeypot: people leave it empty."""
 
     name = forms.CharField(label=_("your name"), max_length=120)
@@ -376,7 +378,7 @@ class RegistrationForm(forms.Form):
         return ""
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(NoControlChars, forms.Form):
     code = forms.CharField(
         label=_("code from the confirmation or QR code"), max_length=40, required=False
     )
@@ -390,13 +392,13 @@ class CheckInForm(forms.Form):
         return raw.strip().rstrip("/").rsplit("/", 1)[-1].upper().replace("-", "")
 
 
-class EventOutcomesForm(forms.Form):
+class EventOutcomesForm(NoControlChars, forms.Form):
     outcome_notes = forms.CharField(
         label=_("post-event outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
-class NewsPostForm(forms.ModelForm):
+class NewsPostForm(NoControlChars, forms.ModelForm):
     class Meta:
         model = NewsPost
         fields = ["title_zh", "title_en", "body_zh", "body_en"]
@@ -412,7 +414,7 @@ class NewsPostForm(forms.ModelForm):
         return data
 
 
-class CalendarFilterForm(forms.Form):
+class CalendarFilterForm(NoControlChars, forms.Form):
     organization = forms.ModelChoiceField(
         label=_("organization"), required=False, queryset=Organization.objects.none()
     )
@@ -429,7 +431,7 @@ class MatchRecordField(forms.ModelMultipleChoiceField):
         return f"{achievement} → {counterparty} ({obj.get_status_display()}, {obj.score:.2f})"
 
 
-class PullMatchesForm(forms.Form):
+class PullMatchesForm(NoControlChars, forms.Form):
     """Matches worth presenting: shortlisted, introduced or in discussion."""
 
     matches = MatchRecordField(

@@ -6,7 +6,11 @@ Matching ("re-import updates rather than duplicates"):
   name → reported as a possible duplicate and skipped;
 - people: same name in the same organization; achievements: same title and owner;
   clinical needs: same title and organization.
-Partners' new records wait for review (status pending); their updates go back to review.
+Review states come from the catalog's transition table (`luodi.catalog.review`), as for the
+web forms and the API: a partner's new record waits for review (pending); a partner's update
+of a published record is proposed as a revision (the published values stay until staff
+approve); other updates are written in place, incrementing the record's version so that an
+edit form opened before the import conflicts instead of reverting it.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
 from luodi.accounts.rules import is_staff, org_ids
-from luodi.catalog.choices import ReviewStatus
-from luodi.catalog.models import Achievement, ClinicalNeed, Organization, Person
+from luodi.catalog import review, revisions
+from luodi.catalog.models import Achievement, ClinicalNeed, Organization, Person, Reviewed
+from luodi.concurrency import claim
 from luodi.ingest import dedup, fields
 from luodi.ingest.rules import may_write_for_org
 from luodi.ingest.summary import Duplicate, Summary
@@ -45,9 +50,6 @@ class Context:
     @property
     def staff(self) -> bool:
         return self.actor is None or bool(is_staff(self.actor))
-
-    def status(self) -> str:
-        return ReviewStatus.PUBLISHED if self.staff else ReviewStatus.PENDING
 
     def own_org(self, org_id: int | None) -> int:
         """The organization a row writes for: the named one, or a partner's only one."""
@@ -77,32 +79,48 @@ def _apply(obj: models.Model, values: dict[str, Any], names: list[str]) -> list[
     return changed
 
 
-def _save(obj: models.Model, changed: list[str], created: bool, ctx: Context) -> None:
-    if isinstance(obj, (Organization, Person, Achievement, ClinicalNeed)):
-        if created:
-            obj.status = ctx.status()
-            obj.submitted_by = ctx.actor if ctx.actor is not None and ctx.actor.pk else None
-        elif changed and not ctx.staff and obj.status != ReviewStatus.PENDING:
-            obj.status = ReviewStatus.PENDING
-            changed.append("status")
+def _links(
+    obj: models.Model, name: str, ids: list[int] | None, replace: bool = True
+) -> dict[str, list[int]]:
+    """The links a row asks for, when they differ from the record's: {name: ids}."""
+    if ids is None:
+        return {}
+    current = set(getattr(obj, name).values_list("pk", flat=True)) if obj.pk else set()
+    wanted = set(ids) if replace else current | set(ids)
+    return {} if wanted == current else {name: sorted(wanted)}
+
+
+def _save(
+    obj: models.Model,
+    changed: list[str],
+    created: bool,
+    ctx: Context,
+    links: dict[str, list[int]] | None = None,
+) -> bool:
+    """Write the row as the review table says; whether anything was written or proposed."""
+    links = links or {}
+    actor = ctx.actor if ctx.actor is not None and ctx.actor.pk else None
+    if created and isinstance(obj, Reviewed):
+        obj.status = review.decide(review.CREATE, ctx.actor, review.NEW).result(review.NEW)
+        obj.submitted_by = actor
     try:
         obj.full_clean()
     except ValidationError as exc:
         raise RowRejected(_validation_reason(exc)) from exc
+    if not created and not changed and not links:
+        return False
+    if not created and isinstance(obj, Reviewed) and review.proposes(ctx.actor, obj.status):
+        published = type(obj)._default_manager.get(pk=obj.pk)
+        values: dict[str, Any] = {name: getattr(obj, name) for name in changed} | links
+        revisions.propose(actor=actor, record=published, values=values)
+        return True
     if created:
         obj.save()
-    elif changed:
+    else:
+        claim(obj, None)
         obj.save(update_fields=[*changed, "updated_at"])
-
-
-def _set_m2m(manager: Any, ids: list[int] | None, replace: bool = True) -> bool:
-    if ids is None:
-        return False
-    current = set(manager.values_list("pk", flat=True))
-    wanted = set(ids) if replace else current | set(ids)
-    if wanted == current:
-        return False
-    manager.set(wanted)
+    for name, ids in links.items():
+        getattr(obj, name).set(ids)
     return True
 
 
@@ -185,12 +203,12 @@ def write_organization(values: dict[str, Any], line: int, ctx: Context, summary:
     if aliases:
         org.aliases = [*org.aliases, *aliases]
         changed.append("aliases")
-    _save(org, changed, created, ctx)
-    m2m = _set_m2m(org.focus_areas, values.get("focus_areas"), replace=False)
+    links = _links(org, "focus_areas", values.get("focus_areas"), replace=False)
+    written = _save(org, changed, created, ctx, links)
     for key in keys:
         ctx.seen[key] = line
     index.add(org.pk, org.name_zh or org.name_en, [org.name_zh, org.name_en, *org.aliases])
-    return _outcome(created, bool(changed) or m2m)
+    return _outcome(created, written)
 
 
 def _in_file_duplicate(
@@ -252,8 +270,7 @@ def write_person(values: dict[str, Any], line: int, ctx: Context, summary: Summa
     if person is None:
         person = Person(organization_id=org_id)
     changed = _apply(person, values, _PERSON_FIELDS)
-    _save(person, changed, created, ctx)
-    return _outcome(created, bool(changed))
+    return _outcome(created, _save(person, changed, created, ctx))
 
 
 _ACHIEVEMENT_FIELDS = [
@@ -287,10 +304,9 @@ def write_achievement(values: dict[str, Any], line: int, ctx: Context, summary: 
     if item is None:
         item = Achievement(owner_id=owner_id)
     changed = _apply(item, values, _ACHIEVEMENT_FIELDS)
-    _save(item, changed, created, ctx)
-    m2m = _set_m2m(item.therapeutic_areas, values.get("therapeutic_areas"))
-    m2m = _set_m2m(item.technology_fields, values.get("technology_fields")) or m2m
-    return _outcome(created, bool(changed) or m2m)
+    links = _links(item, "therapeutic_areas", values.get("therapeutic_areas"))
+    links |= _links(item, "technology_fields", values.get("technology_fields"))
+    return _outcome(created, _save(item, changed, created, ctx, links))
 
 
 _NEED_FIELDS = [
@@ -318,8 +334,7 @@ def write_need(values: dict[str, Any], line: int, ctx: Context, summary: Summary
     if "specialty" in values and need.specialty_id != values["specialty"]:
         need.specialty_id = values["specialty"]
         changed.append("specialty")
-    _save(need, changed, created, ctx)
-    return _outcome(created, bool(changed))
+    return _outcome(created, _save(need, changed, created, ctx))
 
 
 WRITERS = {

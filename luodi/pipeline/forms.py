@@ -19,6 +19,8 @@ from luodi.catalog.rules import (
     needs_visible_to,
     organizations_visible_to,
 )
+from luodi.concurrency import VersionedForm
+from luodi.control_chars import NoControlChars
 from luodi.pipeline.choices import (
     AgreementStatus,
     DocumentType,
@@ -41,7 +43,7 @@ def _staff() -> QuerySet[User]:
     return User.objects.filter(role=Role.STAFF, is_active=True).order_by("username")
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(NoControlChars, VersionedForm, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
@@ -110,7 +112,7 @@ class ProjectForm(forms.ModelForm):
         return data
 
 
-class MoveForm(forms.Form):
+class MoveForm(NoControlChars, forms.Form):
     to_stage = forms.ChoiceField(label=_("Move to"), choices=ProjectStage.choices)
     reason = forms.CharField(label=_("Reason (for paused or lost)"), required=False, max_length=500)
     note = forms.CharField(
@@ -119,7 +121,7 @@ class MoveForm(forms.Form):
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(NoControlChars, VersionedForm, forms.ModelForm):
     class Meta:
         model = Agreement
         fields = [
@@ -168,7 +170,7 @@ class AgreementForm(forms.ModelForm):
         return data
 
 
-class ObligationForm(forms.Form):
+class ObligationForm(NoControlChars, forms.Form):
     kind = forms.ChoiceField(label=_("type"), choices=ObligationKind.choices)
     description = forms.CharField(label=_("description"), max_length=500)
     due_date = forms.DateField(label=_("due date"), required=False, widget=_DATE)
@@ -196,7 +198,7 @@ class ObligationForm(forms.Form):
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(NoControlChars, forms.Form):
     doc_type = forms.ChoiceField(label=_("document type"), choices=DocumentType.choices)
     file = forms.FileField(label=_("file"))
 
@@ -213,7 +215,7 @@ class DocumentForm(forms.Form):
         return upload
 
 
-class LandingForm(forms.ModelForm):
+class LandingForm(NoControlChars, forms.ModelForm):
     class Meta:
         model = LandingRecord
         fields = [
@@ -247,7 +249,7 @@ class LandingForm(forms.ModelForm):
         return data
 
 
-class TaskForm(forms.Form):
+class TaskForm(NoControlChars, forms.Form):
     title = forms.CharField(label=_("task"), max_length=255)
     owner = forms.ModelChoiceField(label=_("assigned to"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("due date"), required=False, widget=_DATE)
@@ -257,11 +259,11 @@ class TaskForm(forms.Form):
         self.fields["owner"].queryset = assignable_users(project)  # type: ignore[attr-defined]
 
 
-class NoteForm(forms.Form):
+class NoteForm(NoControlChars, forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ProjectFilter(forms.Form):
+class ProjectFilter(NoControlChars, forms.Form):
     q = forms.CharField(
         label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"})
     )

@@ -126,6 +126,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Incremented by every saved edit (luodi/concurrency.py): a second editor who loaded
+    # an older version gets a conflict instead of silently reverting the first.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("transformation project")
@@ -230,6 +233,7 @@ class Agreement(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("agreement")

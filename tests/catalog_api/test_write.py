@@ -107,7 +107,11 @@ def test_create_patch_archive_restore(personas: Personas, slug: str) -> None:
 
 def test_patch_changes_only_the_fields_sent(personas: Personas) -> None:
     area = TermFactory()
-    item = AchievementFactory(owner=personas.org_a, title_en="Old", patent_numbers="CN1")
+    # Pending: a partner's change of a published record waits as a revision instead
+    # (tests/catalog/test_review_table.py).
+    item = AchievementFactory(
+        owner=personas.org_a, title_en="Old", patent_numbers="CN1", status="pending"
+    )
     item.therapeutic_areas.set([area])
     item.transfer_modes = ["license"]
     item.save()
@@ -347,7 +351,8 @@ def test_input_schemas_cover_exactly_the_web_form_fields() -> None:
     for spec in SPECS:
         form_fields = set(spec.res.form._meta.fields or [])
         assert set(spec.create_in.model_fields) == form_fields, spec.slug
-        assert set(spec.patch_in.model_fields) == form_fields, spec.slug
+        # A patch also carries the version it was made from (luodi/concurrency.py).
+        assert set(spec.patch_in.model_fields) == form_fields | {"version"}, spec.slug
 
 
 def test_organization_chain_segments_round_trip_and_unknown_code_is_422(

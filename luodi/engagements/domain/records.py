@@ -13,6 +13,7 @@ from django.utils import timezone
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Organization
+from luodi.concurrency import claim, has_version
 from luodi.engagements.models import (
     Event,
     FollowUp,
@@ -45,15 +46,20 @@ def save(
     fields: Sequence[str],
     m2m: dict[str, Iterable[Any]] | None = None,
     before: dict[str, Any] | None = None,
+    expected_version: int | None = None,
     ip: str | None = None,
 ) -> models.Model:
-    """Create or update a visit, meeting, event or news post (already carrying its values)."""
+    """Create or update a visit, meeting, event or news post (already carrying its values).
+    Raises concurrency.Conflict when `expected_version` (the version the editor loaded) is not
+    the record's version any more; nothing is saved then."""
     is_new = instance.pk is None
     if is_new and hasattr(instance, "created_by_id"):
         instance.created_by = actor  # type: ignore[attr-defined]
     if is_new:
         instance.save()
     else:
+        if has_version(type(instance)):
+            claim(instance, expected_version)
         extra = ["updated_at"] if hasattr(instance, "updated_at") else []
         instance.save(update_fields=[*fields, *extra])
     for name, values in (m2m or {}).items():

@@ -12,8 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.models import User
+from luodi.concurrency import Conflict
 from luodi.engagements.domain import records
 from luodi.engagements.forms import UserForm
 
@@ -48,14 +50,23 @@ def edit_page(
     if request.method == "POST" and form.is_valid():
         fields = form.plain_fields
         before = {n: getattr(obj, n) for n in fields} if obj else None
-        saved = records.save(
-            actor=actor(request),
-            instance=form.save(commit=False),
-            fields=fields,
-            before=before,
-            ip=ip(request),
-            m2m=form.m2m(),
-        )
+        try:
+            saved = records.save(
+                actor=actor(request),
+                instance=form.save(commit=False),
+                fields=fields,
+                before=before,
+                expected_version=form.expected_version,
+                ip=ip(request),
+                m2m=form.m2m(),
+            )
+        except Conflict as exc:
+            assert obj is not None  # only an existing record has a version to conflict with
+            fresh = type(obj)._default_manager.get(pk=obj.pk)
+            current = type(form)(instance=fresh, user=request.user)
+            context: dict[str, Any] = {"form": form, "obj": fresh, "title": title}
+            context["conflict"] = concurrency.refuse(form, current, exc, fresh)
+            return render(request, "engagements/form.html", context, status=409)
         messages.success(request, _("Saved."))
         return redirect(detail, pk=saved.pk)
     return render(

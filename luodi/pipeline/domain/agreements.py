@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Organization
+from luodi.concurrency import claim
 from luodi.pipeline.choices import ObligationStatus
 from luodi.pipeline.domain.tasks import create_task
 from luodi.pipeline.models import Agreement, AgreementDocument, Obligation, Project, Task
@@ -61,9 +62,12 @@ def update_agreement(
     agreement: Agreement,
     values: dict[str, Any],
     parties: Iterable[Organization] | None = None,
+    expected_version: int | None = None,
     ip: str | None = None,
 ) -> Agreement:
+    """Raises concurrency.Conflict when `expected_version` is not the agreement's version."""
     names = [n for n in values if n in AGREEMENT_FIELDS]
+    claim(agreement, expected_version)
     before = audit.snapshot(agreement, names)
     for name in names:
         setattr(agreement, name, values[name])

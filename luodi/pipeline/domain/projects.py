@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Achievement, ClinicalNeed, Organization
+from luodi.concurrency import claim
 from luodi.pipeline.choices import (
     NEEDS_REASON,
     ProjectStage,
@@ -133,9 +134,13 @@ def update_project(
     project: Project,
     values: dict[str, Any],
     clinical_centers: Iterable[Organization] | None = None,
+    expected_version: int | None = None,
     ip: str | None = None,
 ) -> Project:
+    """Raises concurrency.Conflict when `expected_version` (the version the editor loaded)
+    is not the project's version any more; nothing is saved then."""
     names = [n for n in values if n in EDITABLE]
+    claim(project, expected_version)
     before = audit.snapshot(project, names)
     for name in names:
         setattr(project, name, values[name])

@@ -10,12 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from luodi import concurrency
 from luodi.accounts import audit
+from luodi.concurrency import Conflict
 from luodi.pipeline.choices import ObligationStatus
 from luodi.pipeline.domain import agreements as domain
 from luodi.pipeline.domain.landing import LANDING_FIELDS, record_landing
 from luodi.pipeline.forms import AgreementForm, DocumentForm, LandingForm, ObligationForm
-from luodi.pipeline.models import Agreement
+from luodi.pipeline.models import Agreement, Project
 from luodi.pipeline.rules import documents_visible_to, obligations_visible_to
 from luodi.pipeline.views.common import get_agreement, get_project, user_of
 
@@ -48,22 +50,37 @@ def agreement_edit(request: HttpRequest, pk: int, agreement_id: int | None = Non
             )
             messages.success(request, _("Agreement recorded."))
         else:
-            domain.update_agreement(
-                actor=user_of(request),
-                agreement=agreement,
-                values=values,
-                parties=data.get("parties"),
-                ip=audit.client_ip(request),
-            )
+            try:
+                domain.update_agreement(
+                    actor=user_of(request),
+                    agreement=agreement,
+                    values=values,
+                    parties=data.get("parties"),
+                    expected_version=form.expected_version,
+                    ip=audit.client_ip(request),
+                )
+            except Conflict as exc:
+                fresh = get_agreement(request, agreement.pk)
+                current = AgreementForm(instance=fresh, user=request.user, project=project)
+                conflict = concurrency.refuse(form, current, exc, fresh)
+                return _agreement_page(request, form, project, True, 409, conflict)
             messages.success(request, _("Saved."))
         return redirect("pipeline:detail", pk=pk)
-    heading = _("Edit agreement") if agreement else _("New agreement")
-    return render(
-        request,
-        "pipeline/form.html",
-        {"form": form, "project": project, "heading": heading},
-        status=400 if request.method == "POST" else 200,
-    )
+    status = 400 if request.method == "POST" else 200
+    return _agreement_page(request, form, project, agreement is not None, status)
+
+
+def _agreement_page(
+    request: HttpRequest,
+    form: AgreementForm,
+    project: Project,
+    editing: bool,
+    status: int,
+    conflict: concurrency.ConflictView | None = None,
+) -> HttpResponse:
+    heading = _("Edit agreement") if editing else _("New agreement")
+    context = {"form": form, "project": project, "heading": heading, "conflict": conflict}
+    return render(request, "pipeline/form.html", context, status=status)
 
 
 @require_POST

@@ -11,8 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from luodi import concurrency
 from luodi.accounts import audit
 from luodi.catalog.models import Achievement, ClinicalNeed
+from luodi.concurrency import Conflict
 from luodi.pipeline import queries
 from luodi.pipeline.choices import ProjectStage, allowed_targets
 from luodi.pipeline.domain import projects as domain
@@ -146,26 +148,31 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             values = {k: data[k] for k in domain.EDITABLE if k in data}
             if not values.get("title"):
                 values["title"] = project.title
-            domain.update_project(
-                actor=user,
-                project=project,
-                values=values,
-                clinical_centers=data.get("clinical_centers"),
-                ip=ip,
-            )
+            try:
+                domain.update_project(
+                    actor=user,
+                    project=project,
+                    values=values,
+                    clinical_centers=data.get("clinical_centers"),
+                    expected_version=form.expected_version,
+                    ip=ip,
+                )
+            except Conflict as exc:
+                fresh = get_project(request, project.pk)
+                current = ProjectForm(instance=fresh, user=user)
+                conflict = concurrency.refuse(form, current, exc, fresh)
+                return _form_page(request, form, fresh, status=409, conflict=conflict)
             messages.success(request, _("Saved."))
         return redirect("pipeline:detail", pk=project.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "pipeline/form.html",
-        {
-            "form": form,
-            "project": project,
-            "heading": _("Edit project") if project else _("New project"),
-        },
-        status=status,
-    )
+    return _form_page(request, form, project, status=400 if request.method == "POST" else 200)
+
+
+def _form_page(
+    request: HttpRequest, form: ProjectForm, project: Project | None, status: int, **extra: Any
+) -> HttpResponse:
+    heading = _("Edit project") if project else _("New project")
+    context = {"form": form, "project": project, "heading": heading, **extra}
+    return render(request, "pipeline/form.html", context, status=status)
 
 
 @require_POST
