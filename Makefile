@@ -64,7 +64,8 @@ demo: migrate
 run: demo
 	LUODI_SECRET_KEY=$$(cat var/secret_key) $(BIN)/luodi collectstatic --noinput -v0
 	@echo "Luodi on http://$(HOST):$(PORT)/  (demo sign-in: admin / luodi-demo-2026)"
-	export LUODI_SECRET_KEY=$$(cat var/secret_key); \
+	@echo "Staff two-factor sign-in is off for this local demo (LUODI_STAFF_2FA=false); it is on by default elsewhere."
+	export LUODI_SECRET_KEY=$$(cat var/secret_key) LUODI_STAFF_2FA=$${LUODI_STAFF_2FA:-false}; \
 	  $(BIN)/luodi worker & worker=$$!; \
 	  trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	  $(BIN)/luodi serve --host $(HOST) --port $(PORT)

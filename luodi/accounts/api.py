@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -42,14 +43,24 @@ class MeIn(Schema):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=80)
+    scope: Literal["read", "write"] = Field(
+        "read", description="read: GET only; write: also POST, PUT, PATCH and DELETE"
+    )
+    days: int | None = Field(
+        None, ge=1, description="lifetime in days (default 90, at most LUODI_TOKEN_MAX_DAYS)"
+    )
 
 
 class TokenOut(Schema):
     id: int
     name: str
     prefix: str
+    scope: str
     created_at: datetime
+    expires_at: datetime
     last_used_at: datetime | None
+    revoked_at: datetime | None
+    revoked_reason: str = Field(description="owner | password (changed); empty while live")
 
 
 class TokenCreatedOut(TokenOut):
@@ -127,8 +138,16 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 @router.post("/tokens", response={201: TokenCreatedOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedOut]:
+    """Signed in with the browser only: a token that could mint tokens would let a leaked
+    one outlive its own expiry and revocation."""
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        raise ApiError(403, "forbidden", "Create tokens on the profile page or in a session.")
     token, raw = domain.create_api_token(
-        actor=_user(request), name=payload.name, ip=audit.client_ip(request)
+        actor=_user(request),
+        name=payload.name,
+        scope=payload.scope,
+        days=payload.days,
+        ip=audit.client_ip(request),
     )
     return Status(
         201,
@@ -136,11 +155,19 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedO
             id=token.pk,
             name=token.name,
             prefix=token.prefix,
+            scope=token.scope,
             created_at=token.created_at,
+            expires_at=token.expires_at,
             last_used_at=None,
+            revoked_at=None,
+            revoked_reason="",
             token=raw,
         ),
     )
+
+
+# Its answer holds the new secret, which must never be stored for replaying (luodi/api.py).
+create_token.replay_stored = False  # type: ignore[attr-defined]
 
 
 @router.delete("/tokens/{token_id}", response={204: None})

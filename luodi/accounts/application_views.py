@@ -30,7 +30,12 @@ def apply(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many applications from your address; try again later."))
             return render(request, "accounts/apply.html", {"form": form}, status=429)
         if form.is_valid():
-            applications.submit_application(data=form.cleaned_data, ip=audit.client_ip(request))
+            # The same page whether or not the address already has an account.
+            applications.submit_application(
+                data=form.cleaned_data,
+                ip=audit.client_ip(request),
+                base_url=request.build_absolute_uri("/")[:-1],
+            )
             return render(request, "accounts/apply_done.html")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/apply.html", {"form": form}, status=status)

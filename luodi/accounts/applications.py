@@ -6,11 +6,14 @@ organization, and emails a link to set the password; one audit entry per decisio
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -20,10 +23,36 @@ from luodi.accounts.domain import add_membership
 from luodi.accounts.models import AccountApplication, MembershipRole, Role, User
 from luodi.catalog.choices import ReviewStatus
 from luodi.catalog.models import Organization
+from luodi.web.ratelimit import claim_slot
+
+# Mails to one account holder about applications with their address, per day: someone
+# replaying the form must not flood the holder's inbox.
+EXISTING_HOLDER_MAILS_PER_DAY = 3
 
 
 @transaction.atomic
-def submit_application(*, data: dict[str, str], ip: str | None) -> AccountApplication:
+def submit_application(
+    *, data: dict[str, str], ip: str | None, base_url: str = ""
+) -> AccountApplication | None:
+    """Store an application for review. When the address already belongs to an account, no
+    application is stored: the holder is told by email how to sign in (it may have been
+    them) and the applicant gets the same answer as anybody else, so the form never tells
+    who has an account. Returns None then."""
+    holder = User.objects.filter(email__iexact=data["email"].strip(), is_active=True).first()
+    if holder is not None:
+        audit.record(
+            actor=None,
+            actor_label=data["email"][:150],
+            verb="application.existing_account",
+            target=holder,
+            ip=ip,
+        )
+        digest = hashlib.sha256(holder.email.lower().encode()).hexdigest()
+        if claim_slot(
+            f"apply-existing:{digest}", limit=EXISTING_HOLDER_MAILS_PER_DAY, window=86400
+        ):
+            transaction.on_commit(lambda: _tell_existing_holder(holder, base_url))
+        return None
     application = AccountApplication.objects.create(**data)
     audit.record(
         actor=None,
@@ -33,6 +62,28 @@ def submit_application(*, data: dict[str, str], ip: str | None) -> AccountApplic
         ip=ip,
     )
     return application
+
+
+def _tell_existing_holder(holder: User, base_url: str) -> None:
+    with translation.override(holder.preferred_language()):
+        send_mail(
+            _("Someone applied for a Luodi account with your address"),
+            _(
+                "Someone asked for a Luodi account with the address %(email)s, which already "
+                "belongs to your account %(username)s, so no new account will be made.\n\n"
+                "Sign in here: %(login)s\n"
+                "Forgot your password? Choose a new one here: %(reset)s\n\n"
+                "If it was not you, you can ignore this email."
+            )
+            % {
+                "email": holder.email,
+                "username": holder.get_username(),
+                "login": base_url + reverse("login"),
+                "reset": base_url + reverse("password_reset"),
+            },
+            settings.DEFAULT_FROM_EMAIL,
+            [holder.email],
+        )
 
 
 def _unique_username(email: str) -> str:

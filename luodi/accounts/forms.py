@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from luodi.accounts.models import AccountApplication, AuditEntry
+from luodi.accounts.models import AccountApplication, AuditEntry, TokenScope
 
 
 class TokenForm(forms.Form):
@@ -14,6 +16,35 @@ class TokenForm(forms.Form):
         label=_("Token name"),
         max_length=80,
         help_text=_("What the token is for, e.g. “nightly import”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        help_text=_("Read-only tokens cannot create, change or delete anything."),
+    )
+    days = forms.TypedChoiceField(label=_("Valid for"), coerce=int, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from luodi.accounts.domain import token_lifetimes
+
+        days = self.fields["days"]
+        days.choices = [  # type: ignore[attr-defined]
+            (d, ngettext("%(n)s day", "%(n)s days", d) % {"n": d}) for d in token_lifetimes()
+        ]
+        days.initial = settings.LUODI_TOKEN_DAYS
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from the authenticator app, or one of the backup codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
     )
 
 
@@ -95,3 +126,23 @@ class DecisionForm(forms.Form):
         if data.get("decision") == "reject" and not data.get("note"):
             self.add_error("note", _("Say why, so that the applicant knows what to do."))
         return data
+
+
+class LegalBasisForm(forms.Form):
+    legal_basis = forms.ChoiceField(label=_("Legal basis"), required=False, choices=[])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from luodi.catalog.models import LegalBasis
+
+        self.fields["legal_basis"].choices = [  # type: ignore[attr-defined]
+            ("", _("Not recorded")),
+            *LegalBasis.choices,
+        ]
+
+
+class AnonymiseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that the name and contact details cannot be restored."),
+        required=True,
+    )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +52,18 @@ class User(AbstractUser):
     def is_association_staff(self) -> bool:
         return self.is_active and (self.role == Role.STAFF or self.is_superuser)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # AbstractBaseUser keeps the new raw password in `_password` between set_password()
+        # and save(), on every path (password change, reset link, admin, `changepassword`),
+        # and not when check_password() merely re-hashes the same password. A new password
+        # must end the API tokens made under the old one.
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from luodi.accounts.domain import revoke_tokens_after_password_change
+
+            revoke_tokens_after_password_change(user=self)
+
 
 class MembershipRole(models.TextChoices):
     ADMIN = "admin", _("Organization admin")
@@ -82,8 +97,26 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do: read (GET and HEAD) or also write (POST, PUT, PATCH, DELETE)."""
+
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class TokenRevocation(models.TextChoices):
+    BY_OWNER = "owner", _("Revoked")
+    PASSWORD_CHANGED = "password", _("Revoked: password changed")
+
+
+def default_token_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.LUODI_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A bearer token for scripts. Only its hash is stored; the raw value is shown once."""
+    """A bearer token for scripts. Only its hash is stored; the raw value is shown once.
+    It works until `expires_at`, within its scope, unless revoked (by its owner, or by a
+    password change); revoked and expired rows stay as a record."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -91,8 +124,16 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=80)
     prefix = models.CharField(max_length=8, editable=False)
     digest = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.READ
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), default=default_token_expiry)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        max_length=16, choices=TokenRevocation.choices, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -101,6 +142,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to an API create sent with an `Idempotency-Key` header (luodi/api.py):
+    the same key, user and request get this answer again instead of a second record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # sha256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
 
 
 class AuditEntry(models.Model):

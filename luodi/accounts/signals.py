@@ -43,5 +43,7 @@ def _login_failed(
         actor=None,
         verb="auth.login_failed",
         actor_label=str(credentials.get("username", ""))[:150],
+        # "otp": the password was right, the second factor's code was not (two_factor_views).
+        changes={"factor": credentials["factor"]} if "factor" in credentials else None,
         ip=audit.client_ip(request) if request else None,
     )

@@ -3,10 +3,12 @@ digest per person. Safe to run twice, even at the same time: each reminder is cl
 with a conditional UPDATE (… WHERE reminded_at IS NULL) and each digest by inserting a row
 with a unique (person, day) key; only the run that wins the claim sends.
 
-Sending goes through luodi.notifications: the task's owner gets the reminder by email (unless
-they turned reminders off) and in their own group robots, the project's owning team in its
-robots; the digest is personal. Each delivery is a job retried on its own, so once a
-reminder is queued its claim stands."""
+Sending goes through luodi.notifications, whose `notify` writes the notification, its
+deliveries and their `notifications.deliver` jobs into the database (the job queue lives
+there too). The claim and that queueing are one transaction: a run that dies between them
+(killed, out of memory, the machine lost) leaves neither, so the next run sends the reminder;
+once committed, each delivery is a job retried on its own, so nothing is sent twice either.
+A concurrent run waits on the claimed row until this one commits, then finds it claimed."""
 
 from __future__ import annotations
 
@@ -85,27 +87,28 @@ def send_due_reminders(now: datetime | None = None) -> RunResult:
     today = timezone.localdate(now)
     result = RunResult()
     for task in list(due_reminders(today)):
-        if not claim_reminder(task.pk, now):
-            continue  # another run got it first
         try:
-            sent = _send(
-                task.owner,
-                "pipeline/email/reminder.txt",
-                {"task": task, "overdue": task.due_date and task.due_date < today},
-                about=task,
-                teams=[task.project.owner] if task.project else [],
-            )
+            with transaction.atomic():
+                if not claim_reminder(task.pk, now):
+                    continue  # another run got it first
+                sent = _send(
+                    task.owner,
+                    "pipeline/email/reminder.txt",
+                    {"task": task, "overdue": task.due_date and task.due_date < today},
+                    about=task,
+                    teams=[task.project.owner] if task.project else [],
+                )
             result.reminders += 1 if sent else 0
         except Exception:
-            # Nothing was queued (the notify transaction rolled back): give the claim back
-            # so that the next run retries; never a silent loss.
-            Task.objects.filter(pk=task.pk, reminded_at=now).update(reminded_at=None)
+            # The claim rolled back with whatever was queued: the next run retries.
             log.exception("Reminder for task %s failed", task.pk)
             result.failed += 1
     return result
 
 
 def claim_digest(user: User, day: date) -> bool:
+    """Insert the (person, day) row; False when another run has it. Inside the sender's
+    transaction, so a failed send takes the claim back with it."""
     try:
         with transaction.atomic():
             DigestSent.objects.create(user=user, day=day)
@@ -133,21 +136,21 @@ def send_digests(now: datetime | None = None, *, not_before_hour: int = 0) -> Ru
     result = RunResult()
     for items in by_owner.values():
         owner = items[0].owner
-        if not claim_digest(owner, today):
-            continue
         try:
-            sent = _send(
-                owner,
-                "pipeline/email/digest.txt",
-                {
-                    "tasks": items,
-                    "today": today,
-                    "overdue": [t for t in items if t.due_date and t.due_date < today],
-                },
-            )
+            with transaction.atomic():
+                if not claim_digest(owner, today):
+                    continue
+                sent = _send(
+                    owner,
+                    "pipeline/email/digest.txt",
+                    {
+                        "tasks": items,
+                        "today": today,
+                        "overdue": [t for t in items if t.due_date and t.due_date < today],
+                    },
+                )
             result.digests += 1 if sent else 0
         except Exception:
-            DigestSent.objects.filter(user=owner, day=today).delete()
             log.exception("Digest for user %s failed", owner.pk)
             result.failed += 1
     return result

@@ -4,8 +4,10 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.views.i18n import set_language
 
+from luodi.accounts import two_factor
 from luodi.accounts.models import User, language_codes
 
 
@@ -16,8 +18,17 @@ class LuodiLoginView(LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        response = super().form_valid(form)
         user = form.get_user()
+        if isinstance(user, User) and two_factor.has_device(user):
+            # The password was right; nothing is signed in until the code is too.
+            two_factor.begin(
+                self.request,
+                user,
+                backend=getattr(user, "backend", ""),  # set by authenticate()
+                next_url=self.get_success_url(),
+            )
+            return redirect("login-code")
+        response = super().form_valid(form)
         if isinstance(user, User) and user.language:
             # A new browser has no language cookie: sign-in restores the user's choice.
             set_language_cookie(response, user.language)

@@ -267,7 +267,8 @@ def test_runs_are_private_to_their_user(personas: Personas, settings) -> None:  
 
 
 def _bearer(user: User) -> dict[str, str]:
-    _token, raw = create_api_token(actor=user, name="test")
+    # Write scope: these calls import (POST).
+    _token, raw = create_api_token(actor=user, name="test", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

@@ -157,7 +157,8 @@ def test_pending_import_is_private(personas: Personas, tmp_path: Path) -> None:
 
 
 def _bearer(user: User) -> dict[str, str]:
-    _token, raw = create_api_token(actor=user, name="test")
+    # Write scope: these calls import (POST).
+    _token, raw = create_api_token(actor=user, name="test", scope="write")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 

@@ -61,6 +61,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             "LUODI_JOB_POLL_SECONDS": "0.2",
             "LUODI_INDEX_CHECK_SECONDS": "0.5",
             "LUODI_LOG_LEVEL": "INFO",
+            # The staff session below signs in with the password alone (no phone here).
+            "LUODI_STAFF_2FA": "false",
         }
         c = Cluster(base=base, env=env)
         try:
@@ -70,7 +72,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 "import json; from luodi.accounts import domain; "
                 "from luodi.accounts.models import User; "
                 "t, raw = domain.create_api_token(actor=User.objects.get(username='staff'), "
-                "name='multinode', ip=None); print(json.dumps(raw))"
+                "name='multinode', scope='write', ip=None); print(json.dumps(raw))"
             )
             # Workers first: an app is ready (/healthz) once every index has been built.
             c.start_worker("w1")

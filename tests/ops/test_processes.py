@@ -130,11 +130,11 @@ def test_luodi_serve_workers_are_ready_and_run_one_thread(tmp_path: Path) -> Non
         ]
         assert len(workers) == 2
         assert [_threads(pid) for pid in workers] == [1, 1]
-        # A pasted abstract reaches the search page, which says it is too long (it used to
-        # be gunicorn's bare 414 page; signed out, it is the sign-in page that answers).
+        # A pasted abstract (600 Chinese characters) reaches Django, which answers it (here
+        # the API's 401 for a caller without credentials); it used to be gunicorn's bare 414.
         abstract = urllib.parse.quote("胰腺癌靶向药物研究摘要" * 60)
-        long_status, _ = _get(f"http://127.0.0.1:{port}/search/?q={abstract}")
-        assert long_status == 200
+        long_status, long_body = _get(f"http://127.0.0.1:{port}/api/search/?q={abstract}")
+        assert long_status == 401 and b'"error"' in long_body
     finally:
         server.terminate()
         log = server.communicate(timeout=60)[0]

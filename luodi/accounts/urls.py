@@ -1,0 +1,30 @@
+"""Accounts pages mounted at /accounts/: two-factor sign-in, password reset, people's privacy."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from luodi.accounts import privacy_views, two_factor_views, views
+
+urlpatterns = [
+    path("login/code/", two_factor_views.login_code, name="login-code"),
+    path("two-factor/", two_factor_views.setup, name="two-factor-setup"),
+    path(
+        "two-factor/backup-codes/",
+        two_factor_views.backup_codes,
+        name="two-factor-backup-codes",
+    ),
+    path(
+        "password_reset/",
+        login_not_required(views.RateLimitedPasswordReset.as_view()),
+        name="password_reset",
+    ),
+    path("privacy/people/<int:pk>/", privacy_views.person_privacy, name="person-privacy"),
+    path("privacy/people/<int:pk>/export/", privacy_views.person_export, name="person-export"),
+    path(
+        "privacy/people/<int:pk>/anonymise/",
+        privacy_views.person_anonymise,
+        name="person-anonymise",
+    ),
+]
