@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.catalog.choices import Disclosure, ReviewStatus
+from luodi.accounts.rules import is_staff
+from luodi.catalog.choices import Disclosure, OrganizationKind, ReviewStatus
 from luodi.catalog.models import AccessGrant, Achievement, ClinicalNeed, Organization
 from luodi.matchmaking import mail
 from luodi.matchmaking.models import (
@@ -144,8 +145,20 @@ def set_match_status(
     return rec
 
 
+# Which project role each side of a converted match takes, by organization kind.
+_PROJECT_ROLE = {
+    OrganizationKind.PARK: "target_park",
+    OrganizationKind.COMPANY: "company",
+    OrganizationKind.CRO: "company",
+    OrganizationKind.INVESTOR: "investor",
+}
+
+
 def _open_project(*, actor: User, rec: MatchRecord, ip: str | None) -> Any:
-    """A converted match becomes a transformation project (pipeline) in stage "lead"."""
+    """A converted match becomes a transformation project (pipeline) in stage "lead", with
+    both sides in their roles: the achievement's owner as owner, the park, company or
+    investor (whichever side it is) as target park, company or investor, a clinical center
+    among the project's centers, and the staff member who converted it as responsible."""
     from luodi.pipeline.domain.projects import create_project
 
     need = (
@@ -153,12 +166,23 @@ def _open_project(*, actor: User, rec: MatchRecord, ip: str | None) -> Any:
     )
     if rec.achievement is None and need is None:
         return None
-    centers = [rec.counterparty] if rec.target_kind == "center" and rec.counterparty else []
+    sides = [o for o in (rec.counterparty, rec.source_owner) if o is not None]
+    fields: dict[str, Any] = {}
+    centers = []
+    for org in sides:
+        if org.kind == OrganizationKind.HOSPITAL and rec.target_kind == "center":
+            centers.append(org)
+        role = _PROJECT_ROLE.get(org.kind)
+        if role and role not in fields:
+            fields[role] = org
+    if is_staff(actor):
+        fields["staff"] = actor
     return create_project(
         actor=actor,
         achievement=rec.achievement,
         clinical_need=need,
         clinical_centers=centers,
+        fields=fields,
         ip=ip,
     )
 
