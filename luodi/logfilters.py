@@ -72,6 +72,20 @@ class MaskSecrets(logging.Filter):
         return True
 
 
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """A 4xx answer is the user's mistake or a refusal, not a fault: Django logs a 403 with
+    the PermissionDenied traceback attached, which buried real errors in the console under
+    pages of stack. Keep the one-line warning ("Forbidden (Permission denied): /path"),
+    drop the stack; 5xx records keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class GunicornLogger(_GunicornLogger):
     """gunicorn's logger with every text atom of the access log masked."""
 

@@ -327,8 +327,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Feed tokens, ticket codes and reset links never reach the log (luodi/logfilters.py).
-    "filters": {"secrets": {"()": "luodi.logfilters.MaskSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
+    # A 403 or 404 is logged as one line, without the traceback Django attaches.
+    "filters": {
+        "secrets": {"()": "luodi.logfilters.MaskSecrets"},
+        "client_errors": {"()": "luodi.logfilters.ClientErrorsWithoutTraceback"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["secrets", "client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LUODI_LOG_LEVEL", "WARNING")},
     # Django's own default handlers print unfiltered; send its records through ours.
     "loggers": {

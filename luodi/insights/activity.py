@@ -221,7 +221,7 @@ def activity(user: AnyUser, today: date | None = None, scope: Scope = EVERYTHING
 def overdue_by_owner(user: AnyUser, today: date | None = None, scope: Scope = EVERYTHING) -> Chart:
     """Overdue tasks and obligations per person (2 queries). Viewers: not shown (no rows)."""
     today = today or timezone.localdate()
-    counts: dict[str, dict[str, Any]] = {}
+    counts: dict[int | None, dict[str, Any]] = {}
     if not is_viewer(user):
         tasks: QuerySet[Task] = tasks_visible_to(user).filter(
             status=TaskStatus.OPEN, due_date__lt=today
@@ -233,13 +233,20 @@ def overdue_by_owner(user: AnyUser, today: date | None = None, scope: Scope = EV
             projects = _scoped_projects(user, scope)
             tasks = tasks.filter(project__in=projects)
             obligations = obligations.filter(agreement__project__in=projects)
+        # People by the name colleagues know them by (display name), not the login name;
+        # grouped by user id so two people with one display name stay apart.
         for key, qs, person in (
-            ("tasks", tasks, "owner__username"),
-            ("obligations", obligations, "responsible__username"),
+            ("tasks", tasks, "owner"),
+            ("obligations", obligations, "responsible"),
         ):
-            for r in qs.order_by().values(person).annotate(n=Count("id")):
-                name = r[person] or _("Unassigned")
-                row = counts.setdefault(name, {"owner": name, "tasks": 0, "obligations": 0})
+            for r in (
+                qs.order_by()
+                .values(person, f"{person}__display_name", f"{person}__username")
+                .annotate(n=Count("id"))
+            ):
+                name = r[f"{person}__display_name"] or r[f"{person}__username"]
+                label = name or _("Unassigned")
+                row = counts.setdefault(r[person], {"owner": label, "tasks": 0, "obligations": 0})
                 row[key] = r["n"]
     rows = sorted(counts.values(), key=lambda r: (-(r["tasks"] + r["obligations"]), r["owner"]))
     return Chart(

@@ -149,6 +149,15 @@ def to_days(delta: timedelta) -> float:
     return round(delta.total_seconds() / 86400, 1)
 
 
+def tidy_days(value: float | None) -> float | int | None:
+    """A day count as people write it: 320, not 320.0 (tables, PDF and Excel print the value
+    as it is); one decimal only where a median or percentile falls between days."""
+    if value is None:
+        return None
+    value = round(value, 1)
+    return int(value) if value == int(value) else value
+
+
 def month_key(value: datetime | date) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value

@@ -56,6 +56,7 @@ from luodi.insights.base import (
     percentile,
     plain_number,
     scope_projects,
+    tidy_days,
     to_days,
 )
 from luodi.pipeline.choices import (
@@ -174,8 +175,8 @@ def time_to_landing(user: AnyUser, history: History | None = None) -> Chart:
     p90 = percentile(days, 0.9)
     row = {
         "landed": None if hidden else len(days),
-        "median_days": None if hidden else median,
-        "p90_days": None if hidden or p90 is None else round(p90, 1),
+        "median_days": None if hidden else tidy_days(median),
+        "p90_days": None if hidden else tidy_days(p90),
         "suppressed": hidden,
     }
     return Chart(
@@ -205,8 +206,10 @@ def time_per_stage(user: AnyUser, history: History | None = None) -> Chart:
                 "stage": stage,
                 "label": str(ProjectStage(stage).label),
                 "stays": None if hidden else len(values),
-                "median_days": None if hidden or not values else statistics.median(values),
-                "p90_days": None if hidden or p90 is None else round(p90, 1),
+                "median_days": None
+                if hidden or not values
+                else tidy_days(statistics.median(values)),
+                "p90_days": None if hidden else tidy_days(p90),
                 "suppressed": hidden,
             }
         )
@@ -276,8 +279,8 @@ def landing_time_trend(
             {
                 "month": m,
                 "landed": None if hidden else len(days),
-                "median_days": None if hidden or not days else statistics.median(days),
-                "p90_days": None if hidden or p90 is None else round(p90, 1),
+                "median_days": None if hidden or not days else tidy_days(statistics.median(days)),
+                "p90_days": None if hidden else tidy_days(p90),
                 "suppressed": hidden,
             }
         )
@@ -495,7 +498,11 @@ def charts(
     if "activity" in wanted:
         out["activity"] = activity(user, today, scope)
     if "overdue" in wanted:
-        out["overdue"] = overdue_by_owner(user, today, scope)
+        # Overdue means late today: a period ending in the future must not count this
+        # month's tasks, still on time, as overdue.
+        real_today = timezone.localdate()
+        as_of = min(today, real_today) if today else real_today
+        out["overdue"] = overdue_by_owner(user, as_of, scope)
     return {k: out[k] for k in CHART_KEYS if k in out and k in wanted}
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from luodi import sheets
 from luodi.insights.reports import ReportData, show, tables
 
 if TYPE_CHECKING:
@@ -149,6 +150,24 @@ def chart_drawings(data: ReportData, font: str) -> list[tuple[str, Drawing | Non
     return out
 
 
+PAGE_TEXT_WIDTH = 451.0  # A4 (595 pt) less SimpleDocTemplate's 72 pt margins
+
+
+def column_widths(headers: list[str], rows: list[list[Any]]) -> list[float]:
+    """Widths shared out by what each column holds (CJK counts double, long texts capped),
+    a header never narrower than its longest word: equal columns squeezed "投资（万元）"
+    onto two lines while a name column wasted half its width."""
+    need = [
+        max(
+            [min(24, sheets.display_width(str(show(r[i])))) for r in rows if i < len(r)]
+            + [min(16, sheets.display_width(h)), 4]
+        )
+        for i, h in enumerate(headers)
+    ]
+    total = sum(need) or 1
+    return [PAGE_TEXT_WIDTH * n / total for n in need]
+
+
 def write_pdf(data: ReportData, font: str) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -164,7 +183,9 @@ def write_pdf(data: ReportData, font: str) -> bytes:
 
     h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=24, spaceAfter=8)
     h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=18, spaceBefore=10)
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    # wordWrap="CJK" breaks Chinese between characters but never before closing punctuation,
+    # so "投资（万元）" cannot leave "）" alone on the next line.
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     grid = TableStyle(
         [
             ("FONTNAME", (0, 0), (-1, -1), font),
@@ -179,7 +200,7 @@ def write_pdf(data: ReportData, font: str) -> bytes:
         cells += [[Paragraph(str(show(v)), body) for v in r] for r in rows] or [
             [Paragraph(_("None"), body)] + [""] * (len(headers) - 1)
         ]
-        t = Table(cells, repeatRows=1)
+        t = Table(cells, repeatRows=1, colWidths=column_widths(headers, rows))
         t.setStyle(grid)
         return t
 

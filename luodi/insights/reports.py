@@ -145,9 +145,11 @@ def collect(user: User, start: date, end: date, scope: Scope = EVERYTHING) -> Re
             status__in=SIGNED_STATUSES, signed_on__gte=start, signed_on__lte=end
         ).select_related("project__achievement")
     ]
+    # Held: started by now. A period ending in the future lists no planned event as held.
+    held_until = min(_aware(end, True), timezone.now())
     events = [
         [e.title, timezone.localtime(e.starts_at).date().isoformat(), e.venue]
-        for e in queries.upcoming_events_between(user, _aware(start), _aware(end, True), scope)
+        for e in queries.upcoming_events_between(user, _aware(start), held_until, scope)
     ]
     ttl = charts["time_to_landing"].rows[0]
     key_numbers: list[tuple[str, Any]] = [

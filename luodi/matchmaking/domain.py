@@ -146,7 +146,7 @@ def set_match_status(
 
 
 # Which project role each side of a converted match takes, by organization kind.
-_PROJECT_ROLE = {
+_PROJECT_ROLE: dict[str, str] = {
     OrganizationKind.PARK: "target_park",
     OrganizationKind.COMPANY: "company",
     OrganizationKind.CRO: "company",

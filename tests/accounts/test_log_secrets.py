@@ -132,3 +132,15 @@ def test_django_request_log_masks_a_feed_token(personas: Personas, console: io.S
     assert client_for(personas.partner_a).get(f"/engagements/feed/{SECRET}.ics").status_code == 404
     assert "/engagements/feed/***.ics" in console.getvalue()
     assert SECRET not in console.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_one_log_line_without_a_traceback(
+    console: io.StringIO, personas: Personas
+) -> None:
+    # Field test #18 item 10: every 403 printed the PermissionDenied stack in the console.
+    response = client_for(personas.viewer).get("/import/")
+    assert response.status_code == 403
+    logged = console.getvalue()
+    assert "Forbidden (Permission denied): /import/" in logged
+    assert "Traceback" not in logged

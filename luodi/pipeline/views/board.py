@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luodi.accounts import audit
+from luodi.accounts.rules import is_viewer
 from luodi.pipeline import queries
 from luodi.pipeline.choices import NEEDS_REASON, ProjectStage, allowed_targets
 from luodi.pipeline.domain.projects import GateWarnings, IllegalTransition, move_project
@@ -26,6 +27,9 @@ def _render_board(
         "columns": queries.board(request.user),
         "notice": notice,
         "can_move": request.user.has_perm("pipeline.move_project"),
+        # Viewers (government) see the pipeline's numbers on the dashboard, never its
+        # projects; an empty board would read as "no projects" beside a dashboard counting 11.
+        "aggregate_only": is_viewer(request.user),
     }
     template = "pipeline/_board.html" if is_htmx(request) else "pipeline/board.html"
     return render(request, template, context, status=status)
