@@ -88,6 +88,9 @@ def page(browser, live_server, request):  # type: ignore[no-untyped-def]
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if _is_script_error(m) else None)
+    # An uncaught exception is not a console message: without this, htmx failing on every
+    # event page ("e.matches is not a function") passed every test.
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)

@@ -434,7 +434,9 @@ class MatchRecordField(forms.ModelMultipleChoiceField):
 class PullMatchesForm(NoControlChars, forms.Form):
     """Matches worth presenting: shortlisted, introduced or in discussion."""
 
-    matches = MatchRecordField(
+    # Not "matches": a form control of that name shadows the <form> element's matches()
+    # method, and htmx, calling form.matches(selector), failed on every event page.
+    records = MatchRecordField(
         label=_("matches"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -445,7 +447,7 @@ class PullMatchesForm(NoControlChars, forms.Form):
         from luodi.matchmaking.rules import records_visible_to
 
         super().__init__(*args, **kwargs)
-        self.fields["matches"].queryset = (  # type: ignore[attr-defined]
+        self.fields["records"].queryset = (  # type: ignore[attr-defined]
             records_visible_to(user)
             .filter(
                 status__in=[

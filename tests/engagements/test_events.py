@@ -358,9 +358,9 @@ def test_roadshow_pulls_lineup_from_match_results(personas: Personas) -> None:
     event = EventFactory(kind="roadshow")
     client = client_for(personas.staff)
     form = client.get(f"/engagements/events/{event.pk}/").context["pull_form"]
-    assert set(form.fields["matches"].queryset) == {shortlisted, hidden}
+    assert set(form.fields["records"].queryset) == {shortlisted, hidden}
     client.post(
-        f"/engagements/events/{event.pk}/pull-matches/", {"matches": [shortlisted.pk, hidden.pk]}
+        f"/engagements/events/{event.pk}/pull-matches/", {"records": [shortlisted.pk, hidden.pk]}
     )
     assert set(event.achievements.all()) == {achievement, secret}
     assert list(event.invitees.all()) == [investor]

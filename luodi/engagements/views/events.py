@@ -332,7 +332,7 @@ def pull_matches(request: HttpRequest, pk: int) -> HttpResponse:
     n_achievements, n_invitees = domain.pull_from_matches(
         actor=actor(request),
         event=event,
-        matches=list(form.cleaned_data["matches"]),
+        matches=list(form.cleaned_data["records"]),
         ip=ip(request),
     )
     messages.success(
