@@ -478,6 +478,16 @@ SPECIALTIES: list[tuple[str, str, str]] = [
     ("vaccine_trials", "预防用生物制品（疫苗）", "Preventive biologics (vaccines)"),
     ("device_trials", "医疗器械临床试验", "Medical device trials"),
 ]
+_SPECIALTY_LABELS = {code: (zh, en) for code, zh, en in SPECIALTIES}
+
+
+def specialty_label(code: str) -> str:
+    """A filed specialty as people name it, in the active language ("肿瘤科", not
+    "oncology"); an unknown code is shown as it is."""
+    from django.utils.translation import get_language
+
+    zh, en = _SPECIALTY_LABELS.get(code, (code, code))
+    return en if (get_language() or "zh-hans").startswith("en") else zh
 
 
 def _luodi_rows() -> list[TermRow]:

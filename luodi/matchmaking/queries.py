@@ -273,11 +273,30 @@ def pair_reasons(
 
 
 def _sort(items: list[Scored], k: int) -> list[Scored]:
+    _rank_similarity(items)
     items.sort(key=lambda s: (s.blocked, s.status == MatchStatus.DECLINED, -s.score, s.pk))
     return items[:k]
 
 
+def _rank_similarity(items: list[Scored]) -> None:
+    """Where each candidate stands in meaning among all scored: encoder cosines crowd into a
+    narrow band (every park showed 0.85-0.88 in the field test), so the raw value told
+    users nothing; "2nd closest of 14" does."""
+    with_sim = sorted(
+        (s for s in items if s.similarity is not None), key=lambda s: -(s.similarity or 0)
+    )
+    for rank, s in enumerate(with_sim, start=1):
+        s.similarity_rank, s.similarity_of = rank, len(with_sim)
+
+
 STOP_TERMS = {"演示", "数据", "演示数据", "demo", "data"}
+# Words that match but explain nothing ("incl", "relates" were shown as reasons in the field
+# test): abbreviations and linking verbs of summaries, never a subject.
+VAGUE_TERMS = frozenset(
+    "incl including include includes included relate relates related relating based using "
+    "use used uses via etc also new novel well high low one two first may can per within "
+    "without such other others type types method methods system systems".split()
+)
 
 
 def display_terms(fields: dict[str, list[str]], per_field: int = 6) -> dict[str, list[str]]:
@@ -286,7 +305,7 @@ def display_terms(fields: dict[str, list[str]], per_field: int = 6) -> dict[str,
     for name, terms in fields.items():
         keep: list[str] = []
         for t in terms:
-            if not t or t.lower() in STOP_TERMS or t in keep:
+            if not t or t.lower() in STOP_TERMS or t.lower() in VAGUE_TERMS or t in keep:
                 continue
             if len(t) < 2 or (t.isascii() and len(t) < 3):
                 continue

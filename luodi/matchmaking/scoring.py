@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 from luodi.catalog.choices import AchievementKind, CarrierType, Stage, maturity
+from luodi.catalog.taxonomy import specialty_label
 from luodi.matchmaking.adapters import CarrierInfo, ItemProfile, OrgProfile
 from luodi.web.text import join_items
 
@@ -99,6 +100,8 @@ class Scored:
     score: float = 0.0
     relevance: float = 0.0
     similarity: float | None = None
+    similarity_rank: int | None = None  # 1 = closest in meaning among the scored candidates
+    similarity_of: int = 0
     matched: dict[str, list[str]] = field(default_factory=dict)
     reasons: list[Reason] = field(default_factory=list)
     blocked: bool = False
@@ -328,7 +331,8 @@ def center_fit(item: ItemProfile, org: OrgProfile, history: float | None = None)
         out.append(
             Reason(
                 "specialty",
-                _("Filed trial specialties: %(s)s") % {"s": join_items(sorted(shared))},
+                _("Filed trial specialties: %(s)s")
+                % {"s": join_items(sorted(specialty_label(c) for c in shared))},
                 True,
                 min(0.3, 0.12 * len(shared)),
             )

@@ -6,7 +6,7 @@ import pytest
 
 from luodi.matchmaking import actions, queries
 from luodi.matchmaking.models import MatchStatus
-from tests.conftest import Personas
+from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory
 from tests.matchmaking.conftest import Eco
 
@@ -144,3 +144,42 @@ def test_need_finds_achievements_companies_and_teams(personas: Personas, eco: Ec
     assert _ids(queries.matches(personas.staff, source, "achievement"))[0] == eco.achievement.pk
     teams = queries.matches(personas.staff, source, "team")
     assert personas.org_a.pk in _ids(teams)
+
+
+def test_clinical_reasons_name_specialties_in_the_users_language(
+    personas: Personas, eco: Eco
+) -> None:
+    """#18 item 10: the clinical tab said "oncology、thoracic_surgery" in the Chinese UI."""
+    from django.utils import translation
+
+    for lang, label, code in (("zh-hans", "肿瘤科", "oncology"), ("en", "Oncology", "oncology")):
+        with translation.override(lang):
+            centers = _ranked(personas.staff, "achievement", eco.achievement.pk, "center")
+            text = " ".join(r.text for r in centers.items[0].reasons if r.code == "specialty")
+        assert label in text, (lang, text)
+        if lang == "zh-hans":
+            assert code not in text
+
+
+def test_explanations_leave_out_words_that_explain_nothing() -> None:
+    """#18 item 10: "incl" and "relates" were shown as the words a match shares."""
+    shown = queries.display_terms({"summary": ["incl", "relates", "PD-1", "Including", "肿瘤"]})
+
+    assert shown == {"summary": ["PD-1", "肿瘤"]}
+
+
+def test_similarity_is_shown_as_a_rank_among_the_candidates(personas: Personas, eco: Eco) -> None:
+    """#18 item 10: every park showed a cosine of 0.85-0.88, which tells nobody anything."""
+    parks = _ranked(personas.staff, "achievement", eco.achievement.pk, "park").items
+    ranked = sorted(
+        (s for s in parks if s.similarity is not None), key=lambda s: -(s.similarity or 0)
+    )
+
+    assert ranked, "the test encoder gives every candidate a similarity"
+    assert [(s.similarity_rank, s.similarity_of) for s in ranked] == [
+        (i, len(ranked)) for i in range(1, len(ranked) + 1)
+    ]
+    page = client_for(personas.staff).get(
+        f"/matchmaking/achievement/{eco.achievement.pk}/?tab=park", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert f"closest in meaning: 1 of {len(ranked)}" in page.content.decode()
