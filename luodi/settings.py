@@ -254,6 +254,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
     ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"),
+    ("vendor/tom-select", PROJECT_DIR / "node_modules" / "tom-select" / "dist"),
 ]
 # Files (agreement documents, reports, pending imports, index generations) go through the
 # default storage: the local filesystem under VAR_DIR/media, or an S3-compatible bucket

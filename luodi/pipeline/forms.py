@@ -71,7 +71,9 @@ class ProjectForm(NoControlChars, VersionedForm, forms.ModelForm):
         f = self.fields
         f["title"].required = False
         f["title"].help_text = _("Leave empty to use the achievement's or need's title.")
-        f["achievement"].queryset = achievements_visible_to(user).select_related(None)  # type: ignore[attr-defined]
+        f["achievement"].queryset = achievements_visible_to(user).select_related("owner")  # type: ignore[attr-defined]
+        # Look-alike titles ("KRAS G12D 抑制剂" from three teams) are told apart by owner.
+        f["achievement"].label_from_instance = achievement_label  # type: ignore[attr-defined]
         f["clinical_need"].queryset = needs_visible_to(user)  # type: ignore[attr-defined]
         f["owner"].queryset = _orgs(user)  # type: ignore[attr-defined]
         f["owner"].required = False
@@ -170,8 +172,15 @@ class AgreementForm(NoControlChars, VersionedForm, forms.ModelForm):
         return data
 
 
+def achievement_label(achievement: Achievement) -> str:
+    """An achievement as a choice: its title and, after it, its owner."""
+    owner = achievement.owner.display_name if achievement.owner_id else ""
+    return f"{achievement} · {owner}" if owner else str(achievement)
+
+
 class ObligationForm(NoControlChars, forms.Form):
-    kind = forms.ChoiceField(label=_("type"), choices=ObligationKind.choices)
+    # No preselected type: the first one was silently taken when nobody chose (field test).
+    kind = forms.ChoiceField(label=_("type"), choices=[("", "---------"), *ObligationKind.choices])
     description = forms.CharField(label=_("description"), max_length=500)
     due_date = forms.DateField(label=_("due date"), required=False, widget=_DATE)
     trigger = forms.CharField(

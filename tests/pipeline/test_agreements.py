@@ -186,3 +186,21 @@ def test_failed_save_leaves_no_file_behind(
         )
     assert AgreementDocument.objects.count() == 0
     assert _stored_files(settings) == []
+
+
+def test_an_obligation_type_is_chosen_never_defaulted(personas: Personas, agreement) -> None:  # type: ignore[no-untyped-def]
+    """#18 item 8: the form preselected the first type, so an unchosen one was saved as it."""
+    from luodi.pipeline.forms import ObligationForm
+
+    form = ObligationForm(
+        {"description": "季度报告", "due_date": "2027-03-31"}, project=agreement.project
+    )
+
+    assert not form.is_valid()
+    assert "kind" in form.errors
+    assert 'value="" selected' in str(form["kind"]) or "selected" not in str(form["kind"])
+    client_for(personas.staff).post(
+        f"/projects/agreements/{agreement.pk}/obligations/",
+        {"description": "季度报告", "due_date": "2027-03-31"},
+    )
+    assert agreement.obligations.count() == 0
