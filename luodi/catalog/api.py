@@ -24,10 +24,10 @@ Rules:
 - Every read starts from the `*_visible_to(user)` queryset of `rules.py`.
 - Writes are validated by the web ModelForms and saved through `domain.py`, so the web and the
   API validate, audit and review identically.
-- An achievement's dossier is withheld (null, `dossier_visible: false`) unless the user has
-  `catalog.view_dossier`; a response that discloses a non-public dossier is audited as
-  `achievement.view_dossier`, like the web detail page. A person's contact details are withheld
-  unless `catalog.view_contact`.
+- Withheld fields are what the one disclosure policy (`disclosure.py`) says: an achievement's
+  dossier is null (`dossier_visible: false`) unless the user has `catalog.view_dossier`; a
+  response that discloses a non-public dossier is audited as `achievement.view_dossier`, like
+  the web detail page. A person's contact details are null unless `catalog.view_contact`.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from ninja.responses import Status
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.catalog import api_revisions, changes, domain, rules
+from luodi.catalog import api_revisions, changes, disclosure, domain, rules
 from luodi.catalog import api_schemas as s
 from luodi.catalog.api_revisions import illegal
 from luodi.catalog.choices import Disclosure
@@ -85,10 +85,11 @@ def _forbidden() -> ApiError:
 
 
 def _prepare_achievements(request: HttpRequest, items: list[Any]) -> None:
-    """Decide per object whether its dossier is shown; audit each non-public one shown."""
+    """Ask the disclosure policy per object whether its dossier is shown (the schema nulls it
+    by the flag); audit each non-public one shown."""
     user = _user(request)
     for obj in items:
-        visible = user.has_perm("catalog.view_dossier", obj)
+        visible = disclosure.may_see(user, obj, disclosure.DOSSIER)
         setattr(obj, DOSSIER_FLAG, visible)
         if visible and obj.disclosure != Disclosure.PUBLIC:
             audit.record(
@@ -102,7 +103,7 @@ def _prepare_achievements(request: HttpRequest, items: list[Any]) -> None:
 def _prepare_people(request: HttpRequest, items: list[Any]) -> None:
     user = _user(request)
     for obj in items:
-        setattr(obj, CONTACT_FLAG, user.has_perm("catalog.view_contact", obj))
+        setattr(obj, CONTACT_FLAG, disclosure.may_see(user, obj, disclosure.CONTACT))
 
 
 def _prepare_nothing(request: HttpRequest, items: list[Any]) -> None:

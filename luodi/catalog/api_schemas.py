@@ -5,9 +5,10 @@ business rules live in the web ModelForms (`forms.py`), which the API runs on ev
 the web and the API validate identically. Create schemas mark the fields the form requires;
 patch schemas make every field optional and only the fields sent are changed.
 
-Withheld fields are computed by the handlers (`dossier_visible`, `contact_visible` are set on
-each object before serialization) and nulled here; a missing flag fails validation instead of
-disclosing anything.
+Withheld fields are decided by the one disclosure policy (`disclosure.py`, which owns the
+field groups `DOSSIER_FIELDS`, `CONTACT_FIELDS`): the handlers ask it and set `dossier_visible`,
+`contact_visible` on each object before serialization, and the groups are nulled here; a
+missing flag fails validation instead of disclosing anything.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from luodi.catalog.choices import (
     Stage,
     TransferMode,
 )
+from luodi.catalog.disclosure import CONTACT_FIELDS, DOSSIER_FIELDS
 from luodi.catalog.models import (
     ClinicalCenterProfile,
     CompanyProfile,
@@ -201,18 +203,6 @@ class OrganizationFilter(Schema):
 
 # -- achievements ----------------------------------------------------------------------------
 
-DOSSIER_FIELDS = (
-    "dossier_zh",
-    "dossier_en",
-    "inventors",
-    "patent_numbers",
-    "ip_status",
-    "transfer_modes",
-    "needs",
-    "carrier_needs",
-    "space_needed_m2",
-)
-
 
 class AchievementOut(ReviewedOut):
     id: int
@@ -337,8 +327,6 @@ class ClinicalNeedFilter(Schema):
 
 
 # -- people ------------------------------------------------------------------------------------
-
-CONTACT_FIELDS = ("email", "phone", "consent_to_contact")
 
 
 class PersonOut(ReviewedOut):

@@ -1,4 +1,9 @@
-"""Excel/CSV export of a catalog list; the queryset is already the user's visible one."""
+"""Excel/CSV export of a catalog list; the queryset is already the user's visible one.
+
+Field-level disclosure: the rows go to the writer marked by the one disclosure policy
+(`disclosure.disclosed`), and the writer reads every row through `disclosure.redacted`, so a
+withheld field is an empty cell whatever the columns (`resources.RESOURCES`) name.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.utils.functional import Promise
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
+from luodi.catalog import disclosure
 from luodi.catalog.resources import Resource
 
 
@@ -28,4 +34,4 @@ def export_response(
     columns: list[tuple[str | Promise, str | Callable[[Any], Any]]] = [
         (col.header, col.value) for col in res.columns
     ]
-    return export_rows(qs, columns, fmt, filename=res.slug)
+    return export_rows(disclosure.disclosed(qs, actor), columns, fmt, filename=res.slug)

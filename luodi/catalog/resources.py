@@ -19,6 +19,9 @@ from luodi.web.text import join_items
 
 @dataclass(frozen=True)
 class Column:
+    """A list (and list export) column. `value` is handed the row as the disclosure policy
+    lets the user see it (`disclosure.redacted`): a withheld field reads as None there."""
+
     header: str | Promise
     value: Callable[[Any], Any]
 

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.catalog import changes, domain, review, revisions
+from luodi.catalog import changes, disclosure, domain, review, revisions
 from luodi.catalog.choices import ChainSegment, ReviewStatus
 from luodi.catalog.forms import ReturnForm
-from luodi.catalog.models import Achievement, Organization, Revision
+from luodi.catalog.models import Achievement, Organization, Person, Revision
 from luodi.catalog.resources import RESOURCES, Resource
 from luodi.concurrency import Conflict
 from luodi.web.htmx import is_htmx
@@ -64,8 +64,10 @@ def list_view(request: HttpRequest, slug: str) -> HttpResponse:
         from luodi.catalog.exports import export_response
 
         return export_response(res, qs, fmt, actor=_user(request), ip=audit.client_ip(request))
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    rows = [(obj, [col.value(obj) for col in res.columns]) for obj in page]
+    # Columns read the rows as the disclosure policy lets this user see them, so a column
+    # added later cannot show a withheld field.
+    page = Paginator(disclosure.disclosed(qs, request.user), 25).get_page(request.GET.get("page"))
+    rows = [(obj, [col.value(disclosure.redacted(obj)) for col in res.columns]) for obj in page]
     context = {
         "res": res,
         "form": form,
@@ -114,15 +116,17 @@ def detail_context(request: HttpRequest, res: Resource, obj: Any) -> dict[str, A
             for shown in changes.shown_revisions(user, obj, can_edit)
         ],
     }
+    # The one disclosure policy decides; the templates show a withheld group only under its
+    # flag (detail_achievements.html, detail_people.html).
     if isinstance(obj, Achievement):
-        context["can_view_dossier"] = user.has_perm("catalog.view_dossier", obj)
+        context["can_view_dossier"] = disclosure.may_see(user, obj, disclosure.DOSSIER)
     if isinstance(obj, Organization):
         stored = obj.chain_segments if isinstance(obj.chain_segments, list) else []
         context["chain_segments"] = [
             ChainSegment(c).label for c in stored if c in ChainSegment.values
         ]
-    if res.slug == "people":
-        context["can_view_contact"] = user.has_perm("catalog.view_contact", obj)
+    if isinstance(obj, Person):
+        context["can_view_contact"] = disclosure.may_see(user, obj, disclosure.CONTACT)
     return context
 
 

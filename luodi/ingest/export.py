@@ -1,10 +1,16 @@
 """Export any list to .xlsx or CSV: `export_rows(rows, columns, fmt)`.
 
 Callers pass what the user may see and nothing else: a queryset that already went through the
-app's `*_visible_to(user)` (or a list built from one). This module does no permission check.
+app's `*_visible_to(user)` (or a list built from one). That check is theirs (record level).
 `columns` is a list of (header, accessor); an accessor is a callable taking the row, or an
 attribute path with dots ("owner.display_name"). The default columns per kind (COLUMNS) use
 the import's field labels as headers, so an exported file imports back as updates.
+
+Fields are the disclosure policy's (`luodi.catalog.disclosure`): every row, and every record
+an attribute path passes through, is read through `disclosure.redacted`, so a withheld field
+(a teaser's patent numbers, another organization's person's phone) is an empty cell, not the
+value. Rows know what their user may not see when they came through `disclosure.disclosed`
+(`queryset_for` does it); a record that did not is read with all its groups withheld.
 
 The file is written by `luodi.sheets`, which keeps every cell from running as a formula.
 """
@@ -21,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luodi import sheets
 from luodi.accounts.rules import AnyUser
+from luodi.catalog import disclosure
 
 Accessor = str | Callable[[Any], Any]
 Columns = list[tuple[str | Promise, Accessor]]
@@ -30,12 +37,16 @@ XLSX = sheets.XLSX
 
 def _value(row: Any, accessor: Accessor) -> Any:
     if callable(accessor):
-        return accessor(row)
+        return accessor(disclosure.redacted(row))
     value = row
     for part in accessor.split("."):
         if value is None:
             return ""
-        value = value.get(part) if isinstance(value, dict) else getattr(value, part)
+        value = (
+            value.get(part)
+            if isinstance(value, dict)
+            else getattr(disclosure.redacted(value), part)
+        )
     if callable(value):
         value = value()
     return value
@@ -129,7 +140,13 @@ COLUMNS: dict[str, Columns] = {
 
 
 def queryset_for(kind: str, user: AnyUser) -> QuerySet[Any]:
-    """The records of a kind that `user` may see (the catalog's visible_to querysets)."""
+    """The records of a kind that `user` may see (the catalog's visible_to querysets), each
+    marked with the fields `user` may not see of it (the export view hands the writer the
+    queryset, not the user)."""
+    return disclosure.disclosed(_visible(kind, user), user)
+
+
+def _visible(kind: str, user: AnyUser) -> QuerySet[Any]:
     from luodi.catalog import rules as catalog_rules
 
     if kind == "organizations":

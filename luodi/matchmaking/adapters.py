@@ -2,8 +2,9 @@
 luodi.retrieval.kinds'), and the query text each source is matched with.
 
 Disclosure: profiles carry what a teaser shows (title, summary, fields, stage, carrier
-needs) and never `dossier_*`, so no explanation or report built from them can leak a
-dossier.
+needs) and never `dossier_*`; what else they carry is read through the one disclosure policy
+(`luodi.catalog.disclosure`), so no explanation or report built from them can show a field
+withheld from its viewer.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Max, Prefetch, QuerySet, TextChoices
 from django.utils import translation
 
+from luodi.accounts.rules import AnyUser
+from luodi.catalog import disclosure
 from luodi.catalog.choices import AchievementKind, CarrierType, OrganizationKind, Stage, maturity
 from luodi.catalog.models import Achievement, Carrier, ClinicalNeed, Organization, Term
 
@@ -269,30 +273,44 @@ def derived_carrier_needs(kind: str, stage: str) -> tuple[list[str], int]:
     return [CarrierType.WET_LAB], 300
 
 
-def achievement_profile(a: Achievement, terms: Terms, *, dossier: bool = True) -> ItemProfile:
-    """`dossier=False` for a viewer who may not see the dossier: its fields (the owner's
-    carrier requirements, space, transfer modes, needs — catalog.api_schemas.DOSSIER_FIELDS)
-    are left out, so no reason or score can reveal them; the carrier needs a teaser's type
-    and stage imply stand in, as they do when the owner gave none."""
+def achievement_profile(
+    a: Achievement,
+    terms: Terms,
+    *,
+    dossier: bool = True,
+    withheld: frozenset[str] | None = None,
+) -> ItemProfile:
+    """The profile as a viewer may see it. `withheld` is what the disclosure policy withholds
+    from them (`disclosure.withheld_fields(user, a)`, see `achievement_profile_for`);
+    `dossier=False` withholds the whole dossier group. Withheld fields (the owner's carrier
+    requirements, space, transfer modes, needs — `disclosure.DOSSIER_FIELDS`) are left out,
+    so no reason, score or report can reveal them; the carrier needs a teaser's type and stage
+    imply stand in, as they do when the owner gave none. Every field is read through the
+    policy's names, so a field added to a withheld group is left out here too."""
+    hidden = (withheld or frozenset()) | (frozenset() if dossier else disclosure.DOSSIER.names)
+
+    def read(name: str) -> Any:
+        return None if name in hidden else getattr(a, name)
+
     area_ids = [t.pk for t in a.therapeutic_areas.all()]
     tech_ids = [t.pk for t in a.technology_fields.all()]
-    carrier_needs = [str(c) for c in a.carrier_needs or []] if dossier else []
-    space = a.space_needed_m2 if dossier else None
+    carrier_needs = [str(c) for c in read("carrier_needs") or []]
+    space = read("space_needed_m2")
     if not carrier_needs:
         carrier_needs, derived_space = derived_carrier_needs(a.kind, a.stage)
         space = space or derived_space
     query = " ".join(
         [
-            _both(a.title_zh, a.title_en),
-            _cut(_both(a.summary_zh, a.summary_en), 400),
+            _both(read("title_zh") or "", read("title_en") or ""),
+            _cut(_both(read("summary_zh") or "", read("summary_en") or ""), 400),
             terms.text(area_ids + tech_ids),
         ]
     )
     return ItemProfile(
         pk=a.pk,
         kind="achievement",
-        title=a.title,
-        summary=a.summary,
+        title=read("title") or "",
+        summary=read("summary") or "",
         item_kind=a.kind,
         stage=a.stage,
         maturity=maturity(a.stage),
@@ -300,13 +318,18 @@ def achievement_profile(a: Achievement, terms: Terms, *, dossier: bool = True) -
         tech=terms.closure(tech_ids),
         carrier_needs=carrier_needs,
         space_m2=space,
-        amount_sought=a.amount_sought_wan,
-        transfer_modes=[str(m) for m in a.transfer_modes or []] if dossier else [],
-        needs=[str(n) for n in a.needs or []] if dossier else [],
+        amount_sought=read("amount_sought_wan"),
+        transfer_modes=[str(m) for m in read("transfer_modes") or []],
+        needs=[str(n) for n in read("needs") or []],
         owner_id=a.owner_id,
         disclosure=a.disclosure,
         query=_query(query),
     )
+
+
+def achievement_profile_for(user: AnyUser, a: Achievement, terms: Terms) -> ItemProfile:
+    """`a`'s profile with what the disclosure policy withholds from `user` left out."""
+    return achievement_profile(a, terms, withheld=disclosure.withheld_fields(user, a))
 
 
 def need_profile(n: ClinicalNeed, terms: Terms) -> ItemProfile:
