@@ -48,6 +48,9 @@ class ImportRun(models.Model):
     duplicates = models.JSONField(default=list, blank=True)  # as Summary.as_dict()
     by_kind = models.JSONField(default=dict, blank=True)
     refused = models.BooleanField(default=False)
+    # An all-or-nothing run's writes so far (journal.py), committed with each chunk: undone
+    # when the run fails, even by a worker that took the run over; emptied when it is done.
+    journal = models.JSONField(default=list, blank=True, editable=False)
     failure = models.CharField(_("failure"), max_length=500, blank=True)
     # Who holds the run: a random token per claim, so a worker whose claim was taken over
     # (it was presumed dead) cannot commit its chunk or the result.

@@ -8,13 +8,18 @@ timeout), can be claimed. Every later write is conditional on that token, so a j
 delivered twice (the job system delivers at least once) or a worker that lost its claim
 cannot import anything a second time.
 
-- "good rows": the rows are written in chunks of about 5 % of the file; each chunk's writes
+- "good rows": the rows are written in chunks of about 5 % of the file (at most MAX_CHUNK
+  rows, so that no transaction holds SQLite's write lock for long); each chunk's writes
   commit together with the run's counters, `rows_done` and progress. A run taken over after
   its worker died resumes after the last committed chunk. The outcome equals an inline
   import's, except that possible duplicates of rows from chunks committed before the
   takeover are matched against the database (as a re-import would) instead of reported as
   in-file duplicates.
-- "all or nothing": one transaction, exactly as inline, and the result commits with it.
+- "all or nothing": as inline (domain.py): every row is cleaned first and the run refused
+  without writing when any is bad; then the same chunks as "good rows", each committing its
+  journal (journal.py: what it wrote) with the counters. A row found bad on writing, or an
+  error, undoes the journal: nothing of the run stays. A run taken over after its worker
+  died goes on with the journal it committed, so it can still be undone.
 
 A run that cannot go on (the upload expired, the user lost the right to import the kind,
 an unexpected error) is marked failed with the reason; `resume` queues it again.
@@ -26,6 +31,7 @@ import logging
 import math
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
 from luodi.ingest import domain, pending, tables, writers
+from luodi.ingest.journal import Journal
 from luodi.ingest.models import ImportRun, RunMode, RunStatus
 from luodi.ingest.rules import may_import_kind
 from luodi.ingest.summary import Summary
@@ -44,7 +51,8 @@ from luodi.ingest.summary import Summary
 log = logging.getLogger(__name__)
 
 CHUNKS = 20  # progress moves in steps of about 5 %
-MIN_CHUNK = 100  # rows; fewer would spend more time committing than importing
+MIN_CHUNK = 20  # rows; fewer would spend more time committing than importing
+MAX_CHUNK = domain.CHUNK_ROWS  # rows; more would keep other writers waiting on SQLite
 
 
 class ClaimLost(Exception):
@@ -173,39 +181,78 @@ def _import(run: ImportRun, token: str) -> Summary:
     problems = tables.check_mapping(run.kind, run.mapping)
     if problems:
         raise RunFailed(" ".join(problems))
-    if run.mode == RunMode.ALL:
-        with transaction.atomic():
-            summary = domain.import_table(
-                actor=run.user,
-                kind=run.kind,
-                table=item.table,
-                mapping=run.mapping,
-                mode="all",
-                ip=run.ip,
-            )
-            _save(run, token, summary, rows_done=len(item.rows), finished=True)
-        return summary
     summary = summary_of(run)
     summary.rows = len(item.rows)
+    all_or_nothing = run.mode == RunMode.ALL
     ctx = writers.Context(actor=run.user, resolver=tables.Resolver.load())
-    size = max(MIN_CHUNK, math.ceil(len(item.rows) / CHUNKS))
-    for start in range(run.rows_done, len(item.rows), size):
-        chunk = item.rows[start : start + size]
-        with transaction.atomic():
-            domain.import_rows(
-                ctx=ctx, kind=run.kind, mapping=run.mapping, rows=chunk, summary=summary
+    if all_or_nothing:
+        ctx.journal = Journal(entries=list(run.journal or []))
+        if run.rows_done == 0 and not domain.check_rows(
+            kind=run.kind, mapping=run.mapping, rows=item.rows, summary=summary
+        ):
+            summary.refuse()
+            with transaction.atomic():
+                _save(run, token, summary, rows_done=len(item.rows), finished=True)
+            return summary
+    size = max(MIN_CHUNK, min(MAX_CHUNK, math.ceil(len(item.rows) / CHUNKS)))
+    try:
+        for start in range(run.rows_done, len(item.rows), size):
+            chunk = item.rows[start : start + size]
+            done = start + len(chunk)
+            domain.write_chunk(
+                ctx=ctx,
+                kind=run.kind,
+                mapping=run.mapping,
+                rows=chunk,
+                summary=summary,
+                then=partial(_save, run, token, summary, rows_done=done, journal=ctx.journal),
             )
-            _save(run, token, summary, rows_done=start + len(chunk))
+        if ctx.journal is not None and summary.errors:
+            left = domain.undo(ctx.journal)
+            summary.refuse()
+            for line, reason in left:
+                summary.error(line, reason)
+        else:
+            with transaction.atomic():
+                domain.record_import(actor=run.user, summary=summary, ip=run.ip)
+                _save(
+                    run,
+                    token,
+                    summary,
+                    rows_done=len(item.rows),
+                    finished=True,
+                    journal=ctx.journal,
+                )
+            return summary
+    except ClaimLost:
+        raise  # the run is another worker's now, journal and all
+    except Exception:
+        if ctx.journal is not None:
+            _undo_run(run, token, ctx.journal)
+        raise
     with transaction.atomic():
-        domain.record_import(actor=run.user, summary=summary, ip=run.ip)
-        _save(run, token, summary, rows_done=len(item.rows), finished=True)
+        _save(run, token, summary, rows_done=len(item.rows), finished=True, journal=ctx.journal)
     return summary
 
 
+def _undo_run(run: ImportRun, token: str, journal: Journal) -> None:
+    """An all-or-nothing run failed: undo what it committed and start it over when resumed."""
+    domain.undo(journal)
+    with transaction.atomic():
+        _save(run, token, Summary(kind=run.kind, rows=run.rows), rows_done=0, journal=journal)
+
+
 def _save(
-    run: ImportRun, token: str, summary: Summary, *, rows_done: int, finished: bool = False
+    run: ImportRun,
+    token: str,
+    summary: Summary,
+    *,
+    rows_done: int,
+    finished: bool = False,
+    journal: Journal | None = None,
 ) -> None:
-    """Commit the counters with the rows just written, under this worker's claim."""
+    """Commit the counters (and an all-or-nothing run's journal) with the rows just
+    written, under this worker's claim."""
     result = summary.as_dict()
     fields: dict[str, Any] = {
         "rows_done": rows_done,
@@ -219,6 +266,8 @@ def _save(
         "refused": summary.refused,
         "claimed_at": Now(),  # a committed chunk shows that the worker is alive
     }
+    if journal is not None:
+        fields["journal"] = [] if finished else journal.entries
     if finished:
         fields.update(status=RunStatus.DONE, finished_at=Now())
     mine = ImportRun.objects.filter(pk=run.pk, claim=token, status=RunStatus.RUNNING)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +21,8 @@ from django.core.validators import URLValidator, validate_email
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from luodi import control_chars
 from luodi.catalog.models import Organization, Term
@@ -27,10 +31,21 @@ from luodi.ingest.fields import BILINGUAL, FIELDS, REQUIRED_GROUPS, SYNONYMS_ZH,
 from luodi.web.text import join_items
 
 MAX_ROWS = 20_000
+# The first line past this many is never read: a file of 10 MB holds a million short rows,
+# and reading them all to count them held a worker for half a minute (issue #16).
+MAX_COLUMNS = 256
+MAX_LINES = 1_048_576  # Excel's own last row; blank lines count here, not in MAX_ROWS
+# Uncompressed sizes of the parts of an .xlsx (a zip). The sheet is read as a stream, so
+# its bound is generous; openpyxl parses the shared strings and the other parts whole, so a
+# small zip that unpacks to gigabytes ("zip bomb") is refused before anything is parsed.
+MAX_SHEET_BYTES = 256 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
+MAX_OTHER_PART_BYTES = 32 * 1024 * 1024
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 
 
 class TableError(Exception):
-    """The file cannot be used at all (unreadable, empty, no header)."""
+    """The file cannot be used at all (unreadable, empty, no header, too large)."""
 
 
 @dataclass
@@ -52,73 +67,154 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _decode(data: bytes) -> str:
+def _too_many_rows() -> TableError:
+    return TableError(
+        _("The file has more than %(n)s rows; split it into smaller files.") % {"n": MAX_ROWS}
+    )
+
+
+def _collect(lines: Iterable[Sequence[Any]], filename: str) -> Table:
+    """The header and the non-blank rows of `lines`, read no further than the row limit."""
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for number, raw in enumerate(lines, start=1):
+        if number > MAX_LINES:
+            raise _too_many_rows()
+        if headers is None:
+            headers = [_cell(v) for v in raw[: MAX_COLUMNS + 1]]
+            while headers and not headers[-1]:
+                headers.pop()
+            if not headers:
+                raise TableError(_("The file has no header row."))
+            if len(headers) > MAX_COLUMNS:
+                raise TableError(_("The file has more than %(n)s columns.") % {"n": MAX_COLUMNS})
+            continue
+        cells = [_cell(v) for v in raw[: len(headers)]]
+        if not any(cells):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise _too_many_rows()
+        rows.append((number, cells + [""] * (len(headers) - len(cells))))
+    if headers is None:
+        raise TableError(_("The file has no header row."))
+    if not rows:
+        raise TableError(_("The file has a header but no data rows."))
+    return Table(headers=headers, rows=rows, filename=filename)
+
+
+def _csv_lines(data: bytes, encoding: str) -> Iterator[list[str]]:
+    """The rows of a CSV file, decoded and split as they are read."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    sample = text.read(4096)
+    text.seek(0)
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    yield from csv.reader(text, dialect)
+
+
+def _read_csv(data: bytes, filename: str) -> Table:
+    # UTF-8 (with or without a BOM) first, then GB18030 (Excel's "CSV" on Chinese Windows).
+    # A decoding error surfaces while reading, so a GB18030 file is read twice, up to
+    # where its first non-UTF-8 byte stands.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            return _collect(_csv_lines(data, encoding), filename)
         except UnicodeDecodeError:
             continue
+        except csv.Error as exc:
+            raise TableError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
     raise TableError(_("The file is not UTF-8 or GB18030 text."))
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
-    text = _decode(data)
+def _check_unpacked_sizes(data: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than openpyxl should be given.
+
+    The sizes are the ones the zip declares; Python's zipfile never unpacks more than the
+    declared size of a member (it fails the CRC instead), so they cannot lie."""
     try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise TableError(_("The Excel file cannot be read.")) from exc
+    total = 0
+    for info in members:
+        name = info.filename.lower()
+        if name.startswith("xl/worksheets/"):
+            limit = MAX_SHEET_BYTES
+        elif name.endswith("sharedstrings.xml"):
+            limit = MAX_SHARED_STRINGS_BYTES
+        else:
+            limit = MAX_OTHER_PART_BYTES
+        total += info.file_size
+        if info.file_size > limit or total > MAX_UNPACKED_BYTES:
+            raise TableError(
+                _(
+                    "The Excel file unpacks to too much data (%(part)s); save it again "
+                    "from Excel or export it as CSV."
+                )
+                % {"part": info.filename[:100]}
+            )
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    def _get_size(self) -> None:
+        # openpyxl looks for the sheet's <dimension> when it opens it and, when there is
+        # none (a forged or generated file), parses the whole sheet to learn it has none.
+        # Unsized, iter_rows reads only as far as it is asked to.
+        return None
+
+
+class _FirstSheetReader(ExcelReader):
+    def read_worksheets(self) -> None:
+        """Only the first worksheet, unsized (the others are never read)."""
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                self.wb._sheets.append(worksheet)
+                return
+
+
+def _xlsx_lines(data: bytes) -> Iterator[Sequence[Any]]:
+    """The first sheet's rows as values, parsed as they are read (openpyxl read-only)."""
+    reader = _FirstSheetReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     try:
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-    except csv.Error as exc:
-        raise TableError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
+        reader.read()
+        sheet = reader.wb.worksheets[0]
+        assert isinstance(sheet, ReadOnlyWorksheet)
+        # A row wider than the limit is cut there: only the header's width is read anyway.
+        yield from sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+    finally:
+        reader.archive.close()
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
+def _read_xlsx(data: bytes, filename: str) -> Table:
+    if not data.startswith(b"PK"):
+        raise TableError(_("The file is not an Excel (.xlsx) workbook."))
+    _check_unpacked_sizes(data)
     # A damaged or forged workbook fails in many ways (zip, XML, openpyxl's own checks);
     # every one of them means the same thing to the user.
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
+        return _collect(_xlsx_lines(data), filename)
+    except TableError:
+        raise
     except Exception as exc:
         raise TableError(_("The Excel file cannot be read.")) from exc
 
 
 def read_table(filename: str, data: bytes) -> Table:
-    """Parse an .xlsx or .csv file; raises TableError when it is unusable."""
+    """Parse an .xlsx or .csv file; raises TableError when it is unusable.
+
+    Both formats are read row by row and reading stops at the first row past MAX_ROWS, so
+    the time and memory a file can take are bounded by the limit, not by the file."""
     name = filename.lower()
     if not data:
         raise TableError(_("The file is empty."))
     if name.endswith(".xlsx"):
-        if not data.startswith(b"PK"):
-            raise TableError(_("The file is not an Excel (.xlsx) workbook."))
-        grid = _read_xlsx(data)
-    elif name.endswith(".csv"):
-        grid = _read_csv(data)
-    else:
-        raise TableError(_("Only .xlsx and .csv files can be imported."))
-    while grid and not any(grid[-1]):
-        grid.pop()
-    if not grid or not any(grid[0]):
-        raise TableError(_("The file has no header row."))
-    headers = [h.strip() for h in grid[0]]
-    while headers and not headers[-1]:
-        headers.pop()
-    rows = [
-        (number, (cells + [""] * len(headers))[: len(headers)])
-        for number, cells in enumerate(grid[1:], start=2)
-        if any(c for c in cells[: len(headers)])
-    ]
-    if not rows:
-        raise TableError(_("The file has a header but no data rows."))
-    if len(rows) > MAX_ROWS:
-        raise TableError(_("Too many rows (at most %(n)s).") % {"n": MAX_ROWS})
-    return Table(headers=headers, rows=rows, filename=filename)
+        return _read_xlsx(data, filename)
+    if name.endswith(".csv"):
+        return _read_csv(data, filename)
+    raise TableError(_("Only .xlsx and .csv files can be imported."))
 
 
 # ---------------------------------------------------------------- column mapping
@@ -310,7 +406,7 @@ def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | N
     if spec.kind == "int":
         try:
             number = int(float(raw.replace(",", "")))
-        except ValueError:
+        except (ValueError, OverflowError):  # "abc"; "1e999" is infinite
             return None, _("%(field)s is not a number: “%(value)s”") % {
                 "field": label,
                 "value": raw,

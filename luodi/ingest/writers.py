@@ -1,5 +1,6 @@
 """Writing one cleaned spreadsheet row per kind: create, update the matching record, or skip
-it as a possible duplicate. Called by `domain.import_table` inside its transaction.
+it as a possible duplicate. Called by `domain.import_rows`, one savepoint per row; with a
+journal in the context every write is recorded so that it can be undone (journal.py).
 
 Matching ("re-import updates rather than duplicates"):
 - organizations: any name or alias with the same key (see dedup.name_key) → update; a similar
@@ -29,6 +30,7 @@ from luodi.catalog import review, revisions
 from luodi.catalog.models import Achievement, ClinicalNeed, Organization, Person, Reviewed
 from luodi.concurrency import claim
 from luodi.ingest import dedup, fields
+from luodi.ingest.journal import Journal
 from luodi.ingest.rules import may_write_for_org
 from luodi.ingest.summary import Duplicate, Summary
 from luodi.ingest.tables import Resolver
@@ -46,6 +48,8 @@ class Context:
     actor: User | None
     resolver: Resolver
     seen: dict[Any, int] = field(default_factory=dict)  # in-file identity → first line
+    # Every write, so that a failed import can be undone (journal.py); None: not recorded.
+    journal: Journal | None = None
 
     @property
     def staff(self) -> bool:
@@ -112,8 +116,12 @@ def _save(
     if not created and isinstance(obj, Reviewed) and review.proposes(ctx.actor, obj.status):
         published = type(obj)._default_manager.get(pk=obj.pk)
         values: dict[str, Any] = {name: getattr(obj, name) for name in changed} | links
-        revisions.propose(actor=actor, record=published, values=values)
+        before = ctx.journal.revision_before(published) if ctx.journal else None
+        revision = revisions.propose(actor=actor, record=published, values=values)
+        if ctx.journal:
+            ctx.journal.proposed(before, revision)
         return True
+    old = ctx.journal.old_values(obj, changed, links) if ctx.journal and not created else None
     if created:
         obj.save()
     else:
@@ -121,6 +129,11 @@ def _save(
         obj.save(update_fields=[*changed, "updated_at"])
     for name, ids in links.items():
         getattr(obj, name).set(ids)
+    if ctx.journal:
+        if old is None:
+            ctx.journal.created(obj)
+        else:
+            ctx.journal.updated(obj, old)
     return True
 
 
