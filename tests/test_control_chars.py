@@ -79,6 +79,49 @@ def _defined_in(module: ModuleType, base: type) -> list[type]:
     ]
 
 
+def _every_module() -> list[ModuleType]:
+    """Every module of Luodi that may define a way in (not migrations, commands, demo data or
+    the Django-free retrieval library), so a form or schema added later is checked too."""
+    import importlib
+    import pkgutil
+
+    import luodi
+
+    skip = (".migrations", ".management", ".demo_data", "luodi.matching")
+    return [
+        importlib.import_module(m.name)
+        for m in pkgutil.walk_packages(luodi.__path__, "luodi.")
+        if not any(part in m.name for part in skip)
+    ]
+
+
+# Mixins that are never a form of their own (every form using them is checked).
+FORM_MIXINS = {"VersionedForm"}
+
+
+def test_every_form_refuses_control_characters() -> None:
+    unguarded = [
+        f"{module.__name__}.{cls.__name__}"
+        for module in _every_module()
+        for cls in _defined_in(module, forms.BaseForm)
+        if not issubclass(cls, control_chars.NoControlChars) and cls.__name__ not in FORM_MIXINS
+    ]
+    assert unguarded == []
+
+
+def test_every_api_input_schema_refuses_control_characters() -> None:
+    from ninja import Schema
+
+    unguarded = [
+        f"{module.__name__}.{cls.__name__}"
+        for module in _every_module()
+        for cls in _defined_in(module, Schema)
+        if cls.__name__.endswith(("In", "Patch", "Create"))
+        and not issubclass(cls, control_chars.InputSchema)
+    ]
+    assert unguarded == []
+
+
 @pytest.mark.parametrize("module", [catalog_forms, pipeline_forms, engagement_forms])
 def test_every_form_of_the_app_refuses_control_characters(module: ModuleType) -> None:
     unguarded = [

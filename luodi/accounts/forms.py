@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from luodi.accounts.models import AccountApplication, AuditEntry, TokenScope
+from luodi.control_chars import NoControlChars
 
 
-class TokenForm(forms.Form):
+class TokenForm(NoControlChars, forms.Form):
     name = forms.CharField(
         label=_("Token name"),
         max_length=80,
@@ -36,7 +37,7 @@ class TokenForm(forms.Form):
         days.initial = settings.LUODI_TOKEN_DAYS
 
 
-class CodeForm(forms.Form):
+class CodeForm(NoControlChars, forms.Form):
     """A six-digit code from the authenticator app, or one of the backup codes."""
 
     code = forms.CharField(
@@ -48,7 +49,7 @@ class CodeForm(forms.Form):
     )
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(NoControlChars, forms.Form):
     verb = forms.CharField(label=_("Action"), required=False, max_length=64)
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
     since = forms.DateField(
@@ -73,7 +74,7 @@ class AuditFilterForm(forms.Form):
         return qs
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(NoControlChars, forms.ModelForm):
     organization_kind = forms.ChoiceField(label=_("organization kind"), choices=[])
 
     class Meta:
@@ -98,7 +99,7 @@ class ApplicationForm(forms.ModelForm):
         ]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NoControlChars, forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Attach to existing organization"),
@@ -128,7 +129,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class LegalBasisForm(forms.Form):
+class LegalBasisForm(NoControlChars, forms.Form):
     legal_basis = forms.ChoiceField(label=_("Legal basis"), required=False, choices=[])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -141,7 +142,7 @@ class LegalBasisForm(forms.Form):
         ]
 
 
-class AnonymiseForm(forms.Form):
+class AnonymiseForm(NoControlChars, forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that the name and contact details cannot be restored."),
         required=True,

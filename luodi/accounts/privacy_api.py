@@ -13,12 +13,13 @@ from luodi.accounts import audit, privacy, rules
 from luodi.accounts.models import User
 from luodi.catalog.models import Person
 from luodi.catalog.rules import people_visible_to
+from luodi.control_chars import InputSchema
 from luodi.errors import ApiError
 
 router = Router(tags=["privacy"])
 
 
-class LegalBasisIn(Schema):
+class LegalBasisIn(InputSchema):
     legal_basis: Literal["", "consent", "contract", "public_interest", "published"] = Field(
         description="consent | contract | public_interest | published; empty: not recorded"
     )

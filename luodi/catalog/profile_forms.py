@@ -11,9 +11,10 @@ from luodi.catalog.choices import CompanyNeed, OrganizationKind, ParkService, St
 from luodi.catalog.forms import ChoiceListField
 from luodi.catalog.models import ClinicalCenterProfile, CompanyProfile, ParkProfile, Term
 from luodi.concurrency import VersionedForm
+from luodi.control_chars import NoControlChars
 
 
-class ProfileForm(VersionedForm, forms.ModelForm):
+class ProfileForm(NoControlChars, VersionedForm, forms.ModelForm):
     """Base of the profile forms: they carry the profile's version."""
 
 

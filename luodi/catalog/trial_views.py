@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from luodi.catalog.rules import trials_visible_to
+from luodi.control_chars import NoControlChars
 from luodi.web.htmx import is_htmx
 
 
-class TrialFilter(forms.Form):
+class TrialFilter(NoControlChars, forms.Form):
     q = forms.CharField(
         label=_("Search"),
         required=False,
