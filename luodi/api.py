@@ -1,7 +1,9 @@
 """The REST API: one NinjaAPI at /api/, token or session auth, one error shape.
 
 Each app contributes a router in its `api.py`; they are mounted here in one place.
-Errors are always `{"error": {"code", "message", "fields"}}` with a 4xx status.
+Errors are always `{"error": {"code", "message", "fields"}}` with a 4xx status: also for a
+body too large (413) or unparseable (400), a method a path does not answer (405) and any
+path under /api/ that is no operation (404), and each is documented where it can occur.
 
 Every create (a POST answering 201) honours an `Idempotency-Key` header (`idempotent`,
 applied to all of them in one place below): the same key, user and request get the first
@@ -17,16 +19,26 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
+from django.urls import Resolver404, URLPattern, re_path, resolve
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from luodi import control_chars
 from luodi.accounts import two_factor
 from luodi.accounts.domain import TokenRefused, authenticate_token
 from luodi.accounts.models import IdempotencyKey, User
@@ -101,6 +113,18 @@ _ERROR_RESPONSES = {
     404: "Not found (or not visible to you)",
     422: "Invalid input; `fields` says which",
 }
+# Only an operation that reads a body can fail to parse it or find it too large.
+_BODY_ERROR_RESPONSES = {
+    400: "The body could not be parsed (malformed JSON or multipart)",
+    413: "The body is larger than the server accepts",
+}
+# Writes may meet a record changed meanwhile or in a state that does not allow them.
+_WRITE_ERROR_RESPONSES = {
+    409: "Conflict: the record changed meanwhile, or its state does not allow this",
+}
+_WRITE_METHODS = {"post", "put", "patch", "delete"}
+# The URL name of the route answering every path under /api/ that is no operation.
+NOT_FOUND = "not-found"
 
 
 class LuodiAPI(NinjaAPI):
@@ -114,7 +138,7 @@ class LuodiAPI(NinjaAPI):
             op.operation_id or self.get_openapi_operation_id(op) for op in _IDEMPOTENT_OPERATIONS
         }
         for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 if operation.get("operationId") in idempotent_ids:
                     operation.setdefault("parameters", []).append(_IDEMPOTENCY_PARAMETER)
@@ -125,11 +149,78 @@ class LuodiAPI(NinjaAPI):
                             "content": ref,
                         },
                     )
+                errors = dict(_ERROR_RESPONSES)
+                if "requestBody" in operation:
+                    errors.update(_BODY_ERROR_RESPONSES)
+                if method in _WRITE_METHODS:
+                    errors.update(_WRITE_ERROR_RESPONSES)
                 # ninja keys responses by int; an operation's own error schema wins.
-                for code, text in _ERROR_RESPONSES.items():
+                for code, text in sorted(errors.items()):
                     if code not in responses and str(code) not in responses:
                         responses[code] = {"description": text, "content": ref}
         return schema
+
+    def _get_urls(self) -> list[Any]:
+        patterns: list[Any] = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _guarded(pattern.callback)
+        # Last: any other path under the API is a JSON 404, not the site's HTML page (and
+        # no APPEND_SLASH redirect, which a POST cannot follow).
+        patterns.append(re_path(r"^.*$", _no_such_operation, name=NOT_FOUND))
+        return patterns
+
+
+def _guarded(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Every API view: text in the query or the path with an invisible control character is
+    a 422 before any handler runs (request bodies are checked by `InputSchema`; PostgreSQL
+    cannot even compare a text holding NUL); and ninja's plain-text 405, for a known path
+    with a method it does not answer, in the one error shape with its Allow header.
+    (`wraps` keeps the view's `csrf_exempt`.)"""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        refused = _control_chars(request, kwargs)
+        if refused is not None:
+            return refused
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = error_response(
+                request, 405, "method_not_allowed", f"This path answers {allowed}."
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+def _control_chars(request: HttpRequest, path_params: dict[str, Any]) -> HttpResponse | None:
+    fields: dict[str, list[str]] = {}
+    texts = [*request.GET.lists(), *path_params.items()]
+    for name, value in texts:
+        char = control_chars.find([name, value])
+        if char is not None:
+            # A parameter's name holding one is not repeated in the answer.
+            key = "__all__" if control_chars.find(name) else name
+            fields.setdefault(key, []).append(control_chars.message(char))
+    if not fields:
+        return None
+    return error_response(request, 422, "invalid", "The request has invalid fields.", fields)
+
+
+@csrf_exempt
+def _no_such_operation(request: HttpRequest) -> HttpResponse:
+    message = "No API operation at this path."
+    # This route replaces CommonMiddleware's APPEND_SLASH redirect: name the path instead.
+    if not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name != NOT_FOUND:
+            message += f" Did you mean {request.path}/ ?"
+    return error_response(request, 404, "not_found", message)
 
 
 api = LuodiAPI(
@@ -215,6 +306,33 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = _STATUS_CODES.get(exc.status_code, "error")
     return error_response(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE (or too many fields or files)
+    # when it is read: the client's doing, so a 413 rather than the 500 it would fall to.
+    return error_response(
+        request, 413, "too_large", "The request body is larger than the server accepts."
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A multipart body with a broken boundary, or another request Django will not parse.
+    return error_response(request, 400, "bad_request", "The request body could not be parsed.")
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # A safety net: API inputs are bounded (luodi.errors), but a number too large for the
+    # database that slipped past them is still the client's value, not a server fault.
+    log.warning("Number out of range reached the database: %s", exc)
+    message = "A number in the request is out of range."
+    return error_response(request, 422, "invalid", message, {"__all__": [message]})
 
 
 @api.exception_handler(Exception)

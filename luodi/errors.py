@@ -1,6 +1,26 @@
-"""Client errors raised by API handlers; rendered by luodi.api in one JSON shape."""
+"""Client errors raised by API handlers; rendered by luodi.api in one JSON shape.
+
+Also the pagination bounds every API list shares, so that no `limit` or `offset` a client
+can send reaches the database as a number it cannot store: out of range is a 422 in the
+same error shape, and the bounds are in the OpenAPI document.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field
+from ninja.pagination import LimitOffsetPagination
+
+# The largest primary key: Django's lookups answer "no such record" for an id beyond it
+# (a 404 or a 422) rather than overflowing the database's integer.
+MAX_ID = 2**63 - 1
+
+# A page of at most MAX_LIMIT items (the cost of one request stays bounded); offsets fit
+# every database's integer, far beyond any real list.
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 200
+MAX_OFFSET = 2**31 - 1
 
 
 class ApiError(Exception):
@@ -9,3 +29,14 @@ class ApiError(Exception):
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+class Pagination(LimitOffsetPagination):
+    """ninja's limit/offset pagination with both numbers bounded (its own has no maximum)."""
+
+    class Input(LimitOffsetPagination.Input):
+        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)

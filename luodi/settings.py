@@ -352,6 +352,11 @@ LUODI_SITE_NAME = _("Luodi")
 LUODI_UPLOAD_MAX_MB = env_int("LUODI_UPLOAD_MAX_MB", 10)
 LUODI_DIGEST_HOUR = env_int("LUODI_DIGEST_HOUR", 8)
 FILE_UPLOAD_PERMISSIONS = 0o640
+# A request body other than files (JSON, form fields) over this size is refused: a 413 in
+# the API's error shape. Files are bounded by LUODI_UPLOAD_MAX_MB where they are accepted.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("LUODI_DATA_UPLOAD_MAX_BYTES", 2_621_440)
+# ninja's default pagination (used where luodi.errors.Pagination is not) has no maximum.
+NINJA_PAGINATION_MAX_LIMIT = 200
 # Public event registration: attempts per address per window (seconds).
 LUODI_REGISTRATION_RATE_LIMIT = env_int("LUODI_REGISTRATION_RATE_LIMIT", 10)
 LUODI_REGISTRATION_RATE_WINDOW = env_int("LUODI_REGISTRATION_RATE_WINDOW", 3600)

@@ -9,13 +9,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
 from luodi.accounts import audit, domain, rules
 from luodi.accounts.models import ApiToken, AuditEntry, User, language_codes
-from luodi.errors import ApiError
+from luodi.control_chars import InputSchema
+from luodi.errors import ApiError, Pagination
 
 router = Router(tags=["accounts"])
 
@@ -37,11 +38,11 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-class MeIn(Schema):
+class MeIn(InputSchema):
     language: str = Field(max_length=16, description="a language code, or empty to reset")
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str = Field(min_length=1, max_length=80)
     scope: Literal["read", "write"] = Field(
         "read", description="read: GET only; write: also POST, PUT, PATCH and DELETE"
@@ -178,7 +179,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
 
 
 @router.get("/audit", response=list[AuditOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_audit(request: HttpRequest, verb: str = "") -> QuerySet[AuditEntry]:
     if not rules.is_staff(request.user):
         raise ApiError(403, "forbidden", "Only association staff may read the audit log.")

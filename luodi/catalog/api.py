@@ -56,7 +56,7 @@ from luodi.catalog.models import Term, Trial, TrialSite
 from luodi.catalog.resources import RESOURCES, Resource
 from luodi.catalog.review import IllegalTransition
 from luodi.concurrency import Conflict, conflict_error, differing, etag, expected_from
-from luodi.errors import ApiError
+from luodi.errors import ApiError, Pagination
 
 router = Router(tags=["catalog"])
 
@@ -110,7 +110,7 @@ def _prepare_nothing(request: HttpRequest, items: list[Any]) -> None:
     return None
 
 
-class CatalogPagination(LimitOffsetPagination):
+class CatalogPagination(Pagination):
     """Limit/offset pagination that hands the page's objects to a `prepare` hook, so
     per-object permissions (and dossier audits) apply to exactly the objects returned."""
 
@@ -513,7 +513,7 @@ def _words(q: str | None, names: tuple[str, ...]) -> Q:
     summary="List taxonomy terms",
     operation_id="catalog_terms_list",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 @_annotate(filters=Query[s.TermFilter])
 def list_terms(request: HttpRequest, filters: Query[s.TermFilter]) -> QuerySet[Term]:
     qs = rules.terms_visible_to(request.user).filter(
@@ -547,7 +547,7 @@ def _trials(request: HttpRequest) -> QuerySet[Trial]:
     summary="List clinical trials with sites",
     operation_id="catalog_trials_list",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 @_annotate(filters=Query[s.TrialFilter])
 def list_trials(request: HttpRequest, filters: Query[s.TrialFilter]) -> QuerySet[Trial]:
     qs = _trials(request).filter(

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
@@ -30,7 +30,7 @@ from luodi.catalog.models import Revision
 from luodi.catalog.review import IllegalTransition
 from luodi.catalog.rules import revisions_visible_to
 from luodi.concurrency import Conflict, conflict_error
-from luodi.errors import ApiError
+from luodi.errors import ApiError, Pagination
 
 
 def _user(request: HttpRequest) -> User:
@@ -53,7 +53,7 @@ def _visible(request: HttpRequest) -> QuerySet[Revision]:
     return revisions_visible_to(request.user).select_related("proposed_by")
 
 
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 @_real_annotations
 def list_revisions(request: HttpRequest, filters: Query[s.RevisionFilter]) -> QuerySet[Revision]:
     rows = _visible(request).filter(state=filters.state).prefetch_related("record")

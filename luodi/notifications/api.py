@@ -11,7 +11,7 @@ from typing import Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
@@ -20,7 +20,7 @@ from luodi.accounts.models import User
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import organizations_visible_to
 from luodi.control_chars import InputSchema
-from luodi.errors import ApiError
+from luodi.errors import ApiError, Pagination
 from luodi.notifications import domain, rules, webhooks
 from luodi.notifications.models import Channel, ChannelKind, Delivery
 
@@ -240,7 +240,7 @@ def test_email(request: HttpRequest) -> Status[DeliveryOut]:
 
 
 @router.get("/deliveries", response=list[DeliveryOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_deliveries(request: HttpRequest, organization_id: int | None = None) -> QuerySet[Delivery]:
     """Newest first: yours, or a team's with `organization_id`."""
     qs: QuerySet[Delivery] = rules.deliveries_visible_to(request.user).select_related(

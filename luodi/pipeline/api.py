@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from luodi.accounts import audit
@@ -20,7 +20,7 @@ from luodi.accounts.models import User
 from luodi.catalog.models import Organization, Term
 from luodi.catalog.rules import achievements_visible_to, needs_visible_to
 from luodi.catalog.rules import organizations_visible_to as orgs_visible_to
-from luodi.errors import ApiError
+from luodi.errors import ApiError, Pagination
 from luodi.pipeline import queries
 from luodi.pipeline.domain import agreements as agreement_domain
 from luodi.pipeline.domain import projects as project_domain
@@ -91,7 +91,7 @@ def _raise_validation(exc: ValidationError) -> ApiError:
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_projects(
     request: HttpRequest,
     stage: str = "",
@@ -284,7 +284,7 @@ def create_obligation(
 
 
 @router.get("/tasks", response=list[TaskOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tasks(
     request: HttpRequest, mine: bool = True, status: str = "", project_id: int | None = None
 ) -> QuerySet[Task]:
