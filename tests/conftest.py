@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -36,6 +37,17 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     # Staff sign in without a second factor here, so that tests of other features can use
     # force_login and the plain sign-in form; tests/accounts turn it on (the default).
     settings.LUODI_STAFF_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the default language (zh-hans): a request in English leaves
+    English active in the thread, and the next test would read English strings."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django import forms as django_forms
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from luodi.accounts import audit
@@ -30,10 +30,13 @@ from luodi.engagements.api_schemas import (
     OrderIn,
     OutcomeIn,
     OutcomeOut,
+    ParticipantIn,
+    ParticipantOut,
     RegistrationIn,
     RegistrationOut,
     SessionIn,
     SessionOut,
+    SpeakerOrderIn,
     StopIn,
     StopOut,
     SuggestionOut,
@@ -48,6 +51,7 @@ from luodi.engagements.forms import (
     FollowUpForm,
     MeetingForm,
     OutcomeForm,
+    ParticipantForm,
     RegistrationForm,
     SessionForm,
     StopForm,
@@ -55,7 +59,7 @@ from luodi.engagements.forms import (
     VisitForm,
 )
 from luodi.engagements.models import Event, Meeting, Registration, Visit
-from luodi.errors import ApiError
+from luodi.errors import ApiError, Pagination
 
 router = Router(tags=["engagements"])
 
@@ -126,7 +130,7 @@ def _visits(request: HttpRequest) -> QuerySet[Visit]:
 
 
 @router.get("/visits", response=list[VisitOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_visits(request: HttpRequest) -> QuerySet[Visit]:
     return _visits(request)
 
@@ -145,10 +149,11 @@ def get_visit(request: HttpRequest, visit_id: int) -> Visit:
 def add_stop(request: HttpRequest, visit_id: int, payload: StopIn) -> Status[Visit]:
     visit = _get(_visits(request), visit_id)
     _require(request, "engagements.change_visit", visit)
-    form = StopForm(_form_data(payload), user=request.user)
+    form = StopForm(_form_data(payload), user=request.user, visit=visit)
     if not form.is_valid():
         raise _invalid(form)
-    visit_domain.add_stop(actor=_user(request), visit=visit, ip=_ip(request), **form.cleaned_data)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
+    visit_domain.add_stop(actor=_user(request), visit=visit, ip=_ip(request), **data)
     return Status(201, _get(_visits(request), visit.pk))
 
 
@@ -206,7 +211,7 @@ def _meetings(request: HttpRequest) -> QuerySet[Meeting]:
 
 
 @router.get("/meetings", response=list[MeetingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_meetings(request: HttpRequest) -> QuerySet[Meeting]:
     return _meetings(request)
 
@@ -226,12 +231,12 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 
 def _events(request: HttpRequest) -> QuerySet[Event]:
     return rules.events_visible_to(request.user).prefetch_related(
-        "co_organizers", "sessions__speakers", "invitees"
+        "co_organizers", "sessions__speaker_links__speaker", "invitees"
     )
 
 
 @router.get("/events", response=list[EventOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_events(request: HttpRequest) -> QuerySet[Event]:
     return _events(request)
 
@@ -248,12 +253,13 @@ def get_event(request: HttpRequest, event_id: int) -> Event:
 
 @router.post("/events/{event_id}/sessions", response={201: SessionOut})
 def add_session(request: HttpRequest, event_id: int, payload: SessionIn) -> Status[Any]:
-    """Add an agenda session; 409 `conflict` when its room or a speaker is already booked."""
+    """Add an agenda session; 422 when it falls outside the event's days, 409 `conflict` when
+    its room or a speaker is already booked. Speakers keep the order given."""
     event = _get(_events(request), event_id)
     _require(request, "engagements.change_event", event)
     data = payload.dict()
     data["speakers"] = ", ".join(data["speakers"])
-    form = SessionForm(data)
+    form = SessionForm(data, event=event)
     if not form.is_valid():
         raise _invalid(form)
     clean = form.cleaned_data
@@ -277,6 +283,28 @@ def add_session(request: HttpRequest, event_id: int, payload: SessionIn) -> Stat
     return Status(201, session)
 
 
+@router.put("/events/{event_id}/sessions/{session_id}/speakers", response=SessionOut)
+def order_speakers(
+    request: HttpRequest, event_id: int, session_id: int, payload: SpeakerOrderIn
+) -> Any:
+    """Set the protocol order of a session's speakers (every speaker once)."""
+    event = _get(_events(request), event_id)
+    _require(request, "engagements.change_event", event)
+    session = _get(event.sessions.all(), session_id)
+    try:
+        event_domain.set_speaker_order(
+            actor=_user(request), session=session, names=payload.speakers, ip=_ip(request)
+        )
+    except ValueError:
+        raise ApiError(
+            422,
+            "invalid",
+            "List every speaker of the session exactly once.",
+            {"speakers": ["must list every speaker of the session exactly once"]},
+        ) from None
+    return _get(event.sessions.prefetch_related("speaker_links__speaker"), session.pk)
+
+
 # -- registrations ----------------------------------------------------------------------------
 
 
@@ -287,7 +315,7 @@ def _managed_event(request: HttpRequest, event_id: int) -> Event:
 
 
 @router.get("/events/{event_id}/registrations", response=list[RegistrationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_registrations(request: HttpRequest, event_id: int) -> QuerySet[Registration]:
     event = _managed_event(request, event_id)
     return rules.registrations_visible_to(request.user).filter(event=event)
@@ -346,6 +374,40 @@ def _record(request: HttpRequest, kind: str, record_id: int) -> Visit | Meeting 
     return obj
 
 
+def _with_people(request: HttpRequest, kind: str, record_id: int) -> Visit | Meeting:
+    if kind == "events":  # an event has registrations, not participants
+        raise ApiError(404, "not_found", "Not found.")
+    obj = _record(request, kind, record_id)
+    assert isinstance(obj, Visit | Meeting)
+    return obj
+
+
+@router.post("/{kind}/{record_id}/participants", response={201: ParticipantOut})
+def add_participant(
+    request: HttpRequest, kind: str, record_id: int, payload: ParticipantIn
+) -> Status[Any]:
+    """Add a participant to a visit or meeting (`kind` visits or meetings); a name already on
+    the list is refused with a field error unless `allow_duplicate`."""
+    obj = _with_people(request, kind, record_id)
+    form = ParticipantForm(_form_data(payload), user=request.user, record=obj)
+    if not form.is_valid():
+        raise _invalid(form)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
+    person = records.add_participant(actor=_user(request), record=obj, ip=_ip(request), **data)
+    return Status(201, person)
+
+
+@router.delete("/{kind}/{record_id}/participants/{participant_id}", response={204: None})
+def remove_participant(
+    request: HttpRequest, kind: str, record_id: int, participant_id: int
+) -> Status[None]:
+    """Remove a participant from a visit or meeting."""
+    obj = _with_people(request, kind, record_id)
+    person = _get(obj.participants.all(), participant_id)
+    records.remove_participant(actor=_user(request), participant=person, ip=_ip(request))
+    return Status(204, None)
+
+
 @router.post("/{kind}/{record_id}/outcomes", response={201: OutcomeOut})
 def add_outcome(request: HttpRequest, kind: str, record_id: int, payload: OutcomeIn) -> Status[Any]:
     """Record a cooperation intention, commitment, decision or other outcome; `kind` is
@@ -381,10 +443,17 @@ def add_follow_up(
 
 @router.put("/visits/{visit_id}/stops/{stop_id}/minutes", response=StopOut)
 def record_minutes(request: HttpRequest, visit_id: int, stop_id: int, payload: MinutesIn) -> Any:
+    """Record a stop's minutes; 403 for another park's stop, whose minutes are not the
+    caller's to read or overwrite (engagements.rules)."""
     visit = _get(_visits(request), visit_id)
     _require(request, "engagements.change_visit", visit)
-    stop = _get(visit.stops.select_related("organization"), stop_id)
+    stop = _get(visit.stops.select_related("organization", "visit"), stop_id)
+    _require(request, "engagements.view_stop_details", stop)
     visit_domain.record_minutes(
         actor=_user(request), stop=stop, minutes=payload.minutes, ip=_ip(request)
     )
-    return stop
+    return rules.shown_stops(rules.visit_disclosure(request.user, visit), [stop])[0]
+
+
+# News posts (api_news.py) register their operations on this router.
+from luodi.engagements import api_news  # noqa: E402, F401

@@ -5,30 +5,66 @@ which the handlers call, so the web and the API validate alike."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
+from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import EmailStr, Field
+from pydantic import AfterValidator, EmailStr, Field, PlainSerializer, WithJsonSchema
 
 from luodi.control_chars import InputSchema
 from luodi.engagements.models import Event, Meeting, Visit
+from luodi.engagements.rules import ShownStop, shown_stops, visit_disclosure
+
+
+def _wall_clock(value: time) -> time:
+    """A time with an offset is converted to the project's clock (TIME_ZONE), today's
+    offset; the models store wall-clock times without one (SQLite refuses them, PostgreSQL's
+    `time` column would drop the offset unconverted)."""
+    if value.utcoffset() is None:
+        return value
+    moment = datetime.combine(timezone.localdate(), value)
+    return timezone.localtime(moment, timezone.get_default_timezone()).time()
+
+
+def _with_offset(value: time) -> str:
+    """A stored wall-clock time with the project's offset, so that it is an RFC 3339
+    `full-time` as `format: time` requires ("09:00:00+08:00")."""
+    zone = timezone.get_default_timezone()
+    offset = datetime.combine(timezone.localdate(), value, tzinfo=zone).utcoffset()
+    return value.replace(tzinfo=dt_timezone(offset or timedelta(0))).isoformat()
+
+
+# A wall-clock time in the project's time zone: accepted with or without an offset, answered
+# with one. (Two types: ninja dumps responses in Python mode, and the handlers hand inputs to
+# the web forms, which want `time` objects.)
+TimeIn = Annotated[time, AfterValidator(_wall_clock)]
+TimeOut = Annotated[
+    time,
+    PlainSerializer(_with_offset, return_type=str),
+    WithJsonSchema({"type": "string", "format": "time"}),
+]
 
 
 class StopOut(Schema):
+    """A stop as the caller may see it (`rules.shown_stops`): for another park's stop,
+    `withheld` is true and hosts, fit summary and minutes are empty."""
+
     id: int
     position: int
     organization_id: int | None
     place: str = Field(validation_alias="label")
     latitude: float | None
     longitude: float | None
-    window_start: time | None
-    window_end: time | None
+    window_start: TimeOut | None
+    window_end: TimeOut | None
     duration_min: int
-    arrive_at: time | None
+    arrive_at: TimeOut | None
     hosts: str
     fit_summary: str
     minutes: str
+    withheld: bool
 
 
 class VisitOut(Schema):
@@ -37,7 +73,7 @@ class VisitOut(Schema):
     title_en: str
     purpose: str
     date: date
-    start_time: time
+    start_time: TimeOut
     start_label: str
     start_latitude: float | None
     start_longitude: float | None
@@ -68,8 +104,9 @@ class VisitOut(Schema):
         return obj.order_accepted_at is not None
 
     @staticmethod
-    def resolve_stops(obj: Visit) -> list[Any]:
-        return list(obj.stops.all())
+    def resolve_stops(obj: Visit, context: dict[str, Any]) -> list[ShownStop]:
+        user = context["request"].user
+        return shown_stops(visit_disclosure(user, obj), obj.stops.all())
 
 
 class VisitIn(InputSchema):
@@ -77,7 +114,7 @@ class VisitIn(InputSchema):
     title_en: str = ""
     purpose: str = ""
     date: date
-    start_time: time = time(9, 0)
+    start_time: TimeIn = time(9, 0)
     start_label: str = ""
     start_latitude: float | None = Field(default=None, ge=-90, le=90)
     start_longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -92,10 +129,28 @@ class VisitIn(InputSchema):
 class StopIn(InputSchema):
     organization_id: int | None = None
     place: str = ""
-    window_start: time | None = None
-    window_end: time | None = None
+    window_start: TimeIn | None = None
+    window_end: TimeIn | None = None
     duration_min: int = Field(default=60, ge=5, le=600)
     hosts: str = ""
+    # A stop at a place already on the itinerary is refused (422, field error) unless true.
+    allow_duplicate: bool = False
+
+
+class ParticipantIn(InputSchema):
+    name: str = Field(min_length=1, max_length=120)
+    organization_id: int | None = None
+    role: str = Field(default="", max_length=120)
+    # A name already on the list is refused (422, field error) unless true.
+    allow_duplicate: bool = False
+
+
+class ParticipantOut(Schema):
+    id: int
+    name: str
+    organization_id: int | None
+    role: str
+    present: bool | None
 
 
 class LegOut(Schema):
@@ -154,6 +209,8 @@ class MeetingIn(InputSchema):
     minutes: str = ""
     project_ids: list[int] = []
     agreement_ids: list[int] = []
+    # A meeting of the same title on the same day is refused (422) unless true.
+    allow_duplicate: bool = False
 
 
 class SessionOut(Schema):
@@ -163,11 +220,11 @@ class SessionOut(Schema):
     room: str
     starts_at: datetime
     ends_at: datetime
-    speakers: list[str]
+    speakers: list[str] = Field(description="In protocol order, as entered or moved.")
 
     @staticmethod
     def resolve_speakers(obj: Any) -> list[str]:
-        return [s.name for s in obj.speakers.all()]
+        return [s.name for s in obj.speaker_list]
 
 
 class EventOut(Schema):
@@ -219,12 +276,20 @@ class EventIn(InputSchema):
 
 
 class SessionIn(InputSchema):
+    """A session on the event's days (422 otherwise); speakers in protocol order, kept."""
+
     title_zh: str = ""
     title_en: str = ""
     room: str = ""
     starts_at: datetime
     ends_at: datetime
     speakers: list[str] = []
+
+
+class SpeakerOrderIn(InputSchema):
+    """The session's speakers, every one once, in the order wanted."""
+
+    speakers: list[str]
 
 
 class RegistrationOut(Schema):

@@ -117,6 +117,9 @@ def load(out: Writer) -> None:
         post = news.draft_from(actor=actor, visit=visit)
         post.is_demo = True
         post.save(update_fields=["is_demo"])
+        # Demo data: the Chinese version stands approved so the news page has an example;
+        # the English one stays a draft, as a machine-assembled version must (issue #18).
+        news.review(actor=actor, post=post, approve={"zh": True}, changed=set())
         news.publish(actor=actor, post=post)
         forum_post = news.draft_from(actor=actor, event=forum)
         forum_post.is_demo = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.engagements.models import Event, FeedToken, Registration, Visit
+from luodi.engagements.rules import ShownStop
 from luodi.web import ics
 
 
@@ -21,9 +23,8 @@ def ticket_path(registration: Registration) -> str:
     return reverse("engagements_public:ticket", args=[registration.event_id, registration.code])
 
 
-def _visit_events(visit: Visit) -> list[ics.CalEvent]:
+def _visit_events(visit: Visit, stops: Sequence[ShownStop]) -> list[ics.CalEvent]:
     out = []
-    stops = list(visit.stops.all())
     for stop in stops:
         if stop.arrive_at is None:
             continue
@@ -58,8 +59,10 @@ def _visit_events(visit: Visit) -> list[ics.CalEvent]:
     return out
 
 
-def visit_ics(visit: Visit) -> str:
-    return ics.calendar(_visit_events(visit), name=visit.title)
+def visit_ics(visit: Visit, stops: Sequence[ShownStop]) -> str:
+    """The visit's calendar file with its stops as the downloading user may see them
+    (`rules.shown_stops`): another park's hosts and fit summary are left out."""
+    return ics.calendar(_visit_events(visit, stops), name=visit.title)
 
 
 def _event(event: Event, base_url: str) -> ics.CalEvent:

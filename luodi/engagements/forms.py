@@ -1,5 +1,7 @@
-"""Engagement forms. Business rules beyond field checks (conflicts, duplicates, capacity)
-live in the domain; views turn the domain's refusals into form errors."""
+"""Engagement forms. Business rules beyond field checks (conflicts, capacity) live in the
+domain; views turn the domain's refusals into form errors. Possible duplicates are asked
+about here (`AskDuplicate`), so the web pages and the API, which both run these forms, warn
+alike."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luodi.accounts.models import User
@@ -16,10 +19,10 @@ from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to, organizations_visible_to
 from luodi.concurrency import VersionedForm
 from luodi.control_chars import NoControlChars
+from luodi.engagements import duplicates
 from luodi.engagements.models import (
     Event,
     Meeting,
-    NewsPost,
     OutcomeKind,
     Visit,
     VisitStop,
@@ -128,14 +131,36 @@ class VisitForm(UserForm):
         return data
 
 
-class StopForm(NoControlChars, forms.ModelForm):
+class AskDuplicate(NoControlChars):
+    """A form that, before adding what looks like a duplicate, says so on the field and
+    shows an "add anyway" box; ticked, the next submit goes through. Hidden otherwise."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["allow_duplicate"] = forms.BooleanField(
+            label=_("Add anyway: it is not a duplicate"),
+            required=False,
+            widget=forms.HiddenInput,
+        )
+
+    def ask(self, field: str | None, message: str) -> None:
+        if self.cleaned_data.get("allow_duplicate"):
+            return
+        self.add_error(field, message)
+        self.fields["allow_duplicate"].widget = forms.CheckboxInput()
+
+
+class StopForm(AskDuplicate, forms.ModelForm):
     class Meta:
         model = VisitStop
         fields = ["organization", "place", "window_start", "window_end", "duration_min", "hosts"]
         widgets = {"window_start": TimeInput(), "window_end": TimeInput()}
 
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: AnyUser, visit: Visit | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.visit = visit
         self.fields["organization"].queryset = _orgs(user)  # type: ignore[attr-defined]
         self.fields["duration_min"].widget.attrs.update({"min": 5, "max": 600})
 
@@ -146,6 +171,13 @@ class StopForm(NoControlChars, forms.ModelForm):
         start, end = data.get("window_start"), data.get("window_end")
         if start and end and end <= start:
             self.add_error("window_end", _("The window must end after it starts."))
+        if self.visit is not None:
+            same = duplicates.stop(self.visit, data.get("organization"), data.get("place", ""))
+            if same:
+                self.ask(
+                    "organization" if data.get("organization") else "place",
+                    _("“%(place)s” is on the itinerary already.") % {"place": same},
+                )
         return data
 
 
@@ -155,16 +187,29 @@ class MinutesForm(NoControlChars, forms.Form):
     )
 
 
-class ParticipantForm(NoControlChars, forms.Form):
+class ParticipantForm(AskDuplicate, forms.Form):
     name = forms.CharField(label=_("full name"), max_length=120)
     organization = forms.ModelChoiceField(
         label=_("organization"), required=False, queryset=Organization.objects.none()
     )
     role = forms.CharField(label=_("title / role"), max_length=120, required=False)
 
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: AnyUser, record: Visit | Meeting | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.record = record
         self.fields["organization"].queryset = _orgs(user)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name = data.get("name", "")
+        if self.record is not None and name and duplicates.participant(self.record, name):
+            self.ask(
+                "name",
+                _("%(name)s is on the list already. Same name, different person?") % {"name": name},
+            )
+        return data
 
 
 class OutcomeForm(NoControlChars, forms.Form):
@@ -229,7 +274,7 @@ class FollowUpForm(NoControlChars, forms.Form):
         return data
 
 
-class MeetingForm(UserForm):
+class MeetingForm(AskDuplicate, UserForm):
     org_fields = ("organizations",)
     m2m_fields = ("organizations", "projects", "agreements")
 
@@ -268,6 +313,12 @@ class MeetingForm(UserForm):
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end < start:
             self.add_error("ends_at", _("The end must not be before the start."))
+        title = data.get("title", "")
+        if title and start and duplicates.meeting(title, start, self.instance.pk):
+            self.ask(
+                "title",
+                _("A meeting “%(title)s” on this day is recorded already.") % {"title": title},
+            )
         return data
 
 
@@ -329,6 +380,13 @@ class SessionForm(NoControlChars, forms.Form):
         label=_("speakers"), required=False, help_text=_("Names separated by commas or 、.")
     )
 
+    def __init__(self, *args: Any, event: Event | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.fields["speakers"].help_text = _(
+            "Names separated by commas or 、, in protocol order: the order is kept."
+        )
+
     def clean_speakers(self) -> list[str]:
         text = self.cleaned_data.get("speakers") or ""
         return [part.strip() for part in _SPLIT.split(text) if part.strip()]
@@ -340,7 +398,26 @@ class SessionForm(NoControlChars, forms.Form):
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", _("A session must end after it starts."))
+        if self.event is not None:
+            self._within_event(start, end)
         return data
+
+    def _within_event(self, start: Any, end: Any) -> None:
+        """An agenda item falls on the event's days (field test: a session two days after a
+        one-day forum was accepted)."""
+        assert self.event is not None
+        first = timezone.localtime(self.event.starts_at).date()
+        last = timezone.localtime(self.event.ends_at).date()
+        days = {"first": first.isoformat(), "last": last.isoformat()}
+        message = (
+            _("The event is on %(first)s; a session must be on that day.") % days
+            if first == last
+            else _("The event runs from %(first)s to %(last)s; a session must fall within.") % days
+        )
+        if start and not first <= timezone.localtime(start).date() <= last:
+            self.add_error("starts_at", message)
+        if end and not first <= timezone.localtime(end).date() <= last:
+            self.add_error("ends_at", message)
 
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
@@ -396,22 +473,6 @@ class EventOutcomesForm(NoControlChars, forms.Form):
     outcome_notes = forms.CharField(
         label=_("post-event outcomes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-
-
-class NewsPostForm(NoControlChars, forms.ModelForm):
-    class Meta:
-        model = NewsPost
-        fields = ["title_zh", "title_en", "body_zh", "body_en"]
-        widgets = {
-            "body_zh": forms.Textarea(attrs={"rows": 10}),
-            "body_en": forms.Textarea(attrs={"rows": 10}),
-        }
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("title_zh") and not data.get("title_en"):
-            raise forms.ValidationError(_("Give a Chinese or an English title."))
-        return data
 
 
 class CalendarFilterForm(NoControlChars, forms.Form):

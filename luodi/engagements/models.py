@@ -16,6 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from luodi.catalog.models import Achievement, Bilingual, Organization
 
+# News posts live in their own module (size); imported here, where Django and callers look.
+from luodi.engagements.news_models import LanguageState as LanguageState
+from luodi.engagements.news_models import NewsPost as NewsPost
+from luodi.engagements.news_models import PostStatus as PostStatus
+
 _USER = settings.AUTH_USER_MODEL
 
 
@@ -49,11 +54,6 @@ class OutcomeKind(models.TextChoices):
     COMMITMENT = "commitment", _("Commitment")
     DECISION = "decision", _("Decision")
     NOTE = "note", _("Other outcome")
-
-
-class PostStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
 
 
 def new_code() -> str:
@@ -300,6 +300,8 @@ class Event(Bilingual):
 
 
 class Speaker(models.Model):
+    """A person speaking at an event; their order within a session is `SessionSpeaker`'s."""
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
     name = models.CharField(_("full name"), max_length=120)
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
@@ -324,7 +326,11 @@ class Session(Bilingual):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     speakers = models.ManyToManyField(
-        Speaker, blank=True, related_name="sessions", verbose_name=_("speakers")
+        Speaker,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("speakers"),
+        through="SessionSpeaker",
     )
 
     class Meta:
@@ -338,6 +344,29 @@ class Session(Bilingual):
     @property
     def title(self) -> str:
         return self.pick(self.title_zh, self.title_en)
+
+    @property
+    def speaker_list(self) -> list[Speaker]:
+        """The speakers in protocol order, as entered or moved (prefetch `speaker_links`)."""
+        return [link.speaker for link in self.speaker_links.all()]
+
+
+class SessionSpeaker(models.Model):
+    """A speaker of a session at their place in the order: in China the order of speakers
+    follows protocol (rank), so it is kept as entered and never sorted by name."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="speaker_links")
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="session_links")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        # The table of the former plain many-to-many field (migration 0004 keeps it).
+        db_table = "engagements_session_speakers"
+        ordering = ["position", "id"]
+        unique_together = [("session", "speaker")]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.speaker_id}"
 
 
 class Registration(models.Model):
@@ -507,45 +536,6 @@ class FollowUp(_RecordLinks):
     @property
     def owner_label(self) -> str:
         return str(self.owner) if self.owner else self.owner_name
-
-
-class NewsPost(Bilingual):
-    title_zh = models.CharField(_("title (Chinese)"), max_length=255, blank=True)
-    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
-    body_zh = models.TextField(_("text (Chinese)"), blank=True)
-    body_en = models.TextField(_("text (English)"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=PostStatus.choices, default=PostStatus.DRAFT
-    )
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
-    visit = models.ForeignKey(
-        Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="news_posts"
-    )
-    event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="news_posts"
-    )
-    is_demo = models.BooleanField(_("demo data"), default=False)
-    created_by = models.ForeignKey(
-        _USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("news post")
-        verbose_name_plural = _("news posts")
-        ordering = ["-published_at", "-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def title(self) -> str:
-        return self.pick(self.title_zh, self.title_en)
-
-    @property
-    def body(self) -> str:
-        return self.pick(self.body_zh, self.body_en)
 
 
 class FeedToken(models.Model):

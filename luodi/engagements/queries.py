@@ -53,7 +53,7 @@ def session_conflicts(
     names = {n.strip().casefold() for n in speaker_names if n.strip()}
     others = event.sessions.all() if exclude_pk is None else event.sessions.exclude(pk=exclude_pk)
     overlapping = others.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).prefetch_related(
-        "speakers"
+        "speaker_links__speaker"
     )
     out: list[Conflict] = []
     for other in overlapping:
@@ -61,14 +61,15 @@ def session_conflicts(
             out.append(Conflict("room", other.room, other))
         out.extend(
             Conflict("speaker", sp.name, other)
-            for sp in other.speakers.all()
+            for sp in other.speaker_list
             if sp.name.casefold() in names
         )
     return out
 
 
 def agenda_conflicts(sessions: list[Session]) -> dict[int, list[str]]:
-    """For an agenda already loaded (speakers prefetched): session id → conflict messages."""
+    """For an agenda already loaded (`speaker_links__speaker` prefetched): session id →
+    conflict messages."""
     out: dict[int, list[str]] = {}
     for i, a in enumerate(sessions):
         for b in sessions[i + 1 :]:
@@ -79,7 +80,7 @@ def agenda_conflicts(sessions: list[Session]) -> dict[int, list[str]]:
                     out.setdefault(s.pk, []).append(
                         _("Same room as “%(other)s”.") % {"other": o.title}
                     )
-            shared = {sp.name for sp in a.speakers.all()} & {sp.name for sp in b.speakers.all()}
+            shared = {sp.name for sp in a.speaker_list} & {sp.name for sp in b.speaker_list}
             for name in sorted(shared):
                 for s, o in ((a, b), (b, a)):
                     out.setdefault(s.pk, []).append(

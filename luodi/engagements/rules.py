@@ -8,19 +8,55 @@
   their organization organizes, and run registrations and check-in of events their
   organization organizes or co-organizes.
 - The public sees published events (with the registration form) and published news only.
+
+Parks compete for the same projects (招商), so what a visit records about one park is kept from
+the others. Per stop, its details — the park's fit score and reasons and its terms (rent
+subsidy, grant ceiling, incentives: the stop's fit summary), the hosts met, the minutes taken
+there, and the outcomes and follow-ups recorded at that stop — are open to:
+
+- staff;
+- members of the stop's own organization;
+- the visiting side: members of the organizer, of a delegation organization or of the
+  visiting company, unless they are also members of any park. The parks' offers are made to
+  them and comparing them is what the visit is for (as on an achievement's matchmaking park
+  tab, which shows them every park too); a park stays a competitor whatever seat it takes.
+
+Everybody else who may see the visit — in practice, members of a park (or other place) on the
+itinerary — sees the other stops only as name, time and place (organization, label,
+coordinates, time window, duration, planned arrival) with a note saying why the rest is
+withheld. For them, too:
+
+- the visit summary (it weighs every park against the others) is withheld;
+- outcomes and follow-ups are shown only when recorded at one of their own stops or, without
+  a stop, with their own organization as counterpart (a follow-up also when it is theirs);
+- meetings during the visit are those `meetings_visible_to` lets them see, like everywhere.
+
+Managing a visit does not widen this: a park that organizes a visit may reorder or remove
+other parks' stops (name, time and place) but may not read or write their minutes.
+Every output applies it through `visit_disclosure` and `shown_stops`: the visit page, the
+briefing pack (and so its printout), the visit's .ics file and the visits API.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import time
+
 import rules
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from luodi.accounts.rules import AnyUser, is_staff, org_ids
+from luodi.catalog.choices import OrganizationKind
+from luodi.catalog.models import Organization
 from luodi.engagements.models import (
     Event,
     EventStatus,
+    FollowUp,
     Meeting,
     NewsPost,
+    Outcome,
     PostStatus,
     Registration,
     Visit,
@@ -103,6 +139,130 @@ def public_news() -> QuerySet[NewsPost]:
     return NewsPost.objects.filter(status=PostStatus.PUBLISHED)
 
 
+# -- per-park details of a visit (see the module docstring) ----------------------------------
+
+STOP_WITHHELD = _("Withheld: visible to staff and to this park only.")
+SUMMARY_WITHHELD = _(
+    "Withheld: visible to staff and to the organizer, delegation and visiting company only."
+)
+RECORDS_WITHHELD = _(
+    "Outcomes and follow-ups recorded at other stops are withheld: visible to staff and to "
+    "that park only."
+)
+
+
+def park_ids(user: AnyUser) -> set[int]:
+    """The parks the user is a member of; cached on the user object for the request, as
+    `org_ids` is (a list of visits asks once per visit)."""
+    cached: set[int] | None = getattr(user, "_luodi_park_ids", None)
+    if cached is None:
+        orgs = org_ids(user)
+        parks = Organization.objects.filter(pk__in=orgs, kind=OrganizationKind.PARK)
+        cached = set(parks.values_list("pk", flat=True)) if orgs else set()
+        setattr(user, "_luodi_park_ids", cached)  # noqa: B010 - a per-request cache
+    return cached
+
+
+@dataclass(frozen=True)
+class VisitDisclosure:
+    """What one user may see of one visit's per-park details."""
+
+    user_id: int | None
+    full: bool  # staff, or the visiting side with no park of its own: every stop in full
+    own: frozenset[int]  # the user's organizations: their own stops are open to them
+
+    def stop_open(self, stop: VisitStop) -> bool:
+        return self.full or (stop.organization_id is not None and stop.organization_id in self.own)
+
+    @property
+    def summary_open(self) -> bool:
+        return self.full
+
+    def outcome_open(self, outcome: Outcome) -> bool:
+        if self.full:
+            return True
+        if outcome.stop is not None:
+            return self.stop_open(outcome.stop)
+        return outcome.counterpart_id is not None and outcome.counterpart_id in self.own
+
+    def follow_up_open(self, follow_up: FollowUp) -> bool:
+        if self.full or (self.user_id is not None and follow_up.owner_id == self.user_id):
+            return True
+        return follow_up.stop is not None and self.stop_open(follow_up.stop)
+
+
+def visit_disclosure(user: AnyUser, visit: Visit) -> VisitDisclosure:
+    """The policy for `user` on `visit` (which the user may see: check that first)."""
+    own = frozenset(org_ids(user))
+    if is_staff(user):
+        full = True
+    elif park_ids(user):
+        full = False  # a park is a competitor in whatever seat it takes
+    else:
+        visiting = {visit.organizer_id, visit.company_id}
+        visiting |= {o.pk for o in visit.organizations.all()}  # prefetched by list callers
+        full = bool(own & visiting)
+    return VisitDisclosure(user.pk if user.is_authenticated else None, full, own)
+
+
+@dataclass(frozen=True)
+class ShownStop:
+    """A stop as one user may see it. A withheld stop keeps its name, time and place and
+    carries empty details, so that no template or schema can print what is withheld."""
+
+    pk: int
+    position: int
+    organization: Organization | None
+    label: str
+    latitude: float | None
+    longitude: float | None
+    window_start: time | None
+    window_end: time | None
+    duration_min: int
+    arrive_at: time | None
+    hosts: str
+    fit_summary: str
+    minutes: str
+    withheld: bool
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def organization_id(self) -> int | None:
+        return self.organization.pk if self.organization is not None else None
+
+    @property
+    def withheld_note(self) -> str:
+        return str(STOP_WITHHELD) if self.withheld else ""
+
+
+def shown_stops(disclosure: VisitDisclosure, stops: Iterable[VisitStop]) -> list[ShownStop]:
+    out = []
+    for s in stops:
+        shown = disclosure.stop_open(s)
+        out.append(
+            ShownStop(
+                pk=s.pk,
+                position=s.position,
+                organization=s.organization,
+                label=s.label,
+                latitude=s.latitude,
+                longitude=s.longitude,
+                window_start=s.window_start,
+                window_end=s.window_end,
+                duration_min=s.duration_min,
+                arrive_at=s.arrive_at,
+                hosts=s.hosts if shown else "",
+                fit_summary=s.fit_summary if shown else "",
+                minutes=s.minutes if shown else "",
+                withheld=not shown,
+            )
+        )
+    return out
+
+
 # -- per-object predicates ------------------------------------------------------------------
 
 
@@ -120,10 +280,18 @@ def organizes(user: AnyUser, obj: object | None) -> bool:
     return False
 
 
+@rules.predicate
+def sees_stop_details(user: AnyUser, stop: VisitStop | None) -> bool:
+    return stop is not None and visit_disclosure(user, stop.visit).stop_open(stop)
+
+
 can_manage = is_staff | organizes
 
 rules.add_perm("engagements.add_engagement", is_staff)
 rules.add_perm("engagements.change_visit", can_manage)
+# A stop's fit, terms, hosts and minutes (the per-park details above); recording minutes
+# needs this as well as changing the visit, since the form shows the minutes so far.
+rules.add_perm("engagements.view_stop_details", sees_stop_details)
 rules.add_perm("engagements.change_meeting", can_manage)
 rules.add_perm("engagements.change_event", can_manage)
 rules.add_perm("engagements.manage_registrations", can_manage)

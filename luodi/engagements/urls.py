@@ -44,6 +44,11 @@ urlpatterns = [
         events.session_remove,
         name="session-remove",
     ),
+    path(
+        "events/<int:pk>/sessions/<int:session_pk>/speakers/<int:speaker_pk>/move/",
+        events.speaker_move,
+        name="speaker-move",
+    ),
     path("events/<int:pk>/status/", events.set_status, name="event-status"),
     path("events/<int:pk>/outcomes/", events.record_outcomes, name="event-outcomes"),
     path("events/<int:pk>/registrations/", events.registrations, name="registrations"),
@@ -57,6 +62,11 @@ urlpatterns = [
     path("events/<int:pk>/pull-matches/", events.pull_matches, name="event-pull-matches"),
     # participants, outcomes, follow-ups of a visit, meeting or event
     path("<str:kind>/<int:pk>/participants/", records.add_participant, name="participant-add"),
+    path(
+        "<str:kind>/<int:pk>/participants/<int:person_pk>/remove/",
+        records.remove_participant,
+        name="participant-remove",
+    ),
     path("<str:kind>/<int:pk>/presence/", records.presence, name="presence"),
     path("<str:kind>/<int:pk>/outcomes/add/", records.add_outcome, name="outcome-add"),
     path("<str:kind>/<int:pk>/follow-ups/", records.add_follow_up, name="follow-up-add"),

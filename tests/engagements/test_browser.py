@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
@@ -54,7 +55,10 @@ def test_plan_three_stop_visit_and_accept_suggested_order(page, personas: Person
 
 
 def test_record_minutes_intention_follow_up_then_publish_news(page, personas: Personas) -> None:
-    visit = VisitFactory(title_zh="医学城考察", organizer=personas.org_a)
+    # Held yesterday: the news of a visit still to come cannot be published (issue #18).
+    visit = VisitFactory(
+        title_zh="医学城考察", organizer=personas.org_a, date=date.today() - timedelta(days=1)
+    )
     partner_park = OrganizationFactory(kind="park", name_zh="成都医学城")
     StopFactory(visit=visit, organization=partner_park, latitude=30.715, longitude=103.835)
     sign_in(page, "staff_user", PASSWORD)
@@ -79,8 +83,10 @@ def test_record_minutes_intention_follow_up_then_publish_news(page, personas: Pe
     assert FollowUp.objects.get(visit=visit).owner == personas.staff
 
     page.click("[data-testid=news-draft]")
+    page.click("[data-testid=write-draft]")  # what to report: the intention is ticked
     expect(page.locator("textarea[name=body_zh]")).to_contain_text("共同举办产业论坛和学术会议")
     page.fill("input[name=title_zh]", "创新中心陪同考察成都医学城")
+    page.check("input[name=approve_zh]")  # a person approves the Chinese version
     page.click("[data-testid=publish-news]")
     expect(page.locator("[data-testid=news-title]")).to_have_text("创新中心陪同考察成都医学城")
     assert NewsPost.objects.get(visit=visit).status == "published"
@@ -158,3 +164,44 @@ def test_event_agenda_registration_check_in_and_export(page, personas: Personas)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][:3] == ["李娜", "guest@example.org", "某医院"]
     assert rows[1][-1] != ""  # checked in
+
+
+def test_park_member_sees_own_stop_in_full_and_competitors_withheld(
+    page, personas: Personas
+) -> None:
+    from tests.engagements.test_park_competition import build_tour, marker
+
+    tour = build_tour(personas)
+    elsewhere = VisitFactory(title_zh="乙园区专场考察", organizer=tour.visit.organizer)
+    StopFactory(visit=elsewhere, organization=tour.park_b)
+    sign_in(page, "park_a_member", PASSWORD)
+    page.goto(f"/engagements/visits/{tour.visit.pk}/")
+    expect(page.locator("[data-testid=stop-row]")).to_have_count(2)
+    expect(page.locator("[data-testid=withheld-notice]")).to_be_visible()
+    own = page.locator("[data-testid=stop-row]:not([data-withheld])")
+    expect(own).to_contain_text("PLACE-A")
+    expect(own).to_contain_text(marker("MINUTES", "A"))
+    own.locator("details summary").click()
+    expect(own.locator("pre.fit")).to_contain_text(marker("SUBSIDY", "A"))
+    other = page.locator("[data-testid=stop-row][data-withheld=true]")
+    expect(other).to_contain_text("PLACE-B")
+    expect(other.locator("[data-testid=stop-withheld]")).to_have_text(
+        "已隐去：仅工作人员和该园区可见。"
+    )
+    expect(other.locator("[data-testid=minutes-link]")).to_have_count(0)
+    expect(page.locator("[data-testid=outcomes]")).to_contain_text(marker("OUTCOME", "A"))
+    expect(page.locator("[data-testid=records-withheld]")).to_be_visible()
+    for kind in ("FIT", "SUBSIDY", "GRANT", "MINUTES", "HOSTS", "OUTCOME", "FOLLOWUP"):
+        expect(page.locator("main")).not_to_contain_text(marker(kind, "B"))
+
+    page.click("[data-testid=briefing]")
+    expect(page.locator("[data-testid=briefing-stop]")).to_have_count(2)
+    withheld = page.locator("[data-testid=briefing-stop][data-withheld=true]")
+    expect(withheld).to_contain_text("PLACE-B")
+    expect(withheld.locator("[data-testid=stop-withheld]")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(marker("FIT", "B"))
+
+    # A visit park A takes no part in: its briefing pack is not found, not even named.
+    response = page.goto(f"/engagements/visits/{elsewhere.pk}/briefing/")
+    assert response is not None and response.status == 404
+    expect(page.locator("body")).not_to_contain_text("乙园区专场考察")

@@ -6,6 +6,7 @@ import io
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from luodi.engagements.models import Event, Registration, Session
@@ -31,6 +32,10 @@ def _session(client, event: Event, **extra):  # type: ignore[no-untyped-def]
         "ends_at": "2026-12-01T10:00",
         "speakers": "陈静",
     } | extra
+    # Sessions must fall on the event's day (issue #18): the times below are on that day.
+    day = timezone.localtime(event.starts_at).date().isoformat()
+    for key in ("starts_at", "ends_at"):
+        data[key] = data[key].replace("2026-12-01", day)
     return client.post(f"/engagements/events/{event.pk}/sessions/", data)
 
 
@@ -257,7 +262,8 @@ def test_cancel_promotes_waiting_list_and_emails(
     waiting = RegistrationFactory(event=event, status="waitlisted")
     with django_capture_on_commit_callbacks(execute=True):
         client_for(personas.staff).post(
-            f"/engagements/events/{event.pk}/registrations/{first.pk}/cancel/"
+            f"/engagements/events/{event.pk}/registrations/{first.pk}/cancel/",
+            {"confirm": "1"},  # from the confirmation page (issue #18)
         )
     waiting.refresh_from_db()
     assert waiting.status == "confirmed"
@@ -312,6 +318,7 @@ def test_event_news_draft_and_publish(personas: Personas) -> None:
             "title_en": post.title_en,
             "body_zh": post.body_zh,
             "body_en": post.body_en,
+            "approve_zh": "on",  # only a version a person approved is published (issue #18)
             "publish": "1",
         },
     )

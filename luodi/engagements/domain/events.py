@@ -23,6 +23,7 @@ from luodi.engagements.models import (
     Registration,
     RegistrationStatus,
     Session,
+    SessionSpeaker,
     Speaker,
 )
 from luodi.matchmaking.models import MatchRecord
@@ -61,7 +62,8 @@ def add_session(
 ) -> Session:
     """Add an agenda session; refused (AgendaConflict) when its room or one of its speakers
     is already booked at an overlapping time."""
-    names = [n.strip() for n in speaker_names if n.strip()]
+    # As entered, each once: the order is protocol order and is kept (SessionSpeaker).
+    names = list(dict.fromkeys(n.strip() for n in speaker_names if n.strip()))
     conflicts = queries.session_conflicts(
         event=event, starts_at=starts_at, ends_at=ends_at, room=room, speaker_names=names
     )
@@ -75,8 +77,9 @@ def add_session(
         title_zh=title_zh,
         title_en=title_en,
     )
-    speakers = [Speaker.objects.get_or_create(event=event, name=n)[0] for n in names]
-    session.speakers.set(speakers)
+    for position, name in enumerate(names):
+        speaker = Speaker.objects.get_or_create(event=event, name=name)[0]
+        SessionSpeaker.objects.create(session=session, speaker=speaker, position=position)
     audit.record(
         actor=actor,
         verb="event.add_session",
@@ -85,6 +88,55 @@ def add_session(
         ip=ip,
     )
     return session
+
+
+@transaction.atomic
+def move_speaker(
+    *, actor: User, session: Session, speaker_id: int, up: bool, ip: str | None = None
+) -> list[str]:
+    """Move one speaker up or down in the session's order; returns the names in the new order."""
+    links = list(session.speaker_links.select_related("speaker").order_by("position", "id"))
+    i = next((k for k, link in enumerate(links) if link.speaker_id == speaker_id), None)
+    if i is None:
+        raise SessionSpeaker.DoesNotExist
+    j = i - 1 if up else i + 1
+    if 0 <= j < len(links):
+        links[i], links[j] = links[j], links[i]
+    for position, link in enumerate(links):
+        link.position = position
+    SessionSpeaker.objects.bulk_update(links, ["position"])
+    names = [link.speaker.name for link in links]
+    audit.record(
+        actor=actor,
+        verb="event.order_speakers",
+        target=session.event,
+        changes={"session": session.title, "speakers": names},
+        ip=ip,
+    )
+    return names
+
+
+@transaction.atomic
+def set_speaker_order(
+    *, actor: User, session: Session, names: Sequence[str], ip: str | None = None
+) -> list[str]:
+    """Put the session's speakers in the order of `names` (each of them once);
+    ValueError otherwise."""
+    links = {link.speaker.name: link for link in session.speaker_links.select_related("speaker")}
+    if sorted(names) != sorted(links):
+        raise ValueError("list every speaker of the session exactly once")
+    ordered = [links[name] for name in names]
+    for position, link in enumerate(ordered):
+        link.position = position
+    SessionSpeaker.objects.bulk_update(ordered, ["position"])
+    audit.record(
+        actor=actor,
+        verb="event.order_speakers",
+        target=session.event,
+        changes={"session": session.title, "speakers": list(names)},
+        ip=ip,
+    )
+    return list(names)
 
 
 @transaction.atomic

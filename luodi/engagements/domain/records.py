@@ -107,6 +107,21 @@ def add_participant(
 
 
 @transaction.atomic
+def remove_participant(*, actor: User, participant: Participant, ip: str | None = None) -> None:
+    record = participant.visit or participant.meeting
+    assert record is not None  # a participant belongs to exactly one (model constraint)
+    name = participant.name
+    participant.delete()
+    audit.record(
+        actor=actor,
+        verb=verb(record, "remove_participant"),
+        target=record,
+        changes={"participant": name},
+        ip=ip,
+    )
+
+
+@transaction.atomic
 def set_presence(
     *, actor: User, record: Visit | Meeting, present_ids: Iterable[int], ip: str | None = None
 ) -> None:

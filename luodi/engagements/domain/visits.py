@@ -183,8 +183,14 @@ def record_minutes(*, actor: User, stop: VisitStop, minutes: str, ip: str | None
     )
 
 
+class NotYetHappened(Exception):
+    """A visit dated after today cannot be done: its record would claim what did not happen."""
+
+
 @transaction.atomic
 def mark_done(*, actor: User, visit: Visit, summary: str, ip: str | None = None) -> None:
+    if visit.date > timezone.localdate():
+        raise NotYetHappened(visit.date)
     visit.status, visit.summary = "done", summary
     visit.save(update_fields=["status", "summary", "updated_at"])
     audit.record(actor=actor, verb="visit.done", target=visit, ip=ip)

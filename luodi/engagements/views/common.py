@@ -41,6 +41,24 @@ def require(request: HttpRequest, perm: str, obj: Any = None) -> None:
         raise PermissionDenied
 
 
+def confirmed(request: HttpRequest) -> bool:
+    """A destructive action runs only from its confirmation page (a POST carrying
+    `confirm=1`); a plain link or an old one-click form lands on that page first. Server-side,
+    as the project's CSP allows no inline script for a browser confirm()."""
+    return request.method == "POST" and request.POST.get("confirm") == "1"
+
+
+def confirm_page(
+    request: HttpRequest, *, question: str, detail: str, button: str, back: str
+) -> HttpResponse:
+    """The page asking to confirm a removal or cancellation; its form posts back here."""
+    return render(
+        request,
+        "engagements/confirm.html",
+        {"question": question, "detail": detail, "button": button, "back": back},
+    )
+
+
 def edit_page(
     request: HttpRequest, form: UserForm, obj: records.Record | None, title: str, detail: str
 ) -> HttpResponse:

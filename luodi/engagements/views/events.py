@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +20,6 @@ from luodi import sheets
 from luodi.catalog.rules import achievements_visible_to
 from luodi.engagements import rules
 from luodi.engagements.domain import events as domain
-from luodi.engagements.domain import news
 from luodi.engagements.forms import (
     CheckInForm,
     EventForm,
@@ -29,9 +29,30 @@ from luodi.engagements.forms import (
     PullMatchesForm,
     SessionForm,
 )
-from luodi.engagements.models import Event, EventStatus, Registration, RegistrationStatus
+from luodi.engagements.models import (
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+    SessionSpeaker,
+)
 from luodi.engagements.queries import agenda_conflicts
-from luodi.engagements.views.common import actor, edit_page, ip, require, visible
+from luodi.engagements.views import news as news_views
+from luodi.engagements.views.common import (
+    actor,
+    confirm_page,
+    confirmed,
+    edit_page,
+    ip,
+    require,
+    visible,
+)
+
+# The speakers of each session in their protocol order (Session.speaker_list).
+SPEAKERS = Prefetch(
+    "speaker_links",
+    queryset=SessionSpeaker.objects.select_related("speaker").order_by("position", "id"),
+)
 
 
 def _event(request: HttpRequest, pk: int) -> Event:
@@ -63,7 +84,7 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def render_detail(
     request: HttpRequest, event: Event, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    sessions = list(event.sessions.prefetch_related("speakers"))
+    sessions = list(event.sessions.prefetch_related(SPEAKERS))
     conflicts = agenda_conflicts(sessions)
     can_edit = request.user.has_perm("engagements.change_event", event)
     counts = {
@@ -93,7 +114,7 @@ def render_detail(
             else 0,
             "can_edit": can_edit,
             "can_news": request.user.has_perm("engagements.manage_news"),
-            "session_form": forms.get("session_form") or SessionForm(),
+            "session_form": forms.get("session_form") or SessionForm(event=event),
             "outcomes_form": forms.get("outcomes_form")
             or EventOutcomesForm(initial={"outcome_notes": event.outcome_notes}),
             "outcome_form": forms.get("outcome_form") or OutcomeForm(user=request.user),
@@ -116,7 +137,7 @@ def _managed(request: HttpRequest, pk: int) -> Event:
 @require_POST
 def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     event = _managed(request, pk)
-    form = SessionForm(request.POST)
+    form = SessionForm(request.POST, event=event)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -145,14 +166,37 @@ def _url(event: Event) -> str:
     return reverse("engagements:event", args=[event.pk])
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_remove(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     event = _managed(request, pk)
-    domain.remove_session(
-        actor=actor(request),
-        session=get_object_or_404(event.sessions, pk=session_pk),
-        ip=ip(request),
-    )
+    session = get_object_or_404(event.sessions, pk=session_pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            question=_("Remove “%(session)s” from the agenda?") % {"session": session.title},
+            detail=_("Its time, room and speaker order are removed with it."),
+            button=_("Remove the session"),
+            back=f"{_url(event)}#agenda",
+        )
+    domain.remove_session(actor=actor(request), session=session, ip=ip(request))
+    return redirect(f"{_url(event)}#agenda")
+
+
+@require_POST
+def speaker_move(request: HttpRequest, pk: int, session_pk: int, speaker_pk: int) -> HttpResponse:
+    """Move a speaker up or down: the order of speakers follows protocol, set by hand."""
+    event = _managed(request, pk)
+    session = get_object_or_404(event.sessions, pk=session_pk)
+    try:
+        domain.move_speaker(
+            actor=actor(request),
+            session=session,
+            speaker_id=speaker_pk,
+            up=request.POST.get("dir") == "up",
+            ip=ip(request),
+        )
+    except SessionSpeaker.DoesNotExist:
+        raise Http404 from None
     return redirect(f"{_url(event)}#agenda")
 
 
@@ -266,10 +310,18 @@ def registrations(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "engagements/registrations.html", {"event": event, "page": page})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel_registration(request: HttpRequest, pk: int, reg_pk: int) -> HttpResponse:
     event = _event(request, pk)
     reg = get_object_or_404(_registrations(request, event), pk=reg_pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            question=_("Cancel the registration of %(name)s?") % {"name": reg.name},
+            detail=_("Their place goes to the first person on the waiting list, if any."),
+            button=_("Cancel the registration"),
+            back=reverse("engagements:registrations", args=[event.pk]),
+        )
     promoted = domain.cancel_registration(actor=actor(request), registration=reg, ip=ip(request))
     if promoted is not None:
         # The person who moves up gets the confirmation (with the calendar file) now.
@@ -343,10 +395,8 @@ def pull_matches(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{_url(event)}#lineup")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def news_draft(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
     require(request, "engagements.manage_news")
-    post = news.draft_from(actor=actor(request), event=event, ip=ip(request))
-    messages.success(request, _("News draft written; edit it, then publish."))
-    return redirect("engagements:news-edit", pk=post.pk)
+    return news_views.news_draft_page(request, event, back=_url(event))

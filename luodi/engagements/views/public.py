@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from luodi.accounts import audit
 from luodi.engagements import feeds, rules
 from luodi.engagements.domain import events as domain
+from luodi.engagements.domain import news
 from luodi.engagements.forms import RegistrationForm
 from luodi.engagements.models import Event, Registration
 from luodi.web.ratelimit import over_limit
@@ -89,7 +90,7 @@ def _context(event: Event) -> dict[str, object]:
         "lineup": list(lineup),
         "event": event,
         "co_organizers": list(event.co_organizers.all()),
-        "sessions": list(event.sessions.prefetch_related("speakers")),
+        "sessions": list(event.sessions.prefetch_related("speaker_links__speaker")),
     }
 
 
@@ -141,13 +142,31 @@ def event_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _lang(request: HttpRequest) -> str:
+    return "en" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("en") else "zh"
+
+
 @login_not_required
 def news_index(request: HttpRequest) -> HttpResponse:
+    """Published posts, each in the reader's language when that version is published, else
+    in the published one (marked)."""
     page = Paginator(rules.public_news(), 20).get_page(request.GET.get("page"))
-    return render(request, "engagements/public/news_list.html", {"page": page})
+    lang = _lang(request)
+    items = [(p, shown) for p in page if (shown := news.shown(p, lang)) is not None]
+    return render(request, "engagements/public/news_list.html", {"page": page, "items": items})
 
 
 @login_not_required
 def news_post(request: HttpRequest, pk: int) -> HttpResponse:
+    """A post in the reader's language if that version is published; otherwise the published
+    version with a note saying the other language is not available. Staff previewing an
+    unpublished post see the version of their language, whatever its state."""
     post = get_object_or_404(rules.news_visible_to(request.user), pk=pk)
-    return render(request, "engagements/public/news_post.html", {"post": post})
+    lang = _lang(request)
+    preview = not post.is_public(lang) and not post.is_public("zh" if lang == "en" else "en")
+    shown = news.shown(post, lang, preview=preview)
+    return render(
+        request,
+        "engagements/public/news_post.html",
+        {"post": post, "shown": shown, "preview": preview, "lang": lang},
+    )

@@ -11,13 +11,20 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi.engagements import rules
 from luodi.engagements.domain import records
 from luodi.engagements.forms import FollowUpForm, OutcomeForm, ParticipantForm
 from luodi.engagements.models import Event, FollowUp, Meeting, Visit
-from luodi.engagements.views.common import actor, ip, require, visible
+from luodi.engagements.views.common import (
+    actor,
+    confirm_page,
+    confirmed,
+    ip,
+    require,
+    visible,
+)
 
 Renderer = Callable[..., HttpResponse]
 
@@ -60,10 +67,31 @@ def add_participant(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     obj = _record(request, kind, pk)
     if isinstance(obj, Event):
         raise Http404
-    form = ParticipantForm(request.POST, user=request.user)
+    form = ParticipantForm(request.POST, user=request.user, record=obj)
     if not form.is_valid():
         return _renderers()[kind](request, obj, participant_form=form, status=400)
-    records.add_participant(actor=actor(request), record=obj, ip=ip(request), **form.cleaned_data)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
+    records.add_participant(actor=actor(request), record=obj, ip=ip(request), **data)
+    return _done(request, kind, obj, "participants")
+
+
+@require_http_methods(["GET", "POST"])
+def remove_participant(request: HttpRequest, kind: str, pk: int, person_pk: int) -> HttpResponse:
+    obj = _record(request, kind, pk)
+    if isinstance(obj, Event):
+        raise Http404
+    person = get_object_or_404(obj.participants.all(), pk=person_pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            question=_("Remove %(name)s from the participants?") % {"name": person.name},
+            detail=_("Their attendance record for “%(record)s” goes with them.")
+            % {"record": str(obj)},
+            button=_("Remove the participant"),
+            back=f"{obj_url(kind, obj.pk)}#participants",
+        )
+    records.remove_participant(actor=actor(request), participant=person, ip=ip(request))
+    messages.success(request, _("%(name)s removed.") % {"name": person.name})
     return _done(request, kind, obj, "participants")
 
 

@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from luodi.catalog.rules import achievements_visible_to
 from luodi.engagements import feeds, itinerary, park_fit, rules
-from luodi.engagements.domain import news
 from luodi.engagements.domain import visits as domain
 from luodi.engagements.forms import (
     FollowUpForm,
@@ -25,7 +26,17 @@ from luodi.engagements.forms import (
     VisitForm,
 )
 from luodi.engagements.models import Visit, VisitStop
-from luodi.engagements.views.common import actor, edit_page, ip, require, visible
+from luodi.engagements.views import news as news_views
+from luodi.engagements.views.common import (
+    actor,
+    confirm_page,
+    confirmed,
+    edit_page,
+    ip,
+    require,
+    visible,
+)
+from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
 from luodi.web.htmx import is_htmx
 
 
@@ -40,10 +51,33 @@ def _stops(visit: Visit) -> list[VisitStop]:
     return list(visit.stops.select_related("organization"))
 
 
-def _timed(stops: list[VisitStop], plan: itinerary.Plan | None) -> list[tuple[VisitStop, str]]:
-    """Each stop with its planned start time (HH:MM) in the current order."""
+def _timed(
+    stops: list[rules.ShownStop], plan: itinerary.Plan | None
+) -> list[tuple[rules.ShownStop, str]]:
+    """Each stop, as the user may see it, with its planned start time (HH:MM) in the current
+    order."""
     legs = {leg.key: leg for leg in plan.legs} if plan else {}
     return [(s, itinerary.hhmm(legs[s.pk].start) if s.pk in legs else "") for s in stops]
+
+
+def _shown(request: HttpRequest, visit: Visit) -> dict[str, Any]:
+    """What the visit page and the briefing pack show of the stops and the visit summary,
+    as engagements.rules lets this user see them (other parks' details withheld); the
+    order and times are planned from every stop, which name, time and place alone fix."""
+    disclosure = rules.visit_disclosure(request.user, visit)
+    stops = _stops(visit)
+    plan = domain.current_plan(visit, stops) if stops else None
+    shown = rules.shown_stops(disclosure, stops)
+    return {
+        "disclosure": disclosure,
+        "stops": _timed(shown, plan),
+        "plan": plan,
+        "finish": itinerary.hhmm(plan.finish) if plan else "",
+        "late": set(plan.late) if plan else set(),
+        "any_withheld": any(s.withheld for s in shown),
+        "stop_withheld": rules.STOP_WITHHELD,
+        "summary_withheld": None if disclosure.summary_open else rules.SUMMARY_WITHHELD,
+    }
 
 
 def visit_list(request: HttpRequest) -> HttpResponse:
@@ -72,17 +106,29 @@ def visit_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def render_detail(
     request: HttpRequest, visit: Visit, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    stops = _stops(visit)
-    plan = domain.current_plan(visit, stops) if stops else None
+    shown = _shown(request, visit)
+    disclosure: rules.VisitDisclosure = shown["disclosure"]
+    outcomes = list(visit.outcomes.select_related("counterpart", "stop__organization"))
+    follow_ups = list(visit.followups.select_related("owner", "stop__organization"))
+    # Outcomes and follow-ups recorded at another park's stop are that park's details too.
+    open_outcomes = [o for o in outcomes if disclosure.outcome_open(o)]
+    open_follow_ups = [f for f in follow_ups if disclosure.follow_up_open(f)]
     context = {
         "visit": visit,
-        "stops": _timed(stops, plan),
-        "plan": plan,
-        "finish": itinerary.hhmm(plan.finish) if plan else "",
+        **shown,
         "participants": list(visit.participants.select_related("organization")),
-        "outcomes": list(visit.outcomes.select_related("counterpart", "stop__organization")),
-        "follow_ups": list(visit.followups.select_related("owner", "stop__organization")),
-        "meetings": list(visit.meetings.all()),
+        "outcomes": open_outcomes,
+        "follow_ups": open_follow_ups,
+        "records_withheld": rules.RECORDS_WITHHELD
+        if len(open_outcomes) < len(outcomes) or len(open_follow_ups) < len(follow_ups)
+        else None,
+        # Listed only when the user may open them (they name who met whom).
+        "meetings": list(rules.meetings_visible_to(request.user).filter(visit=visit)),
+        "projects": list(projects_visible_to(request.user).filter(visits=visit)),
+        "agreements": list(agreements_visible_to(request.user).filter(visits=visit)),
+        "achievement": achievements_visible_to(request.user).filter(pk=visit.achievement_id).first()
+        if visit.achievement_id
+        else None,
         "posts": list(visit.news_posts.all()),
         "can_edit": request.user.has_perm("engagements.change_visit", visit),
         "can_news": request.user.has_perm("engagements.manage_news"),
@@ -91,7 +137,8 @@ def render_detail(
         "outcome_form": forms.get("outcome_form") or OutcomeForm(user=request.user, visit=visit),
         "follow_up_form": forms.get("follow_up_form")
         or FollowUpForm(user=request.user, visit=visit),
-        "late": set(plan.late) if plan else set(),
+        "done_error": forms.get("done_error"),
+        "in_future": visit.date > timezone.localdate(),
     }
     return render(request, "engagements/visit_detail.html", context, status=status)
 
@@ -104,10 +151,11 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def stop_add(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     require(request, "engagements.change_visit", visit)
-    form = StopForm(request.POST, user=request.user)
+    form = StopForm(request.POST, user=request.user, visit=visit)
     if not form.is_valid():
         return render_detail(request, visit, stop_form=form, status=400)
-    domain.add_stop(actor=actor(request), visit=visit, ip=ip(request), **form.cleaned_data)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
+    domain.add_stop(actor=actor(request), visit=visit, ip=ip(request), **data)
     return redirect(f"{visit_url(visit)}#itinerary")
 
 
@@ -117,15 +165,28 @@ def visit_url(visit: Visit) -> str:
     return reverse("engagements:visit", args=[visit.pk])
 
 
-def _stop(request: HttpRequest, pk: int, stop_pk: int) -> VisitStop:
+def _stop(request: HttpRequest, pk: int, stop_pk: int, details: bool = False) -> VisitStop:
+    """A stop of a visit the user may change; `details` when the action shows or writes the
+    stop's own details (minutes), which another park may not."""
     visit = _visit(request, pk)
     require(request, "engagements.change_visit", visit)
-    return get_object_or_404(visit.stops.select_related("organization", "visit"), pk=stop_pk)
+    stop = get_object_or_404(visit.stops.select_related("organization", "visit"), pk=stop_pk)
+    if details:
+        require(request, "engagements.view_stop_details", stop)
+    return stop
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def stop_remove(request: HttpRequest, pk: int, stop_pk: int) -> HttpResponse:
     stop = _stop(request, pk, stop_pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            question=_("Remove “%(stop)s” from the itinerary?") % {"stop": stop.label},
+            detail=_("Its time window, hosts and minutes are removed with it."),
+            button=_("Remove the stop"),
+            back=f"{visit_url(stop.visit)}#itinerary",
+        )
     domain.remove_stop(actor=actor(request), stop=stop, ip=ip(request))
     return redirect(f"{visit_url(stop.visit)}#itinerary")
 
@@ -141,7 +202,7 @@ def stop_move(request: HttpRequest, pk: int, stop_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def stop_minutes(request: HttpRequest, pk: int, stop_pk: int) -> HttpResponse:
-    stop = _stop(request, pk, stop_pk)
+    stop = _stop(request, pk, stop_pk, details=True)
     form = MinutesForm(request.POST or None, initial={"minutes": stop.minutes})
     if request.method == "POST" and form.is_valid():
         domain.record_minutes(
@@ -230,18 +291,15 @@ def draft_from_fit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def briefing(request: HttpRequest, pk: int) -> HttpResponse:
-    """The printable briefing pack for the delegation."""
+    """The printable briefing pack for the delegation, with each stop as the user may see
+    it (a park's member gets the other parks' stops by name, time and place only)."""
     visit = _visit(request, pk)
-    stops = _stops(visit)
-    plan = domain.current_plan(visit, stops) if stops else None
     return render(
         request,
         "engagements/briefing.html",
         {
             "visit": visit,
-            "stops": _timed(stops, plan),
-            "plan": plan,
-            "finish": itinerary.hhmm(plan.finish) if plan else "",
+            **_shown(request, visit),
             "participants": list(visit.participants.select_related("organization")),
         },
     )
@@ -249,7 +307,11 @@ def briefing(request: HttpRequest, pk: int) -> HttpResponse:
 
 def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
-    response = HttpResponse(feeds.visit_ics(visit), content_type="text/calendar; charset=utf-8")
+    disclosure = rules.visit_disclosure(request.user, visit)
+    stops = rules.shown_stops(disclosure, _stops(visit))
+    response = HttpResponse(
+        feeds.visit_ics(visit, stops), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="visit-{visit.pk}.ics"'
     return response
 
@@ -258,16 +320,24 @@ def visit_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_done(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     require(request, "engagements.change_visit", visit)
-    domain.mark_done(
-        actor=actor(request), visit=visit, summary=request.POST.get("summary", ""), ip=ip(request)
-    )
+    try:
+        domain.mark_done(
+            actor=actor(request),
+            visit=visit,
+            summary=request.POST.get("summary", ""),
+            ip=ip(request),
+        )
+    except domain.NotYetHappened:
+        error = _(
+            "This visit is dated %(date)s, in the future: it can be marked as done once it "
+            "has taken place. Change its date if it was moved forward."
+        ) % {"date": visit.date.isoformat()}
+        return render_detail(request, visit, done_error=error, status=400)
     return redirect("engagements:visit", pk=visit.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def news_draft(request: HttpRequest, pk: int) -> HttpResponse:
     visit = _visit(request, pk)
     require(request, "engagements.manage_news")
-    post = news.draft_from(actor=actor(request), visit=visit, ip=ip(request))
-    messages.success(request, _("News draft written; edit it, then publish."))
-    return redirect("engagements:news-edit", pk=post.pk)
+    return news_views.news_draft_page(request, visit, back=visit_url(visit))
