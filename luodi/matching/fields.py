@@ -28,8 +28,8 @@ DEFAULT_FIELD_WEIGHT = 1.0
 # Order in which fields are concatenated into the passage the dense encoder sees: most
 # informative first, because long passages are truncated at the end.
 PASSAGE_FIELD_ORDER: tuple[str, ...] = ("title", "name", "summary", "keywords", "body")
-# Fields never shown to the dense encoder: aliases are learned lexical expansions
-# (e.g. training mentions), "org" the name of the record's organization (an owner, a
+# Fields never shown to the dense encoder: aliases are other names (an organization's)
+# that add words, not meaning; "org" the name of the record's organization (an owner, a
 # sponsor); embedding either would blur what the document itself is about.
 NON_PASSAGE_FIELDS: frozenset[str] = frozenset({"aliases", "org"})
 

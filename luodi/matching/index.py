@@ -30,7 +30,7 @@ from .fields import Document, clean_text
 from .filters import Filters, MetadataIndex
 from .fusion import Candidates, FusionConfig, fuse_candidates
 from .lexical import LexicalIndex
-from .memory import QueryMemory
+from .outcomes import OutcomeMemory
 from .storage import atomic_write_bytes, atomic_write_json, atomic_write_npz, fsync_dir
 from .tokenize import Tokenizer
 
@@ -92,7 +92,9 @@ class MatchingIndex:
             else None
         )
         self.fusion = fusion or FusionConfig()
-        self.memory = QueryMemory(encoder.dim) if encoder else None
+        # Labelled outcomes per document ("memory" fusion signal); set by whoever replays a
+        # history into it (outcomes.py). Not saved: it is rebuilt from its labels.
+        self.outcomes: OutcomeMemory | None = None
         self.ids: list[str | None] = []
         self.hashes: list[str | None] = []
         self.metadata: list[Mapping[str, Any] | None] = []
@@ -200,21 +202,6 @@ class MatchingIndex:
         large deletions."""
         self.lexical.merge(self.alive)
 
-    def remember(
-        self,
-        queries: Sequence[str],
-        relevant: Sequence[Mapping[str, float]],
-        query_vectors: np.ndarray | None = None,
-    ) -> None:
-        """Store labelled queries (query text -> {doc id: gain}) for the query-memory signal."""
-        if self.memory is None or self.encoder is None:
-            return
-        if query_vectors is None:
-            query_vectors, _ = encode_with_cache(
-                self.encoder, [clean_text(q) for q in queries], "query", self.cache
-            )
-        self.memory.add(query_vectors, relevant)
-
     # -- search -----------------------------------------------------------------------
     def _mask(self, allowed_ids: Collection[str] | None, filters: Filters | None) -> np.ndarray:
         mask = self.alive.copy()
@@ -299,13 +286,13 @@ class MatchingIndex:
         query_vector: np.ndarray | None,
         depth: int,
     ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-        """Query vector, dense top `depth` among `mask`, and remembered-feedback votes."""
+        """Query vector, dense top `depth` among `mask`, and the outcome memory's gains."""
         assert self.dense is not None
         qv = query_vector if query_vector is not None else self.encode_query(query)
         dense_c, _ = self.dense.search(qv, depth, mask)
         votes: dict[str, float] = {}
-        if mode == "hybrid" and self.memory is not None and len(self.memory):
-            votes = {d: v for d, v in self.memory.votes(qv).items() if d in self.slot_of}
+        if mode == "hybrid" and self.outcomes is not None and len(self.outcomes):
+            votes = {d: g for d, g in self.outcomes.gains(qv).items() if d in self.slot_of}
         return qv, dense_c, votes
 
     def search(
@@ -418,10 +405,6 @@ class MatchingIndex:
             if ann is not None:
                 atomic_write_bytes(gdir / "ann.faiss", ann)
                 has_ann = True
-        mem_meta: dict[str, Any] | None = None
-        if self.memory is not None and len(self.memory):
-            mem_meta, mem_arrays = self.memory.state()
-            atomic_write_npz(gdir / "memory.npz", **mem_arrays)
         fsync_dir(gdir)
         manifest = {
             "format": FORMAT_VERSION,
@@ -432,7 +415,6 @@ class MatchingIndex:
             else {"name": self.encoder.name, "dim": self.encoder.dim},
             "fusion": self.fusion.to_dict(),
             "ann": has_ann,
-            "memory": mem_meta,
             "ann_threshold": self.dense.ann_threshold if self.dense else ANN_THRESHOLD,
             "docs": len(self),
             "saved_at": time.time(),
@@ -480,9 +462,6 @@ class MatchingIndex:
                 vectors, has_vec = z["vectors"], z["has_vec"]
             ann = gdir / "ann.faiss" if manifest["ann"] else None
             idx.dense.restore(vectors, has_vec, ann)
-        if idx.memory is not None and manifest.get("memory"):
-            with np.load(gdir / "memory.npz") as z:
-                idx.memory = QueryMemory.from_state(manifest["memory"], z["vectors"])
         return idx
 
 

@@ -1,4 +1,8 @@
-"""Learning from labelled history: deterministic folds, document aliases, fusion tuning."""
+"""Tuning from labelled queries: deterministic folds and the fusion weights' grid search.
+
+What is learned from labels at ranking time (which documents a past query accepted) is the
+outcome memory of outcomes.py, the one the product learns with.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .beir import BeirSet
-from .fields import Document
 from .fusion import Candidates, FusionConfig, fuse_candidates
-from .index import MatchingIndex
 from .metrics import ndcg_at
 
 
@@ -23,36 +24,6 @@ def split_folds(qids: Sequence[str], salt: str = "luodi") -> tuple[list[str], li
         h = hashlib.sha256(f"{salt}:{q}".encode()).digest()[0]
         (a if h % 2 == 0 else b).append(q)
     return a, b
-
-
-def alias_documents(
-    data: BeirSet, queries: Mapping[str, str], rels: Mapping[str, Mapping[str, float]]
-) -> list[Document]:
-    """Documents rewritten with an `aliases` field holding the training queries that were
-    judged relevant to them (e.g. clinical mentions of a standard diagnosis name)."""
-    per_doc: dict[str, list[str]] = {}
-    for q, r in rels.items():
-        for d in r:
-            per_doc.setdefault(d, []).append(queries[q])
-    out = []
-    for doc in data.docs:
-        extra = per_doc.get(doc.id)
-        if extra:
-            fields = dict(doc.fields)
-            fields["aliases"] = " ; ".join(extra)
-            out.append(Document(doc.id, fields, doc.metadata))
-    return out
-
-
-def add_aliases(
-    index: MatchingIndex,
-    data: BeirSet,
-    queries: Mapping[str, str],
-    rels: Mapping[str, Mapping[str, float]],
-) -> int:
-    docs = alias_documents(data, queries, rels)
-    index.upsert(docs)
-    return len(docs)
 
 
 def fusion_grid(use_memory: bool) -> list[FusionConfig]:

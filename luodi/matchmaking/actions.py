@@ -58,9 +58,7 @@ def act(
     if target_kind == TargetKind.ACHIEVEMENT:
         target = queries.candidate_achievements(user).get(pk=target_id)
         achievement = target
-        item = adapters.achievement_profile(
-            target, terms, dossier=user.has_perm("catalog.view_dossier", target)
-        )
+        item = adapters.achievement_profile_for(user, target, terms)
         counterparty_id = (
             source.obj.pk if source_kind == SourceKind.ORGANIZATION else target.owner_id
         )

@@ -277,13 +277,15 @@ def achievement_profile(
     a: Achievement,
     terms: Terms,
     *,
-    dossier: bool = True,
+    dossier: bool = False,
     withheld: frozenset[str] | None = None,
 ) -> ItemProfile:
     """The profile as a viewer may see it. `withheld` is what the disclosure policy withholds
     from them (`disclosure.withheld_fields(user, a)`, see `achievement_profile_for`);
-    `dossier=False` withholds the whole dossier group. Withheld fields (the owner's carrier
-    requirements, space, transfer modes, needs — `disclosure.DOSSIER_FIELDS`) are left out,
+    the whole dossier group is withheld unless `dossier=True` says the caller checked (the
+    default fails closed: a caller that forgets shows less, never more). Withheld fields (the
+    owner's carrier requirements, space, transfer modes, needs — `disclosure.DOSSIER_FIELDS`)
+    are left out,
     so no reason, score or report can reveal them; the carrier needs a teaser's type and stage
     imply stand in, as they do when the owner gave none. Every field is read through the
     policy's names, so a field added to a withheld group is left out here too."""
@@ -329,7 +331,7 @@ def achievement_profile(
 
 def achievement_profile_for(user: AnyUser, a: Achievement, terms: Terms) -> ItemProfile:
     """`a`'s profile with what the disclosure policy withholds from `user` left out."""
-    return achievement_profile(a, terms, withheld=disclosure.withheld_fields(user, a))
+    return achievement_profile(a, terms, dossier=True, withheld=disclosure.withheld_fields(user, a))
 
 
 def need_profile(n: ClinicalNeed, terms: Terms) -> ItemProfile:

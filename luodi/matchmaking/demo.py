@@ -61,7 +61,8 @@ def _history() -> int:
             ).order_by("pk")
         )
     }
-    items = [adapters.achievement_profile(a, terms) for a in achievements.values()]
+    # Public demo achievements only (filtered above): their dossier is everybody's to see.
+    items = [adapters.achievement_profile(a, terms, dossier=True) for a in achievements.values()]
     if not items:
         return 0
     counterparts: dict[int, Organization] = {}

@@ -14,18 +14,27 @@ on the record. From those rows, per organization:
 
 Rules are recomputed from the rows on each query (one query for all candidates), so they
 always follow the latest feedback and can be shown as "what was learned".
+
+Beside the rules, outcomes are labelled history (`outcomes_for`): an achievement an
+organization accepted or declined becomes, through its stored vector, memory for that
+organization (luodi.matching.outcomes, the learning `luodi eval retrieval --train` measures).
+The next achievement close to one it accepted gains ("similar to X, accepted before"), one
+close to one it declined loses.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from luodi.catalog.choices import CarrierType, Stage, TransferMode, maturity
+from luodi.matching.outcomes import OutcomeMemory, Recall
 from luodi.matchmaking.adapters import ItemProfile
 from luodi.matchmaking.models import DeclineReason, MatchRecord, MatchStatus
 from luodi.matchmaking.scoring import Reason
@@ -88,6 +97,65 @@ def learned_for(org_ids: Collection[int]) -> dict[int, Learned]:
     for org_id, status, reason, features in rows:
         out.setdefault(org_id, Learned(org_id)).add(status, reason, features or {})
     return out
+
+
+# Score change at full strength (a near-duplicate of an accepted achievement): as much as a
+# strong field fit (scoring.field_fit caps at 0.25) and a bit more, since the organization
+# itself said yes to this kind of item.
+OUTCOME_WEIGHT = 0.3
+
+
+def outcomes_for(
+    org_ids: Collection[int], vector_of: Callable[[int], np.ndarray | None]
+) -> OutcomeMemory | None:
+    """The organizations' accepted and declined achievements as outcome memory (side: the
+    organization's id as text; item: the achievement's). Achievements without a stored
+    vector are left out; None when nothing is remembered."""
+    rows = (
+        MatchRecord.objects.filter(
+            counterparty_id__in=list(org_ids),
+            achievement_id__isnull=False,
+            status__in=[*ACCEPTED, MatchStatus.DECLINED],
+        )
+        # A record whose counterparty owns the achievement (a need matched to it) is the
+        # owner answering, not an organization choosing achievements.
+        .exclude(counterparty_id=F("achievement__owner_id"))
+        .order_by("updated_at", "id")
+        .values_list("counterparty_id", "achievement_id", "status")
+    )
+    memory: OutcomeMemory | None = None
+    vectors: dict[int, np.ndarray | None] = {}
+    for org_id, achievement_id, status in rows:
+        if achievement_id not in vectors:
+            vectors[achievement_id] = vector_of(achievement_id)
+        v = vectors[achievement_id]
+        if v is None:
+            continue
+        if memory is None:
+            memory = OutcomeMemory(int(np.asarray(v).shape[-1]))
+        memory.add(str(org_id), str(achievement_id), v, accepted=status in ACCEPTED)
+    return memory
+
+
+def outcome_reason(recall: Recall | None, titles: Mapping[int, str]) -> list[Reason]:
+    """The score change from a side's history, naming the similar achievement only when the
+    viewer may see it (`titles` holds the visible ones)."""
+    if recall is None:
+        return []
+    title = titles.get(int(recall.item), "")
+    if recall.accepted:
+        text = (
+            _("Similar to “%(t)s”, which was accepted before") % {"t": title}
+            if title
+            else _("Similar to an achievement accepted before")
+        )
+    else:
+        text = (
+            _("Similar to “%(t)s”, which was declined before") % {"t": title}
+            if title
+            else _("Similar to an achievement declined before")
+        )
+    return [Reason("similar", text, recall.accepted, round(OUTCOME_WEIGHT * recall.gain, 4))]
 
 
 def adjustments(item: ItemProfile, learned: Learned | None, is_park: bool) -> list[Reason]:

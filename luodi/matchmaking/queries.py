@@ -12,7 +12,7 @@ an explanation: the querysets stay the authority.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,12 +26,15 @@ from luodi.accounts.rules import AnyUser
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import OrganizationKind, ReviewStatus, Stage
 from luodi.catalog.models import Achievement, Organization, Trial
+from luodi.matching.outcomes import Recall
 from luodi.matchmaking import adapters, feedback, scoring, site_model
 from luodi.matchmaking.adapters import ItemProfile, OrgProfile, Terms
 from luodi.matchmaking.engine import MatchEngine, TextResult, get_engine
 from luodi.matchmaking.models import MatchRecord, MatchStatus, SourceKind, TargetKind
 from luodi.matchmaking.rules import comparable_parks
 from luodi.matchmaking.scoring import Reason, Scored
+from luodi.sites import Trial as SiteTrial
+from luodi.sites import query as sites_query
 
 TABS: dict[str, tuple[str, ...]] = {
     "achievement": (TargetKind.COMPANY, TargetKind.INVESTOR, TargetKind.PARK, TargetKind.CENTER),
@@ -157,9 +160,7 @@ def load_source(user: AnyUser, kind: str, pk: int, terms: Terms | None = None) -
         a = adapters.achievements_for_matching(catalog_rules.achievements_visible_to(user)).get(
             pk=pk
         )
-        item = adapters.achievement_profile(
-            a, terms, dossier=user.has_perm("catalog.view_dossier", a)
-        )
+        item = adapters.achievement_profile_for(user, a, terms)
         return Source(kind, a, TABS["achievement"], item=item)
     if kind == SourceKind.NEED:
         n = adapters.needs_for_matching(catalog_rules.needs_visible_to(user)).get(pk=pk)
@@ -272,6 +273,19 @@ def pair_reasons(
     return out + feedback.adjustments(item, learned, org.kind == OrganizationKind.PARK)
 
 
+def _vector_of(engine: MatchEngine) -> Callable[[int], Any]:
+    """An achievement's stored passage vector (None until it is indexed with vectors)."""
+    return lambda pk: engine.stored_vector("achievement", pk)
+
+
+def _visible_titles(user: AnyUser, pks: list[int]) -> dict[int, str]:
+    """Titles of the achievements `user` may see among `pks`: an explanation names no other."""
+    if not pks:
+        return {}
+    rows = catalog_rules.achievements_visible_to(user).filter(pk__in=set(pks))
+    return {a.pk: a.title for a in rows}
+
+
 def _sort(items: list[Scored], k: int) -> list[Scored]:
     _rank_similarity(items)
     items.sort(key=lambda s: (s.blocked, s.status == MatchStatus.DECLINED, -s.score, s.pk))
@@ -293,9 +307,11 @@ STOP_TERMS = {"演示", "数据", "演示数据", "demo", "data"}
 # Words that match but explain nothing ("incl", "relates" were shown as reasons in the field
 # test): abbreviations and linking verbs of summaries, never a subject.
 VAGUE_TERMS = frozenset(
-    "incl including include includes included relate relates related relating based using "
-    "use used uses via etc also new novel well high low one two first may can per within "
-    "without such other others type types method methods system systems".split()
+    (  # noqa: SIM905 (a word list reads best as words)
+        "incl including include includes included relate relates related relating based using "
+        "use used uses via etc also new novel well high low one two first may can per within "
+        "without such other others type types method methods system systems"
+    ).split()
 )
 
 
@@ -337,7 +353,14 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
     orgs, text, total = _candidates(ctx, "organization", orgs, item.query, qvec, filters)
     learned = feedback.learned_for([o.pk for o in orgs])
     records = _records(source, tab)
-    history = site_history(item) if tab == TargetKind.CENTER else {}
+    history = site_history(source) if tab == TargetKind.CENTER else {}
+    recalled: dict[str, Recall] = {}
+    titles: dict[int, str] = {}
+    if item.kind == "achievement" and qvec is not None:
+        memory = feedback.outcomes_for([o.pk for o in orgs], _vector_of(engine))
+        if memory is not None:
+            recalled = memory.recall(qvec, {str(o.pk) for o in orgs}, exclude_item=str(item.pk))
+            titles = _visible_titles(ctx.user, [int(r.item) for r in recalled.values()])
     out = []
     for o in orgs:
         prof = ctx.profile(o)
@@ -352,9 +375,11 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
             status=rec.status if rec else "",
             record_id=rec.pk if rec else None,
         )
-        s.reasons = pair_reasons(
-            item, prof, ctx.labels, ctx.today, learned.get(o.pk), history.get(o.pk)
-        ) + _record_reasons(rec)
+        s.reasons = (
+            pair_reasons(item, prof, ctx.labels, ctx.today, learned.get(o.pk), history.get(o.pk))
+            + feedback.outcome_reason(recalled.get(str(o.pk)), titles)
+            + _record_reasons(rec)
+        )
         out.append(s.finish())
     items = _sort(out, k)
     _explain(engine, "organization", item.query, items)
@@ -399,11 +424,23 @@ def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
     learned = (
         feedback.learned_for([source.obj.pk]).get(source.obj.pk) if source.org is not None else None
     )
+    side = str(source.obj.pk)
+    memory = (
+        feedback.outcomes_for([source.obj.pk], _vector_of(engine))
+        if source.org is not None
+        else None
+    )
+    recalled: dict[int, Recall] = {}
+    if memory is not None:
+        for a in found:
+            vec = engine.stored_vector("achievement", a.pk)
+            hit = None if vec is None else memory.recall(vec, {side}, str(a.pk)).get(side)
+            if hit is not None:
+                recalled[a.pk] = hit
+    titles = _visible_titles(ctx.user, [int(r.item) for r in recalled.values()])
     out = []
     for a in found:
-        item = adapters.achievement_profile(
-            a, terms, dossier=ctx.user.has_perm("catalog.view_dossier", a)
-        )
+        item = adapters.achievement_profile_for(ctx.user, a, terms)
         tm = text.matches.get(a.pk)
         rec = records.get(a.pk)
         s = Scored(
@@ -417,6 +454,7 @@ def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
         )
         if source.org is not None:
             s.reasons = pair_reasons(item, source.org, ctx.labels, ctx.today, learned)
+            s.reasons += feedback.outcome_reason(recalled.get(a.pk), titles)
         else:
             assert source.item is not None
             wanted = scoring.needed_specialties(item) & source.item.specialties
@@ -474,26 +512,58 @@ def matches(
     return _orgs_for_item(ctx, source, tab, k)
 
 
-# -- trial history: the site ranker of luodi.sites, fitted by a job (site_model.py) ---------
+# -- trial history: the site ranker of luodi.sites, fitted by a job (site_model.py), asked
+# through the same call `luodi eval sites` measures -----------------------------------------
 
 
-def site_history(item: ItemProfile) -> dict[int, float]:
+def site_query(source: Source) -> SiteTrial | None:
+    """What the product knows about the study to place, as `luodi eval sites` ranks it: a
+    catalog trial with its sponsor, conditions, interventions and phase; a trial planned for
+    an achievement with its owner as sponsor, its therapeutic areas as conditions, itself as
+    the intervention, its stage as phase, and the owner's country. Never a location."""
+    if source.kind == SourceKind.TRIAL:
+        t = source.obj
+        # As luodi.matchmaking.site_model spells the history's sponsors (not display_name,
+        # which depends on the request's language).
+        sponsor = (t.sponsor.name_en or t.sponsor.name_zh) if t.sponsor_id else ""
+        return sites_query.study(
+            f"trial-{t.pk}",
+            title=t.title,
+            summary=t.summary,
+            conditions=t.conditions,
+            interventions=t.interventions,
+            phases=t.phase,
+            sponsor=sponsor,
+        )
+    if source.kind != SourceKind.ACHIEVEMENT or source.item is None:
+        return None
+    a, item = source.obj, source.item
+    owner = a.owner
+    areas = [t.label_en or t.label_zh for t in a.therapeutic_areas.all()]
+    phase = sites_query.PHASES.get(item.stage, "")
+    return sites_query.study(
+        f"achievement-{a.pk}",
+        title=item.title,
+        summary=item.summary,
+        conditions=areas,
+        interventions=[item.title],
+        phases=[phase] if phase else [],
+        sponsor=(owner.name_en or owner.name_zh) if owner is not None else "",
+        # Organizations here are addressed by Chinese province and city: a study an
+        # owner plans runs in China unless it says otherwise.
+        countries=["China"] if owner is not None and owner.province else [],
+    )
+
+
+def site_history(source: Source) -> dict[int, float]:
     """Per clinical center, the site ranker's score for this study scaled to 0..1; empty
     until a job has fitted the ranker (the tab then says so). The study's own locations are
     never used."""
-    from luodi.sites import Trial as SiteTrial
-
     fitted = site_model.current()
-    if fitted is None:
+    query = site_query(source)
+    if fitted is None or query is None:
         return {}
     ranker, orgs_of = fitted.ranker, fitted.orgs_of
-    phase = {"phase1": "PHASE1", "phase2": "PHASE2", "phase3": "PHASE3"}.get(item.stage, "")
-    query = SiteTrial(
-        nct_id=f"Q{item.pk}",
-        title=item.title,
-        summary=item.summary,
-        phases=(phase,) if phase else (),
-    )
     ranked: Sequence[tuple[str, float, dict[str, float]]] = ranker.rank(query, k=None)
     top = max((r[1] for r in ranked), default=0.0)
     out: dict[int, float] = {}

@@ -53,6 +53,10 @@ class Trial:
     locations: tuple[str, ...] = ()
     start_date: date | None = None
     study_type: str = ""
+    # Countries the study is planned in, as known before its sites are chosen (a sponsor
+    # planning a study knows them; an export only has them through `locations`, which the
+    # ranker never reads, so exports leave this empty).
+    countries: tuple[str, ...] = ()
 
 
 @dataclass

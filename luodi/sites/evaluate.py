@@ -5,9 +5,8 @@ one site present in H (its relevant set: those known sites; its own locations ar
 as ground truth, never by the ranker). Progress goes to stderr; the last stdout line is JSON:
 {"trials", "sites", "recall@10", "recall@50", "map@50", "query_p50_ms"}.
 
-Metrics are per trial, then averaged: recall@k = |relevant in top k| / |relevant|; AP@50 as in
-trec_eval's map_cut_50 (precision at each relevant hit in the top 50, divided by |relevant|),
-computed on merged sites.
+Metrics are per trial, then averaged, computed on merged sites by `luodi.matching.metrics`
+(trec_eval's recall_k and map_cut_50; the one implementation, checked against ir-measures).
 """
 
 from __future__ import annotations
@@ -20,27 +19,13 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
+from luodi.matching.metrics import average_precision, mean, recall_at
+from luodi.matching.product import git_commit
+
 from .ctgov_csv import Trial, read_trials
-from .ranker import BaselineRanker, SiteRanker
+from .ranker import TUNED_ON, BaselineRanker, SiteRanker, planned_countries
 
-__all__ = ["average_precision", "evaluate", "main", "recall_at", "write_run"]
-
-
-def recall_at(ranked: Sequence[str], relevant: set[str], k: int) -> float:
-    if not relevant:
-        return 0.0
-    return len(relevant.intersection(ranked[:k])) / len(relevant)
-
-
-def average_precision(ranked: Sequence[str], relevant: set[str], k: int = 50) -> float:
-    if not relevant:
-        return 0.0
-    hits, total = 0, 0.0
-    for i, key in enumerate(ranked[:k], start=1):
-        if key in relevant:
-            hits += 1
-            total += hits / i
-    return total / len(relevant)
+__all__ = ["evaluate", "main", "relevant_sites", "write_run"]
 
 
 def relevant_sites(trial: Trial, ranker: SiteRanker) -> set[str]:
@@ -91,9 +76,6 @@ def evaluate(
         if run is not None:
             write_run(run, trial.nct_id, ranking[:k], ranker, tag)
 
-    def mean(xs: list[float]) -> float:
-        return round(statistics.fmean(xs), 4) if xs else 0.0
-
     return {
         "trials": len(r10),
         "sites": len(ranker.site_keys),
@@ -113,10 +95,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--method", choices=["full", "baseline"], default="full", help="baseline: BM25+pop"
     )
+    parser.add_argument(
+        "--planned-countries",
+        action="store_true",
+        help="give the ranker each trial's countries (from its own sites, as its sponsor "
+        "knew them when planning); default: unknown, as in a CT.gov export",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
 
     history = read_trials(args.history)
     queries = read_trials(args.trials)
+    if args.planned_countries:
+        queries = [planned_countries(t) for t in queries]
     query_ids = {t.nct_id for t in queries}
     # A query trial inside the history would leak its own sites; keep it out of the history.
     overlap = [t for t in history if t.nct_id in query_ids]
@@ -142,7 +132,30 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['trials']} of {len(queries)} query trials have a site known in the history",
         file=sys.stderr,
     )
-    print(json.dumps(result))
+    # Weights tuned on trials that started inside the tuning window would be measured on
+    # their own tuning data: say how many query trials did.
+    lo, hi = TUNED_ON
+    report: dict[str, object] = dict(result)
+    in_window = sum(1 for t in queries if t.start_date is None or t.start_date < hi)
+    report["queries_in_tuning_window"] = in_window
+    if in_window:
+        print(
+            f"warning: {in_window} query trials started before {hi}, inside or before the "
+            "window the weights were tuned on; report trials that started later",
+            file=sys.stderr,
+        )
+    report["config"] = {
+        "method": args.method,
+        "weights": ranker.weights
+        if not isinstance(ranker, BaselineRanker)
+        else {"pop": ranker.pop_weight},
+        "tuned_on": {"history_before": lo.isoformat(), "queries_before": hi.isoformat()},
+        "planned_countries": bool(args.planned_countries),
+    }
+    # The ranker is fitted on the history but learns nothing from labelled outcomes.
+    report["learning"] = False
+    report["commit"] = git_commit()
+    print(json.dumps(report))
     return 0
 
 

@@ -14,7 +14,16 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Location", "fold", "loose_key", "org_key", "parse_location", "site_key", "words"]
+__all__ = [
+    "Location",
+    "country_name",
+    "fold",
+    "loose_key",
+    "org_key",
+    "parse_location",
+    "site_key",
+    "words",
+]
 
 _ABBREV: dict[str, str] = {
     "univ": "university",
@@ -116,9 +125,13 @@ def words(text: str) -> list[str]:
     return out
 
 
-def _country(text: str) -> str:
+def country_name(text: str) -> str:
+    """A country as site locations spell it once folded ("USA" -> "united states")."""
     c = " ".join(re.findall(r"[a-z0-9']+", fold(text)))
     return _COUNTRY_ALIAS.get(c, c)
+
+
+_country = country_name
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ def dump(ranker: SiteRanker, fh: IO[bytes], extra: dict[str, Any] | None = None)
         "trials_by_org": ranker.trials_by_org,
         "place_words": ranker.place_words,
         "n_countries": ranker.n_countries,
+        "country_index": ranker.country_index,
         "n_cities": ranker.n_cities,
         "ref_day": ranker.ref_day,
         "bm25": {
@@ -107,6 +108,9 @@ def load(fh: IO[bytes]) -> tuple[SiteRanker, dict[str, Any]]:
         ranker.trials_by_org = meta["trials_by_org"]
         ranker.place_words = meta["place_words"]
         ranker.n_countries, ranker.n_cities = meta["n_countries"], meta["n_cities"]
+        # Files written before planned countries existed lack the map (and the weight):
+        # they load and rank as before, without that feature, until the next fit.
+        ranker.country_index = {k: int(v) for k, v in meta.get("country_index", {}).items()}
         ranker.ref_day = meta["ref_day"]
         ranker.trial_countries = _get_csr(arrays, "trial_countries")
         for name in _BM25:

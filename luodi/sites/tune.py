@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from luodi.matching.metrics import ap_from_ranks, recall_from_ranks
+
 __all__ = ["GRID", "coordinate_ascent", "objective"]
 
 GRID: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0)
@@ -33,9 +35,8 @@ def objective(data: Sequence[Query], w: np.ndarray) -> tuple[float, float, float
     r10, aps = [], []
     for feats, rel in data:
         ranks = _ranks(w @ feats, rel)
-        r10.append(float(np.mean(ranks < 10)))
-        hits = ranks[ranks < 50]
-        aps.append(float(np.sum(np.arange(1, hits.size + 1) / (hits + 1)) / len(rel)))
+        r10.append(recall_from_ranks(ranks, len(rel), 10))
+        aps.append(ap_from_ranks(ranks, len(rel), 50))
     a, b = float(np.mean(r10)), float(np.mean(aps))
     return a + b, a, b
 

