@@ -88,6 +88,17 @@ class UserForm(NoControlChars, VersionedForm, forms.ModelForm):
 class VisitForm(UserForm):
     org_fields = ("organizer", "organizations", "company")
     m2m_fields = ("organizations", "projects", "agreements")
+    # Staff start from a place they know (the association's office, a hotel, a park), not
+    # from typed coordinates (field test #18 item 8); coordinates stay for anywhere else.
+    start_from = forms.ModelChoiceField(
+        label=_("start from"),
+        required=False,
+        queryset=Organization.objects.none(),
+        help_text=_(
+            "An organization on the map; its name and location become the start point. Or "
+            "type a place and its coordinates below."
+        ),
+    )
 
     class Meta:
         model = Visit
@@ -121,11 +132,22 @@ class VisitForm(UserForm):
         self.fields["achievement"].queryset = achievements_visible_to(  # type: ignore[attr-defined]
             user
         ).order_by("title_zh")
+        self.fields["start_from"].queryset = _orgs(user).filter(  # type: ignore[attr-defined]
+            latitude__isnull=False, longitude__isnull=False
+        )
+        names = list(self.fields)
+        names.remove("start_from")
+        names.insert(names.index("start_label"), "start_from")
+        self.order_fields(names)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("title_zh") and not data.get("title_en"):
             raise forms.ValidationError(_("Give a Chinese or an English title."))
+        place: Organization | None = data.get("start_from")
+        if place is not None:
+            data["start_label"] = data.get("start_label") or place.display_name
+            data["start_latitude"], data["start_longitude"] = place.latitude, place.longitude
         if (data.get("start_latitude") is None) != (data.get("start_longitude") is None):
             raise forms.ValidationError(_("Give both the latitude and the longitude."))
         return data
