@@ -22,9 +22,10 @@ from ninja.responses import Status
 from pydantic import ConfigDict
 
 from luodi.accounts.models import User
+from luodi.catalog.rules import organizations_visible_to
 from luodi.control_chars import InputSchema
 from luodi.errors import ApiError
-from luodi.insights import geo, queries
+from luodi.insights import geo, queries, timeline
 from luodi.insights import scope as scopes
 from luodi.insights.forms import ReportForm
 from luodi.insights.models import ReportJob
@@ -59,6 +60,36 @@ def map_data(request: HttpRequest) -> dict[str, Any]:
 )
 def graph_data(request: HttpRequest) -> dict[str, Any]:
     return geo.relation_graph(request.user)
+
+
+class TimelineEntryOut(Schema):
+    day: date
+    kind: Literal["project", "agreement", "visit", "meeting", "event"]
+    kind_label: str
+    title: str
+    detail: str
+    url: str = Field(description="The page of the project, visit, meeting or event.")
+
+
+class TimelineOut(Schema):
+    organization: int
+    entries: list[TimelineEntryOut]
+    more: bool = Field(description="True when some kind had more than the latest 50 rows.")
+
+
+@router.get(
+    "/organizations/{org_id}/timeline",
+    response=TimelineOut,
+    summary="An organization's projects, agreements, visits, meetings and events",
+)
+def organization_timeline(request: HttpRequest, org_id: int) -> dict[str, Any]:
+    """Newest first; each row is one the user may see on its own page. 404 for an
+    organization the user may not see."""
+    org = organizations_visible_to(request.user).filter(pk=org_id).first()
+    if org is None:
+        raise ApiError(404, "not_found", "No such organization.")
+    entries, more = timeline.organization_timeline(request.user, org)
+    return {"organization": org.pk, "entries": [vars(e) for e in entries], "more": more}
 
 
 # -- reports ------------------------------------------------------------------------------

@@ -13,6 +13,11 @@ urlpatterns = [
     path("layout/", views.layout, name="layout"),
     path("layout/gap/", views.layout_gap, name="layout-gap"),
     path("map/", views.map_page, name="map"),
+    path(
+        "organizations/<int:org_pk>/timeline/",
+        views.organization_timeline,
+        name="organization-timeline",
+    ),
     path("reports/", views.report_list, name="reports"),
     path("reports/<int:pk>/", views.report_status, name="report-status"),
     path("reports/<int:pk>/<str:fmt>/", views.report_download, name="report-download"),

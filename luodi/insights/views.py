@@ -12,7 +12,7 @@ from luodi.accounts.models import User
 from luodi.catalog.choices import ChainSegment, OrganizationKind
 from luodi.catalog.rules import organizations_visible_to
 from luodi.ingest.export import Columns, export_rows
-from luodi.insights import queries
+from luodi.insights import queries, timeline
 from luodi.insights.forms import ReportForm
 from luodi.insights.layout import gap_candidates, industry_layout
 from luodi.insights.models import ReportJob
@@ -137,3 +137,16 @@ def layout_gap(request: HttpRequest) -> HttpResponse:
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/map.html")
+
+
+@require_GET
+def organization_timeline(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """The organization page's timeline (an htmx fragment): 404 for an organization the
+    user may not see, as its page would answer."""
+    org = get_object_or_404(organizations_visible_to(request.user), pk=org_pk)
+    entries, more = timeline.organization_timeline(request.user, org)
+    return render(
+        request,
+        "insights/_timeline.html",
+        {"org": org, "entries": entries, "more": more, "limit": timeline.LIMIT},
+    )
