@@ -136,6 +136,7 @@ class OrganizationOut(ReviewedOut):
         default_factory=list,
         description="Industry-chain segment codes; empty means the layout derives one.",
     )
+    parent_id: int | None = Field(None, description="The group this organization belongs to.")
     park: ParkProfileOut | None = Field(None, description="Park profile, if the org is a park.")
     clinical_center: ClinicalCenterProfileOut | None = None
     company: CompanyProfileOut | None = None
@@ -183,6 +184,11 @@ class OrganizationFields(_In):
     focus_areas: list[int] | None = Field(None, description="Term ids (any scheme).")
     chain_segments: list[ChainSegment] | None = Field(
         None, description="Industry-chain segment codes (产业链环节); [] to derive from kind."
+    )
+    parent: int | None = Field(
+        None,
+        description="Organization id of the group it belongs to (集团); never itself or one of "
+        "its subsidiaries.",
     )
 
 

@@ -159,3 +159,11 @@ class ChainSegment(models.TextChoices):
     CLINICAL = "clinical", _("Clinical")
     DISTRIBUTION = "distribution", _("Distribution")
     SERVICES = "services", _("Services")
+
+
+def choice_label(choices: type[models.TextChoices], code: str) -> str:
+    """The translated label of a stored choice code; unknown codes are shown as they are."""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code

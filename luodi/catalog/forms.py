@@ -98,14 +98,44 @@ class OrganizationForm(OwnedForm):
             "description_en",
             "focus_areas",
             "chain_segments",
+            "parent",
         ]
         widgets = {"focus_areas": forms.SelectMultiple(attrs={"size": 8})}
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        parent = self.fields["parent"]
+        parent.queryset = organizations_visible_to(user).filter(  # type: ignore[attr-defined]
+            archived_at__isnull=True, merged_into__isnull=True
+        )
+        parent.help_text = _("The group or parent organization this one belongs to, if any.")
+
+    def clean_parent(self) -> Organization | None:
+        parent: Organization | None = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk and _is_under(parent, self.instance.pk):
+            raise forms.ValidationError(
+                _("An organization cannot belong to itself or to one of its subsidiaries.")
+            )
+        return parent
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("name_zh") and not data.get("name_en"):
             raise forms.ValidationError(_("Give a Chinese or an English name."))
         return data
+
+
+def _is_under(org: Organization, ancestor_pk: int) -> bool:
+    """Whether `org` is the organization `ancestor_pk` or below it (walking up its groups;
+    the walk stops at a repeat, so a cycle already stored cannot hang it)."""
+    seen: set[int] = set()
+    node: Organization | None = org
+    while node is not None and node.pk not in seen:
+        if node.pk == ancestor_pk:
+            return True
+        seen.add(node.pk)
+        node = node.parent
+    return False
 
 
 class AchievementForm(OwnedForm):

@@ -23,6 +23,7 @@ from luodi.catalog.choices import ChainSegment, ReviewStatus
 from luodi.catalog.forms import ReturnForm
 from luodi.catalog.models import Achievement, Organization, Person, Revision
 from luodi.catalog.resources import RESOURCES, Resource
+from luodi.catalog.rules import organizations_visible_to
 from luodi.concurrency import Conflict
 from luodi.web.htmx import is_htmx
 
@@ -125,6 +126,12 @@ def detail_context(request: HttpRequest, res: Resource, obj: Any) -> dict[str, A
         context["chain_segments"] = [
             ChainSegment(c).label for c in stored if c in ChainSegment.values
         ]
+        visible = organizations_visible_to(user)
+        context["group"] = visible.filter(pk=obj.parent_id).first() if obj.parent_id else None
+        context["subsidiaries"] = list(
+            visible.filter(parent=obj, archived_at__isnull=True).order_by("name_zh", "name_en")
+        )
+        context["can_agree"] = user.has_perm("pipeline.manage_agreements")
     if isinstance(obj, Person):
         context["can_view_contact"] = disclosure.may_see(user, obj, disclosure.CONTACT)
     return context

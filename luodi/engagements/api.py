@@ -231,7 +231,7 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 
 def _events(request: HttpRequest) -> QuerySet[Event]:
     return rules.events_visible_to(request.user).prefetch_related(
-        "co_organizers", "sessions__speaker_links__speaker", "invitees"
+        "co_organizers", "sessions__speaker_links__speaker", "invitees", "agreements"
     )
 
 

@@ -245,6 +245,11 @@ class EventOut(Schema):
     status: str
     sessions: list[SessionOut]
     invitee_ids: list[int]
+    agreement_ids: list[int]
+
+    @staticmethod
+    def resolve_agreement_ids(obj: Event) -> list[int]:
+        return [a.pk for a in obj.agreements.all()]
 
     @staticmethod
     def resolve_co_organizer_ids(obj: Event) -> list[int]:
@@ -273,6 +278,9 @@ class EventIn(InputSchema):
     ends_at: datetime
     capacity: int | None = Field(default=None, ge=1)
     registration_open: bool = True
+    agreement_ids: list[int] = Field(
+        default=[], description="Agreements the event carries out (e.g. co-hosting)."
+    )
 
 
 class SessionIn(InputSchema):

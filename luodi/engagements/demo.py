@@ -22,6 +22,8 @@ from luodi.catalog.models import Achievement, Organization, Term
 from luodi.engagements import park_fit
 from luodi.engagements.domain import events, news, records, visits
 from luodi.engagements.models import Event, Meeting, OutcomeKind, Visit
+from luodi.pipeline.choices import AgreementKind, AgreementStatus, ObligationKind
+from luodi.pipeline.domain import agreements
 from luodi.pipeline.models import Agreement, Project
 
 
@@ -114,6 +116,7 @@ def load(out: Writer) -> None:
         _return_visit(actor, orgs)
         _precise_visit(actor, orgs)
         forum = _events(actor, orgs)
+        _cooperation(actor, orgs, visit, forum)
         post = news.draft_from(actor=actor, visit=visit)
         post.is_demo = True
         post.save(update_fields=["is_demo"])
@@ -124,7 +127,59 @@ def load(out: Writer) -> None:
         forum_post = news.draft_from(actor=actor, event=forum)
         forum_post.is_demo = True
         forum_post.save(update_fields=["is_demo"])
-    out.write("  engagements: 3 visits, 1 meeting, 3 events, 2 news posts (demo)\n")
+    out.write(
+        "  engagements: 3 visits, 1 meeting, 3 events, 2 news posts, "
+        "1 agreement between organizations (demo)\n"
+    )
+
+
+def _cooperation(actor: User, orgs: dict[str, Organization], visit: Visit, forum: Event) -> None:
+    """The strategic cooperation intention reached at the visit, as an agreement between
+    the center, Chengdu Medical City and the park's office (no project): its obligations,
+    the visit that reached it and the forum that carries it out. And the visiting company's
+    group (集团 / 子公司)."""
+    center, medical_city = orgs["医工融合创新中心（演示）"], orgs["成都医学城"]
+    bureau, company = orgs["园区招商服务中心（演示）"], orgs["蓉创精准医疗科技有限公司（演示）"]
+    agreement = agreements.create_agreement(
+        actor=actor,
+        project=None,
+        values={
+            "kind": AgreementKind.STRATEGIC,
+            "title": "关于共同举办生物医药产业论坛和学术会议的战略合作意向（演示）",
+            "status": AgreementStatus.SIGNED,
+            "signed_on": visit.date,
+            "notes": "考察成都医学城时达成；每季度联合举办一次论坛或学术会议。（演示数据）",
+        },
+        parties=[center, medical_city, bureau],
+        related_projects=Project.objects.filter(is_demo=True, target_park=medical_city)[:2],
+        is_demo=True,
+    )
+    agreements.add_obligation(
+        actor=actor,
+        agreement=agreement,
+        kind=ObligationKind.REPORT,
+        description="提交年度联合论坛与学术会议计划",
+        due_date=visit.date + timedelta(days=30),
+        responsible=actor,
+    )
+    agreements.add_obligation(
+        actor=actor,
+        agreement=agreement,
+        kind=ObligationKind.OTHER,
+        description="每季度联合举办一次产业论坛或学术会议",
+        trigger="每季度首月内确定主题与时间",
+    )
+    visit.agreements.add(agreement)
+    forum.agreements.add(agreement)
+    group = _org(
+        "蓉创医疗集团有限公司（演示）",
+        "Rongchuang Medical Group (demo)",
+        OrganizationKind.COMPANY,
+        30.602,
+        104.072,
+    )
+    company.parent = group
+    company.save(update_fields=["parent"])
 
 
 def _fits(actor: User, company: Organization, parks: list[Organization]) -> dict[int, str]:

@@ -346,7 +346,7 @@ class MeetingForm(AskDuplicate, UserForm):
 
 class EventForm(UserForm):
     org_fields = ("organizer", "co_organizers")
-    m2m_fields = ("co_organizers",)
+    m2m_fields = ("co_organizers", "agreements")
 
     class Meta:
         model = Event
@@ -364,11 +364,13 @@ class EventForm(UserForm):
             "ends_at",
             "capacity",
             "registration_open",
+            "agreements",
         ]
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),
             "co_organizers": forms.SelectMultiple(attrs={"size": 6}),
+            "agreements": forms.SelectMultiple(attrs={"size": 4}),
             "description_zh": forms.Textarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 4}),
         }

@@ -268,6 +268,13 @@ class Event(Bilingual):
         related_name="invited_to_events",
         verbose_name=_("invited organizations"),
     )
+    # E.g. the co-hosting or strategic cooperation agreement a forum carries out.
+    agreements = models.ManyToManyField(
+        "pipeline.Agreement",
+        blank=True,
+        related_name="events",
+        verbose_name=_("agreements carried out"),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_by = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

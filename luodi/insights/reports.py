@@ -128,13 +128,22 @@ def collect(user: User, start: date, end: date, scope: Scope = EVERYTHING) -> Re
         ]
         for r in landings
     ]
+    # Agreements between organizations (no project) belong to the whole picture and to a
+    # park's report when the park is a party; an area's report has only projects' ones.
+    in_scope = Q(project__in=queries.scope_projects(user, scope))
+    if scope.kind == "park" and scope.park_id is not None:
+        parties = Agreement.parties.through.objects.filter(organization_id=scope.park_id)
+        in_scope |= Q(project__isnull=True, pk__in=parties.values("agreement_id"))
+    elif scope.kind != "area":
+        in_scope |= Q(project__isnull=True)
     agreement_qs = (Agreement.objects.all() if hide else agreements_visible_to(user)).filter(
-        project__in=queries.scope_projects(user, scope)
+        in_scope
     )
     agreements = [
         [
             name(
-                a.project.achievement is not None
+                a.project is not None
+                and a.project.achievement is not None
                 and a.project.achievement.disclosure == Disclosure.CONFIDENTIAL,
                 a.title,
             ),

@@ -106,7 +106,7 @@ def organization_timeline(user: AnyUser, org: Organization) -> tuple[list[Entry]
             _("Agreement"),
             a.title,
             f"{a.get_kind_display()} · {a.get_status_display()}",
-            reverse("pipeline:detail", args=[a.project_id]),
+            reverse("pipeline:agreement", args=[a.pk]),
         )
         for a in agreement_rows[:LIMIT]
     ]

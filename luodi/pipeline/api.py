@@ -25,10 +25,11 @@ from luodi.pipeline import queries
 from luodi.pipeline.domain import agreements as agreement_domain
 from luodi.pipeline.domain import projects as project_domain
 from luodi.pipeline.domain import tasks as task_domain
+from luodi.pipeline.forms import AgreementFilter
 from luodi.pipeline.models import Agreement, Obligation, Project, StageTransition, Task
 from luodi.pipeline.rules import (
+    agreement_assignees,
     agreements_visible_to,
-    assignable_users,
     obligations_visible_to,
     projects_visible_to,
     tasks_visible_to,
@@ -39,6 +40,7 @@ from luodi.pipeline.schemas import (
     AgreementOut,
     ObligationIn,
     ObligationOut,
+    OrganizationAgreementIn,
     ProjectIn,
     ProjectOut,
     TaskIn,
@@ -235,6 +237,63 @@ def create_agreement(
     return Status(201, _agreements(request).get(pk=agreement.pk))
 
 
+@router.get("/agreements", response=list[AgreementOut])
+@paginate(Pagination)
+def list_all_agreements(
+    request: HttpRequest,
+    scope: str = "",
+    kind: str = "",
+    status: str = "",
+    party: int | None = None,
+    q: str = "",
+) -> QuerySet[Agreement]:
+    """Every agreement the caller may see: those between organizations it is a party to and
+    those of its projects (staff: all). `scope` is `organizations` (no project) or
+    `projects`; `party` an organization id; `q` words in the title or a party's name. The
+    web list's filter form validates them (422 on a bad value)."""
+    form = AgreementFilter(
+        {"scope": scope, "kind": kind, "status": status, "party": party or "", "q": q},
+        user=request.user,
+    )
+    if not form.is_valid():
+        raise ApiError(
+            422,
+            "invalid",
+            "The request has invalid fields.",
+            {k: [str(m) for m in v] for k, v in form.errors.items()},
+        )
+    return queries.filter_agreements(_agreements(request), form.cleaned_data).order_by(
+        "-created_at", "-id"
+    )
+
+
+@router.post("/agreements", response={201: AgreementOut})
+def create_organization_agreement(
+    request: HttpRequest, payload: OrganizationAgreementIn
+) -> Status[Agreement]:
+    """An agreement between organizations (no project), e.g. a strategic cooperation
+    intention with a group to co-host forums; staff only."""
+    _need(request, "pipeline.manage_agreements")
+    parties = [p for p in (_org(request, i, "party_ids") for i in payload.party_ids) if p]
+    visible = projects_visible_to(request.user)
+    related = list(visible.filter(pk__in=payload.related_project_ids))
+    if len(related) != len(set(payload.related_project_ids)):
+        raise _invalid("related_project_ids", "No such project.")
+    values = payload.model_dump(exclude={"party_ids", "related_project_ids"})
+    try:
+        agreement = agreement_domain.create_agreement(
+            actor=_user(request),
+            project=None,
+            values=values,
+            parties=parties,
+            related_projects=related,
+            ip=audit.client_ip(request),
+        )
+    except ValidationError as exc:
+        raise _raise_validation(exc) from None
+    return Status(201, _agreements(request).get(pk=agreement.pk))
+
+
 @router.get("/agreements/{agreement_id}", response=AgreementOut)
 def get_agreement(request: HttpRequest, agreement_id: int) -> Agreement:
     return get_object_or_404(_agreements(request), pk=agreement_id)
@@ -258,7 +317,7 @@ def create_obligation(
     _need(request, "pipeline.manage_agreements", agreement.project)
     responsible = None
     if payload.responsible_id is not None:
-        responsible = assignable_users(agreement.project).filter(pk=payload.responsible_id).first()
+        responsible = agreement_assignees(agreement).filter(pk=payload.responsible_id).first()
         if responsible is None:
             raise _invalid(
                 "responsible_id", "Must be association staff or a member of one of the parties."

@@ -68,10 +68,25 @@ def is_allowed(stage: str, target: str, paused_from: str = "") -> bool:
 class AgreementKind(models.TextChoices):
     INTENTION = "intention", _("Cooperation intention")
     STRATEGIC = "strategic", _("Strategic cooperation agreement")
+    FRAMEWORK = "framework", _("Framework agreement")
     MOU = "mou", _("Memorandum of understanding")
+    COHOSTING = "cohosting", _("Co-hosting agreement")
     LICENSE = "license", _("License")
     INVESTMENT = "investment", _("Investment agreement")
     LEASE = "lease", _("Lease")
+
+
+# What an agreement between organizations (no project) usually is: listed first in its form.
+ORGANIZATION_AGREEMENT_KINDS = [
+    (k.value, k.label)
+    for k in (
+        AgreementKind.STRATEGIC,
+        AgreementKind.INTENTION,
+        AgreementKind.FRAMEWORK,
+        AgreementKind.MOU,
+        AgreementKind.COHOSTING,
+    )
+]
 
 
 class AgreementStatus(models.TextChoices):

@@ -22,13 +22,20 @@ from luodi.catalog.rules import (
 from luodi.concurrency import VersionedForm
 from luodi.control_chars import NoControlChars
 from luodi.pipeline.choices import (
+    ORGANIZATION_AGREEMENT_KINDS,
+    AgreementKind,
     AgreementStatus,
     DocumentType,
     ObligationKind,
     ProjectStage,
 )
 from luodi.pipeline.models import Agreement, LandingRecord, Project
-from luodi.pipeline.rules import assignable_users, projects_visible_to
+from luodi.pipeline.rules import (
+    agreement_assignees,
+    agreements_visible_to,
+    assignable_users,
+    projects_visible_to,
+)
 from luodi.pipeline.uploads import allowed_label, check_upload, max_bytes
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -144,10 +151,41 @@ class AgreementForm(NoControlChars, VersionedForm, forms.ModelForm):
             "parties": forms.SelectMultiple(attrs={"size": 5}),
         }
 
-    def __init__(self, *args: Any, user: AnyUser, project: Project, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: AnyUser,
+        project: Project | None,
+        initial_parties: list[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.project = project
         self.fields["parties"].queryset = _orgs(user)  # type: ignore[attr-defined]
-        if not self.instance.pk:
+        if project is None:
+            # Between organizations: the kinds a project's agreement would not be, first.
+            first = [k for k, _label in ORGANIZATION_AGREEMENT_KINDS]
+            rest = [(k, label) for k, label in AgreementKind.choices if k not in first]
+            kind = self.fields["kind"]
+            kind.choices = [("", "---------"), *ORGANIZATION_AGREEMENT_KINDS, *rest]  # type: ignore[attr-defined]
+            self.fields["parties"].help_text = _(
+                "At least two: usually the association and the other side."
+            )
+            related = forms.ModelMultipleChoiceField(
+                label=_("projects under this agreement"),
+                queryset=projects_visible_to(user).order_by("title"),
+                required=False,
+                widget=forms.SelectMultiple(attrs={"size": 5}),
+            )
+            self.fields["related_projects"] = related
+            if self.instance.pk:
+                self.initial.setdefault(
+                    "related_projects",
+                    list(self.instance.related_projects.values_list("pk", flat=True)),
+                )
+            if not self.instance.pk and initial_parties:
+                self.initial.setdefault("parties", initial_parties)
+        elif not self.instance.pk:
             ids = [
                 i
                 for i in (
@@ -169,6 +207,10 @@ class AgreementForm(NoControlChars, VersionedForm, forms.ModelForm):
         start, end = data.get("effective_from"), data.get("expires_on")
         if start and end and end < start:
             self.add_error("expires_on", _("The agreement cannot expire before it starts."))
+        if self.project is None and len(data.get("parties") or []) < 2:
+            self.add_error(
+                "parties", _("An agreement between organizations needs at least two parties.")
+            )
         return data
 
 
@@ -196,9 +238,9 @@ class ObligationForm(NoControlChars, forms.Form):
         label=_("amount (10k CNY)"), required=False, max_digits=12, decimal_places=2
     )
 
-    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = assignable_users(project)  # type: ignore[attr-defined]
+        self.fields["responsible"].queryset = agreement_assignees(agreement)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -311,4 +353,35 @@ class ProjectFilter(NoControlChars, forms.Form):
         self.fields["area"].queryset = Term.objects.filter(  # type: ignore[attr-defined]
             Q(pk__in=visible.values("achievement__therapeutic_areas"))
             | Q(pk__in=visible.values("clinical_need__specialty"))
+        )
+
+
+class AgreementFilter(NoControlChars, forms.Form):
+    SCOPES = [
+        ("", _("all")),
+        ("organizations", _("between organizations")),
+        ("projects", _("in projects")),
+    ]
+    q = forms.CharField(
+        label=_("Search"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    scope = forms.ChoiceField(label=_("scope"), required=False, choices=SCOPES)
+    kind = forms.ChoiceField(
+        label=_("type"), required=False, choices=[("", _("all")), *AgreementKind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("all")), *AgreementStatus.choices]
+    )
+    party = forms.ModelChoiceField(
+        label=_("party"), required=False, queryset=Organization.objects.none()
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only parties of agreements the user may see.
+        visible = agreements_visible_to(user).values("pk")
+        self.fields["party"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
+            pk__in=Agreement.parties.through.objects.filter(agreement_id__in=visible).values(
+                "organization_id"
+            )
         )

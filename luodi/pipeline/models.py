@@ -214,7 +214,24 @@ class ProjectNote(models.Model):
 
 
 class Agreement(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agreements")
+    """An agreement inside one project (licence, investment, lease…), or between organizations
+    with no project (framework, strategic cooperation, MoU, co-hosting): those are seen by
+    their parties and link to the projects, visits and events that carry them out."""
+
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="agreements",
+        verbose_name=_("project"),
+    )
+    related_projects = models.ManyToManyField(
+        Project,
+        blank=True,
+        related_name="framework_agreements",
+        verbose_name=_("projects under this agreement"),
+    )
     kind = models.CharField(_("type"), max_length=16, choices=AgreementKind.choices)
     title = models.CharField(_("title"), max_length=255)
     parties = models.ManyToManyField(
@@ -242,6 +259,10 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def between_organizations(self) -> bool:
+        return self.project_id is None
 
 
 def _document_path(instance: AgreementDocument, filename: str) -> str:

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from luodi.accounts.rules import AnyUser
+from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to
 from luodi.pipeline.choices import BOARD_COLUMNS, ProjectStage, TaskStatus, allowed_targets
 from luodi.pipeline.models import Agreement, Obligation, Project, StageTransition, Task
@@ -247,3 +248,35 @@ def my_tasks(user: AnyUser, *, include_done: bool = False) -> QuerySet[Task]:
     if not include_done:
         qs = qs.filter(status=TaskStatus.OPEN)
     return qs.order_by("status", "due_date", "id")
+
+
+def filter_agreements(qs: QuerySet[Agreement], data: dict[str, Any]) -> QuerySet[Agreement]:
+    """The list's filters (shared by the page and the API)."""
+    if data.get("scope") == "organizations":
+        qs = qs.filter(project__isnull=True)
+    elif data.get("scope") == "projects":
+        qs = qs.filter(project__isnull=False)
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    party: Organization | int | None = data.get("party")
+    if party:
+        pid = party.pk if isinstance(party, Organization) else party
+        qs = qs.filter(
+            pk__in=Agreement.parties.through.objects.filter(organization_id=pid).values(
+                "agreement_id"
+            )
+        )
+    text = (data.get("q") or "").strip()
+    if text:
+        named = Organization.objects.filter(Q(name_zh__icontains=text) | Q(name_en__icontains=text))
+        qs = qs.filter(
+            Q(title__icontains=text)
+            | Q(
+                pk__in=Agreement.parties.through.objects.filter(
+                    organization_id__in=named.values("pk")
+                ).values("agreement_id")
+            )
+        )
+    return qs

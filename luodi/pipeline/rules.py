@@ -54,15 +54,27 @@ def transitions_visible_to(user: AnyUser) -> QuerySet[StageTransition]:
 
 
 def agreements_visible_to(user: AnyUser) -> QuerySet[Agreement]:
-    return Agreement.objects.filter(project__in=projects_visible_to(user))
+    """Agreements of visible projects, and agreements between organizations (no project)
+    to which one of the user's organizations is a party."""
+    if is_staff(user):
+        return Agreement.objects.all()
+    if not is_partner(user):
+        return Agreement.objects.none()
+    ids = org_ids(user)
+    party = Agreement.parties.through.objects.filter(
+        agreement_id=OuterRef("pk"), organization_id__in=ids
+    )
+    return Agreement.objects.filter(
+        Q(project__in=projects_visible_to(user)) | Q(Exists(party), project__isnull=True)
+    )
 
 
 def obligations_visible_to(user: AnyUser) -> QuerySet[Obligation]:
-    return Obligation.objects.filter(agreement__project__in=projects_visible_to(user))
+    return Obligation.objects.filter(agreement__in=agreements_visible_to(user))
 
 
 def documents_visible_to(user: AnyUser) -> QuerySet[AgreementDocument]:
-    return AgreementDocument.objects.filter(agreement__project__in=projects_visible_to(user))
+    return AgreementDocument.objects.filter(agreement__in=agreements_visible_to(user))
 
 
 def tasks_visible_to(user: AnyUser) -> QuerySet[Task]:
@@ -79,20 +91,30 @@ def tasks_visible_to(user: AnyUser) -> QuerySet[Task]:
 def assignable_users(project: Project | None) -> QuerySet[User]:
     """Who may own a task or an obligation of `project`: staff, and members of its parties
     (so that a task never shows a project title to somebody who may not see the project)."""
-    staff = Q(role="staff") | Q(is_superuser=True)
     if project is None:
-        return User.objects.filter(staff, is_active=True).order_by("username")
+        return _staff_or_members([])
     ids = [
         i
         for i in (project.owner_id, project.company_id, project.investor_id, project.target_park_id)
         if i
     ]
     ids += list(project.clinical_centers.values_list("pk", flat=True))
-    return (
-        User.objects.filter(staff | Q(memberships__organization_id__in=ids), is_active=True)
-        .distinct()
-        .order_by("username")
-    )
+    return _staff_or_members(ids)
+
+
+def agreement_assignees(agreement: Agreement) -> QuerySet[User]:
+    """Who may be responsible for an obligation: the project's people for a project's
+    agreement; staff and members of the parties for an agreement between organizations
+    (the parties are exactly who may see it)."""
+    if agreement.project_id is not None:
+        return assignable_users(agreement.project)
+    return _staff_or_members(list(agreement.parties.values_list("pk", flat=True)))
+
+
+def _staff_or_members(org_ids: list[int]) -> QuerySet[User]:
+    staff = Q(role="staff") | Q(is_superuser=True)
+    who = staff | Q(memberships__organization_id__in=org_ids) if org_ids else staff
+    return User.objects.filter(who, is_active=True).distinct().order_by("username")
 
 
 # -- per-object predicates ------------------------------------------------------------------

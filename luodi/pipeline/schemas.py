@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
@@ -17,6 +18,7 @@ from luodi.pipeline.choices import (
     allowed_targets,
 )
 from luodi.pipeline.models import Agreement, Project, Task
+from luodi.pipeline.rules import projects_visible_to
 
 
 class OrgRef(Schema):
@@ -104,9 +106,19 @@ class AgreementIn(InputSchema):
     notes: str = ""
 
 
+class OrganizationAgreementIn(AgreementIn):
+    """An agreement between organizations (framework, strategic cooperation, MoU,
+    co-hosting): no project; at least two parties."""
+
+    party_ids: list[int] = Field(min_length=2, description="At least two organizations.")
+    related_project_ids: list[int] = Field(
+        default=[], description="Projects carried out under this agreement."
+    )
+
+
 class AgreementOut(Schema):
     id: int
-    project_id: int
+    project_id: int | None = Field(description="null for an agreement between organizations.")
     kind: str
     title: str
     status: str
@@ -115,10 +127,22 @@ class AgreementOut(Schema):
     effective_from: date | None
     expires_on: date | None
     documents: list[DocumentOut]
+    related_project_ids: list[int]
 
     @staticmethod
     def resolve_party_ids(obj: Agreement) -> list[int]:
         return [p.pk for p in obj.parties.all()]
+
+    @staticmethod
+    def resolve_related_project_ids(obj: Agreement, context: dict[str, Any]) -> list[int]:
+        # Only the projects the caller may see: a partner never learns of another's project.
+        user = context["request"].user
+        return list(
+            projects_visible_to(user)
+            .filter(framework_agreements=obj)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
     @staticmethod
     def resolve_documents(obj: Agreement) -> list[DocumentOut]:

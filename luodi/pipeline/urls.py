@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from luodi.engagements.views import calendar
-from luodi.pipeline.views import agreements, board, projects, tasks
+from luodi.pipeline.views import agreement_pages, agreements, board, projects, tasks
 
 app_name = "pipeline"
 
@@ -21,6 +21,18 @@ urlpatterns = [
         "<int:pk>/agreements/<int:agreement_id>/edit/",
         agreements.agreement_edit,
         name="agreement-edit",
+    ),
+    path("agreements/", agreement_pages.agreement_list, name="agreements"),
+    path(
+        "agreements/new/",
+        agreements.organization_agreement_new,
+        name="organization-agreement-create",
+    ),
+    path("agreements/<int:agreement_id>/", agreement_pages.agreement_detail, name="agreement"),
+    path(
+        "agreements/<int:agreement_id>/edit/",
+        agreements.agreement_change,
+        name="agreement-change",
     ),
     path("<int:pk>/landing/", agreements.landing_edit, name="landing"),
     path("<int:pk>/tasks/", tasks.task_add, name="add-task"),

@@ -193,7 +193,7 @@ def test_an_obligation_type_is_chosen_never_defaulted(personas: Personas, agreem
     from luodi.pipeline.forms import ObligationForm
 
     form = ObligationForm(
-        {"description": "季度报告", "due_date": "2027-03-31"}, project=agreement.project
+        {"description": "季度报告", "due_date": "2027-03-31"}, agreement=agreement
     )
 
     assert not form.is_valid()

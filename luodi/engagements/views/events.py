@@ -47,6 +47,7 @@ from luodi.engagements.views.common import (
     require,
     visible,
 )
+from luodi.pipeline.rules import agreements_visible_to
 
 # The speakers of each session in their protocol order (Session.speaker_list).
 SPEAKERS = Prefetch(
@@ -98,6 +99,8 @@ def render_detail(
             "event": event,
             "agenda": [(s, conflicts.get(s.pk, [])) for s in sessions],
             "co_organizers": list(event.co_organizers.all()),
+            # Only agreements the user may open (a public visitor sees none).
+            "agreements": list(agreements_visible_to(request.user).filter(events=event)),
             "lineup": list(
                 event.achievements.filter(
                     pk__in=achievements_visible_to(request.user).values("pk")

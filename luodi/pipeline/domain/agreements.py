@@ -20,36 +20,56 @@ from luodi.concurrency import claim
 from luodi.pipeline.choices import ObligationStatus
 from luodi.pipeline.domain.tasks import create_task
 from luodi.pipeline.models import Agreement, AgreementDocument, Obligation, Project, Task
-from luodi.pipeline.rules import assignable_users
+from luodi.pipeline.rules import agreement_assignees
 from luodi.pipeline.uploads import check_upload
 
 AGREEMENT_FIELDS = ["kind", "title", "status", "signed_on", "effective_from", "expires_on", "notes"]
+
+
+def check_parties(project: Project | None, parties: list[Organization]) -> None:
+    """An agreement between organizations (no project) names at least two of them."""
+    if project is None and len({p.pk for p in parties}) < 2:
+        raise ValidationError(
+            {"parties": [_("An agreement between organizations needs at least two parties.")]}
+        )
 
 
 @transaction.atomic
 def create_agreement(
     *,
     actor: User,
-    project: Project,
+    project: Project | None,
     values: dict[str, Any],
     parties: Iterable[Organization] = (),
+    related_projects: Iterable[Project] = (),
     is_demo: bool = False,
     ip: str | None = None,
 ) -> Agreement:
+    """A project's agreement, or with `project=None` one between `parties`; raises
+    ValidationError (nothing written) when it is incomplete."""
+    parties = list(parties)
+    check_parties(project, parties)
     agreement = Agreement(
         project=project,
         created_by=actor,
         is_demo=is_demo,
         **{k: v for k, v in values.items() if k in AGREEMENT_FIELDS},
     )
-    agreement.full_clean(exclude=["project", "parties"])
+    agreement.full_clean(exclude=["project", "parties", "related_projects"])
     agreement.save()
-    agreement.parties.set(list(parties))
+    agreement.parties.set(parties)
+    if project is None:
+        agreement.related_projects.set(list(related_projects))
     audit.record(
         actor=actor,
         verb="agreement.create",
         target=agreement,
-        changes={"project": project.pk, "kind": agreement.kind, "status": agreement.status},
+        changes={
+            "project": project.pk if project else None,
+            "kind": agreement.kind,
+            "status": agreement.status,
+            "parties": sorted(p.pk for p in parties),
+        },
         ip=ip,
     )
     return agreement
@@ -62,23 +82,35 @@ def update_agreement(
     agreement: Agreement,
     values: dict[str, Any],
     parties: Iterable[Organization] | None = None,
+    related_projects: Iterable[Project] | None = None,
     expected_version: int | None = None,
     ip: str | None = None,
 ) -> Agreement:
-    """Raises concurrency.Conflict when `expected_version` is not the agreement's version."""
+    """Raises concurrency.Conflict when `expected_version` is not the agreement's version,
+    ValidationError when an agreement between organizations would lose its second party."""
     names = [n for n in values if n in AGREEMENT_FIELDS]
+    if parties is not None:
+        parties = list(parties)
+        check_parties(agreement.project, parties)
     claim(agreement, expected_version)
     before = audit.snapshot(agreement, names)
     for name in names:
         setattr(agreement, name, values[name])
     agreement.save(update_fields=[*names, "updated_at"])
+    changes = audit.field_changes(before, agreement, names)
     if parties is not None:
-        agreement.parties.set(list(parties))
+        old = sorted(agreement.parties.values_list("pk", flat=True))
+        agreement.parties.set(parties)
+        new = sorted(p.pk for p in parties)
+        if old != new:
+            changes["parties"] = [old, new]
+    if related_projects is not None and agreement.project_id is None:
+        agreement.related_projects.set(list(related_projects))
     audit.record(
         actor=actor,
         verb="agreement.update",
         target=agreement,
-        changes=audit.field_changes(before, agreement, names),
+        changes=changes,
         ip=ip,
     )
     return agreement
@@ -146,7 +178,10 @@ def add_obligation(
     if due_date is None and not trigger.strip():
         raise ValidationError({"due_date": [_("Give a due date or a trigger.")]})
     project = agreement.project
-    if responsible is not None and not assignable_users(project).filter(pk=responsible.pk).exists():
+    if (
+        responsible is not None
+        and not agreement_assignees(agreement).filter(pk=responsible.pk).exists()
+    ):
         raise ValidationError(
             {
                 "responsible": [

@@ -14,7 +14,7 @@ from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.pipeline.choices import TaskStatus
 from luodi.pipeline.models import Obligation, Project, Task
-from luodi.pipeline.rules import assignable_users
+from luodi.pipeline.rules import agreement_assignees, assignable_users
 
 
 @transaction.atomic
@@ -28,7 +28,14 @@ def create_task(
     obligation: Obligation | None = None,
     ip: str | None = None,
 ) -> Task:
-    if not assignable_users(project).filter(pk=owner.pk).exists():
+    # An obligation's task may go to whoever may see its agreement (for an agreement between
+    # organizations: a member of a party); any other task to the project's people.
+    allowed = (
+        agreement_assignees(obligation.agreement)
+        if obligation is not None
+        else assignable_users(project)
+    )
+    if not allowed.filter(pk=owner.pk).exists():
         raise ValidationError(
             {
                 "owner": [

@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi import concurrency
 from luodi.accounts import audit
+from luodi.accounts.rules import org_ids
 from luodi.concurrency import Conflict
 from luodi.pipeline.choices import ObligationStatus
 from luodi.pipeline.domain import agreements as domain
@@ -19,7 +21,7 @@ from luodi.pipeline.domain.landing import LANDING_FIELDS, record_landing
 from luodi.pipeline.forms import AgreementForm, DocumentForm, LandingForm, ObligationForm
 from luodi.pipeline.models import Agreement, Project
 from luodi.pipeline.rules import documents_visible_to, obligations_visible_to
-from luodi.pipeline.views.common import get_agreement, get_project, user_of
+from luodi.pipeline.views.common import get_agreement, get_project, require, user_of
 
 
 def _errors(form: Form) -> list[str]:
@@ -28,65 +30,127 @@ def _errors(form: Form) -> list[str]:
 
 @require_http_methods(["GET", "POST"])
 def agreement_edit(request: HttpRequest, pk: int, agreement_id: int | None = None) -> HttpResponse:
+    """A project's agreement: new, or edited at the project's address."""
     project = get_project(request, pk, "pipeline.manage_agreements")
     agreement = get_agreement(request, agreement_id) if agreement_id else None
     if agreement is not None and agreement.project_id != project.pk:
         return redirect("pipeline:detail", pk=pk)
+    return _edit(request, project, agreement)
+
+
+@require_http_methods(["GET", "POST"])
+def organization_agreement_new(request: HttpRequest) -> HttpResponse:
+    """An agreement between organizations; `?party=<id>` (from an organization's page)
+    names the first party."""
+    require(request, "pipeline.manage_agreements")
+    party = request.GET.get("party", "")
+    # The association side is usually the user's own organization.
+    initial = [int(party)] if party.isdigit() else []
+    initial += [i for i in sorted(org_ids(request.user)) if i not in initial]
+    return _edit(request, None, None, initial)
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_change(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    """Any agreement edited at its own address (a project's one at the project's)."""
+    agreement = get_agreement(request, agreement_id, "pipeline.manage_agreements")
+    if agreement.project_id is not None:
+        return redirect(
+            "pipeline:agreement-edit", pk=agreement.project_id, agreement_id=agreement.pk
+        )
+    return _edit(request, None, agreement)
+
+
+def _edit(
+    request: HttpRequest,
+    project: Project | None,
+    agreement: Agreement | None,
+    initial_parties: list[int] | None = None,
+) -> HttpResponse:
     # A copy for the form (it writes posted values into its instance while validating).
     form_instance = Agreement.objects.get(pk=agreement.pk) if agreement else None
     form = AgreementForm(
-        request.POST or None, instance=form_instance, user=request.user, project=project
+        request.POST or None,
+        instance=form_instance,
+        user=request.user,
+        project=project,
+        initial_parties=initial_parties,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {k: data[k] for k in domain.AGREEMENT_FIELDS if k in data}
-        if agreement is None:
-            domain.create_agreement(
-                actor=user_of(request),
-                project=project,
-                values=values,
-                parties=data.get("parties") or [],
-                ip=audit.client_ip(request),
-            )
-            messages.success(request, _("Agreement recorded."))
-        else:
-            try:
+        try:
+            if agreement is None:
+                agreement = domain.create_agreement(
+                    actor=user_of(request),
+                    project=project,
+                    values=values,
+                    parties=data.get("parties") or [],
+                    related_projects=data.get("related_projects") or [],
+                    ip=audit.client_ip(request),
+                )
+                messages.success(request, _("Agreement recorded."))
+            else:
                 domain.update_agreement(
                     actor=user_of(request),
                     agreement=agreement,
                     values=values,
                     parties=data.get("parties"),
+                    related_projects=data.get("related_projects"),
                     expected_version=form.expected_version,
                     ip=audit.client_ip(request),
                 )
-            except Conflict as exc:
-                fresh = get_agreement(request, agreement.pk)
-                current = AgreementForm(instance=fresh, user=request.user, project=project)
-                conflict = concurrency.refuse(form, current, exc, fresh)
-                return _agreement_page(request, form, project, True, 409, conflict)
-            messages.success(request, _("Saved."))
-        return redirect("pipeline:detail", pk=pk)
+                messages.success(request, _("Saved."))
+        except Conflict as exc:
+            assert agreement is not None
+            fresh = get_agreement(request, agreement.pk)
+            current = AgreementForm(instance=fresh, user=request.user, project=project)
+            conflict = concurrency.refuse(form, current, exc, fresh)
+            return _agreement_page(request, form, project, agreement, 409, conflict)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect(_back(agreement))
     status = 400 if request.method == "POST" else 200
-    return _agreement_page(request, form, project, agreement is not None, status)
+    return _agreement_page(request, form, project, agreement, status)
+
+
+def _back(agreement: Agreement) -> str:
+    """Where an agreement is shown: in its project, or on its own page."""
+    if agreement.project_id is not None:
+        return reverse("pipeline:detail", args=[agreement.project_id])
+    return reverse("pipeline:agreement", args=[agreement.pk])
 
 
 def _agreement_page(
     request: HttpRequest,
     form: AgreementForm,
-    project: Project,
-    editing: bool,
+    project: Project | None,
+    agreement: Agreement | None,
     status: int,
     conflict: concurrency.ConflictView | None = None,
 ) -> HttpResponse:
-    heading = _("Edit agreement") if editing else _("New agreement")
-    context = {"form": form, "project": project, "heading": heading, "conflict": conflict}
+    if agreement is not None:
+        heading = _("Edit agreement")
+    elif project is None:
+        heading = _("New agreement between organizations")
+    else:
+        heading = _("New agreement")
+    context = {
+        "form": form,
+        "project": project,
+        "agreement": agreement,
+        "heading": heading,
+        "conflict": conflict,
+        "cancel_url": _back(agreement) if agreement else None,
+    }
     return render(request, "pipeline/form.html", context, status=status)
 
 
 @require_POST
 def obligation_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = get_agreement(request, agreement_id, "pipeline.manage_agreements")
-    form = ObligationForm(request.POST, project=agreement.project)
+    form = ObligationForm(request.POST, agreement=agreement)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,11 +178,11 @@ def obligation_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
                     else ""
                 ),
             )
-            return redirect("pipeline:detail", pk=agreement.project_id)
+            return redirect(_back(agreement))
     else:
         for error in _errors(form):
             messages.error(request, error)
-    return redirect("pipeline:detail", pk=agreement.project_id)
+    return redirect(_back(agreement))
 
 
 @require_POST
@@ -126,7 +190,7 @@ def obligation_status(request: HttpRequest, obligation_id: int) -> HttpResponse:
     obligation = get_object_or_404(
         obligations_visible_to(request.user).select_related("agreement__project"), pk=obligation_id
     )
-    get_project(request, obligation.agreement.project_id, "pipeline.manage_agreements")
+    get_agreement(request, obligation.agreement_id, "pipeline.manage_agreements")
     status = request.POST.get("status", "")
     if status in ObligationStatus.values:
         domain.set_obligation_status(
@@ -136,7 +200,7 @@ def obligation_status(request: HttpRequest, obligation_id: int) -> HttpResponse:
             ip=audit.client_ip(request),
         )
         messages.success(request, _("Obligation updated."))
-    return redirect("pipeline:detail", pk=obligation.agreement.project_id)
+    return redirect(_back(obligation.agreement))
 
 
 @require_POST
@@ -155,7 +219,7 @@ def document_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
     else:
         for error in _errors(form):
             messages.error(request, error)
-    return redirect("pipeline:detail", pk=agreement.project_id)
+    return redirect(_back(agreement))
 
 
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:

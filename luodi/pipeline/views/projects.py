@@ -29,6 +29,7 @@ from luodi.pipeline.forms import (
 )
 from luodi.pipeline.models import Project
 from luodi.pipeline.regulatory import step_info
+from luodi.pipeline.rules import agreements_visible_to
 from luodi.pipeline.views.common import get_project, require, user_of
 from luodi.web.htmx import is_htmx
 
@@ -71,13 +72,16 @@ def render_detail(
     for a in agreements:
         # One form pair per agreement, with ids of their own (labels must stay unique).
         a.obligation_form = ObligationForm(  # type: ignore[attr-defined]
-            project=project, auto_id=f"ob{a.pk}-%s"
+            agreement=a, auto_id=f"ob{a.pk}-%s"
         )
         a.document_form = DocumentForm(auto_id=f"doc{a.pk}-%s")  # type: ignore[attr-defined]
     context = {
         "project": project,
         "spans": queries.stage_spans(transitions),
         "agreements": agreements,
+        "frameworks": agreements_visible_to(request.user)
+        .filter(related_projects=project)
+        .prefetch_related("parties"),
         "tasks": tasks,
         "timeline": queries.timeline(
             project,
