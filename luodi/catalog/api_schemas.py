@@ -516,6 +516,11 @@ class TermOut(Schema):
     label_en: str
     parent_id: int | None
     source: str
+    same_as_id: int | None = Field(
+        None,
+        description="An `icd10` code: the therapeutic area it is counted under (records are "
+        "tagged with that area, never with the code).",
+    )
 
 
 class TermFilter(Schema):

@@ -51,6 +51,9 @@ class Term(models.Model):
         THERAPEUTIC_AREA = "area", _("Therapeutic area")
         TECHNOLOGY = "tech", _("Technology field")
         SPECIALTY = "specialty", _("Clinical specialty")
+        # Codes that point into the area vocabulary (`same_as`); never offered or counted
+        # as areas themselves.
+        ICD10 = "icd10", _("ICD-10 code")
 
     scheme = models.CharField(_("scheme"), max_length=16, choices=Scheme.choices)
     code = models.CharField(_("code"), max_length=32)
@@ -60,6 +63,14 @@ class Term(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
     source = models.CharField(_("source"), max_length=32, default="luodi")
+    same_as = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cross_references",
+        verbose_name=_("counted as"),
+    )
 
     class Meta:
         verbose_name = _("taxonomy term")

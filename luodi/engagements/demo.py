@@ -109,7 +109,8 @@ def load(out: Writer) -> None:
         if not company.focus_areas.exists():  # precision medicine: diagnostics and oncology
             company.focus_areas.set(
                 Term.objects.filter(
-                    Q(code__in=["ivd", "ai_medical", "II"]) | Q(label_en="Neoplasms")
+                    Q(scheme=Term.Scheme.TECHNOLOGY, code__in=["ivd", "ai_medical"])
+                    | Q(scheme=Term.Scheme.THERAPEUTIC_AREA, label_en="Neoplasms")
                 )
             )
         visit = _visit(actor, orgs)

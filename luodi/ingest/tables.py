@@ -359,6 +359,15 @@ class Resolver:
                 for name in (code, label_zh, label_en):
                     if name:
                         table.setdefault(_header_key(name), term_id)
+            if Term.Scheme.THERAPEUTIC_AREA in schemes:
+                # An ICD-10 code or name in a sheet means the area it is counted under.
+                codes = Term.objects.filter(
+                    scheme=Term.Scheme.ICD10, same_as__isnull=False
+                ).values_list("same_as_id", "code", "label_zh", "label_en")
+                for term_id, code, label_zh, label_en in codes:
+                    for name in (code, label_zh, label_en):
+                        if name:
+                            table.setdefault(_header_key(name), term_id)
             self.terms[scheme_key] = table
         found: list[int] = []
         unknown: list[str] = []

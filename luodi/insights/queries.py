@@ -59,6 +59,7 @@ from luodi.insights.base import (
     tidy_days,
     to_days,
 )
+from luodi.insights.layout import area_roots
 from luodi.pipeline.choices import (
     FINAL_STAGES,
     MAIN_PATH,
@@ -369,17 +370,42 @@ def landings_by_park(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
 
 
 def landings_by_area(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
+    """Landings per top-level therapeutic area: a landing counts once in an area however
+    many headings under it its achievement carries (tagged "Neoplasms" and "Lung
+    Neoplasms", it is one landing of 肿瘤), so area totals never double. Three queries."""
     qs = scope_landings(user, scope)
-    area = "project__achievement__therapeutic_areas"
-    name = f"{area}__label_en" if is_english() else f"{area}__label_zh"
-    raw = [
-        {**r, "key": r[area], "label": r[name] or r[f"{area}__label_en"]}
-        for r in grouped(
-            qs, [area, f"{area}__label_zh", f"{area}__label_en"], ["-n", area], **_SUMS
+    landings = {
+        r["pk"]: r
+        for r in qs.values("pk", "investment_wan", "area_m2", "jobs_planned").annotate(
+            confidential=Count(
+                "pk", filter=Q(project__achievement__disclosure=Disclosure.CONFIDENTIAL)
+            )
         )
+    }
+    roots = area_roots()
+    in_area: dict[int | None, set[int]] = defaultdict(set)
+    for pk, term in qs.values_list("pk", "project__achievement__therapeutic_areas"):
+        root = roots.get(term) if term is not None else None
         # In an area scope a project's other areas are not part of the report.
-        if scope.kind != "area" or r[area] in scope.area_ids
-    ]
+        if scope.kind == "area" and (term is None or term not in scope.area_ids):
+            continue
+        in_area[root[0] if root else None].add(pk)
+    labels = {pk: label for pk, label in roots.values()}
+    raw: list[dict[str, Any]] = []
+    for key, pks in in_area.items():
+        rows = [landings[pk] for pk in pks]
+        raw.append(
+            {
+                "key": key,
+                "label": labels.get(key) if key is not None else None,
+                "n": len(rows),
+                "conf": sum(1 for r in rows if r["confidential"]),
+                "inv": sum((r["investment_wan"] or 0) for r in rows),
+                "area": sum((r["area_m2"] or 0) for r in rows),
+                "jobs": sum((r["jobs_planned"] or 0) for r in rows),
+            }
+        )
+    raw.sort(key=lambda r: (-r["n"], r["key"] is None, r["label"] or ""))
     return Chart(
         "landings_by_area",
         _("Landings by therapeutic area"),

@@ -4,10 +4,9 @@ import io
 
 from django.core.management import call_command
 
+from luodi.catalog.icd10_terms import ICD10_BLOCKS_ZH, ICD10_CHAPTERS_ZH
 from luodi.catalog.models import Term
 from luodi.catalog.taxonomy import (
-    ICD10_BLOCKS_ZH,
-    ICD10_CHAPTERS_ZH,
     mesh_subset,
     seed_taxonomy,
     taxonomy_rows,
@@ -22,7 +21,7 @@ def test_seed_taxonomy_is_idempotent_and_holds_the_vocabularies(db) -> None:
     assert seed_taxonomy(None) == {"created": 0, "updated": 0}
     assert Term.objects.count() == total
 
-    icd = Term.objects.filter(scheme="area", source="icd10")
+    icd = Term.objects.filter(scheme="icd10", source="icd10")
     chapters = icd.filter(parent=None)
     assert sorted(chapters.values_list("code", flat=True)) == sorted(ICD10_CHAPTERS_ZH)
     neoplasms = icd.get(code="C00-C97")
@@ -30,6 +29,8 @@ def test_seed_taxonomy_is_idempotent_and_holds_the_vocabularies(db) -> None:
     assert neoplasms.label_en == "Malignant neoplasms" and neoplasms.label_zh == "恶性肿瘤"
     assert icd.get(code="II").label_zh == "肿瘤"
     assert icd.exclude(label_zh="").count() >= 22 + 60
+    assert icd.get(code="II").same_as.label_en == "Neoplasms"
+    assert icd.get(code="E10-E14").same_as.label_zh == "糖尿病"
 
     mesh = Term.objects.filter(scheme="area", source="mesh")
     assert 250 <= mesh.count() <= 500

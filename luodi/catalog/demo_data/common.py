@@ -44,10 +44,12 @@ class Loader:
         self.created: Counter[str] = Counter()
         self._terms: dict[tuple[str, str], Term] = {}
         self._labels: dict[str, Term] = {}
-        for term in Term.objects.all():
+        terms = {t.pk: t for t in Term.objects.all()}
+        for term in terms.values():
             self._terms[(term.scheme, term.code)] = term
             if term.scheme == Term.Scheme.THERAPEUTIC_AREA and term.source == "mesh":
                 self._labels[term.label_en] = term
+        self._concepts = terms
         self.orgs: dict[str, Organization] = {}
         self._indexes: dict[tuple[type[models.Model], tuple[str, ...]], dict[Any, Any]] = {}
         self._new: set[tuple[type[models.Model], Any]] = set()
@@ -66,10 +68,17 @@ class Loader:
         return [self.term(Term.Scheme.SPECIALTY, c) for c in codes]
 
     def areas(self, refs: Iterable[str]) -> list[Term]:
-        """Therapeutic areas by ICD-10 code ("C15-C26") or MeSH heading ("Stroke")."""
+        """Therapeutic areas by MeSH heading ("Stroke") or by ICD-10 code ("C15-C26", read as
+        the area it is counted under), each once."""
         out: list[Term] = []
         for ref in refs:
             term = self._terms.get((Term.Scheme.THERAPEUTIC_AREA, ref)) or self._labels.get(ref)
+            if term is None and _is_icd10(ref):
+                # An ICD-10 code is a cross-reference: the record gets the area it names.
+                code = self._terms.get((Term.Scheme.ICD10, ref))
+                term = self._concepts.get(code.same_as_id) if code and code.same_as_id else None
+                if code is not None and term is None:
+                    continue  # no area for it (MeSH not seeded, or a code naming none)
             if term is None and not self._labels and not _is_icd10(ref):
                 continue  # MeSH was not seeded (its package is optional)
             if term is None:

@@ -357,7 +357,7 @@ PARKS: list[Park] = [
         "A medical-innovation district around West China Hospital focused on digital health, "
         "medical AI and clinical research services.",
         ["ai_medical", "health_data", "telemedicine", "services"],
-        ["XXI", "II"],
+        ["Telemedicine", "Clinical Trials as Topic", "II"],
         40,
         2,
         500,
@@ -414,7 +414,7 @@ PARKS: list[Park] = [
         "A national economic development zone in Qingbaijiang built on the China–Europe railway "
         "and its bonded zone: import distribution and cold-chain logistics for devices and drugs.",
         ["devices", "ivd"],
-        ["XXI"],
+        ["Equipment and Supplies", "Clinical Laboratory Techniques"],
         30,
         2,
         500,
@@ -447,7 +447,7 @@ PARKS: list[Park] = [
         "The comprehensive bonded zone of Chengdu Hi-tech Zone, suited to bonded R&D with "
         "imported reagents and equipment and to repair and testing services.",
         ["medical_electronics", "medical_imaging", "ivd"],
-        ["XXI"],
+        ["Diagnostic Equipment", "Clinical Laboratory Techniques"],
         20,
         2,
         300,
