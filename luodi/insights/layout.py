@@ -4,8 +4,15 @@ fill), for the region or for one park.
 
 An organization's segments are the codes stored in `Organization.chain_segments` (it may
 fill several cells); when none are stored, one segment is derived from its kind and its
-name/products (`segment_of`). A park's organizations are those in its district. Therapeutic
-areas roll up to their top-level term. Four queries whatever the data size.
+name/products (`segment_of`). A park's organizations are those in its district.
+
+Therapeutic areas roll up to their top-level term, and top-level terms with the same name in
+either language are one column (the seeded vocabulary has no such pair since ICD-10 codes
+became cross-references, but a database seeded earlier or an area added by hand may). A
+hospital works in the areas of its filed trial specialties (oncology → neoplasms, the table
+matchmaking uses), whether or not therapeutic areas are also stored on it. A CRO that names
+no area works across all of them: it is listed in the "all areas" row and its segment is no
+gap in any column. Six queries whatever the data size.
 """
 
 from __future__ import annotations
@@ -13,11 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 
 from luodi.accounts.rules import AnyUser
 from luodi.catalog.choices import ChainSegment, OrganizationKind
-from luodi.catalog.models import Achievement, Organization, Term
+from luodi.catalog.models import Achievement, ClinicalCenterProfile, Organization, Term
 from luodi.catalog.rules import achievements_visible_to, organizations_visible_to
+from luodi.matchmaking.scoring import AREA_SPECIALTIES
 
 _DISTRIBUTION = (
     "distribution",
@@ -31,6 +40,11 @@ _DISTRIBUTION = (
 )
 _CDMO = ("cdmo", "manufactur", "gmp", "生产", "制造", "制剂")
 K = OrganizationKind
+
+
+def _pick(zh: str, en: str) -> str:
+    """A name in the active language, else the other one (as Organization.__str__ does)."""
+    return (en or zh) if (get_language() or "zh-hans").startswith("en") else (zh or en)
 
 
 def segment_of(kind: str, text: str) -> str | None:
@@ -63,15 +77,22 @@ def segments_of(kind: str, text: str, stored: list[str] | None) -> list[str]:
     return [derived] if derived else []
 
 
+# Organization kinds whose services do not depend on a disease: without a stored area they
+# are shown as working in every area rather than left out of the matrix.
+AREA_AGNOSTIC = (K.CRO,)
+
+
 @dataclass
 class Cell:
     segment: str
     area_id: int
     orgs: list[tuple[int, str]] = field(default_factory=list)
+    # Organizations of this segment that work in every area (the "all areas" row).
+    covered: bool = False
 
     @property
     def is_gap(self) -> bool:
-        return not self.orgs
+        return not self.orgs and not self.covered
 
 
 @dataclass
@@ -79,27 +100,81 @@ class Layout:
     areas: list[tuple[int, str]]
     rows: list[tuple[str, str, list[Cell]]]
     park: Organization | None
+    # Per segment: organizations that name no area and work across all of them.
+    general: list[tuple[str, str, list[tuple[int, str]]]] = field(default_factory=list)
 
     @property
     def gaps(self) -> int:
         return sum(c.is_gap for _k, _l, cells in self.rows for c in cells)
 
+    @property
+    def columns(self) -> list[tuple[int, str, list[tuple[str, str, Cell]]]]:
+        """The matrix turned: one entry per area with its cell in each segment, so the page
+        lists areas down the side (any number fits) and the six segments across."""
+        return [
+            (area_id, label, [(key, seg, cells[i]) for key, seg, cells in self.rows])
+            for i, (area_id, label) in enumerate(self.areas)
+        ]
 
-def area_roots() -> dict[int, tuple[int, str]]:
-    """Every therapeutic-area term id → (top-level term id, label)."""
+    @property
+    def has_general(self) -> bool:
+        return any(orgs for _k, _l, orgs in self.general)
+
+
+def _root_terms() -> dict[int, Term]:
+    """Every therapeutic-area term id → its top-level term."""
     terms = {
         t.pk: t
         for t in Term.objects.filter(scheme=Term.Scheme.THERAPEUTIC_AREA).only(
             "pk", "parent_id", "label_zh", "label_en"
         )
     }
-    out: dict[int, tuple[int, str]] = {}
+    roots: dict[int, Term] = {}
     for pk, term in terms.items():
         root, hops = term, 0
         while root.parent_id in terms and hops < 10:
             root, hops = terms[root.parent_id], hops + 1
-        out[pk] = (root.pk, str(root))
-    return out
+        roots[pk] = root
+    return roots
+
+
+def area_roots() -> dict[int, tuple[int, str]]:
+    """Every therapeutic-area term id → (top-level term id, label); report scopes use it."""
+    return {pk: (root.pk, str(root)) for pk, root in _root_terms().items()}
+
+
+def area_columns() -> dict[int, tuple[int, str]]:
+    """Every therapeutic-area term id → (column id, label) of the layout: its top-level term,
+    and top-level terms named alike (in either language) share the column of the lowest id,
+    labelled with the shortest of their names in the active language."""
+    roots = _root_terms()
+    distinct = sorted({r.pk: r for r in roots.values()}.values(), key=lambda r: r.pk)
+    column: dict[int, int] = {}
+    by_name: dict[str, int] = {}
+    for root in distinct:
+        names = {n.strip().casefold() for n in (root.label_zh, root.label_en) if n.strip()}
+        first = next((by_name[n] for n in names if n in by_name), root.pk)
+        column[root.pk] = first
+        for n in names:
+            by_name.setdefault(n, first)
+    labels: dict[int, str] = {}
+    for root in distinct:
+        col, name = column[root.pk], str(root)
+        if col not in labels or len(name) < len(labels[col]):
+            labels[col] = name
+    return {pk: (column[r.pk], labels[column[r.pk]]) for pk, r in roots.items()}
+
+
+def _specialty_areas() -> dict[str, list[str]]:
+    """Trial specialty code → codes of the top-level areas it treats: the ICD-10 chapters
+    when it has any (their MeSH twins share the column by name), else the MeSH ones."""
+    out: dict[str, list[str]] = {}
+    for area, specialties in AREA_SPECIALTIES.items():
+        for code in specialties:
+            out.setdefault(code, []).append(area)
+    return {
+        code: [a for a in areas if not a.startswith("D")] or areas for code, areas in out.items()
+    }
 
 
 def scope_orgs(user: AnyUser, park: Organization | None) -> QuerySet[Organization]:
@@ -109,30 +184,58 @@ def scope_orgs(user: AnyUser, park: Organization | None) -> QuerySet[Organizatio
     return qs
 
 
+def _areas_of(org_ids: list[int], roots: dict[int, tuple[int, str]]) -> dict[int, set[int]]:
+    """Organization id → area columns: its stored areas and its trial specialties' (3 queries)."""
+    areas_of: dict[int, set[int]] = {}
+    for org_id, term_id in Organization.focus_areas.through.objects.filter(
+        organization_id__in=org_ids, term_id__in=list(roots)
+    ).values_list("organization_id", "term_id"):
+        areas_of.setdefault(org_id, set()).add(roots[term_id][0])
+    column_of_code = {
+        code: roots[pk][0]
+        for pk, code in Term.objects.filter(pk__in=list(roots), parent__isnull=True).values_list(
+            "pk", "code"
+        )
+    }
+    treats = _specialty_areas()
+    specialties = Organization.focus_areas.through.objects.filter(
+        organization_id__in=org_ids, term__scheme=Term.Scheme.SPECIALTY
+    ).values_list("organization_id", "term__code")
+    filed = ClinicalCenterProfile.specialties.through.objects.filter(
+        clinicalcenterprofile__organization_id__in=org_ids
+    ).values_list("clinicalcenterprofile__organization_id", "term__code")
+    for org_id, code in [*specialties, *filed]:
+        for area in treats.get(code, ()):
+            if area in column_of_code:
+                areas_of.setdefault(org_id, set()).add(column_of_code[area])
+    return areas_of
+
+
 def industry_layout(user: AnyUser, park: Organization | None = None) -> Layout:
-    roots = area_roots()
+    roots = area_columns()
     orgs = list(
         scope_orgs(user, park).values_list(
             "pk", "kind", "name_zh", "name_en", "company__products", "chain_segments"
         )
     )
-    links = Organization.focus_areas.through.objects.filter(
-        organization_id__in=[o[0] for o in orgs], term_id__in=list(roots)
-    ).values_list("organization_id", "term_id")
-    areas_of: dict[int, set[int]] = {}
-    for org_id, term_id in links:
-        areas_of.setdefault(org_id, set()).add(roots[term_id][0])
+    areas_of = _areas_of([o[0] for o in orgs], roots)
     labels = {root: label for root, label in roots.values()}
     used = sorted({a for s in areas_of.values() for a in s}, key=lambda a: labels[a])
     cells = {(s, a): Cell(s, a) for s in ChainSegment.values for a in used}
+    general: dict[str, list[tuple[int, str]]] = {s: [] for s in ChainSegment.values}
     for pk, kind, name_zh, name_en, products, stored in orgs:
         for segment in segments_of(kind, f"{name_zh} {name_en} {products or ''}", stored):
+            if pk not in areas_of and kind in AREA_AGNOSTIC:
+                general[segment].append((pk, _pick(name_zh, name_en)))
             for area in areas_of.get(pk, ()):
-                cells[(segment, area)].orgs.append((pk, name_zh or name_en))
+                cells[(segment, area)].orgs.append((pk, _pick(name_zh, name_en)))
+    for (segment, _area), cell in cells.items():
+        cell.covered = bool(general[segment])
     return Layout(
         [(a, labels[a]) for a in used],
         [(s.value, str(s.label), [cells[(s.value, a)] for a in used]) for s in ChainSegment],
         park,
+        [(s.value, str(s.label), general[s.value]) for s in ChainSegment],
     )
 
 
@@ -140,7 +243,13 @@ def gap_candidates(
     user: AnyUser, segment: str, area_id: int
 ) -> tuple[QuerySet[Achievement], QuerySet[Organization]]:
     """Achievements in the area, and organizations of the area that could fill the cell."""
-    subtree = [t for t, (root, _l) in area_roots().items() if root == area_id]
+    roots = area_columns()
+    subtree = [t for t, (root, _l) in roots.items() if root == area_id]
+    top_codes = set(
+        Term.objects.filter(pk__in=subtree, parent__isnull=True).values_list("code", flat=True)
+    )
+    # Hospitals are in an area through their filed specialties, as in the matrix.
+    specialties = [c for c, areas in _specialty_areas().items() if top_codes & set(areas)]
     achievements = (
         achievements_visible_to(user)
         .filter(therapeutic_areas__in=subtree, archived_at__isnull=True)
@@ -160,7 +269,11 @@ def gap_candidates(
     # is checked here rather than in SQL because SQLite has no JSON `contains` lookup.
     in_area = (
         organizations_visible_to(user)
-        .filter(focus_areas__in=subtree)
+        .filter(
+            Q(focus_areas__in=subtree)
+            | Q(focus_areas__scheme=Term.Scheme.SPECIALTY, focus_areas__code__in=specialties)
+            | Q(clinical_center__specialties__code__in=specialties)
+        )
         .filter(Q(kind__in=kinds) | ~Q(chain_segments=[]))
         .distinct()
         .order_by("name_zh")

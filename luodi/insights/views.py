@@ -12,7 +12,7 @@ from luodi.accounts.models import User
 from luodi.catalog.choices import ChainSegment, OrganizationKind
 from luodi.catalog.rules import organizations_visible_to
 from luodi.ingest.export import Columns, export_rows
-from luodi.insights import queries, timeline
+from luodi.insights import geo, queries, timeline
 from luodi.insights.forms import ReportForm
 from luodi.insights.layout import gap_candidates, industry_layout
 from luodi.insights.models import ReportJob
@@ -136,7 +136,16 @@ def layout_gap(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "insights/map.html")
+    """The map and the graph; their filters are listed here, their data comes from the API."""
+    return render(
+        request,
+        "insights/map.html",
+        {
+            "layers": geo.MAP_LAYERS,
+            "org_kinds": OrganizationKind.choices,
+            "link_kinds": geo.LINK_KINDS,
+        },
+    )
 
 
 @require_GET
