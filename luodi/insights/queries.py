@@ -363,7 +363,10 @@ def landings_by_park(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
         _landing_columns(_("Park")),
         _landing_sums(user, _("No park"), raw),
         x="label",
-        series=["landings", "jobs", "investment_wan"],
+        # Jobs (hundreds) on the landings' axis made the landing count (a few) invisible:
+        # the chart draws landings and investment, each on its own axis; jobs stay in the
+        # table, CSV, Excel and PDF.
+        series=["landings", "investment_wan"],
         y2=["investment_wan"],
         drill="park",
     )
@@ -413,7 +416,10 @@ def landings_by_area(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
         _landing_columns(_("Therapeutic area")),
         _landing_sums(user, _("Unclassified"), raw),
         x="label",
-        series=["landings", "jobs", "investment_wan"],
+        # Jobs (hundreds) on the landings' axis made the landing count (a few) invisible:
+        # the chart draws landings and investment, each on its own axis; jobs stay in the
+        # table, CSV, Excel and PDF.
+        series=["landings", "investment_wan"],
         y2=["investment_wan"],
         drill="area",
     )

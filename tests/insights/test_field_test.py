@@ -134,3 +134,18 @@ def test_report_pdf_keeps_closing_brackets_on_their_line(
     ]
     assert any("投资（万元）" in line for line in lines)
     assert not [line for line in lines if line.startswith(("）", "，", "。"))]
+
+
+def test_landing_counts_have_their_own_axis(personas: Personas) -> None:
+    """#18 item 7: beside 180 planned jobs on the same axis, 3 landings were an invisible
+    bar; the charts draw landings on one axis and investment on the other, jobs in the
+    table."""
+    portfolio(personas.org_a)
+
+    for chart in (
+        queries.landings_by_park(personas.staff),
+        queries.landings_by_area(personas.staff),
+    ):
+        assert chart.series == ["landings", "investment_wan"]
+        assert chart.y2 == ["investment_wan"]
+        assert "jobs" in [key for key, _label in chart.columns]
