@@ -130,8 +130,10 @@ def is_suppressed(user: AnyUser, n: int, confidential: int) -> bool:
 
 
 def plain_number(value: Any) -> Any:
+    """A Decimal as a JSON number: whole amounts as integers ("4500", not "4500.0" in the
+    table view, the CSV and the PDF), others as floats."""
     if isinstance(value, Decimal):
-        return float(value)
+        return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 

@@ -149,3 +149,16 @@ def test_landing_counts_have_their_own_axis(personas: Personas) -> None:
         assert chart.series == ["landings", "investment_wan"]
         assert chart.y2 == ["investment_wan"]
         assert "jobs" in [key for key, _label in chart.columns]
+
+
+def test_whole_amounts_print_without_a_decimal_point(personas: Personas) -> None:
+    """#18 item 7: "4500.0" in the landing tables; whole amounts are printed whole."""
+    from decimal import Decimal
+
+    from luodi.insights.base import plain_number
+
+    assert [str(plain_number(Decimal(v))) for v in ("4500.00", "12.50", "0")] == [
+        "4500",
+        "12.5",
+        "0",
+    ]

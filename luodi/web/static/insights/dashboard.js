@@ -29,9 +29,19 @@
       return base;
     }
     base.legend = { top: 0, type: "scroll" };
-    base.xAxis = { type: "category", data: rows.map(function (r) { return r[chart.x]; }), axisLabel: { interval: 0, rotate: rows.length > 4 ? 30 : 0 } };
+    var names = rows.map(function (r) { return String(r[chart.x] === null ? "" : r[chart.x]); });
+    // Long names side by side ran into each other ("…Bio-TownTianfu…"): slant them.
+    // A Chinese character takes about two Latin ones; phones have less room.
+    var width = names.join("").replace(/[^\x00-\xff]/g, "xx").length;
+    var room = window.innerWidth < 600 ? 24 : 48;
+    var crowded = rows.length > 4 || width > room;
+    base.xAxis = { type: "category", data: names, axisLabel: { interval: 0, rotate: crowded ? 30 : 0 } };
     var y2 = chart.y2 || [];
-    base.yAxis = y2.length ? [{ type: "value" }, { type: "value", name: label[y2[0]], splitLine: { show: false } }] : { type: "value" };
+    // The legend names the right-hand series; an axis title repeated it over the legend.
+    // Counts and days are whole numbers: no "0.2 landings" ticks.
+    base.yAxis = y2.length
+      ? [{ type: "value", minInterval: 1 }, { type: "value", splitLine: { show: false } }]
+      : { type: "value", minInterval: 1 };
     base.series = chart.series.map(function (key) {
       return {
         type: chart.kind === "line" ? "line" : "bar",
