@@ -139,3 +139,21 @@ def test_layout_page_lists_areas_down_the_side(personas: Personas) -> None:
     assert 'data-testid="layout-general"' in html
     # Six segment headers across, whatever the number of areas.
     assert html.count('<th scope="col" data-segment=') == 6
+
+
+@pytest.mark.django_db
+def test_a_hospital_fills_the_clinical_cell_of_a_mesh_area(personas: Personas) -> None:
+    """With ICD-10 codes as cross-references the areas are MeSH headings only: a hospital's
+    filed oncology specialty must still place it in the 肿瘤 column (it looked up ICD-10
+    chapter codes first and found none)."""
+    neoplasms = TermFactory(scheme="area", code="D009369", label_zh="肿瘤", label_en="Neoplasms")
+    company = OrganizationFactory(kind="company", status="published")
+    company.focus_areas.add(neoplasms)
+    hospital = OrganizationFactory(kind="hospital", status="published")
+    hospital.focus_areas.add(TermFactory(scheme="specialty", code="oncology", label_zh="肿瘤科"))
+
+    layout = industry_layout(personas.staff)
+
+    cells = {key: cells[0] for key, _label, cells in layout.rows}
+    assert [label for _pk, label in layout.areas] == ["肿瘤"]
+    assert [pk for pk, _n in cells["clinical"].orgs] == [hospital.pk]

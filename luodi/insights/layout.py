@@ -166,15 +166,15 @@ def area_columns() -> dict[int, tuple[int, str]]:
 
 
 def _specialty_areas() -> dict[str, list[str]]:
-    """Trial specialty code → codes of the top-level areas it treats: the ICD-10 chapters
-    when it has any (their MeSH twins share the column by name), else the MeSH ones."""
+    """Trial specialty code → codes of the top-level areas it treats, MeSH headings and
+    ICD-10 chapters alike: whichever are the areas of this database is found (with MeSH,
+    ICD-10 codes are cross-references, not areas; a database seeded earlier has both, and
+    twins share one column by name)."""
     out: dict[str, list[str]] = {}
     for area, specialties in AREA_SPECIALTIES.items():
         for code in specialties:
             out.setdefault(code, []).append(area)
-    return {
-        code: [a for a in areas if not a.startswith("D")] or areas for code, areas in out.items()
-    }
+    return out
 
 
 def scope_orgs(user: AnyUser, park: Organization | None) -> QuerySet[Organization]:

@@ -23,13 +23,16 @@ TEXT_WEIGHT = 0.5
 LANDING_HORIZON = timedelta(days=365)  # a carrier ready later than this cannot host now
 
 # Therapeutic-area roots (ICD-10 chapters, MeSH categories) → trial specialties that run them.
+# A MeSH heading lists at least its ICD-10 chapter's specialties: records carry the heading
+# alone since ICD-10 codes became cross-references (catalog/icd10_terms.py), and a test
+# checks none is lost.
 AREA_SPECIALTIES: dict[str, tuple[str, ...]] = {
     "I": ("infectious", "tuberculosis"),
     "D007239": ("infectious", "tuberculosis"),
     "II": ("oncology", "hematology", "thoracic_surgery"),
-    "D009369": ("oncology", "hematology"),
+    "D009369": ("oncology", "hematology", "thoracic_surgery"),
     "III": ("hematology", "rheumatology"),
-    "D006425": ("hematology",),
+    "D006425": ("hematology", "rheumatology"),
     "D007154": ("rheumatology", "allergy"),
     "IV": ("endocrinology",),
     "D004700": ("endocrinology",),
@@ -47,20 +50,20 @@ AREA_SPECIALTIES: dict[str, tuple[str, ...]] = {
     "X": ("respiratory",),
     "D012140": ("respiratory",),
     "XI": ("gastroenterology", "general_surgery"),
-    "D004066": ("gastroenterology",),
+    "D004066": ("gastroenterology", "general_surgery"),
     "XII": ("dermatology",),
     "D017437": ("dermatology", "rheumatology"),
     "XIII": ("orthopedics", "rheumatology"),
-    "D009140": ("orthopedics",),
+    "D009140": ("orthopedics", "rheumatology"),
     "XIV": ("nephrology", "urology"),
     "D000091642": ("nephrology", "urology"),
     "XV": ("obgyn",),
     "D005261": ("obgyn", "reproductive"),
     "XVI": ("pediatrics",),
     "XVII": ("pediatrics", "pediatric_surgery"),
-    "D009358": ("pediatrics",),
+    "D009358": ("pediatrics", "pediatric_surgery"),
     "XIX": ("emergency", "orthopedics", "burns"),
-    "D014947": ("emergency", "burns"),
+    "D014947": ("emergency", "burns", "orthopedics"),
     "D003813": ("stomatology",),
     "D009057": ("stomatology",),
     "D000760": ("anesthesiology", "pain"),

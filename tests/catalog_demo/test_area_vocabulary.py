@@ -114,3 +114,15 @@ def test_the_area_select_offers_areas_only_in_chinese(seeded, personas: Personas
     assert 250 <= len(labels) <= 400
     assert "糖尿病" in labels and "恶性肿瘤" not in labels
     assert not [label for label in labels if label.isascii()]
+
+
+def test_a_heading_needs_every_specialty_its_icd_chapter_needed() -> None:
+    """Records lost their ICD-10 chapter links to the heading: a lung-cancer achievement must
+    still look for thoracic surgery in the centers tab."""
+    from luodi.catalog.taxonomy import _mesh_descriptors
+    from luodi.matchmaking.scoring import AREA_SPECIALTIES
+
+    ui = _mesh_descriptors()
+    for chapter, heading in ICD10_CHAPTER_CONCEPT.items():
+        lost = set(AREA_SPECIALTIES.get(chapter, ())) - set(AREA_SPECIALTIES.get(ui[heading], ()))
+        assert not lost, (chapter, heading, lost)
