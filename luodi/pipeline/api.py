@@ -388,3 +388,7 @@ def complete_task(request: HttpRequest, task_id: int) -> Task:
     task = get_object_or_404(tasks_visible_to(request.user), pk=task_id)
     _need(request, "pipeline.complete_task", task)
     return task_domain.complete_task(actor=_user(request), task=task, ip=audit.client_ip(request))
+
+
+# Company requests' endpoints register on this router (their own module keeps this one short).
+from luodi.pipeline import api_requests  # noqa: E402, F401

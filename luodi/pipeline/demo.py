@@ -5,16 +5,17 @@ run finds the demo projects and does nothing."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from luodi.accounts.models import Role, User
 from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Achievement, Carrier, Organization
+from luodi.pipeline.domain import requests
 from luodi.pipeline.domain.agreements import (
     add_obligation,
     create_agreement,
@@ -23,7 +24,7 @@ from luodi.pipeline.domain.agreements import (
 from luodi.pipeline.domain.landing import record_landing
 from luodi.pipeline.domain.projects import add_note, create_project, move_project
 from luodi.pipeline.domain.tasks import complete_task, create_task
-from luodi.pipeline.models import Project
+from luodi.pipeline.models import CompanyRequest, Project
 from luodi.pipeline.validators import uscc_check_char
 
 
@@ -153,7 +154,78 @@ def load(out: Writer) -> None:
         # Fewer achievements than stages: the same one gets a second project.
         title = achievement.title if i < len(achievements) else f"{achievement.title}（二期合作）"
         _project(actor, achievement, title, i, path, reason, now)
-    out.write(f"  pipeline demo: {len(PLANS)} projects in every stage\n")
+    with translation.override("zh-hans"):  # the follow-up tasks' titles, as a user's would be
+        _requests(actor)
+    out.write(f"  pipeline demo: {len(PLANS)} projects in every stage, company requests\n")
+
+
+# (category, title, details, raised days ago, due in days from raising, resolution, days to
+# resolve, satisfaction): after landing, one resolved, one open, one overdue and escalated.
+REQUESTS = [
+    (
+        "site",
+        "洁净区双回路供电改造（演示）",
+        "GMP 车间试生产前需完成双回路供电，园区配套电力接入进度不明。",
+        60,
+        30,
+        "园区协调供电公司完成双回路接入，提前一周交付。",
+        24,
+        5,
+    ),
+    (
+        "talent",
+        "研发团队人才公寓申请（演示）",
+        "新到岗 12 名研发人员需要过渡住房。",
+        10,
+        30,
+        "",
+        0,
+        None,
+    ),
+    (
+        "approval",
+        "二类医疗器械注册检验排期（演示）",
+        "注册检验排队超过三个月，影响产品上市计划。",
+        50,
+        21,
+        "",
+        0,
+        None,
+    ),
+]
+
+
+def _requests(actor: User) -> None:
+    """Company requests on the landed demo projects (企业诉求 after landing)."""
+    landed = list(Project.objects.filter(is_demo=True, landing__isnull=False).order_by("pk"))
+    if not landed:
+        return
+    today = timezone.localdate()
+    for n, (category, title, details, ago, due, resolution, days, score) in enumerate(REQUESTS):
+        project = landed[n % len(landed)]
+        raised = today - timedelta(days=ago)
+        req = requests.raise_request(
+            actor=actor,
+            project=project,
+            owner=actor,
+            values={
+                "category": category,
+                "title": title,
+                "details": details + "（演示数据）",
+                "raised_on": raised,
+                "due_date": raised + timedelta(days=due),
+            },
+            is_demo=True,
+        )
+        if resolution:
+            requests.resolve(actor=actor, request=req, resolution=resolution, satisfaction=score)
+            CompanyRequest.objects.filter(pk=req.pk).update(
+                resolved_at=timezone.make_aware(
+                    datetime.combine(raised + timedelta(days=days), time(17, 0))
+                )
+            )
+        elif ago > due:
+            requests.escalate(actor=actor, request=req, to="区行政审批局（演示）")
 
 
 def _project(

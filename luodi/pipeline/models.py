@@ -449,3 +449,10 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+# Company requests (企业诉求) after landing live in their own module; re-exported here so
+# Django registers them with the pipeline app.
+from luodi.pipeline.request_models import CompanyRequest as CompanyRequest  # noqa: E402
+from luodi.pipeline.request_models import RequestCategory as RequestCategory  # noqa: E402
+from luodi.pipeline.request_models import RequestStatus as RequestStatus  # noqa: E402

@@ -18,6 +18,7 @@ from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
 from luodi.pipeline.models import (
     Agreement,
     AgreementDocument,
+    CompanyRequest,
     Obligation,
     Project,
     StageTransition,
@@ -77,6 +78,12 @@ def documents_visible_to(user: AnyUser) -> QuerySet[AgreementDocument]:
     return AgreementDocument.objects.filter(agreement__in=agreements_visible_to(user))
 
 
+def requests_visible_to(user: AnyUser) -> QuerySet[CompanyRequest]:
+    """A company request is seen by whoever may see its project (the company and the park
+    are parties; viewers see none: requests name people and problems)."""
+    return CompanyRequest.objects.filter(project__in=projects_visible_to(user))
+
+
 def tasks_visible_to(user: AnyUser) -> QuerySet[Task]:
     """Tasks of visible projects, plus the user's own tasks that belong to no project."""
     if not user.is_authenticated:
@@ -130,6 +137,11 @@ def is_task_owner(user: AnyUser, task: Task | None) -> bool:
     return task is not None and user.is_authenticated and task.owner_id == user.pk
 
 
+@rules.predicate
+def is_request_owner(user: AnyUser, request: CompanyRequest | None) -> bool:
+    return request is not None and user.is_authenticated and request.owner_id == user.pk
+
+
 rules.add_perm("pipeline.add_project", is_staff)
 rules.add_perm("pipeline.view_project", is_staff | (is_partner & is_party))
 rules.add_perm("pipeline.change_project", is_staff)
@@ -139,3 +151,6 @@ rules.add_perm("pipeline.manage_agreements", is_staff)
 rules.add_perm("pipeline.record_landing", is_staff)
 rules.add_perm("pipeline.add_task", is_staff)
 rules.add_perm("pipeline.complete_task", is_staff | is_task_owner)
+# The company (or its park) raises a request on its project; staff or the owner handle it.
+rules.add_perm("pipeline.raise_request", is_staff | (is_partner & is_party))
+rules.add_perm("pipeline.handle_request", is_staff | is_request_owner)

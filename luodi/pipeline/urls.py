@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from luodi.engagements.views import calendar
-from luodi.pipeline.views import agreement_pages, agreements, board, projects, tasks
+from luodi.pipeline.views import agreement_pages, agreements, board, projects, requests, tasks
 
 app_name = "pipeline"
 
@@ -34,6 +34,11 @@ urlpatterns = [
         agreements.agreement_change,
         name="agreement-change",
     ),
+    path("requests/", requests.request_list, name="requests"),
+    path("requests/<int:pk>/", requests.request_detail, name="request"),
+    path("requests/<int:pk>/escalate/", requests.request_escalate, name="request-escalate"),
+    path("requests/<int:pk>/resolve/", requests.request_resolve, name="request-resolve"),
+    path("<int:pk>/requests/", requests.request_add, name="request-add"),
     path("<int:pk>/landing/", agreements.landing_edit, name="landing"),
     path("<int:pk>/tasks/", tasks.task_add, name="add-task"),
     path(

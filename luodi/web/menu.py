@@ -54,6 +54,7 @@ MENU: list[MenuEntry] = [
     MenuEntry(_("Trials"), "catalog:trials", _signed_in, (), CATALOG),
     MenuEntry(_("Projects"), "pipeline:board", _staff_or_partner, (), WORK),
     MenuEntry(_("Agreements"), "pipeline:agreements", _staff_or_partner, (), WORK),
+    MenuEntry(_("Company requests"), "pipeline:requests", _staff_or_partner, (), WORK),
     MenuEntry(_("My tasks"), "pipeline:my-tasks", _signed_in, (), WORK),
     MenuEntry(_("Engagements"), "engagements:calendar", _signed_in, (), WORK),
     MenuEntry(_("Reports"), "insights:reports", _signed_in, (), INSIGHTS),

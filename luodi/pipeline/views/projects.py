@@ -29,6 +29,7 @@ from luodi.pipeline.forms import (
 )
 from luodi.pipeline.models import Project
 from luodi.pipeline.regulatory import step_info
+from luodi.pipeline.request_forms import RequestForm
 from luodi.pipeline.rules import agreements_visible_to
 from luodi.pipeline.views.common import get_project, require, user_of
 from luodi.web.htmx import is_htmx
@@ -105,6 +106,10 @@ def render_detail(
         "can_note": perm("pipeline.add_note", project),
         "move_form": MoveForm(),
         "task_form": forms.get("task") or TaskForm(project=project, auto_id="task-%s"),
+        "company_requests": list(project.company_requests.select_related("owner")),
+        "can_raise": perm("pipeline.raise_request", project),
+        "request_form": forms.get("request")
+        or RequestForm(user=request.user, project=project, auto_id="req-%s"),
         "note_form": forms.get("note") or NoteForm(auto_id="note-%s"),
         "failed": forms,
     }
