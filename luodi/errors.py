@@ -7,8 +7,10 @@ same error shape, and the bounds are in the OpenAPI document.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from ninja import Field
 from ninja.pagination import LimitOffsetPagination
 
@@ -40,3 +42,16 @@ class Pagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+def invalid(errors: Mapping[str, Iterable[Any]]) -> ApiError:
+    """A 422 naming each field's messages: a form's `errors` or a `{field: [messages]}`."""
+    fields = {name: [str(m) for m in messages] for name, messages in errors.items()}
+    return ApiError(422, "invalid", "The request has invalid fields.", fields)
+
+
+def from_validation(exc: ValidationError) -> ApiError:
+    """A 422 for a domain ValidationError (errors not tied to a field go under `__all__`)."""
+    if hasattr(exc, "error_dict"):
+        return invalid(exc.message_dict)
+    return invalid({"__all__": exc.messages})

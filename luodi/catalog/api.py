@@ -56,7 +56,7 @@ from luodi.catalog.models import Term, Trial, TrialSite
 from luodi.catalog.resources import RESOURCES, Resource
 from luodi.catalog.review import IllegalTransition
 from luodi.concurrency import Conflict, conflict_error, differing, etag, expected_from
-from luodi.errors import ApiError, Pagination
+from luodi.errors import ApiError, Pagination, invalid
 
 router = Router(tags=["catalog"])
 
@@ -70,11 +70,6 @@ def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
     return user
-
-
-def _invalid(errors: dict[str, Any]) -> ApiError:
-    fields = {name: [str(m) for m in messages] for name, messages in errors.items()}
-    return ApiError(422, "invalid", "The request has invalid fields.", fields)
 
 
 def _forbidden() -> ApiError:
@@ -244,7 +239,7 @@ def _filtered(spec: Spec, request: HttpRequest, filters: Schema) -> QuerySet[Any
     `show_archived`); an invalid filter value is a 422, not an empty list."""
     form = spec.res.filter_form(filters.model_dump(exclude_none=True))
     if not form.is_valid():
-        raise _invalid(form.errors)
+        raise invalid(form.errors)
     return _stable(form.apply(spec.visible(request)))
 
 
@@ -290,7 +285,7 @@ def _save(
         before = {n: getattr(obj, n) for n in names if n not in spec.res.m2m}
     form = form_class(data=data, instance=obj, user=user)
     if not form.is_valid():
-        raise _invalid(form.errors)
+        raise invalid(form.errors)
     instance = form.save(commit=False)
     changed = [n for n in names if obj is None or n in sent]
     m2m = {n: form.cleaned_data[n] for n in spec.res.m2m if n in changed}
@@ -452,7 +447,7 @@ def _register(spec: Spec) -> None:
         _require(request, "catalog.review")
         form = ReturnForm({"comment": payload.comment})
         if not form.is_valid():
-            raise _invalid(form.errors)
+            raise invalid(form.errors)
         try:
             domain.return_with_comments(
                 actor=_user(request),

@@ -20,7 +20,7 @@ from luodi.accounts.models import User
 from luodi.catalog.models import Organization, Term
 from luodi.catalog.rules import achievements_visible_to, needs_visible_to
 from luodi.catalog.rules import organizations_visible_to as orgs_visible_to
-from luodi.errors import ApiError, Pagination
+from luodi.errors import ApiError, Pagination, from_validation, invalid
 from luodi.pipeline import queries
 from luodi.pipeline.domain import agreements as agreement_domain
 from luodi.pipeline.domain import projects as project_domain
@@ -81,12 +81,7 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 
 def _raise_validation(exc: ValidationError) -> ApiError:
-    fields = (
-        {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        if hasattr(exc, "error_dict")
-        else {"__all__": [str(m) for m in exc.messages]}
-    )
-    return ApiError(422, "invalid", "The request has invalid fields.", fields)
+    return from_validation(exc)
 
 
 # -- projects -------------------------------------------------------------------------------
@@ -256,12 +251,7 @@ def list_all_agreements(
         user=request.user,
     )
     if not form.is_valid():
-        raise ApiError(
-            422,
-            "invalid",
-            "The request has invalid fields.",
-            {k: [str(m) for m in v] for k, v in form.errors.items()},
-        )
+        raise invalid(form.errors)
     return queries.filter_agreements(_agreements(request), form.cleaned_data).order_by(
         "-created_at", "-id"
     )

@@ -186,16 +186,7 @@ class AgreementForm(NoControlChars, VersionedForm, forms.ModelForm):
             if not self.instance.pk and initial_parties:
                 self.initial.setdefault("parties", initial_parties)
         elif not self.instance.pk:
-            ids = [
-                i
-                for i in (
-                    project.owner_id,
-                    project.company_id,
-                    project.investor_id,
-                    project.target_park_id,
-                )
-                if i
-            ]
+            ids = project.party_ids(centers=False)
             self.initial.setdefault("parties", ids)
 
     def clean(self) -> dict[str, Any]:

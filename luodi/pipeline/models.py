@@ -145,6 +145,16 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def party_ids(self, *, centers: bool = True) -> list[int]:
+        """The organizations that are parties: owner, company, investor, target park and
+        (with `centers`) the clinical centers."""
+        ids = [
+            i for i in (self.owner_id, self.company_id, self.investor_id, self.target_park_id) if i
+        ]
+        if centers and self.pk:
+            ids += list(self.clinical_centers.values_list("pk", flat=True))
+        return ids
+
     @property
     def days_in_stage(self) -> int:
         return max((timezone.now() - self.stage_entered_at).days, 0)

@@ -17,7 +17,15 @@ from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to
 from luodi.pipeline.choices import BOARD_COLUMNS, ProjectStage, TaskStatus, allowed_targets
-from luodi.pipeline.models import Agreement, Obligation, Project, StageTransition, Task
+from luodi.pipeline.models import (
+    Agreement,
+    CompanyRequest,
+    Obligation,
+    Project,
+    RequestStatus,
+    StageTransition,
+    Task,
+)
 from luodi.pipeline.rules import projects_visible_to, tasks_visible_to
 
 
@@ -279,4 +287,19 @@ def filter_agreements(qs: QuerySet[Agreement], data: dict[str, Any]) -> QuerySet
                 ).values("agreement_id")
             )
         )
+    return qs
+
+
+def filter_requests(qs: QuerySet[CompanyRequest], data: dict[str, Any]) -> QuerySet[CompanyRequest]:
+    status = data.get("status") or ""
+    if status == "":
+        qs = qs.exclude(status=RequestStatus.RESOLVED)
+    elif status != "all":
+        qs = qs.filter(status=status)
+    if data.get("category"):
+        qs = qs.filter(category=data["category"])
+    if data.get("park"):
+        qs = qs.filter(project__target_park=data["park"])
+    if data.get("overdue"):
+        qs = qs.filter(due_date__lt=timezone.localdate()).exclude(status=RequestStatus.RESOLVED)
     return qs

@@ -100,12 +100,7 @@ def assignable_users(project: Project | None) -> QuerySet[User]:
     (so that a task never shows a project title to somebody who may not see the project)."""
     if project is None:
         return _staff_or_members([])
-    ids = [
-        i
-        for i in (project.owner_id, project.company_id, project.investor_id, project.target_park_id)
-        if i
-    ]
-    ids += list(project.clinical_centers.values_list("pk", flat=True))
+    ids = project.party_ids()
     return _staff_or_members(ids)
 
 

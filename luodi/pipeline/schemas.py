@@ -17,7 +17,7 @@ from luodi.pipeline.choices import (
     ProjectStage,
     allowed_targets,
 )
-from luodi.pipeline.models import Agreement, Project, Task
+from luodi.pipeline.models import Agreement, CompanyRequest, Project, RequestCategory, Task
 from luodi.pipeline.rules import projects_visible_to
 
 
@@ -197,3 +197,51 @@ class TaskOut(Schema):
     @staticmethod
     def resolve_overdue(obj: Task) -> bool:
         return obj.is_overdue
+
+
+# -- company requests (企业诉求) ---------------------------------------------------------
+
+
+class RequestOut(Schema):
+    id: int
+    project_id: int
+    category: str
+    title: str
+    details: str
+    raised_on: date
+    owner_id: int
+    due_date: date
+    status: str
+    overdue: bool
+    escalated_to: str
+    escalated_at: datetime | None
+    resolution: str
+    resolved_at: datetime | None
+    satisfaction: int | None
+    visit_id: int | None
+    task_id: int | None
+    version: int
+
+    @staticmethod
+    def resolve_overdue(obj: CompanyRequest) -> bool:
+        return obj.is_overdue
+
+
+class RequestIn(InputSchema):
+    category: RequestCategory
+    title: str = Field(min_length=1, max_length=255)
+    details: str = ""
+    owner_id: int = Field(description="Staff, or a member of one of the project's parties.")
+    due_date: date
+    visit_id: int | None = Field(None, description="The visit where it was raised.")
+
+
+class EscalateIn(InputSchema):
+    to: str = Field(min_length=1, max_length=200, description="Who it was escalated to.")
+    version: int | None = None
+
+
+class ResolveIn(InputSchema):
+    resolution: str = Field(min_length=1, description="How it was resolved.")
+    satisfaction: int | None = Field(None, ge=1, le=5, description="The company's, 1 to 5.")
+    version: int | None = None

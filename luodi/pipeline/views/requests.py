@@ -3,15 +3,14 @@ and resolution, and raising one from a project's page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,27 +18,13 @@ from luodi import concurrency
 from luodi.accounts import audit
 from luodi.concurrency import Conflict
 from luodi.pipeline.domain import requests as domain
-from luodi.pipeline.models import CompanyRequest, RequestStatus
+from luodi.pipeline.models import CompanyRequest
+from luodi.pipeline.queries import filter_requests
 from luodi.pipeline.request_forms import EscalateForm, RequestFilter, RequestForm, ResolveForm
 from luodi.pipeline.rules import requests_visible_to
 from luodi.pipeline.views.common import get_project, user_of
 from luodi.pipeline.views.projects import render_detail
 from luodi.web.htmx import is_htmx
-
-
-def filter_requests(qs: QuerySet[CompanyRequest], data: dict[str, Any]) -> QuerySet[CompanyRequest]:
-    status = data.get("status") or ""
-    if status == "":
-        qs = qs.exclude(status=RequestStatus.RESOLVED)
-    elif status != "all":
-        qs = qs.filter(status=status)
-    if data.get("category"):
-        qs = qs.filter(category=data["category"])
-    if data.get("park"):
-        qs = qs.filter(project__target_park=data["park"])
-    if data.get("overdue"):
-        qs = qs.filter(due_date__lt=timezone.localdate()).exclude(status=RequestStatus.RESOLVED)
-    return qs
 
 
 def request_list(request: HttpRequest) -> HttpResponse:
@@ -108,51 +93,66 @@ def request_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, pk, forms={"request": form}, status=400)
 
 
-@require_POST
-def request_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+def _handle(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[EscalateForm] | type[ResolveForm],
+    act: Callable[[CompanyRequest, dict[str, Any], int | None], Any],
+    done: str,
+) -> HttpResponse:
+    """Escalate or resolve: the form checked, the domain called, a conflict or a refusal
+    shown on the request's page with the form as the person filled it in."""
     req = _get(request, pk, "pipeline.handle_request")
-    form = EscalateForm(request.POST, instance=CompanyRequest.objects.get(pk=pk), auto_id="esc-%s")
+    prefix = "esc-%s" if form_class is EscalateForm else "res-%s"
+    form = form_class(request.POST, instance=CompanyRequest.objects.get(pk=pk), auto_id=prefix)
     if form.is_valid():
         try:
-            domain.escalate(
-                actor=user_of(request),
-                request=req,
-                to=form.cleaned_data["escalated_to"],
-                expected_version=form.expected_version,
-                ip=audit.client_ip(request),
-            )
+            act(req, form.cleaned_data, form.expected_version)
         except Conflict as exc:
             return _conflict(request, pk, form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Request escalated."))
+            messages.success(request, done)
             return redirect("pipeline:request", pk=pk)
-    return request_detail(request, pk, escalate_form=form, status=400)
+    if isinstance(form, EscalateForm):
+        return request_detail(request, pk, escalate_form=form, status=400)
+    return request_detail(request, pk, resolve_form=form, status=400)
+
+
+@require_POST
+def request_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _handle(
+        request,
+        pk,
+        EscalateForm,
+        lambda req, data, version: domain.escalate(
+            actor=user_of(request),
+            request=req,
+            to=data["escalated_to"],
+            expected_version=version,
+            ip=audit.client_ip(request),
+        ),
+        _("Request escalated."),
+    )
 
 
 @require_POST
 def request_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    req = _get(request, pk, "pipeline.handle_request")
-    form = ResolveForm(request.POST, instance=CompanyRequest.objects.get(pk=pk), auto_id="res-%s")
-    if form.is_valid():
-        try:
-            domain.resolve(
-                actor=user_of(request),
-                request=req,
-                resolution=form.cleaned_data["resolution"],
-                satisfaction=form.cleaned_data.get("satisfaction"),
-                expected_version=form.expected_version,
-                ip=audit.client_ip(request),
-            )
-        except Conflict as exc:
-            return _conflict(request, pk, form, exc)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Request resolved."))
-            return redirect("pipeline:request", pk=pk)
-    return request_detail(request, pk, resolve_form=form, status=400)
+    return _handle(
+        request,
+        pk,
+        ResolveForm,
+        lambda req, data, version: domain.resolve(
+            actor=user_of(request),
+            request=req,
+            resolution=data["resolution"],
+            satisfaction=data.get("satisfaction"),
+            expected_version=version,
+            ip=audit.client_ip(request),
+        ),
+        _("Request resolved."),
+    )
 
 
 def _conflict(
