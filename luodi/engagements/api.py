@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms as django_forms
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
@@ -60,6 +60,7 @@ from luodi.engagements.forms import (
 )
 from luodi.engagements.models import Event, Meeting, Registration, Visit
 from luodi.errors import ApiError, Pagination
+from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
 
 router = Router(tags=["engagements"])
 
@@ -123,9 +124,19 @@ def _create(request: HttpRequest, form_class: type[UserForm], payload: Schema) -
 # -- visits -----------------------------------------------------------------------------------
 
 
+def _linked(request: HttpRequest, *names: str) -> list[Prefetch[Any]]:
+    """The projects and agreements an engagement links to, only those the caller may see:
+    their ids alone would tell an outsider that a confidential project exists."""
+    visible = {
+        "projects": projects_visible_to(request.user),
+        "agreements": agreements_visible_to(request.user),
+    }
+    return [Prefetch(name, queryset=visible[name]) for name in names]
+
+
 def _visits(request: HttpRequest) -> QuerySet[Visit]:
     return rules.visits_visible_to(request.user).prefetch_related(
-        "organizations", "stops__organization", "projects", "agreements"
+        "organizations", "stops__organization", *_linked(request, "projects", "agreements")
     )
 
 
@@ -206,7 +217,7 @@ def set_order(request: HttpRequest, visit_id: int, payload: OrderIn) -> Visit:
 
 def _meetings(request: HttpRequest) -> QuerySet[Meeting]:
     return rules.meetings_visible_to(request.user).prefetch_related(
-        "organizations", "projects", "agreements"
+        "organizations", *_linked(request, "projects", "agreements")
     )
 
 
@@ -231,7 +242,10 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
 
 def _events(request: HttpRequest) -> QuerySet[Event]:
     return rules.events_visible_to(request.user).prefetch_related(
-        "co_organizers", "sessions__speaker_links__speaker", "invitees", "agreements"
+        "co_organizers",
+        "sessions__speaker_links__speaker",
+        "invitees",
+        *_linked(request, "agreements"),
     )
 
 

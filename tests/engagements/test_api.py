@@ -240,3 +240,23 @@ def test_api_outcome_bad_kind_and_follow_up_refused_owner(personas: Personas) ->
     assert (
         _post(client, f"{API}/nothing/1/outcomes", {"kind": "note", "text": "x"}).status_code == 404
     )
+
+
+def test_linked_projects_and_agreements_are_listed_only_when_visible(personas: Personas) -> None:
+    """A park on a visit must not learn, even by id, of another party's project or agreement
+    that the visit also served."""
+    from luodi.pipeline.models import Agreement
+    from tests.pipeline.factories import make_project
+
+    mine = make_project(personas.staff, personas.org_b, title="乙方项目")
+    theirs = make_project(personas.staff, personas.org_a, title="甲方机密项目")
+    agreement = Agreement.objects.create(project=theirs, kind="license", title="甲方许可")
+    visit = VisitFactory(organizer=personas.org_b)
+    visit.projects.set([mine, theirs])
+    visit.agreements.set([agreement])
+
+    seen = client_for(personas.partner_b).get(f"{API}/visits/{visit.pk}").json()
+    assert (seen["project_ids"], seen["agreement_ids"]) == ([mine.pk], [])
+    staff = client_for(personas.staff).get(f"{API}/visits/{visit.pk}").json()
+    assert sorted(staff["project_ids"]) == sorted([mine.pk, theirs.pk])
+    assert staff["agreement_ids"] == [agreement.pk]
