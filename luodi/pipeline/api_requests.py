@@ -67,6 +67,7 @@ def raise_request(request: HttpRequest, project_id: int, payload: RequestIn) -> 
         "owner": payload.owner_id,
         "due_date": payload.due_date,
         "visit": payload.visit_id or "",
+        "meeting": payload.meeting_id or "",
     }
     form = RequestForm(data, user=request.user, project=project)
     if not form.is_valid():

@@ -13,7 +13,7 @@ from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Organization
 from luodi.concurrency import VersionedForm
 from luodi.control_chars import NoControlChars
-from luodi.engagements.rules import visits_visible_to
+from luodi.engagements.rules import meetings_visible_to, visits_visible_to
 from luodi.pipeline.models import CompanyRequest, Project, RequestCategory, RequestStatus
 from luodi.pipeline.rules import assignable_users, projects_visible_to
 
@@ -23,7 +23,7 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class RequestForm(NoControlChars, forms.ModelForm):
     class Meta:
         model = CompanyRequest
-        fields = ["category", "title", "details", "owner", "due_date", "visit"]
+        fields = ["category", "title", "details", "owner", "due_date", "visit", "meeting"]
         widgets = {"due_date": _DATE, "details": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, user: AnyUser, project: Project, **kwargs: Any) -> None:
@@ -38,6 +38,11 @@ class RequestForm(NoControlChars, forms.ModelForm):
         )
         self.fields["visit"].queryset = visits.distinct().order_by("-date")  # type: ignore[attr-defined]
         self.fields["visit"].required = False
+        meetings = meetings_visible_to(user).filter(
+            Q(projects=project) | Q(organizations=project.company_id or 0)
+        )
+        self.fields["meeting"].queryset = meetings.distinct().order_by("-starts_at")  # type: ignore[attr-defined]
+        self.fields["meeting"].required = False
 
 
 class EscalateForm(NoControlChars, VersionedForm, forms.ModelForm):

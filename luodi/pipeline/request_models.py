@@ -80,6 +80,14 @@ class CompanyRequest(models.Model):
         related_name="company_requests",
         verbose_name=_("raised at visit"),
     )
+    meeting = models.ForeignKey(
+        "engagements.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="company_requests",
+        verbose_name=_("raised at meeting"),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -84,6 +84,17 @@ def requests_visible_to(user: AnyUser) -> QuerySet[CompanyRequest]:
     return CompanyRequest.objects.filter(project__in=projects_visible_to(user))
 
 
+def linked_visible(user: AnyUser, request: CompanyRequest, name: str) -> bool:
+    """Whether `user` may see the visit or meeting (`name`) a company request was raised at."""
+    from luodi.engagements.rules import meetings_visible_to, visits_visible_to
+
+    pk = getattr(request, f"{name}_id")
+    if pk is None:
+        return False
+    visible = visits_visible_to(user) if name == "visit" else meetings_visible_to(user)
+    return visible.filter(pk=pk).exists()
+
+
 def tasks_visible_to(user: AnyUser) -> QuerySet[Task]:
     """Tasks of visible projects, plus the user's own tasks that belong to no project."""
     if not user.is_authenticated:

@@ -18,7 +18,7 @@ from luodi.pipeline.choices import (
     allowed_targets,
 )
 from luodi.pipeline.models import Agreement, CompanyRequest, Project, RequestCategory, Task
-from luodi.pipeline.rules import projects_visible_to
+from luodi.pipeline.rules import linked_visible, projects_visible_to
 
 
 class OrgRef(Schema):
@@ -219,12 +219,23 @@ class RequestOut(Schema):
     resolved_at: datetime | None
     satisfaction: int | None
     visit_id: int | None
+    meeting_id: int | None
     task_id: int | None
     version: int
 
     @staticmethod
     def resolve_overdue(obj: CompanyRequest) -> bool:
         return obj.is_overdue
+
+    # The visit or meeting where it was raised, only for a reader who may see it: another
+    # party of the project may not have been there.
+    @staticmethod
+    def resolve_visit_id(obj: CompanyRequest, context: dict[str, Any]) -> int | None:
+        return obj.visit_id if linked_visible(context["request"].user, obj, "visit") else None
+
+    @staticmethod
+    def resolve_meeting_id(obj: CompanyRequest, context: dict[str, Any]) -> int | None:
+        return obj.meeting_id if linked_visible(context["request"].user, obj, "meeting") else None
 
 
 class RequestIn(InputSchema):
@@ -234,6 +245,7 @@ class RequestIn(InputSchema):
     owner_id: int = Field(description="Staff, or a member of one of the project's parties.")
     due_date: date
     visit_id: int | None = Field(None, description="The visit where it was raised.")
+    meeting_id: int | None = Field(None, description="The meeting where it was raised.")
 
 
 class EscalateIn(InputSchema):

@@ -137,3 +137,38 @@ def test_overdue_requests_are_listed_and_an_owner_outside_the_project_refused(
     )
     assert response.status_code == 422
     assert "owner" in response.json()["error"]["fields"]
+
+
+def test_a_request_raised_at_a_meeting_links_it_for_those_who_may_see_it(
+    personas: Personas, project
+) -> None:  # type: ignore[no-untyped-def]
+    """The company raised it at a meeting with the association; the park (also a party of
+    the project) was not at that meeting, so it sees neither its title nor its id."""
+    from tests.engagements.factories import MeetingFactory
+
+    meeting = MeetingFactory(title="企业座谈：供电问题")
+    meeting.organizations.set([personas.org_b])
+    meeting.projects.set([project])
+    company = client_for(personas.partner_b)
+    form = company.get(f"/projects/{project.pk}/").content.decode()
+    assert "企业座谈：供电问题" in form  # offered in the form
+    company.post(
+        f"/projects/{project.pk}/requests/",
+        {
+            "category": "site",
+            "title": "供电",
+            "owner": personas.staff.pk,
+            "due_date": "2027-01-15",
+            "meeting": meeting.pk,
+        },
+    )
+    req = CompanyRequest.objects.get()
+    assert req.meeting == meeting
+    assert company.get(f"{API}/requests/{req.pk}").json()["meeting_id"] == meeting.pk
+    park_user = UserFactory(username="park_member", role="partner")
+    MembershipFactory(user=park_user, organization=project.target_park)
+    park = client_for(park_user)
+    assert park.get(f"{API}/requests/{req.pk}").json()["meeting_id"] is None
+    page = park.get(f"/projects/requests/{req.pk}/").content.decode()
+    assert "企业座谈" not in page
+    assert "企业座谈" in company.get(f"/projects/requests/{req.pk}/").content.decode()

@@ -18,7 +18,7 @@ from luodi.pipeline.domain.tasks import complete_task, create_task
 from luodi.pipeline.models import CompanyRequest, Project, RequestStatus, Task
 from luodi.pipeline.rules import assignable_users
 
-REQUEST_FIELDS = ["category", "title", "details", "raised_on", "due_date", "visit"]
+REQUEST_FIELDS = ["category", "title", "details", "raised_on", "due_date", "visit", "meeting"]
 
 
 @transaction.atomic
@@ -44,7 +44,7 @@ def raise_request(
         is_demo=is_demo,
         **{k: v for k, v in values.items() if k in REQUEST_FIELDS and v is not None},
     )
-    req.full_clean(exclude=["task", "visit"])
+    req.full_clean(exclude=["task", "visit", "meeting"])
     due: date = req.due_date
     req.task = create_task(
         actor=actor,

@@ -21,7 +21,7 @@ from luodi.pipeline.domain import requests as domain
 from luodi.pipeline.models import CompanyRequest
 from luodi.pipeline.queries import filter_requests
 from luodi.pipeline.request_forms import EscalateForm, RequestFilter, RequestForm, ResolveForm
-from luodi.pipeline.rules import requests_visible_to
+from luodi.pipeline.rules import linked_visible, requests_visible_to
 from luodi.pipeline.views.common import get_project, user_of
 from luodi.pipeline.views.projects import render_detail
 from luodi.web.htmx import is_htmx
@@ -42,7 +42,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 def _get(request: HttpRequest, pk: int, perm: str = "") -> CompanyRequest:
     req = get_object_or_404(
-        requests_visible_to(request.user).select_related("project", "owner", "visit"), pk=pk
+        requests_visible_to(request.user).select_related("project", "owner", "visit", "meeting"),
+        pk=pk,
     )
     if perm and not request.user.has_perm(perm, req):
         raise PermissionDenied
@@ -61,6 +62,8 @@ def request_detail(
     context = {
         "req": req,
         "can_handle": request.user.has_perm("pipeline.handle_request", req),
+        "visit": req.visit if linked_visible(request.user, req, "visit") else None,
+        "meeting": req.meeting if linked_visible(request.user, req, "meeting") else None,
         "escalate_form": escalate_form or EscalateForm(instance=req, auto_id="esc-%s"),
         "resolve_form": resolve_form or ResolveForm(instance=req, auto_id="res-%s"),
         "conflict": conflict,
