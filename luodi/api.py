@@ -441,6 +441,7 @@ api.add_decorator(idempotent, mode="view")
 def _mount() -> None:
     from luodi.accounts.api import router as accounts_router
     from luodi.accounts.privacy_api import router as privacy_router
+    from luodi.aftercare.api import router as aftercare_router
     from luodi.catalog.api import router as catalog_router
     from luodi.engagements.api import router as engagements_router
     from luodi.ingest.api import router as ingest_router
@@ -456,6 +457,7 @@ def _mount() -> None:
         ("/search/", search_router),
         ("/ingest/", ingest_router),
         ("/pipeline/", pipeline_router),
+        ("/aftercare/", aftercare_router),
         ("/engagements/", engagements_router),
         ("/matchmaking/", matchmaking_router),
         ("/insights/", insights_router),

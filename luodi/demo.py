@@ -85,6 +85,12 @@ def _load_pipeline(out: Writer) -> None:
     load_pipeline(out)
 
 
+def _load_aftercare(out: Writer) -> None:
+    from luodi.aftercare.demo import load as load_aftercare
+
+    load_aftercare(out)
+
+
 def _load_matchmaking(out: Writer) -> None:
     from luodi.matchmaking.demo import load as load_matchmaking
 
@@ -103,6 +109,7 @@ LOADERS: list[Callable[[Writer], None]] = [
     _load_catalog,
     _load_pipeline,
     _load_engagements,
+    _load_aftercare,
     _load_matchmaking,
 ]
 

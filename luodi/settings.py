@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "luodi.ingest",
     "luodi.search",
     "luodi.pipeline",
+    "luodi.aftercare",
     "luodi.engagements",
     "luodi.matchmaking",
     "luodi.insights",
@@ -351,6 +352,8 @@ LUODI_SITE_NAME = _("Luodi")
 # Pipeline uploads and the reminder digest.
 LUODI_UPLOAD_MAX_MB = env_int("LUODI_UPLOAD_MAX_MB", 10)
 LUODI_DIGEST_HOUR = env_int("LUODI_DIGEST_HOUR", 8)
+# A landed project with no visit, meeting or note for this many days is listed as stalled.
+LUODI_STALL_NO_CONTACT_DAYS = env_int("LUODI_STALL_NO_CONTACT_DAYS", 60)
 FILE_UPLOAD_PERMISSIONS = 0o640
 # A request body other than files (JSON, form fields) over this size is refused: a 413 in
 # the API's error shape. Files are bounded by LUODI_UPLOAD_MAX_MB where they are accepted.

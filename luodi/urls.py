@@ -35,6 +35,7 @@ urlpatterns = [
     path("search/", include("luodi.search.urls")),
     path("import/", include("luodi.ingest.urls")),
     path("projects/", include("luodi.pipeline.urls")),
+    path("aftercare/", include("luodi.aftercare.urls")),
     path("engagements/", include("luodi.engagements.urls")),
     path("matchmaking/", include("luodi.matchmaking.urls")),
     path("insights/", include("luodi.insights.urls")),

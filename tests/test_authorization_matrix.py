@@ -40,13 +40,15 @@ from django.utils import timezone
 
 from luodi.accounts.domain import create_api_token
 from luodi.accounts.models import Role, User
+from luodi.aftercare.choices import MilestoneKind
+from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
 from luodi.catalog.models import AccessGrant, Organization
 from luodi.catalog.resources import RESOURCES
 from luodi.engagements.models import Event, Visit
 from luodi.ingest.export import COLUMNS
 from luodi.insights.queries import CHART_KEYS
 from luodi.matchmaking.models import NdaInvitation, SourceKind
-from luodi.pipeline.models import Project
+from luodi.pipeline.models import LandingRecord, Project
 from luodi.retrieval import indexing
 from tests.catalog_api.factories import AccessGrantFactory, TrialFactory
 from tests.conftest import Personas
@@ -122,6 +124,10 @@ SLUG_VALUES: dict[str, list[str]] = {
     "api:source_kind": list(SourceKind.values),
     "api:key": list(CHART_KEYS),
     "api:fmt": ["pdf", "xlsx"],
+    # After landing: a milestone's kind (through ANY_SLUG, as API routes name no namespace)
+    # and the month of the figures the marker projects report (`LANDED_MONTH`).
+    "aftercare:*:kind": list(MilestoneKind.values),
+    "api:month": [f"{date.today().replace(day=1) - timedelta(days=1):%Y-%m}"],
 }
 # Secrets in a URL (import tokens, calendar-feed tokens, ticket codes) cannot be guessed: they
 # are called with one wrong value, which must show nothing.
@@ -309,6 +315,23 @@ def _member(org: Any, username: str) -> User:
     return user
 
 
+def _landed(pk: int, park: Organization) -> None:
+    """The marker project followed after landing, with something on every aftercare route
+    (its month is the one in SLUG_VALUES["api:month"])."""
+    Project.objects.filter(pk=pk).update(stage="landed")
+    LandingRecord.objects.create(project_id=pk, entity_name=f"落地企业{pk}", park=park)
+    today = date.today()
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    FigureReport.objects.create(id=pk, project_id=pk, period=month, jobs=12)
+    Milestone.objects.create(id=pk, project_id=pk, kind="registered", actual_on=today)
+    Commitment.objects.create(
+        id=pk, project_id=pk, metric="jobs", amount=50, due_on=today - timedelta(days=1)
+    )
+    Subsidy.objects.create(
+        id=pk, project_id=pk, kind="rent", policy="房租补贴", amount_applied_wan=1
+    )
+
+
 def build_world(p: Personas) -> World:
     invited_org: Any = OrganizationFactory(id=PUBLIC, name_zh="受邀机构", status="published")
     granted_org: Any = OrganizationFactory(id=TEASER, name_zh="获准机构", status="published")
@@ -369,6 +392,7 @@ def build_world(p: Personas) -> World:
             status="published",
         )
         event.achievements.set([pk])
+        _landed(pk, park)
     indexing.rebuild_all()
 
     users: dict[str, User | None] = {

@@ -27,13 +27,12 @@ from luodi.accounts.rules import is_staff
 from luodi.errors import ApiError
 from luodi.ingest import domain, pending, runs, tables
 from luodi.ingest.ctgov import CtgovError
+from luodi.ingest.fields import FIELDS
 from luodi.ingest.forms import check_upload
 from luodi.ingest.models import ImportRun
 from luodi.ingest.rules import import_runs_visible_to, may_import_kind
 
 router = Router(tags=["ingest"])
-
-Kind = Literal["organizations", "people", "achievements", "needs"]
 
 
 class RowErrorOut(Schema):
@@ -113,12 +112,14 @@ def _read(file: UploadedFile, suffixes: tuple[str, ...]) -> bytes:
 def import_table(
     request: HttpRequest,
     file: File[UploadedFile],
-    kind: Form[Kind],
+    kind: Form[str],
     dry_run: Form[bool] = False,
     mode: Form[Literal["good", "all"]] = "good",
     mapping: Form[str | None] = None,
 ) -> dict[str, Any] | Status[dict[str, Any]]:
-    """Import an .xlsx or .csv file of organizations, people, achievements or needs.
+    """Import an .xlsx or .csv file of organizations, people, achievements, needs, or the
+    monthly figures of landed projects (`kind`: organizations, people, achievements, needs,
+    figures; the kinds of other apps are registered at start-up).
 
     `mapping` is a JSON list with one field key per column ("" skips the column); without it
     the columns are mapped from their headers. `mode` "all" writes nothing if any row is bad.
@@ -127,6 +128,9 @@ def import_table(
     the run, whose `url` answers its status until it is done or failed.
     """
     user = _user(request)
+    if kind not in FIELDS:
+        message = "Not a kind of import: " + ", ".join(FIELDS) + "."
+        raise ApiError(422, "invalid", "The request has invalid fields.", {"kind": [message]})
     if not may_import_kind(user, kind):
         raise PermissionDenied
     raw = _read(file, (".xlsx", ".csv"))

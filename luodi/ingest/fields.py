@@ -6,7 +6,9 @@ model field's label in English or Chinese, so an export re-imports as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
@@ -30,7 +32,6 @@ KIND_LABELS: dict[str, Promise] = {
     ACHIEVEMENTS: _("Achievements"),
     NEEDS: _("Clinical needs"),
 }
-KIND_CHOICES = list(KIND_LABELS.items())
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Spec:
     choices: type[models.TextChoices] | None = None
     schemes: tuple[str, ...] = ()
     max_length: int | None = None
+    # For a kind registered by another app (`register_kind`): turns a cell's text into
+    # (value, None) or (None, reason), instead of the built-in cleaning of `kind`.
+    parse: Callable[[str], tuple[Any, str | None]] | None = None
 
 
 AREA, TECH, SPECIALTY = "area", "tech", "specialty"
@@ -460,3 +464,21 @@ SYNONYMS_ZH: dict[str, dict[str, str]] = {
         "场地": "space",
     },
 }
+
+
+def register_kind(
+    key: str,
+    *,
+    label: Promise,
+    specs: list[Spec],
+    required: list[tuple[str, ...]],
+    bilingual: dict[tuple[str, str], tuple[str, ...]] | None = None,
+) -> None:
+    """Add an import kind owned by another app (called from its AppConfig.ready(), so the
+    ingest app never imports it): its fields, label and required columns. The app also
+    registers the kind's writer (`writers.register`) and who may import it
+    (`rules.register_kind`). Registering the same key again replaces it (tests, reloads)."""
+    KIND_LABELS[key] = label
+    FIELDS[key] = specs
+    BILINGUAL[key] = bilingual or {}
+    REQUIRED_GROUPS[key] = required

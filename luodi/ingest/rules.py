@@ -8,6 +8,8 @@ A queued import run (runs.py) is seen only by the person who started it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import rules
 from django.db.models import QuerySet
 
@@ -17,10 +19,19 @@ from luodi.ingest.models import ImportRun
 
 PARTNER_KINDS = frozenset({PEOPLE, ACHIEVEMENTS, NEEDS})
 ALL_KINDS = frozenset({ORGANIZATIONS, *PARTNER_KINDS})
+# Kinds registered by other apps (fields.register_kind): who may import each. Rows are
+# still checked one by one by the kind's writer.
+REGISTERED_KINDS: dict[str, Callable[[AnyUser], bool]] = {}
+
+
+def register_kind(kind: str, may_import: Callable[[AnyUser], bool]) -> None:
+    REGISTERED_KINDS[kind] = may_import
 
 
 @rules.predicate
 def may_import_kind(user: AnyUser, kind: str | None) -> bool:
+    if kind in REGISTERED_KINDS:
+        return bool(user.is_authenticated and REGISTERED_KINDS[kind](user))
     if kind not in ALL_KINDS:
         return False
     if is_staff(user):
@@ -46,7 +57,8 @@ def import_runs_visible_to(user: AnyUser) -> QuerySet[ImportRun]:
 
 
 def kinds_for(user: AnyUser) -> list[str]:
-    return [k for k in (ORGANIZATIONS, PEOPLE, ACHIEVEMENTS, NEEDS) if may_import_kind(user, k)]
+    kinds = (ORGANIZATIONS, PEOPLE, ACHIEVEMENTS, NEEDS, *REGISTERED_KINDS)
+    return [k for k in kinds if may_import_kind(user, k)]
 
 
 rules.add_perm("ingest.import_table", can_import)

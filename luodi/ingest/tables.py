@@ -403,6 +403,8 @@ def org_index() -> dedup.OrgIndex:
 def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | None]:
     """(value, reason) for one cell; reason is None when the value is acceptable."""
     label = str(spec.label)
+    if spec.parse is not None:
+        return spec.parse(raw)
     if spec.kind in ("text", "longtext"):
         if spec.max_length and len(raw) > spec.max_length:
             return None, _("%(field)s is longer than %(n)s characters") % {

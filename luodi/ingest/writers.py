@@ -16,12 +16,14 @@ edit form opened before the import conflicts instead of reverting it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
@@ -32,7 +34,7 @@ from luodi.concurrency import claim
 from luodi.ingest import dedup, fields
 from luodi.ingest.journal import Journal
 from luodi.ingest.rules import may_write_for_org
-from luodi.ingest.summary import Duplicate, Summary
+from luodi.ingest.summary import RECORD_LABELS, Duplicate, Summary
 from luodi.ingest.tables import Resolver
 from luodi.web.text import join_items
 
@@ -350,9 +352,20 @@ def write_need(values: dict[str, Any], line: int, ctx: Context, summary: Summary
     return _outcome(created, _save(need, changed, created, ctx))
 
 
-WRITERS = {
+Writer = Callable[[dict[str, Any], int, Context, Summary], str]
+
+WRITERS: dict[str, tuple[Writer, str]] = {
     fields.ORGANIZATIONS: (write_organization, "organization"),
     fields.PEOPLE: (write_person, "person"),
     fields.ACHIEVEMENTS: (write_achievement, "achievement"),
     fields.NEEDS: (write_need, "clinical_need"),
 }
+
+
+def register(kind: str, write: Writer, record_kind: str, record_label: Promise) -> None:
+    """The writer of a kind registered by another app (see `fields.register_kind`):
+    `write(values, line, ctx, summary)` answers "created", "updated", "unchanged" or
+    "duplicate", raises RowRejected, and records its writes in `ctx.journal` when there is
+    one (so that a failed import is undone)."""
+    WRITERS[kind] = (write, record_kind)
+    RECORD_LABELS[record_kind] = record_label

@@ -114,6 +114,43 @@ PLANS: list[tuple[str, list[tuple[str, int, str]], str]] = [
         ],
         "估值分歧，企业转投外省园区 (valuation gap)",
     ),
+    # More landed ones, so that the follow-through after landing has a portfolio to show:
+    # one landed eight months ago whose construction never started (stalled), one producing
+    # for two months, one that landed a month ago.
+    (
+        "landed",
+        [
+            ("assessment", 520, ""),
+            ("matchmaking", 480, ""),
+            ("negotiation", 420, ""),
+            ("agreement_signed", 330, "签署投资协议"),
+            ("landed", 240, "注册完成，租用园区标准厂房"),
+        ],
+        "",
+    ),
+    (
+        "in_production",
+        [
+            ("assessment", 700, ""),
+            ("matchmaking", 650, ""),
+            ("negotiation", 590, ""),
+            ("agreement_signed", 500, ""),
+            ("landed", 380, ""),
+            ("in_production", 60, "首批产品下线"),
+        ],
+        "",
+    ),
+    (
+        "landed",
+        [
+            ("assessment", 300, ""),
+            ("matchmaking", 240, ""),
+            ("negotiation", 150, ""),
+            ("agreement_signed", 75, ""),
+            ("landed", 30, "完成工商注册"),
+        ],
+        "",
+    ),
 ]
 
 
@@ -123,6 +160,25 @@ def _first(kind: str, offset: int = 0) -> Organization | None:
     ).order_by("-is_demo", "pk")
     items = list(qs[:5])
     return items[offset % len(items)] if items else None
+
+
+# The companies registered at landing: fictional names, one per demo project.
+ENTITY_WORDS = [
+    "锦岚",
+    "蓉曜",
+    "岷澜",
+    "青棠",
+    "芙川",
+    "瑞蜀",
+    "金楠",
+    "浣溪",
+    "南湖",
+    "天曜",
+    "西岭",
+    "蜀葵",
+    "锦官",
+    "望江",
+]
 
 
 def _credit_code(i: int) -> str:
@@ -258,7 +314,7 @@ def _project(
     add_note(actor=actor, project=project, text="首次接洽：成果方希望在成都落地转化。")
     for stage, days, note in path:
         if stage == "landed":
-            _landing(actor, project, park, i)
+            _landing(actor, project, park, i, days)
         if stage == "agreement_signed":
             _agreement(
                 actor,
@@ -323,14 +379,17 @@ def _agreement(actor: User, project: Project, signed: Any, *, done: bool) -> Non
     )
 
 
-def _landing(actor: User, project: Project, park: Organization | None, i: int) -> None:
+def _landing(
+    actor: User, project: Project, park: Organization | None, i: int, days_ago: int
+) -> None:
     carrier = Carrier.objects.filter(park=park).first() if park else None
     record_landing(
         actor=actor,
         project=project,
         values={
-            "entity_name": f"成都{project.owner.display_name[:6]}生物科技有限公司（演示）",
-            "registered_on": timezone.localdate() - timedelta(days=100 + i),
+            "entity_name": f"成都{ENTITY_WORDS[i % len(ENTITY_WORDS)]}生物科技有限公司（演示）",
+            # Registered a few days before the project counted as landed.
+            "registered_on": timezone.localdate() - timedelta(days=days_ago + 3 + i % 4),
             "credit_code": _credit_code(i),
             "park": park,
             "carrier": carrier,

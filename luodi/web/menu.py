@@ -41,6 +41,7 @@ GROUP_LABELS: dict[str, str | Promise] = {
     ADMIN: _("Administration"),
 }
 _staff_or_partner = account_rules.is_staff | account_rules.is_partner
+_staff_partner_or_viewer = _staff_or_partner | account_rules.is_viewer
 
 MENU: list[MenuEntry] = [
     MenuEntry(_("Home"), "home", _signed_in),
@@ -55,9 +56,11 @@ MENU: list[MenuEntry] = [
     MenuEntry(_("Projects"), "pipeline:board", _staff_or_partner, (), WORK),
     MenuEntry(_("Agreements"), "pipeline:agreements", _staff_or_partner, (), WORK),
     MenuEntry(_("Company requests"), "pipeline:requests", _staff_or_partner, (), WORK),
+    MenuEntry(_("After landing"), "aftercare:board", _staff_partner_or_viewer, (), WORK),
     MenuEntry(_("My tasks"), "pipeline:my-tasks", _signed_in, (), WORK),
     MenuEntry(_("Engagements"), "engagements:calendar", _signed_in, (), WORK),
     MenuEntry(_("Reports"), "insights:reports", _signed_in, (), INSIGHTS),
+    MenuEntry(_("After-landing KPIs"), "insights:after-landing", _signed_in, (), INSIGHTS),
     MenuEntry(_("Industry layout"), "insights:layout", _signed_in, (), INSIGHTS),
     MenuEntry(_("Import"), "ingest:upload", ingest_rules.can_import, (), ADMIN),
     MenuEntry(_("Review queue"), "catalog:review-queue", account_rules.is_staff, (), ADMIN),

@@ -29,7 +29,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("source", choices=["ctgov", "table"])
         parser.add_argument("file", type=Path)
-        parser.add_argument("--kind", help="organizations | people | achievements | needs")
+        parser.add_argument("--kind", help=" | ".join(FIELDS))
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
         parser.add_argument(
             "--all-or-nothing",
