@@ -2,7 +2,9 @@
 
     GET /charts              every chart of the signed-in user's dashboard
     GET /charts/{key}        one chart: {key, title, kind, columns, rows, x, series, drill}
-    GET/POST /reports        the user's report jobs; request one (period + scope)
+    GET /after-landing       the after-landing KPI charts (period, scope)
+    GET/POST /reports        the user's report jobs; request one (period + scope; kind
+                             after_landing: the government report, language, narrative)
     GET /reports/{id}        one job's status; GET /reports/{id}/file/{pdf|xlsx} its file
 
 Numbers follow `queries.py`: permission-aware, viewers get aggregates only, small groups
@@ -11,7 +13,7 @@ that would identify a confidential achievement are suppressed (null values).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
@@ -27,8 +29,8 @@ from luodi.control_chars import InputSchema
 from luodi.errors import ApiError
 from luodi.insights import geo, queries, timeline
 from luodi.insights import scope as scopes
-from luodi.insights.forms import ReportForm
-from luodi.insights.models import ReportJob
+from luodi.insights.forms import AfterLandingFilterForm, ReportForm
+from luodi.insights.models import ReportJob, ReportKind
 from luodi.insights.reports import request_report
 from luodi.insights.rules import report_jobs_visible_to
 
@@ -92,6 +94,66 @@ def organization_timeline(request: HttpRequest, org_id: int) -> dict[str, Any]:
     return {"organization": org.pk, "entries": [vars(e) for e in entries], "more": more}
 
 
+# -- after landing ------------------------------------------------------------------------
+
+
+class AfterLandingOut(Schema):
+    start: date
+    end: date
+    scope_label: str
+    charts: list[dict[str, Any]] = Field(
+        description="`summary` (one row of key numbers) first, then each chart: "
+        "{key, title, kind, columns, rows, x, series, drill, y2, note}."
+    )
+
+
+def _invalid(form: Any) -> ApiError:
+    fields = {name: [str(m) for m in errors] for name, errors in form.errors.items()}
+    return ApiError(422, "invalid", "The request has invalid fields.", fields)
+
+
+@router.get(
+    "/after-landing", response=AfterLandingOut, summary="After-landing KPIs (charts as dicts)"
+)
+def after_landing(
+    request: HttpRequest,
+    period: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    scope: Literal["all", "park", "area"] = "all",
+    scope_id: int | None = None,
+) -> dict[str, Any]:
+    """`period` is a month (2026-09) or a quarter (2026-Q3); else `start`/`end`; else this
+    year to date. Parks see their own projects' figures; viewers get aggregates with small
+    groups suppressed (null values) and no per-person rows."""
+    from luodi.insights import landing_kpis as kpis
+
+    if scope != scopes.ALL and scope_id is None:
+        raise ApiError(
+            422,
+            "invalid",
+            "The request has invalid fields.",
+            {"scope_id": ["Required unless scope is `all`."]},
+        )
+    data = {
+        "period": period or "",
+        "start": start.isoformat() if start else "",
+        "end": end.isoformat() if end else "",
+        "scope": scopes.encode(scope, scope_id),
+    }
+    form = AfterLandingFilterForm(data, user=request.user)
+    if not form.is_valid():
+        raise _invalid(form)
+    first, last = form.cleaned_data["start"], form.cleaned_data["end"]
+    charts = kpis.charts(request.user, first, last, form.scope_obj)
+    return {
+        "start": first,
+        "end": last,
+        "scope_label": form.scope_obj.label,
+        "charts": [c.as_dict() for c in charts.values()],
+    }
+
+
 # -- reports ------------------------------------------------------------------------------
 
 
@@ -109,10 +171,33 @@ class ReportIn(InputSchema):
         description="Organization id of the park (partners: their own park only), or the "
         "term id of a top-level therapeutic area. Required unless scope is `all`.",
     )
+    kind: Literal["portfolio", "after_landing"] = Field(
+        "portfolio",
+        description="`portfolio` (the default) or `after_landing`: the government report "
+        "after landing, for a month or a quarter (`period_code`).",
+    )
+    period_code: str | None = Field(
+        None,
+        description="after_landing: a month (2026-09) or a quarter (2026-Q3); without it, "
+        "the last month or quarter as `period` says (`custom` is refused).",
+    )
+    language: Literal["zh-hans", "en"] | None = Field(
+        None,
+        description="after_landing: the language the report is written in; default the "
+        "requester's.",
+    )
+    narrative: str | None = Field(
+        None,
+        max_length=5000,
+        description="after_landing: the narrative that opens the report; omitted, the draft "
+        "written from the numbers; empty is refused.",
+    )
 
 
 class ReportOut(Schema):
     id: int
+    kind: str
+    language: str
     period_start: date
     period_end: date
     scope: str
@@ -135,6 +220,8 @@ def _report_out(job: ReportJob) -> dict[str, Any]:
 
     return {
         "id": job.pk,
+        "kind": job.kind,
+        "language": job.language,
         "period_start": job.period_start,
         "period_end": job.period_end,
         "scope": job.scope,
@@ -163,6 +250,8 @@ def list_reports(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/reports", response={201: ReportOut}, summary="Request a report (PDF + xlsx)")
 def create_report(request: HttpRequest, payload: ReportIn) -> Status:
     """Validated like the web form: a scope the user may not choose is a 422 on `scope`."""
+    if payload.kind == ReportKind.AFTER_LANDING:
+        return _create_gov_report(request, payload)
     if payload.scope != scopes.ALL and payload.scope_id is None:
         raise ApiError(
             422,
@@ -191,6 +280,60 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Status:
     )
     job = _jobs(request).get(pk=job.pk)
     return Status(201, _report_out(job))
+
+
+def _create_gov_report(request: HttpRequest, payload: ReportIn) -> Status:
+    from django.utils import timezone, translation
+
+    from luodi.insights import gov_report
+    from luodi.insights.forms import GovReportForm
+
+    errors: dict[str, list[str]] = {}
+    if payload.scope != scopes.ALL and payload.scope_id is None:
+        errors["scope_id"] = ["Required unless scope is `all`."]
+    if payload.period_code is None and payload.period == "custom":
+        errors["period"] = ["The government report covers a month or a quarter: give period_code."]
+    if errors:
+        raise ApiError(422, "invalid", "The request has invalid fields.", errors)
+    assert isinstance(request.user, User)
+    code = payload.period_code
+    if code is None:
+        today = timezone.localdate()
+        code = (
+            gov_report.last_quarter(today)
+            if payload.period == "quarter"
+            else (f"{today.replace(day=1) - timedelta(days=1):%Y-%m}")
+        )
+    language = payload.language or (
+        "en" if request.user.preferred_language().startswith("en") else "zh-hans"
+    )
+    data = {
+        "period": code,
+        "scope": scopes.encode(payload.scope, payload.scope_id),
+        "language": language,
+        "narrative": "" if payload.narrative is None else payload.narrative,
+    }
+    form = GovReportForm(data, user=request.user, issuing=payload.narrative is not None)
+    if not form.is_valid():
+        raise _invalid(form)
+    start, end = gov_report.parse_period(form.cleaned_data["period"])
+    narrative = form.cleaned_data["narrative"]
+    if payload.narrative is None:
+        row = gov_report.numbers(request.user, start, end, form.scope_obj)
+        with translation.override(language):
+            narrative = gov_report.draft_narrative(form.cleaned_data["period"], row)
+    kind, ref = form.cleaned_data["scope"]
+    job = request_report(
+        actor=request.user,
+        start=start,
+        end=end,
+        scope=kind,
+        ref=ref,
+        kind=ReportKind.AFTER_LANDING,
+        language=language,
+        narrative=narrative,
+    )
+    return Status(201, _report_out(_jobs(request).get(pk=job.pk)))
 
 
 @router.get("/reports/{report_id}", response=ReportOut, summary="One report job")

@@ -70,3 +70,116 @@ def period_bounds(period: str, today: date) -> tuple[date, date]:
         return end.replace(month=end.month - 2, day=1), end
     end = first_this_month - timedelta(days=1)
     return end.replace(day=1), end
+
+
+class _ScopeMixin(NoControlChars, forms.Form):
+    scope = forms.ChoiceField(label=_("Scope"), initial=scopes.ALL, required=False)
+
+    def _setup_scope(self, user: Any) -> None:
+        self.user = user
+        field = self.fields["scope"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = scopes.form_choices(user)
+
+    def clean_scope(self) -> tuple[str, int | None]:
+        try:
+            kind, ref = scopes.decode(self.cleaned_data["scope"] or scopes.ALL)
+            self.scope_obj = scopes.resolve(self.user, kind, ref)
+        except scopes.ScopeError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return kind, ref
+
+
+def clean_period_code(value: str) -> str:
+    from luodi.insights import gov_report
+
+    code = gov_report.normal_code(value or "")
+    try:
+        start, _end = gov_report.parse_period(code)
+    except gov_report.PeriodError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+    if start > timezone.localdate():
+        raise forms.ValidationError(_("This period has not begun yet."))
+    return code
+
+
+class AfterLandingFilterForm(_ScopeMixin):
+    """The after-landing page's filters: a month or quarter, or dates from/to; a scope."""
+
+    period = forms.CharField(
+        label=_("Month or quarter"),
+        required=False,
+        max_length=7,
+        help_text=_("e.g. 2026-09 or 2026-Q3; empty: the dates below, or this year."),
+        widget=forms.TextInput(attrs={"placeholder": "2026-Q3", "list": "period-codes"}),
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_scope(user)
+
+    def clean_period(self) -> str:
+        value = self.cleaned_data.get("period") or ""
+        return clean_period_code(value) if value.strip() else ""
+
+    def clean(self) -> dict[str, Any]:
+        from luodi.insights import gov_report
+
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if data.get("period"):
+            start, end = gov_report.parse_period(data["period"])
+        elif start or end:
+            if not start or not end or start > end:
+                raise forms.ValidationError(_("Give a start date on or before the end date."))
+        else:
+            today = timezone.localdate()
+            start, end = today.replace(month=1, day=1), today
+        data["start"], data["end"] = start, end
+        return data
+
+
+class GovReportForm(_ScopeMixin):
+    """The government report: a month or a quarter, scope, language; the narrative is
+    required when it is issued (the preview drafts it)."""
+
+    period = forms.CharField(
+        label=_("Month or quarter"),
+        max_length=7,
+        help_text=_("e.g. 2026-09 or 2026-Q3."),
+        widget=forms.TextInput(attrs={"placeholder": "2026-Q3", "list": "period-codes"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        initial="zh-hans",
+    )
+    narrative = forms.CharField(
+        label=_("Narrative"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Edit the draft: it opens the report as written here."),
+    )
+
+    def __init__(self, *args: Any, user: Any, issuing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_scope(user)
+        self.issuing = issuing
+        for name in ("period", "scope", "language", "narrative"):
+            self.fields[name].widget.attrs["data-testid"] = f"gov-{name}"
+
+    def clean_period(self) -> str:
+        return clean_period_code(self.cleaned_data.get("period") or "")
+
+    def clean_narrative(self) -> str:
+        text = (self.cleaned_data.get("narrative") or "").strip()
+        if self.issuing and not text:
+            raise forms.ValidationError(_("Write the narrative before issuing the report."))
+        return text

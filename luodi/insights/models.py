@@ -21,6 +21,16 @@ class ReportScope(models.TextChoices):
     AREA = "area", _("One therapeutic area")
 
 
+class ReportKind(models.TextChoices):
+    PORTFOLIO = "portfolio", _("Portfolio report")
+    AFTER_LANDING = "after_landing", _("After-landing report for the government")
+
+
+class ReportLanguage(models.TextChoices):
+    ZH = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
 class ReportJob(models.Model):
     """A monthly or quarterly report (PDF + xlsx) for a period, scoped to its requester and
     optionally narrowed to one park or one therapeutic area (`insights.scope`)."""
@@ -51,6 +61,15 @@ class ReportJob(models.Model):
         related_name="+",
         verbose_name=_("therapeutic area"),
     )
+    kind = models.CharField(
+        _("report"), max_length=16, choices=ReportKind.choices, default=ReportKind.PORTFOLIO
+    )
+    # The language the report is written in; blank: the requester's (portfolio reports).
+    language = models.CharField(
+        _("language"), max_length=8, choices=ReportLanguage.choices, blank=True
+    )
+    # The narrative as the requester edited it before issuing (after-landing reports).
+    narrative = models.TextField(_("narrative"), blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
@@ -79,6 +98,10 @@ class ReportJob(models.Model):
         if self.scope == ReportScope.AREA and self.scope_area is not None:
             return str(self.scope_area)
         return str(self.get_scope_display())
+
+    @property
+    def report_language(self) -> str:
+        return self.language or self.requested_by.preferred_language()
 
     @property
     def is_finished(self) -> bool:

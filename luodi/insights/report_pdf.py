@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -165,7 +167,33 @@ def column_widths(headers: list[str], rows: list[list[Any]]) -> list[float]:
         for i, h in enumerate(headers)
     ]
     total = sum(need) or 1
-    return [PAGE_TEXT_WIDTH * n / total for n in need]
+    widths = [PAGE_TEXT_WIDTH * n / total for n in need]
+    # Shared out by content alone, a short count column ("已落地", "Landed") beside six
+    # money columns came out one character wide and its header one character per line.
+    # Each column gets at least its header's longest word (three CJK characters at most,
+    # they may break between); what that costs is taken from the columns above their own.
+    floors = [_word_floor(h) for h in headers]
+    lacking = sum(max(0.0, f - w) for f, w in zip(floors, widths, strict=True))
+    spare = sum(max(0.0, w - f) for f, w in zip(floors, widths, strict=True))
+    if lacking and spare > lacking:
+        widths = [
+            f if w <= f else w - (w - f) * lacking / spare
+            for f, w in zip(floors, widths, strict=True)
+        ]
+    elif lacking:  # not even the words fit: share the page by them
+        widths = [PAGE_TEXT_WIDTH * f / sum(floors) for f in floors]
+    return widths
+
+
+def _word_floor(header: str) -> float:
+    """Points the longest word of `header` needs at the table's 9 pt, with the cell padding."""
+    words = [w for w in re.split(r"[\s（）()/·]+", header) if w] or [""]
+    units = max(min(sheets.display_width(w), 6 if _is_cjk(w) else 14) for w in words)
+    return units * 5.0 + 12
+
+
+def _is_cjk(word: str) -> bool:
+    return any(unicodedata.east_asian_width(ch) in "WF" for ch in word)
 
 
 def write_pdf(data: ReportData, font: str) -> bytes:

@@ -30,7 +30,7 @@ from luodi.catalog.choices import Disclosure
 from luodi.insights import queries
 from luodi.insights import scope as scopes
 from luodi.insights.base import EVERYTHING, Scope
-from luodi.insights.models import JobStatus, ReportJob, ReportScope
+from luodi.insights.models import JobStatus, ReportJob, ReportKind, ReportScope
 from luodi.jobs import job
 from luodi.pipeline.choices import SIGNED_STATUSES
 from luodi.pipeline.models import Agreement, LandingRecord
@@ -246,14 +246,22 @@ def build(job: ReportJob) -> None:
 
     user = job.requested_by
     try:
-        with translation.override(user.preferred_language()):
-            data = collect(user, job.period_start, job.period_end, scopes.of_job(job))
-            _progress(job, 40)
-            xlsx = write_xlsx(data)
-            _progress(job, 60)
-            pdf = report_pdf.write_pdf(data, register_font())
+        # A report is written in its own language (the government report's choice), else
+        # in the requester's.
+        with translation.override(job.report_language):
+            if job.kind == ReportKind.AFTER_LANDING:
+                from luodi.insights import gov_report
+
+                xlsx, pdf = gov_report.build_files(job, scopes.of_job(job))
+            else:
+                data = collect(user, job.period_start, job.period_end, scopes.of_job(job))
+                _progress(job, 40)
+                xlsx = write_xlsx(data)
+                _progress(job, 60)
+                pdf = report_pdf.write_pdf(data, register_font())
             _progress(job, 90)
-        stem = f"luodi-report-{job.period_start:%Y%m%d}-{job.period_end:%Y%m%d}-{job.pk}"
+        prefix = "luodi-after-landing" if job.kind == ReportKind.AFTER_LANDING else "luodi-report"
+        stem = f"{prefix}-{job.period_start:%Y%m%d}-{job.period_end:%Y%m%d}-{job.pk}"
         job.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
         job.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
         job.status, job.progress, job.finished_at = JobStatus.DONE, 100, timezone.now()
@@ -277,17 +285,29 @@ def build_report(job_id: int) -> bool:
 
 
 def request_report(
-    *, actor: User, start: date, end: date, scope: str = ReportScope.ALL, ref: int | None = None
+    *,
+    actor: User,
+    start: date,
+    end: date,
+    scope: str = ReportScope.ALL,
+    ref: int | None = None,
+    kind: str = ReportKind.PORTFOLIO,
+    language: str = "",
+    narrative: str = "",
 ) -> ReportJob:
     """Queue a report; a worker builds it (`insights.build_report`).
 
     `scope`/`ref` name the park or area; the caller has validated them with `scope.resolve`
-    (the build re-checks them against the requester's permissions at that time).
+    (the build re-checks them against the requester's permissions at that time). `kind`
+    after_landing is the government report, written in `language` with `narrative`.
     """
     job = ReportJob.objects.create(
         requested_by=actor,
         period_start=start,
         period_end=end,
+        kind=kind,
+        language=language,
+        narrative=narrative.strip(),
         scope=scope,
         scope_park_id=ref if scope == ReportScope.PARK else None,
         scope_area_id=ref if scope == ReportScope.AREA else None,

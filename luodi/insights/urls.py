@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from luodi.insights import views
+from luodi.insights import views, views_after
 
 app_name = "insights"
 
@@ -18,6 +18,13 @@ urlpatterns = [
         views.organization_timeline,
         name="organization-timeline",
     ),
+    path("after-landing/", views_after.after_landing, name="after-landing"),
+    path(
+        "after-landing/charts/<str:key>.<str:fmt>",
+        views_after.after_landing_export,
+        name="after-landing-export",
+    ),
+    path("reports/government/", views_after.government_report, name="gov-report"),
     path("reports/", views.report_list, name="reports"),
     path("reports/<int:pk>/", views.report_status, name="report-status"),
     path("reports/<int:pk>/<str:fmt>/", views.report_download, name="report-download"),

@@ -1,0 +1,23 @@
+"""PDF table columns: a short count column beside many money columns keeps room for its
+header's words (it came out one character wide in the government report)."""
+
+from __future__ import annotations
+
+from luodi.insights.report_pdf import PAGE_TEXT_WIDTH, _word_floor, column_widths
+
+MONEY = ["承诺投资（万元）", "累计到资（万元）", "本期产值（万元）", "本期税收（万元）"]
+
+
+def test_a_count_column_keeps_its_header_word() -> None:
+    headers = ["园区", "已落地", "已投产", *MONEY, "亩均产值（万元）", "兑现金额（万元）"]
+    rows = [["成都天府国际生物城", 2, 0, 12500, 11375, 780, 46.8, 157.58, 0]]
+    widths = column_widths(headers, rows)
+    assert abs(sum(widths) - PAGE_TEXT_WIDTH) < 0.01
+    assert widths[1] >= _word_floor("已落地") and widths[2] >= _word_floor("已投产")
+
+
+def test_english_headers_that_cannot_all_fit_share_the_page_by_their_words() -> None:
+    headers = ["Park", "Landed", "In production", "Investment promised (10k CNY)"] * 3
+    widths = column_widths(headers, [[1] * len(headers)])
+    assert abs(sum(widths) - PAGE_TEXT_WIDTH) < 0.01
+    assert widths[2] > widths[1] > widths[0] * 0.9  # "production" gets more than "Landed"
