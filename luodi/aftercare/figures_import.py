@@ -34,7 +34,7 @@ from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Organization
 from luodi.ingest import fields, writers
 from luodi.ingest import rules as ingest_rules
-from luodi.ingest.summary import Duplicate, Summary
+from luodi.ingest.summary import Summary
 from luodi.pipeline.models import Project
 from luodi.pipeline.rules import projects_visible_to
 
@@ -212,23 +212,6 @@ def _find_project(text: str, ctx: writers.Context) -> Project:
     return project
 
 
-def _duplicate(key: Any, line: int, label: str, ctx: writers.Context, summary: Summary) -> bool:
-    if key in ctx.seen:
-        first = ctx.seen[key]
-        summary.duplicates.append(
-            Duplicate(
-                line,
-                label,
-                None,
-                _("line %(n)s") % {"n": first},
-                _("same record as line %(n)s") % {"n": first},
-            )
-        )
-        return True
-    ctx.seen[key] = line
-    return False
-
-
 def write_figures(values: dict[str, Any], line: int, ctx: writers.Context, summary: Summary) -> str:
     """One row: the month's figures of one project, through `domain.record_figures`. With a
     journal, the row's writes (the month's report and its history entry) are recorded so
@@ -236,7 +219,9 @@ def write_figures(values: dict[str, Any], line: int, ctx: writers.Context, summa
     text = str(values["project"]).strip()
     project = _find_project(text, ctx)
     period: date = values["month"]
-    if _duplicate((KIND, project.pk, period), line, f"{text} {period:%Y-%m}", ctx, summary):
+    if writers.in_file_duplicate(
+        (KIND, project.pk, period), line, f"{text} {period:%Y-%m}", ctx, summary
+    ):
         return "duplicate"
     figures = {name: values[name] for name in METRICS if name in values}
     note = values.get("note")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luodi.accounts.rules import AnyUser
 from luodi.aftercare.choices import SUBSIDY_TRANSITIONS, MilestoneKind, SubsidyStatus
+from luodi.aftercare.domain import SUBSIDY_FIELDS
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
 from luodi.catalog.models import Organization
 from luodi.concurrency import VersionedForm
@@ -131,19 +132,7 @@ class SubsidyForm(NoControlChars, VersionedForm, forms.ModelForm):
 
     class Meta:
         model = Subsidy
-        fields = [
-            "kind",
-            "policy",
-            "granted_by",
-            "status",
-            "applied_on",
-            "amount_applied_wan",
-            "approved_on",
-            "amount_approved_wan",
-            "paid_on",
-            "amount_paid_wan",
-            "note",
-        ]
+        fields = SUBSIDY_FIELDS
         widgets = {
             "applied_on": _DATE,
             "approved_on": _DATE,

@@ -226,9 +226,8 @@ def write_organization(values: dict[str, Any], line: int, ctx: Context, summary:
     return _outcome(created, written)
 
 
-def _in_file_duplicate(
-    identity: Any, line: int, label: str, ctx: Context, summary: Summary
-) -> bool:
+def in_file_duplicate(identity: Any, line: int, label: str, ctx: Context, summary: Summary) -> bool:
+    """Whether an earlier row of the same file named the same record (then reported)."""
     if identity in ctx.seen:
         first = ctx.seen[identity]
         summary.duplicates.append(
@@ -273,7 +272,7 @@ def write_person(values: dict[str, Any], line: int, ctx: Context, summary: Summa
         org_id = ctx.own_org(org_id)
     label = values.get("name_zh") or values.get("name_en") or ""
     identity = ("person", org_id, dedup.normalize(label))
-    if _in_file_duplicate(identity, line, label, ctx, summary):
+    if in_file_duplicate(identity, line, label, ctx, summary):
         return "duplicate"
     people = (
         Person.objects.filter(organization__isnull=True)
@@ -308,7 +307,7 @@ _ACHIEVEMENT_FIELDS = [
 def write_achievement(values: dict[str, Any], line: int, ctx: Context, summary: Summary) -> str:
     owner_id = ctx.own_org(values.get("owner"))
     label = values.get("title_zh") or values.get("title_en") or ""
-    if _in_file_duplicate(
+    if in_file_duplicate(
         ("achievement", owner_id, dedup.normalize(label)), line, label, ctx, summary
     ):
         return "duplicate"
@@ -337,7 +336,7 @@ _NEED_FIELDS = [
 def write_need(values: dict[str, Any], line: int, ctx: Context, summary: Summary) -> str:
     org_id = ctx.own_org(values.get("organization"))
     label = values.get("title_zh") or values.get("title_en") or ""
-    if _in_file_duplicate(("need", org_id, dedup.normalize(label)), line, label, ctx, summary):
+    if in_file_duplicate(("need", org_id, dedup.normalize(label)), line, label, ctx, summary):
         return "duplicate"
     need = _title_match(
         ClinicalNeed.objects.filter(organization_id=org_id), "title_zh", "title_en", values
