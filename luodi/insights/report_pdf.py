@@ -196,52 +196,77 @@ def _is_cjk(word: str) -> bool:
     return any(unicodedata.east_asian_width(ch) in "WF" for ch in word)
 
 
-def write_pdf(data: ReportData, font: str) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import (
-        KeepTogether,
-        Paragraph,
-        SimpleDocTemplate,
-        Spacer,
-        Table,
-        TableStyle,
-    )
+class Kit:
+    """The styles, paragraphs and tables of every Luodi PDF (this report and the
+    government report). All text is escaped: a title with "<" or "&" is text, not markup
+    (reportlab parses paragraphs as XML, and one stray "<" used to fail the whole report)."""
 
-    h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=24, spaceAfter=8)
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=18, spaceBefore=10)
-    # wordWrap="CJK" breaks Chinese between characters but never before closing punctuation,
-    # so "投资（万元）" cannot leave "）" alone on the next line.
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
-    grid = TableStyle(
-        [
-            ("FONTNAME", (0, 0), (-1, -1), font),
-            ("FONTSIZE", (0, 0), (-1, -1), 8),
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-        ]
-    )
+    def __init__(self, font: str) -> None:
+        from reportlab.lib import colors
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.platypus import TableStyle
 
-    def table(headers: list[str], rows: list[list[Any]]) -> Table:
-        cells = [[Paragraph(str(h), body) for h in headers]]
-        cells += [[Paragraph(str(show(v)), body) for v in r] for r in rows] or [
-            [Paragraph(_("None"), body)] + [""] * (len(headers) - 1)
+        self.h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=24, spaceAfter=8)
+        self.h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=18, spaceBefore=10)
+        # wordWrap="CJK" breaks Chinese between characters but never before closing
+        # punctuation, so "投资（万元）" cannot leave "）" alone on the next line.
+        self.body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
+        self.prose = ParagraphStyle(
+            "prose", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK", spaceAfter=6
+        )
+        self.grid = TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
+            ]
+        )
+
+    def text(self, value: Any, style: Any = None) -> Any:
+        from xml.sax.saxutils import escape
+
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(escape(str(value)), style or self.body)
+
+    def table(self, headers: list[str], rows: list[list[Any]]) -> Any:
+        from reportlab.platypus import Table
+
+        cells = [[self.text(h) for h in headers]]
+        cells += [[self.text(show(v)) for v in r] for r in rows] or [
+            [self.text(_("None"))] + [""] * (len(headers) - 1)
         ]
         t = Table(cells, repeatRows=1, colWidths=column_widths(headers, rows))
-        t.setStyle(grid)
+        t.setStyle(self.grid)
         return t
 
+    @staticmethod
+    def build(story: list[Any], title: str) -> bytes:
+        from reportlab.lib.pagesizes import A4
+        from reportlab.platypus import SimpleDocTemplate
+
+        out = io.BytesIO()
+        SimpleDocTemplate(out, pagesize=A4, title=title, author="Luodi").build(story)
+        return out.getvalue()
+
+
+def write_pdf(data: ReportData, font: str) -> bytes:
+    from reportlab.platypus import KeepTogether, Spacer
+
+    kit = Kit(font)
+    h2, table = kit.h2, kit.table
+
     story: list[Any] = [
-        Paragraph(data.title, h1),
-        Paragraph(data.period, body),
-        Paragraph(data.scope, body),
-        Paragraph(_("Key numbers"), h2),
+        kit.text(data.title, kit.h1),
+        kit.text(data.period),
+        kit.text(data.scope),
+        kit.text(_("Key numbers"), h2),
         table([_("Measure"), _("Value")], [list(k) for k in data.key_numbers]),
     ]
     for title, drawing in chart_drawings(data, font):
-        figure = drawing if drawing is not None else Paragraph(_("None"), body)
-        story.append(KeepTogether([Paragraph(title, h2), figure]))
+        figure = drawing if drawing is not None else kit.text(_("None"))
+        story.append(KeepTogether([kit.text(title, h2), figure]))
     for key in (
         "time_per_stage",
         "landing_time_trend",
@@ -251,14 +276,12 @@ def write_pdf(data: ReportData, font: str) -> bytes:
     ):
         chart = data.charts[key]
         story += [
-            Paragraph(chart.title, h2),
+            kit.text(chart.title, h2),
             table(
                 [label for _k, label in chart.columns],
                 [[r.get(k) for k, _l in chart.columns] for r in chart.rows],
             ),
         ]
     for title, headers, rows in tables(data):
-        story += [Paragraph(title, h2), table(headers, rows), Spacer(1, 6)]
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=data.title, author="Luodi").build(story)
-    return out.getvalue()
+        story += [kit.text(title, h2), table(headers, rows), Spacer(1, 6)]
+    return kit.build(story, data.title)

@@ -1,4 +1,4 @@
-"""PDF table columns: a short count column beside many money columns keeps room for its
+"""The PDF kit: a short count column beside many money columns keeps room for its
 header's words (it came out one character wide in the government report)."""
 
 from __future__ import annotations
@@ -21,3 +21,13 @@ def test_english_headers_that_cannot_all_fit_share_the_page_by_their_words() -> 
     widths = column_widths(headers, [[1] * len(headers)])
     assert abs(sum(widths) - PAGE_TEXT_WIDTH) < 0.01
     assert widths[2] > widths[1] > widths[0] * 0.9  # "production" gets more than "Landed"
+
+
+def test_text_with_markup_characters_is_printed_as_text() -> None:
+    """reportlab reads a paragraph as XML: a project named "A<B & C" failed the report."""
+    from luodi.insights.report_pdf import Kit
+    from luodi.insights.reports import register_font
+
+    kit = Kit(register_font())
+    pdf = kit.build([kit.text("靶向 A<B & C"), kit.table(["名称"], [["<i>未闭合"]])], "t")
+    assert pdf.startswith(b"%PDF")
