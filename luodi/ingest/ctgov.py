@@ -5,21 +5,28 @@
 - current: "Study Title", "Study Status", "Brief Summary", "Sponsor", "Funder Type",
   ISO dates ("2025-01-01", "2025-06"), locations with a postal code before the country.
 
+The rows are read by luodi.sites' reader (`luodi.sites.ctgov_csv`, the one the site ranker
+reads exports with); this module adds what the catalog requires of a row (a title, a readable
+start date, no control characters), words the reader's problems for users, and maps records
+to the ORM.
+
 Sponsors become organizations (company when industry-funded or named like one, else hospital
-or institute); each listed facility becomes a hospital organization, deduplicated by name key
-(dedup.name_key: case, accents, punctuation, "Univ." → "university"…) against existing
-organizations and across rows; placeholder names ("Research Site") are qualified with the city.
-The raw location stays in TrialSite.location. Re-importing updates trials and their sites.
+or institute). A trial's listed locations are one site each per `luodi.sites.normalize.site_key`
+(facility and place, the key the site ranker merges on), so the catalog's sites of a trial are
+the ranker's. Each site becomes a hospital organization found by the organization key
+(dedup.name_key of its display name, the key the catalog indexes organizations by) among
+existing organizations and across rows; placeholder names ("Research Site") are qualified
+with the city. The raw location stays in TrialSite.location. Re-importing updates trials and
+their sites.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -34,10 +41,11 @@ from luodi.ingest import dedup
 from luodi.ingest.summary import Summary
 from luodi.ingest.tables import org_index
 from luodi.matchmaking import site_model
+from luodi.sites import ctgov_csv
+from luodi.sites.normalize import site_key
 
 Progress = Callable[[int], None]
 
-_NCT = re.compile(r"^NCT\d{8}$")
 _LEGAL_PART = re.compile(
     r"^(inc|ltd|llc|l\.?l\.?c|co|corp|s\.?a|s\.?l|s\.?r\.?l|gmbh|ag|plc|ltda|pllc|p\.?c|llp"
     r"|m\.?d|s\.?p\.?a|b\.?v|n\.?v)\.?$",
@@ -55,22 +63,6 @@ _HOSPITAL_WORDS = re.compile(
     re.IGNORECASE,
 )
 
-_COLUMNS = {
-    "classic": {
-        "title": "Title",
-        "status": "Status",
-        "sponsor": "Sponsor/Collaborators",
-        "funder": "Funded Bys",
-        "summary": "",
-    },
-    "current": {
-        "title": "Study Title",
-        "status": "Study Status",
-        "sponsor": "Sponsor",
-        "funder": "Funder Type",
-        "summary": "Brief Summary",
-    },
-}
 _PHASES = {
     "NA": "Not Applicable",
     "EARLY_PHASE1": "Early Phase 1",
@@ -88,7 +80,8 @@ class CtgovError(Exception):
 @dataclass
 class Site:
     name: str  # the organization's display name
-    key: str
+    key: str  # which site: luodi.sites' `site_key`, the key the site ranker merges on
+    org_key: str  # which organization: `dedup.name_key` of `name`, as the catalog indexes them
     location: str  # exactly as listed
     city: str
     region: str
@@ -109,19 +102,6 @@ class TrialRow:
     sponsor_industry: bool
     start_date: date | None
     sites: list[Site] = field(default_factory=list)
-
-
-def parse_date(text: str) -> date | None:
-    """ "April 15, 2020", "May 2021", "2025-01-01", "2025-06"; "" → None; else ValueError."""
-    text = text.strip()
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%B %d, %Y", "%Y-%m", "%B %Y", "%b %d, %Y", "%b %Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 def _status(text: str) -> str:
@@ -154,13 +134,14 @@ def parse_location(raw: str) -> Site | None:
     if dedup.is_generic_site(name):
         name = f"{name} ({city})"
     name = name[:200]
-    key = dedup.name_key(name)
-    if not key:
+    org_key = dedup.name_key(name)
+    if not org_key:
         return None
     address = ", ".join(parts[1:])
     return Site(
         name=name,
-        key=key,
+        key=site_key(raw),
+        org_key=org_key,
         location=raw.strip()[:500],
         city=city[:40],
         region=region[:40],
@@ -168,99 +149,91 @@ def parse_location(raw: str) -> Site | None:
     )
 
 
-def detect_format(headers: list[str]) -> str:
-    present = set(headers)
-    for name, cols in _COLUMNS.items():
-        if {"NCT Number", cols["title"]} <= present:
-            return name
-    raise CtgovError(_("Not a ClinicalTrials.gov CSV export: no “NCT Number” and title columns."))
+def _problem(p: ctgov_csv.Problem) -> str:
+    if p.kind == "no_id":
+        return _("the NCT number is missing")
+    if p.kind == "bad_id":
+        return _("malformed NCT number “%(id)s”") % {"id": p.value[:40]}
+    if p.kind == "duplicate":
+        return _("%(id)s is already listed on line %(n)s") % {"id": p.value, "n": p.other}
+    if p.kind == "width":
+        return _("%(n)s columns, expected %(width)s") % {"n": p.value, "width": p.other}
+    return p.value  # "rejected": our own check's reason
 
 
-def _getter(row: dict[str, str | None]) -> Callable[[str], str]:
-    def get(name: str) -> str:
-        return (row.get(name) or "").strip() if name else ""
-
-    return get
+def _check(record: ctgov_csv.Record) -> str | None:
+    """What the catalog requires beyond what the reader checks (a reason, or None)."""
+    nct = record.trial.nct_id
+    bad = _control_char_cell(record.raw)
+    if bad is not None:
+        return f"{nct}: {bad}"
+    if not record.trial.title:
+        return _("%(id)s has no title") % {"id": nct}
+    start = record.cells["start_date"]
+    if start and record.trial.start_date is None:
+        return _("%(id)s: bad start date “%(date)s”") % {"id": nct, "date": start[:40]}
+    return None
 
 
 def parse(
     text: str, progress: Progress | None = None
 ) -> tuple[list[TrialRow], list[tuple[int, str]]]:
-    """Trials and (line, reason) for malformed rows. Raises CtgovError on unusable input."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff").replace("\x00", "")))
-    try:
-        headers = [h for h in reader.fieldnames or [] if h]
-        records = list(reader)
-    except csv.Error as exc:
-        raise CtgovError(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from exc
-    cols = _COLUMNS[detect_format(headers)]
-    trials: list[TrialRow] = []
+    """Trials and (line, reason) for malformed rows. Raises CtgovError on unusable input.
+
+    The rows are read by luodi.sites' reader (the site ranker's); this maps its records to
+    what `load` writes."""
     errors: list[tuple[int, str]] = []
-    lines: dict[str, int] = {}
-    for number, row in enumerate(records, start=2):
+
+    def problem(p: ctgov_csv.Problem) -> None:
         if progress is not None:
             progress(1)
-        get = _getter(row)
-        nct = get("NCT Number")
-        if not nct:
-            errors.append((number, _("the NCT number is missing")))
-            continue
-        if not _NCT.match(nct):
-            errors.append((number, _("malformed NCT number “%(id)s”") % {"id": nct[:40]}))
-            continue
-        if nct in lines:
-            errors.append(
-                (number, _("%(id)s is already listed on line %(n)s") % {"id": nct, "n": lines[nct]})
+        errors.append((p.line, _problem(p)))
+
+    trials: list[TrialRow] = []
+    try:
+        export = ctgov_csv.Export(io.StringIO(text.lstrip("\ufeff").replace("\x00", "")))
+        if not {"nct_id", "title"} <= export.columns.keys():
+            raise CtgovError(
+                _("Not a ClinicalTrials.gov CSV export: no “NCT Number” and title columns.")
             )
-            continue
-        bad = _control_char_cell(row)
-        if bad is not None:
-            errors.append((number, f"{nct}: {bad}"))
-            continue
-        title = get(cols["title"])
-        if not title:
-            errors.append((number, _("%(id)s has no title") % {"id": nct}))
-            continue
-        try:
-            start = parse_date(get("Start Date"))
-        except ValueError:
-            errors.append(
-                (
-                    number,
-                    _("%(id)s: bad start date “%(date)s”")
-                    % {"id": nct, "date": get("Start Date")[:40]},
-                )
-            )
-            continue
-        lines[nct] = number
-        sponsor = dedup.clean_display(get(cols["sponsor"]).split("|")[0])[:200]
-        if sponsor.startswith("[") and sponsor.endswith("]"):  # "[Redacted]"
-            sponsor = ""
-        funder = get(cols["funder"]).split("|")[0].upper()
-        seen: set[str] = set()
-        sites = []
-        for raw in get("Locations").split("|"):
-            site = parse_location(raw) if raw.strip() else None
-            if site is not None and site.key not in seen:
-                seen.add(site.key)
-                sites.append(site)
-        trials.append(
-            TrialRow(
-                line=number,
-                registry_id=nct,
-                title=title,
-                summary=get(cols["summary"]),
-                status=_status(get(cols["status"]))[:64],
-                phase=_phase(get("Phases"))[:64],
-                conditions="; ".join(split_bar(get("Conditions"))),
-                interventions="; ".join(split_bar(get("Interventions"))),
-                sponsor=sponsor,
-                sponsor_industry=funder == "INDUSTRY",
-                start_date=start,
-                sites=sites,
-            )
-        )
+        for record in export.records(problem, check=_check):
+            if progress is not None:
+                progress(1)
+            trials.append(_trial_row(record))
+    except ctgov_csv.CsvError as exc:
+        raise CtgovError(
+            _("The CSV file cannot be read: %(error)s") % {"error": exc.error}
+        ) from exc
     return trials, errors
+
+
+def _trial_row(record: ctgov_csv.Record) -> TrialRow:
+    t, cells = record.trial, record.cells
+    sponsor = dedup.clean_display(t.sponsor.split("|")[0])[:200]
+    if sponsor.startswith("[") and sponsor.endswith("]"):  # "[Redacted]"
+        sponsor = ""
+    seen: set[str] = set()
+    sites = []
+    for raw in t.locations:
+        site = parse_location(raw)
+        # One site per facility and place, as the site ranker merges them (`site_key`).
+        if site is not None and site.key not in seen:
+            seen.add(site.key)
+            sites.append(site)
+    return TrialRow(
+        line=record.line,
+        registry_id=t.nct_id,
+        title=t.title,
+        summary=t.summary,
+        status=_status(cells["status"])[:64],
+        phase=_phase(cells["phases"])[:64],
+        conditions="; ".join(t.conditions),
+        interventions="; ".join(t.interventions),
+        sponsor=sponsor,
+        sponsor_industry=cells["funder_type"].split("|")[0].upper() == "INDUSTRY",
+        start_date=t.start_date,
+        sites=sites,
+    )
 
 
 def _control_char_cell(row: dict[Any, Any]) -> str | None:
@@ -270,10 +243,6 @@ def _control_char_cell(row: dict[Any, Any]) -> str | None:
         if char is not None:
             return control_chars.row_reason(str(column or ""), char)
     return None
-
-
-def split_bar(text: str) -> list[str]:
-    return [p.strip() for p in text.split("|") if p.strip()]
 
 
 def sponsor_kind(name: str, industry: bool) -> str:
@@ -338,7 +307,7 @@ def load(trials: list[TrialRow], summary: Summary) -> None:
             want(dedup.name_key(t.sponsor), partial(_new_org, t.sponsor, kind))
         for s in t.sites:
             hospital = OrganizationKind.HOSPITAL
-            want(s.key, partial(_new_org, s.name, hospital, s.city, s.region, s.address))
+            want(s.org_key, partial(_new_org, s.name, hospital, s.city, s.region, s.address))
     created = Organization.objects.bulk_create(list(pending.values()), batch_size=500)
     for key, org in zip(pending, created, strict=True):
         org_ids[key] = org.pk
@@ -388,7 +357,7 @@ def _sync_sites(
     for t in trials:
         trial_id = by_nct[t.registry_id].pk
         for s in t.sites:
-            wanted.setdefault((trial_id, org_ids[s.key]), s.location)
+            wanted.setdefault((trial_id, org_ids[s.org_key]), s.location)
     trial_ids = sorted({by_nct[t.registry_id].pk for t in trials})
     current: dict[tuple[int, int], TrialSite] = {}
     for start in range(0, len(trial_ids), 500):

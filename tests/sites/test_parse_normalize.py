@@ -126,3 +126,42 @@ def test_loose_key_second_merge_rule() -> None:
     # An unseen spelling of a query trial's site still resolves to the known site.
     assert ranker.site_of("Hospital Ramon y Cajal, Madrid, Spain") == site_key(c)
     assert ranker.site_of("Somewhere Else, Madrid, Spain") is None
+
+
+def test_export_records_report_problems_and_let_the_caller_reject_rows() -> None:
+    import io
+
+    from luodi.sites.ctgov_csv import Export, Problem
+
+    text = (
+        "NCT Number,Study Title,Start Date,Locations\n"
+        "NCT00000001,Rejected first,2024-01,\n"
+        "NCT00000001,Accepted second,2024-01," + f'"{MGH}"\n'
+        "\n"
+        "nct00000001,Listed twice,2024-01,\n"
+        ",No id,2024-01,\n"
+        "BAD,Bad id,2024-01,\n"
+        "NCT00000002,Too short\n"
+    )
+    export = Export(io.StringIO(text))
+    assert export.format == "current" and {"nct_id", "title"} <= export.columns.keys()
+    problems: list[Problem] = []
+
+    def check(record: object) -> str | None:
+        return "no" if record.trial.title.startswith("Rejected") else None
+
+    records = list(export.records(problems.append, check=check))
+
+    assert [(r.line, r.trial.nct_id, r.trial.locations) for r in records] == [
+        (3, "NCT00000001", (MGH,))
+    ]
+    assert records[0].cells["start_date"] == "2024-01" and records[0].cells["status"] == ""
+    assert records[0].raw["Study Title"] == "Accepted second"
+    assert problems == [
+        Problem(2, "rejected", "no"),
+        Problem(5, "duplicate", "NCT00000001", 3),  # ids are compared upper-cased
+        Problem(6, "no_id"),
+        Problem(7, "bad_id", "BAD"),
+        Problem(8, "width", "2", 4),
+    ]
+    assert export.rows == 7
