@@ -15,6 +15,7 @@ from pydantic import Field
 
 from luodi.accounts import audit, domain, rules
 from luodi.accounts.models import ApiToken, AuditEntry, User, language_codes
+from luodi.accounts.request_user import request_user
 from luodi.control_chars import InputSchema
 from luodi.errors import ApiError, Pagination
 
@@ -84,21 +85,15 @@ class AuditOut(Schema):
         return obj.target_type.model if obj.target_type else None
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
-    return user
-
-
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> MeOut:
-    return _me(_user(request))
+    return _me(request_user(request))
 
 
 @router.patch("/me", response=MeOut)
 def update_me(request: HttpRequest, payload: MeIn) -> MeOut:
     """Change the stored language (what the web page's language switcher also sets)."""
-    user = _user(request)
+    user = request_user(request)
     known = language_codes()
     if payload.language and payload.language not in known:
         raise ApiError(
@@ -144,7 +139,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[TokenCreatedO
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         raise ApiError(403, "forbidden", "Create tokens on the profile page or in a session.")
     token, raw = domain.create_api_token(
-        actor=_user(request),
+        actor=request_user(request),
         name=payload.name,
         scope=payload.scope,
         days=payload.days,
@@ -174,7 +169,7 @@ create_token.replay_stored = False  # type: ignore[attr-defined]
 @router.delete("/tokens/{token_id}", response={204: None})
 def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     token = get_object_or_404(rules.tokens_visible_to(request.user), pk=token_id)
-    domain.revoke_api_token(actor=_user(request), token=token, ip=audit.client_ip(request))
+    domain.revoke_api_token(actor=request_user(request), token=token, ip=audit.client_ip(request))
     return Status(204, None)
 
 

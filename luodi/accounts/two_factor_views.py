@@ -23,7 +23,7 @@ from django_otp import login as otp_login
 
 from luodi.accounts import audit, two_factor
 from luodi.accounts.forms import CodeForm
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.web.auth import set_language_cookie
 
 
@@ -76,18 +76,13 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/login_code.html", {"form": form}, status=status)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # signed-in pages only
-    return request.user
-
-
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code.
     Confirming replaces an earlier app; the backup codes are shown once, here."""
-    user = _user(request)
+    user = request_user(request)
     if two_factor.has_device(user) and not two_factor.session_verified(request):
         # Replacing an app needs the current one first (this session never proved it).
         logout(request)
@@ -125,7 +120,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 @require_POST
 def backup_codes(request: HttpRequest) -> HttpResponse:
     """New backup codes (the old ones stop working); only with an app already enrolled."""
-    user = _user(request)
+    user = request_user(request)
     if not two_factor.has_device(user):
         return redirect("two-factor-setup")
     codes = two_factor.new_backup_codes(user=user, ip=audit.client_ip(request))

@@ -17,19 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi.accounts import audit, domain, rules, two_factor
 from luodi.accounts.forms import AuditFilterForm, TokenForm
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.web.htmx import is_htmx
 from luodi.web.ratelimit import claim_slot, over_limit
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # LoginRequiredMiddleware guarantees it
-    return request.user
-
-
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -57,7 +52,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     token = get_object_or_404(rules.tokens_visible_to(user), pk=token_id)
     domain.revoke_api_token(actor=user, token=token, ip=audit.client_ip(request))
     messages.success(request, _("Token revoked."))

@@ -26,7 +26,8 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from luodi.accounts import audit
-from luodi.accounts.models import AuditEntry, User
+from luodi.accounts.models import AuditEntry
+from luodi.accounts.request_user import request_user
 from luodi.aftercare import domain, rules, stalls
 from luodi.aftercare.choices import METRICS, MILESTONE_ORDER, MilestoneKind
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
@@ -57,12 +58,6 @@ from luodi.pipeline.rules import agreements_visible_to
 router = Router(tags=["aftercare"])
 
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
-    return user
 
 
 def _need(request: HttpRequest, perm: str, obj: Any = None) -> None:
@@ -260,7 +255,7 @@ def put_milestone(
         )
     try:
         milestone = domain.set_milestone(
-            actor=_user(request),
+            actor=request_user(request),
             project=project,
             kind=kind,
             planned_on=payload.planned_on,
@@ -334,7 +329,7 @@ def put_figures(
     values = {name: sent[name] for name in METRICS if name in sent}
     try:
         report = domain.record_figures(
-            actor=_user(request),
+            actor=request_user(request),
             project=project,
             period=period,
             values=values,
@@ -420,7 +415,7 @@ def add_commitment(request: HttpRequest, project_id: int, payload: CommitmentIn)
             raise _invalid("agreement_id", "No such agreement of this project.")
     try:
         item = domain.add_commitment(
-            actor=_user(request),
+            actor=request_user(request),
             project=project,
             metric=payload.metric,
             amount=payload.amount,
@@ -442,7 +437,9 @@ def remove_commitment(request: HttpRequest, project_id: int, commitment_id: int)
         rules.commitments_visible_to(request.user), project=project, pk=commitment_id
     )
     _need(request, "aftercare.manage_commitments", project)
-    domain.remove_commitment(actor=_user(request), commitment=item, ip=audit.client_ip(request))
+    domain.remove_commitment(
+        actor=request_user(request), commitment=item, ip=audit.client_ip(request)
+    )
     return Status(204, None)
 
 
@@ -480,7 +477,7 @@ def add_subsidy(request: HttpRequest, project_id: int, payload: SubsidyIn) -> St
     values = _subsidy_values(request, sent)
     try:
         item = domain.save_subsidy(
-            actor=_user(request), project=project, values=values, ip=audit.client_ip(request)
+            actor=request_user(request), project=project, values=values, ip=audit.client_ip(request)
         )
     except ValidationError as exc:
         raise _validation(exc) from None
@@ -502,7 +499,7 @@ def change_subsidy(
     values = _subsidy_values(request, sent)
     try:
         saved = domain.save_subsidy(
-            actor=_user(request),
+            actor=request_user(request),
             project=item.project,
             values=values,
             subsidy=item,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.models import AuditEntry
+from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import is_partner, is_staff, org_ids
 from luodi.aftercare import domain, rules, stalls
 from luodi.aftercare.choices import (
@@ -43,7 +44,6 @@ from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
 from luodi.concurrency import Conflict
 from luodi.engagements.rules import visits_visible_to
 from luodi.pipeline.models import Project
-from luodi.pipeline.views.common import user_of
 from luodi.web.htmx import is_htmx
 
 LANDED = "landed"
@@ -256,7 +256,7 @@ def milestone_save(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         domain.set_milestone(
-            actor=user_of(request),
+            actor=request_user(request),
             project=project,
             kind=kind,
             planned_on=data.get("planned_on"),
@@ -324,7 +324,7 @@ def _save_figures(
     data = form.cleaned_data
     try:
         report = domain.record_figures(
-            actor=user_of(request),
+            actor=request_user(request),
             project=project,
             period=data["period"],
             values={name: data.get(name) for name in METRICS},
@@ -407,7 +407,10 @@ def subsidy_add(request: HttpRequest, pk: int) -> HttpResponse:
         values = {k: form.cleaned_data.get(k) for k in SubsidyForm.CREATE_FIELDS}
         try:
             domain.save_subsidy(
-                actor=user_of(request), project=project, values=values, ip=audit.client_ip(request)
+                actor=request_user(request),
+                project=project,
+                values=values,
+                ip=audit.client_ip(request),
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -426,7 +429,7 @@ def subsidy_move(request: HttpRequest, pk: int, subsidy_id: int) -> HttpResponse
         values = {k: form.cleaned_data.get(k) for k in SubsidyForm.MOVE_FIELDS}
         try:
             domain.save_subsidy(
-                actor=user_of(request),
+                actor=request_user(request),
                 project=project,
                 values=values,
                 subsidy=item,
@@ -453,7 +456,7 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             domain.add_commitment(
-                actor=user_of(request),
+                actor=request_user(request),
                 project=project,
                 metric=data["metric"],
                 amount=data["amount"],
@@ -474,7 +477,9 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def commitment_remove(request: HttpRequest, pk: int, commitment_id: int) -> HttpResponse:
     project = _get(request, pk, "aftercare.manage_commitments")
     item = get_object_or_404(Commitment, project=project, pk=commitment_id)
-    domain.remove_commitment(actor=user_of(request), commitment=item, ip=audit.client_ip(request))
+    domain.remove_commitment(
+        actor=request_user(request), commitment=item, ip=audit.client_ip(request)
+    )
     messages.success(request, _("Commitment removed."))
     return redirect("aftercare:project", pk=pk)
 

@@ -46,7 +46,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.catalog import api_revisions, changes, disclosure, domain, rules
 from luodi.catalog import api_schemas as s
 from luodi.catalog.api_revisions import illegal
@@ -66,12 +66,6 @@ CONTACT_FLAG = "contact_visible"
 Prepare = Callable[[HttpRequest, list[Any]], None]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
-    return user
-
-
 def _forbidden() -> ApiError:
     return ApiError(403, "forbidden", "You may not do this.")
 
@@ -82,7 +76,7 @@ def _forbidden() -> ApiError:
 def _prepare_achievements(request: HttpRequest, items: list[Any]) -> None:
     """Ask the disclosure policy per object whether its dossier is shown (the schema nulls it
     by the flag); audit each non-public one shown."""
-    user = _user(request)
+    user = request_user(request)
     for obj in items:
         visible = disclosure.may_see(user, obj, disclosure.DOSSIER)
         setattr(obj, DOSSIER_FLAG, visible)
@@ -96,7 +90,7 @@ def _prepare_achievements(request: HttpRequest, items: list[Any]) -> None:
 
 
 def _prepare_people(request: HttpRequest, items: list[Any]) -> None:
-    user = _user(request)
+    user = request_user(request)
     for obj in items:
         setattr(obj, CONTACT_FLAG, disclosure.may_see(user, obj, disclosure.CONTACT))
 
@@ -272,7 +266,7 @@ def _save(
 
     On update only the fields sent change: the form is filled with the current values first.
     """
-    user = _user(request)
+    user = request_user(request)
     form_class = spec.res.form
     names: list[str] = list(form_class._meta.fields or [])
     data = _form_data(form_class, sent)
@@ -405,7 +399,7 @@ def _register(spec: Spec) -> None:
         obj = spec.get_visible(request, pk)
         _require(request, f"catalog.archive_{perm}", obj)
         if obj.archived_at is None:
-            domain.archive(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+            domain.archive(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         return spec.present(request, obj)
 
     router.post(f"{item}/archive", response=spec.out, summary=f"Archive {label}", **op("archive"))(
@@ -416,7 +410,7 @@ def _register(spec: Spec) -> None:
         obj = spec.get_visible(request, pk)
         _require(request, f"catalog.archive_{perm}", obj)
         if obj.archived_at is not None:
-            domain.restore(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+            domain.restore(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         return spec.present(request, obj)
 
     router.post(f"{item}/restore", response=spec.out, summary=f"Restore {label}", **op("restore"))(
@@ -430,7 +424,7 @@ def _register(spec: Spec) -> None:
         obj = spec.get_visible(request, pk)
         _require(request, "catalog.review")
         try:
-            domain.approve(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+            domain.approve(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         except IllegalTransition as exc:
             raise illegal(exc) from None
         return spec.present(request, obj)
@@ -450,7 +444,7 @@ def _register(spec: Spec) -> None:
             raise invalid(form.errors)
         try:
             domain.return_with_comments(
-                actor=_user(request),
+                actor=request_user(request),
                 instance=obj,
                 comment=form.cleaned_data["comment"],
                 ip=audit.client_ip(request),
@@ -470,7 +464,7 @@ def _register(spec: Spec) -> None:
         obj = spec.get_visible(request, pk)
         _require(request, f"catalog.change_{perm}", obj)
         try:
-            domain.submit(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+            domain.submit(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         except IllegalTransition as exc:
             raise illegal(exc) from None
         return spec.present(request, obj)

@@ -22,7 +22,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.catalog import api_schemas as s
 from luodi.catalog import revisions
 from luodi.catalog.forms import ReturnForm
@@ -31,11 +31,6 @@ from luodi.catalog.review import IllegalTransition
 from luodi.catalog.rules import revisions_visible_to
 from luodi.concurrency import Conflict, conflict_error
 from luodi.errors import ApiError, Pagination
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def illegal(exc: IllegalTransition) -> ApiError:
@@ -77,7 +72,7 @@ def approve_revision(
     revision = _decide(request, pk)
     try:
         revision = revisions.approve(
-            actor=_user(request),
+            actor=request_user(request),
             revision=revision,
             expected_version=payload.version if payload else None,
             ip=audit.client_ip(request),
@@ -97,7 +92,7 @@ def return_revision(request: HttpRequest, pk: int, payload: s.RevisionReturnIn) 
         raise ApiError(422, "invalid", "The request has invalid fields.", fields)
     try:
         revision = revisions.return_revision(
-            actor=_user(request),
+            actor=request_user(request),
             revision=revision,
             comment=form.cleaned_data["comment"],
             expected_version=payload.version,

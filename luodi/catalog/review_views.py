@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luodi.accounts import audit
+from luodi.accounts.request_user import request_user
 from luodi.catalog import changes, domain, revisions
 from luodi.catalog.choices import ReviewStatus
 from luodi.catalog.forms import ReturnForm
 from luodi.catalog.models import Revision
 from luodi.catalog.resources import RESOURCES
 from luodi.catalog.review import IllegalTransition
-from luodi.catalog.views import _get_visible, _resource, _user, detail_context, revision_row
+from luodi.catalog.views import _get_visible, _resource, detail_context, revision_row
 from luodi.concurrency import Conflict, parse_token
 
 
@@ -38,7 +39,7 @@ def review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     ip = audit.client_ip(request)
     try:
         if request.POST.get("decision") == "approve":
-            domain.approve(actor=_user(request), instance=obj, ip=ip)
+            domain.approve(actor=request_user(request), instance=obj, ip=ip)
             messages.success(request, _("Approved and published."))
             return redirect("catalog:review-queue")
         form = ReturnForm(request.POST)
@@ -46,7 +47,7 @@ def review_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             context = detail_context(request, res, obj) | {"return_form": form}
             return render(request, f"catalog/detail_{slug}.html", context, status=400)
         domain.return_with_comments(
-            actor=_user(request), instance=obj, comment=form.cleaned_data["comment"], ip=ip
+            actor=request_user(request), instance=obj, comment=form.cleaned_data["comment"], ip=ip
         )
     except IllegalTransition as exc:
         messages.error(request, exc.message)
@@ -63,7 +64,7 @@ def resubmit_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not res.reviewed or not request.user.has_perm(f"catalog.change_{res.perm_name}", obj):
         raise PermissionDenied
     try:
-        domain.submit(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        domain.submit(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
     except IllegalTransition as exc:
         messages.error(request, exc.message)
     else:
@@ -90,7 +91,7 @@ def revision_review(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("decision") == "approve":
             revisions.approve(
-                actor=_user(request), revision=revision, expected_version=expected, ip=ip
+                actor=request_user(request), revision=revision, expected_version=expected, ip=ip
             )
             messages.success(request, _("Changes approved and published."))
             return redirect("catalog:review-queue")
@@ -102,7 +103,7 @@ def revision_review(request: HttpRequest, pk: int) -> HttpResponse:
                     row["form"] = form
             return render(request, f"catalog/detail_{slug}.html", context, status=400)
         revisions.return_revision(
-            actor=_user(request),
+            actor=request_user(request),
             revision=revision,
             comment=form.cleaned_data["comment"],
             expected_version=expected,
@@ -153,7 +154,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 def my_submissions(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     groups = []
     for res in RESOURCES.values():
         if res.reviewed:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi import concurrency
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.catalog import changes, disclosure, domain, review, revisions
 from luodi.catalog.choices import ChainSegment, ReviewStatus
 from luodi.catalog.forms import ReturnForm
@@ -33,11 +33,6 @@ def _resource(slug: str) -> Resource:
         return RESOURCES[slug]
     except KeyError:
         raise Http404 from None
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _get_visible(request: HttpRequest, res: Resource, pk: int) -> Any:
@@ -64,7 +59,9 @@ def list_view(request: HttpRequest, slug: str) -> HttpResponse:
     if fmt in {"csv", "xlsx"}:
         from luodi.catalog.exports import export_response
 
-        return export_response(res, qs, fmt, actor=_user(request), ip=audit.client_ip(request))
+        return export_response(
+            res, qs, fmt, actor=request_user(request), ip=audit.client_ip(request)
+        )
     # Columns read the rows as the disclosure policy lets this user see them, so a column
     # added later cannot show a withheld field.
     page = Paginator(disclosure.disclosed(qs, request.user), 25).get_page(request.GET.get("page"))
@@ -144,7 +141,7 @@ def detail_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if context.get("can_view_dossier") and obj.disclosure != "public":
         # Every view of a withheld dossier is audited (DESIGN §4).
         audit.record(
-            actor=_user(request),
+            actor=request_user(request),
             verb="achievement.view_dossier",
             target=obj,
             ip=audit.client_ip(request),
@@ -175,7 +172,7 @@ def _saved_message(request: HttpRequest, saved: domain.Saved, created: bool) -> 
 @require_http_methods(["GET", "POST"])
 def edit_view(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     res = _resource(slug)
-    user = _user(request)
+    user = request_user(request)
     obj: Model | None = _get_visible(request, res, pk) if pk else None
     allowed = (
         user.has_perm(f"catalog.change_{res.perm_name}", obj)
@@ -241,10 +238,10 @@ def archive_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not request.user.has_perm(f"catalog.archive_{res.perm_name}", obj):
         raise PermissionDenied
     if obj.archived_at:
-        domain.restore(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        domain.restore(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         messages.success(request, _("Restored."))
     else:
-        domain.archive(actor=_user(request), instance=obj, ip=audit.client_ip(request))
+        domain.archive(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         messages.success(request, _("Archived. It no longer appears in lists."))
     return redirect("catalog:detail", slug=slug, pk=pk)
 
@@ -262,7 +259,7 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not request.user.has_perm("catalog.change_organization", org):
         raise PermissionDenied
-    user = _user(request)
+    user = request_user(request)
     form_class, accessor = PROFILE_FORMS[org.kind]
     profile = getattr(org, accessor, None) if hasattr(org, accessor) else None
     if profile is None:

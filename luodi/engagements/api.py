@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.engagements import rules
 from luodi.engagements.api_schemas import (
     CheckInIn,
@@ -65,11 +65,6 @@ from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
 router = Router(tags=["engagements"])
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _ip(request: HttpRequest) -> str | None:
     return audit.client_ip(request)
 
@@ -112,7 +107,7 @@ def _create(request: HttpRequest, form_class: type[UserForm], payload: Schema) -
     if not form.is_valid():
         raise _invalid(form)
     saved = records.save(
-        actor=_user(request),
+        actor=request_user(request),
         instance=form.save(commit=False),
         fields=form.plain_fields,
         m2m=form.m2m(),
@@ -164,7 +159,7 @@ def add_stop(request: HttpRequest, visit_id: int, payload: StopIn) -> Status[Vis
     if not form.is_valid():
         raise _invalid(form)
     data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
-    visit_domain.add_stop(actor=_user(request), visit=visit, ip=_ip(request), **data)
+    visit_domain.add_stop(actor=request_user(request), visit=visit, ip=_ip(request), **data)
     return Status(201, _get(_visits(request), visit.pk))
 
 
@@ -200,7 +195,11 @@ def set_order(request: HttpRequest, visit_id: int, payload: OrderIn) -> Visit:
     _require(request, "engagements.change_visit", visit)
     try:
         visit_domain.set_order(
-            actor=_user(request), visit=visit, order=payload.order, accept=True, ip=_ip(request)
+            actor=request_user(request),
+            visit=visit,
+            order=payload.order,
+            accept=True,
+            ip=_ip(request),
         )
     except ValueError:
         raise ApiError(
@@ -279,7 +278,7 @@ def add_session(request: HttpRequest, event_id: int, payload: SessionIn) -> Stat
     clean = form.cleaned_data
     try:
         session = event_domain.add_session(
-            actor=_user(request),
+            actor=request_user(request),
             event=event,
             starts_at=clean["starts_at"],
             ends_at=clean["ends_at"],
@@ -307,7 +306,7 @@ def order_speakers(
     session = _get(event.sessions.all(), session_id)
     try:
         event_domain.set_speaker_order(
-            actor=_user(request), session=session, names=payload.speakers, ip=_ip(request)
+            actor=request_user(request), session=session, names=payload.speakers, ip=_ip(request)
         )
     except ValueError:
         raise ApiError(
@@ -344,7 +343,9 @@ def register(request: HttpRequest, event_id: int, payload: RegistrationIn) -> St
         raise _invalid(form)
     data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
     try:
-        reg = event_domain.register(event=event, actor=_user(request), ip=_ip(request), **data)
+        reg = event_domain.register(
+            event=event, actor=request_user(request), ip=_ip(request), **data
+        )
     except event_domain.AlreadyRegistered:
         raise ApiError(
             409,
@@ -366,7 +367,7 @@ def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> CheckIn
         raise ApiError(404, "not_found", "No registration with this code for this event.")
     if reg.status != "confirmed":
         raise ApiError(409, "conflict", "This registration is not confirmed.")
-    fresh = event_domain.check_in(actor=_user(request), registration=reg, ip=_ip(request))
+    fresh = event_domain.check_in(actor=request_user(request), registration=reg, ip=_ip(request))
     return CheckInOut(registration=RegistrationOut.from_orm(reg), already_checked_in=not fresh)
 
 
@@ -407,7 +408,9 @@ def add_participant(
     if not form.is_valid():
         raise _invalid(form)
     data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
-    person = records.add_participant(actor=_user(request), record=obj, ip=_ip(request), **data)
+    person = records.add_participant(
+        actor=request_user(request), record=obj, ip=_ip(request), **data
+    )
     return Status(201, person)
 
 
@@ -418,7 +421,7 @@ def remove_participant(
     """Remove a participant from a visit or meeting."""
     obj = _with_people(request, kind, record_id)
     person = _get(obj.participants.all(), participant_id)
-    records.remove_participant(actor=_user(request), participant=person, ip=_ip(request))
+    records.remove_participant(actor=request_user(request), participant=person, ip=_ip(request))
     return Status(204, None)
 
 
@@ -433,7 +436,7 @@ def add_outcome(request: HttpRequest, kind: str, record_id: int, payload: Outcom
     if not form.is_valid():
         raise _invalid(form)
     outcome = records.add_outcome(
-        actor=_user(request), record=obj, ip=_ip(request), **form.cleaned_data
+        actor=request_user(request), record=obj, ip=_ip(request), **form.cleaned_data
     )
     return Status(201, outcome)
 
@@ -450,7 +453,7 @@ def add_follow_up(
     if not form.is_valid():
         raise _invalid(form)
     follow_up = records.add_follow_up(
-        actor=_user(request), record=obj, ip=_ip(request), **form.cleaned_data
+        actor=request_user(request), record=obj, ip=_ip(request), **form.cleaned_data
     )
     return Status(201, follow_up)
 
@@ -464,7 +467,7 @@ def record_minutes(request: HttpRequest, visit_id: int, stop_id: int, payload: M
     stop = _get(visit.stops.select_related("organization", "visit"), stop_id)
     _require(request, "engagements.view_stop_details", stop)
     visit_domain.record_minutes(
-        actor=_user(request), stop=stop, minutes=payload.minutes, ip=_ip(request)
+        actor=request_user(request), stop=stop, minutes=payload.minutes, ip=_ip(request)
     )
     return rules.shown_stops(rules.visit_disclosure(request.user, visit), [stop])[0]
 

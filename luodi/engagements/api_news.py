@@ -14,10 +14,11 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
+from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict, conflict_error, differing, expected_from
 from luodi.control_chars import InputSchema
 from luodi.engagements import rules
-from luodi.engagements.api import _get, _invalid, _ip, _require, _user, router
+from luodi.engagements.api import _get, _invalid, _ip, _require, router
 from luodi.engagements.domain import news
 from luodi.engagements.models import Event, NewsPost, Visit
 from luodi.engagements.news_forms import NewsDraftForm, NewsPostForm
@@ -119,7 +120,7 @@ def _draft(request: HttpRequest, record: Visit | Event, payload: NewsDraftIn) ->
         summary=form.cleaned_data["summary"],
     )
     source: dict[str, Any] = {"visit": record} if isinstance(record, Visit) else {"event": record}
-    return news.draft_from(actor=_user(request), include=include, ip=_ip(request), **source)
+    return news.draft_from(actor=request_user(request), include=include, ip=_ip(request), **source)
 
 
 @router.post("/visits/{visit_id}/news", response={201: NewsOut})
@@ -148,7 +149,7 @@ def update_news(request: HttpRequest, post_id: int, payload: NewsIn) -> NewsPost
         raise _invalid(form)
     try:
         news.save_post(
-            actor=_user(request),
+            actor=request_user(request),
             post=form.save(commit=False),
             before=before,
             approve=form.approvals(),
@@ -167,7 +168,7 @@ def publish_news(request: HttpRequest, post_id: int) -> NewsPost:
     come. Unapproved languages stay unpublished."""
     post = _get(_posts(request), post_id)
     try:
-        news.publish(actor=_user(request), post=post, ip=_ip(request))
+        news.publish(actor=request_user(request), post=post, ip=_ip(request))
     except news.PublishRefused as exc:
         raise ApiError(409, "conflict", str(exc)) from None
     return _get(_posts(request), post.pk)
@@ -177,5 +178,5 @@ def publish_news(request: HttpRequest, post_id: int) -> NewsPost:
 def unpublish_news(request: HttpRequest, post_id: int) -> NewsPost:
     """Withdraw every language from the public page (they stay approved)."""
     post = _get(_posts(request), post_id)
-    news.unpublish(actor=_user(request), post=post, ip=_ip(request))
+    news.unpublish(actor=request_user(request), post=post, ip=_ip(request))
     return _get(_posts(request), post.pk)

@@ -22,8 +22,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
-from luodi.accounts.rules import is_staff
+from luodi.accounts.request_user import request_user
 from luodi.errors import ApiError
 from luodi.ingest import domain, pending, runs, tables
 from luodi.ingest.ctgov import CtgovError
@@ -93,12 +92,6 @@ def _run_out(run: ImportRun) -> dict[str, Any]:
     }
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # auth has run: only authenticated users reach handlers
-    return user
-
-
 def _read(file: UploadedFile, suffixes: tuple[str, ...]) -> bytes:
     try:
         return check_upload(file, suffixes)
@@ -127,7 +120,7 @@ def import_table(
     default) is imported by a background job unless `dry_run`: the answer is then 202 with
     the run, whose `url` answers its status until it is done or failed.
     """
-    user = _user(request)
+    user = request_user(request)
     if kind not in FIELDS:
         message = "Not a kind of import: " + ", ".join(FIELDS) + "."
         raise ApiError(422, "invalid", "The request has invalid fields.", {"kind": [message]})
@@ -174,7 +167,7 @@ def import_table(
 @router.get("/runs/{run_id}", response=ImportRunOut, url_name="import_run")
 def import_run(request: HttpRequest, run_id: int) -> dict[str, Any]:
     """Status and, once done, the result of a queued import (only its own user sees it)."""
-    return _run_out(get_object_or_404(import_runs_visible_to(_user(request)), pk=run_id))
+    return _run_out(get_object_or_404(import_runs_visible_to(request_user(request)), pk=run_id))
 
 
 @router.post("/ctgov", response=SummaryOut)
@@ -182,8 +175,8 @@ def import_ctgov(
     request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> dict[str, Any]:
     """Import a ClinicalTrials.gov CSV export (staff)."""
-    user = _user(request)
-    if not is_staff(user):
+    user = request_user(request)
+    if not user.has_perm("ingest.import_ctgov"):
         raise PermissionDenied
     raw = _read(file, (".csv",))
     try:

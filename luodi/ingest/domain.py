@@ -1,5 +1,6 @@
 """The ingest app's writes: import a table, import a ClinicalTrials.gov export, merge two
-organizations. Keyword-only arguments, an explicit actor (None = the system, for the CLI) and
+organizations. Keyword-only arguments, an explicit actor, or
+`system=True` and no actor for the system (the CLI without --user, tests), and
 one audit entry each (imports: only when something was committed).
 
 Import modes: "good" writes every good row and reports the bad ones; "all" (all or nothing)
@@ -37,19 +38,24 @@ from django.db import DatabaseError, transaction
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.accounts.rules import is_staff
 from luodi.catalog.models import Organization
 from luodi.ingest import ctgov, merge, tables, writers
 from luodi.ingest.ctgov import Progress
 from luodi.ingest.journal import Journal, undo
-from luodi.ingest.rules import may_import_kind
+from luodi.ingest.rules import may_import_ctgov, may_import_kind, may_merge_organizations
 from luodi.ingest.summary import Summary
 
 Mode = Literal["good", "all"]
 
 
-def _check_actor_may(actor: User | None, allowed: bool) -> None:
-    if actor is not None and not allowed:
+def _check_actor_may(actor: User | None, system: bool, allowed: Callable[[User], object]) -> None:
+    """The system (`system=True`, no actor) needs no permission; a person needs `allowed`.
+    A missing actor is never taken for the system: without `system=True` it is refused."""
+    if system:
+        if actor is not None:
+            raise ValueError("a system write has no actor")
+        return
+    if actor is None or not allowed(actor):
         raise PermissionDenied
 
 
@@ -81,6 +87,7 @@ def check_rows(
 def import_table(
     *,
     actor: User | None,
+    system: bool = False,
     kind: str,
     table: tables.Table,
     mapping: list[str],
@@ -93,7 +100,7 @@ def import_table(
 
     Chunks of CHUNK_ROWS rows, each in its own transaction; a failure undoes what the
     earlier chunks committed (see the module's docstring) and is raised again."""
-    _check_actor_may(actor, actor is None or bool(may_import_kind(actor, kind)))
+    _check_actor_may(actor, system, lambda user: may_import_kind(user, kind))
     problems = tables.check_mapping(kind, mapping)
     if problems:
         raise ValueError(" ".join(problems))
@@ -104,7 +111,10 @@ def import_table(
         summary.refuse()
         return summary
     ctx = writers.Context(
-        actor=actor, resolver=tables.Resolver.load(), journal=None if dry_run else Journal()
+        actor=actor,
+        system=system,
+        resolver=tables.Resolver.load(),
+        journal=None if dry_run else Journal(),
     )
     try:
         for chunk in chunked(table.rows):
@@ -213,6 +223,7 @@ def record_import(*, actor: User | None, summary: Summary, ip: str | None = None
 def import_ctgov(
     *,
     actor: User | None,
+    system: bool = False,
     text: str,
     dry_run: bool = False,
     ip: str | None = None,
@@ -220,7 +231,7 @@ def import_ctgov(
 ) -> Summary:
     """Import a ClinicalTrials.gov CSV export (either format). Raises ctgov.CtgovError when the
     text is not such an export; malformed rows are reported in the summary."""
-    _check_actor_may(actor, actor is None or bool(is_staff(actor)))
+    _check_actor_may(actor, system, may_import_ctgov)
     trials, errors = ctgov.parse(text, progress)
     summary = Summary(kind="ctgov", dry_run=dry_run, rows=len(trials) + len(errors))
     for line, reason in errors:
@@ -241,10 +252,15 @@ def import_ctgov(
 
 
 def merge_organizations(
-    *, actor: User | None, target: Organization, source: Organization, ip: str | None = None
+    *,
+    actor: User | None,
+    system: bool = False,
+    target: Organization,
+    source: Organization,
+    ip: str | None = None,
 ) -> dict[str, int]:
     """Merge `source` (B) into `target` (A); see ingest.merge. Raises merge.MergeError."""
-    _check_actor_may(actor, actor is None or bool(is_staff(actor)))
+    _check_actor_may(actor, system, may_merge_organizations)
     with transaction.atomic():
         target = Organization.objects.select_for_update().get(pk=target.pk)
         source = Organization.objects.select_for_update().get(pk=source.pk)

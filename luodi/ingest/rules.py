@@ -40,11 +40,15 @@ def may_import_kind(user: AnyUser, kind: str | None) -> bool:
 
 
 can_import = is_staff | (is_partner & rules.predicate(lambda user: bool(org_ids(user))))
+may_import_ctgov = is_staff
+may_merge_organizations = is_staff
+# Whose rows may name any organization, or none (partners: only their own, per row).
+writes_for_any_org = is_staff
 
 
 def may_write_for_org(user: AnyUser, org_id: int | None) -> bool:
     """Whether an imported row may name this organization as owner / employer / hospital."""
-    if is_staff(user):
+    if writes_for_any_org(user):
         return True
     return org_id is not None and org_id in org_ids(user)
 
@@ -63,6 +67,7 @@ def kinds_for(user: AnyUser) -> list[str]:
 
 rules.add_perm("ingest.import_table", can_import)
 rules.add_perm("ingest.import_kind", may_import_kind)
-rules.add_perm("ingest.import_ctgov", is_staff)
-rules.add_perm("ingest.merge_organization", is_staff)
+rules.add_perm("ingest.import_ctgov", may_import_ctgov)
+rules.add_perm("ingest.merge_organization", may_merge_organizations)
+rules.add_perm("ingest.write_for_any_organization", writes_for_any_org)
 rules.add_perm("ingest.export", can_import | is_viewer)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
 from luodi.ingest import dedup, domain, export, pending, runs, tables
 from luodi.ingest.fields import KIND_LABELS
@@ -26,14 +26,9 @@ from luodi.ingest.rules import can_import, import_runs_visible_to, may_import_ki
 from luodi.web.htmx import is_htmx
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # LoginRequiredMiddleware guarantees it
-    return request.user
-
-
 def _pending(request: HttpRequest, token: str) -> pending.Pending:
     """The user's pending import, re-checking that they may still import its kind."""
-    user = _user(request)
+    user = request_user(request)
     item = pending.load(token, user.pk)
     if item is None:
         raise Http404
@@ -44,7 +39,7 @@ def _pending(request: HttpRequest, token: str) -> pending.Pending:
 
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not can_import(user):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None, user=user)
@@ -82,7 +77,7 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
         item.mapping = form.mapping()
         pending.update(item)
         context["summary"] = domain.import_table(
-            actor=_user(request),
+            actor=request_user(request),
             kind=item.kind,
             table=item.table,
             mapping=item.mapping,
@@ -105,13 +100,13 @@ def run(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("ingest:mapping", token=token)
     if runs.runs_as_job(item):
         job = runs.queue_import(
-            actor=_user(request), item=item, mode=mode, ip=audit.client_ip(request)
+            actor=request_user(request), item=item, mode=mode, ip=audit.client_ip(request)
         )
         target = reverse("ingest:import-run", args=[job.pk])
         # The form was posted by htmx into the step area; the run has a page of its own.
         return HttpResponseClientRedirect(target) if is_htmx(request) else redirect(target)
     summary = domain.import_table(
-        actor=_user(request),
+        actor=request_user(request),
         kind=item.kind,
         table=item.table,
         mapping=item.mapping,
@@ -139,14 +134,14 @@ def _run_context(job: ImportRun) -> dict[str, object]:
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     """A queued import: the page, or (htmx polling) the fragment that replaces itself
     every second until the run is done or failed."""
-    job = get_object_or_404(import_runs_visible_to(_user(request)), pk=pk)
+    job = get_object_or_404(import_runs_visible_to(request_user(request)), pk=pk)
     template = "ingest/_run.html" if is_htmx(request) else "ingest/run.html"
     return render(request, template, _run_context(job))
 
 
 @require_POST
 def import_run_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     job = get_object_or_404(import_runs_visible_to(user), pk=pk)
     if not runs.resume(actor=user, run=job):
         messages.error(request, _("This import cannot be started again."))
@@ -155,7 +150,7 @@ def import_run_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def ctgov(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not user.has_perm("ingest.import_ctgov"):
         raise PermissionDenied
     form = CtgovForm(request.POST or None, request.FILES or None)
@@ -200,7 +195,7 @@ def _merge_preview(form: MergeForm) -> dict[str, object] | None:
 @require_http_methods(["GET", "POST"])
 def merge(request: HttpRequest) -> HttpResponse:
     """GET: search, pick A and B, preview side by side. POST: merge B into A."""
-    user = _user(request)
+    user = request_user(request)
     if not user.has_perm("ingest.merge_organization"):
         raise PermissionDenied
     picked = request.POST if request.method == "POST" else request.GET

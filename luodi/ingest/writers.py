@@ -27,13 +27,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
-from luodi.accounts.rules import is_staff, org_ids
+from luodi.accounts.rules import org_ids
 from luodi.catalog import review, revisions
 from luodi.catalog.models import Achievement, ClinicalNeed, Organization, Person, Reviewed
 from luodi.concurrency import claim
 from luodi.ingest import dedup, fields
 from luodi.ingest.journal import Journal
-from luodi.ingest.rules import may_write_for_org
+from luodi.ingest.rules import may_write_for_org, writes_for_any_org
 from luodi.ingest.summary import RECORD_LABELS, Duplicate, Summary
 from luodi.ingest.tables import Resolver
 from luodi.web.text import join_items
@@ -47,15 +47,22 @@ class RowRejected(Exception):
 
 @dataclass
 class Context:
+    # The person importing; None only with `system=True` (the CLI without --user, tests).
     actor: User | None
     resolver: Resolver
     seen: dict[Any, int] = field(default_factory=dict)  # in-file identity → first line
     # Every write, so that a failed import can be undone (journal.py); None: not recorded.
     journal: Journal | None = None
+    system: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.actor is None) != self.system:
+            raise ValueError("an import has an actor, or is the system's (system=True)")
 
     @property
     def staff(self) -> bool:
-        return self.actor is None or bool(is_staff(self.actor))
+        """Whether rows may name any organization, or none (ingest.write_for_any_organization)."""
+        return self.system or bool(self.actor is not None and writes_for_any_org(self.actor))
 
     def own_org(self, org_id: int | None) -> int:
         """The organization a row writes for: the named one, or a partner's only one."""

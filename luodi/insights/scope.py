@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from luodi.accounts.rules import AnyUser, is_staff, is_viewer, org_ids
+from luodi.accounts.rules import AnyUser, org_ids
 from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import organizations_visible_to
@@ -35,7 +35,7 @@ def allowed_parks(user: AnyUser) -> QuerySet[Organization]:
     parks = organizations_visible_to(user).filter(
         kind=OrganizationKind.PARK, archived_at__isnull=True
     )
-    if is_staff(user) or is_viewer(user):
+    if user.has_perm("insights.report_on_any_park"):
         return parks.order_by("name_zh", "pk")
     return parks.filter(pk__in=org_ids(user)).order_by("name_zh", "pk")
 

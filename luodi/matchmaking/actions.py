@@ -25,10 +25,13 @@ from luodi.matchmaking.models import (
     TargetKind,
 )
 from luodi.matchmaking.rules import (
+    Pair,
     access_requests_visible_to,
     invitations_visible_to,
+    may_act_on_pair,
     source_owner_id,
 )
+from luodi.matchmaking.scoring import Scored
 
 INVITATION_DAYS = 90
 
@@ -66,10 +69,7 @@ def act(
         org = queries.candidate_orgs(user, target_kind).get(pk=target_id)
         counterparty_id = org.pk
         item = source.item or adapters.ItemProfile(pk=0, kind="org", title="", summary="")
-    allowed = user.has_perm("matchmaking.act_on_source", source.obj) or (
-        user.is_active and counterparty_id in org_ids(user)
-    )
-    if not allowed:
+    if not may_act_on_pair(user, Pair(source.obj, counterparty_id)):
         raise PermissionDenied
     return domain.set_match_status(
         actor=user,
@@ -88,6 +88,29 @@ def act(
         ip=ip,
         link=link,
     )
+
+
+def actable(user: User, source: queries.Source, items: list[Scored]) -> set[int]:
+    """The candidates of one tab that `user` may act on (may_act_on_pair, as `act`
+    checks): the match panel shows their buttons."""
+    owners: dict[int, int | None] = {}
+    if source.kind != SourceKind.ORGANIZATION:
+        achievements = [s.pk for s in items if s.target_kind == TargetKind.ACHIEVEMENT]
+        if achievements:
+            owners = dict(
+                Achievement.objects.filter(pk__in=achievements).values_list("pk", "owner_id")
+            )
+    out = set()
+    for s in items:
+        if s.target_kind != TargetKind.ACHIEVEMENT:
+            counterparty_id: int | None = s.pk
+        elif source.kind == SourceKind.ORGANIZATION:
+            counterparty_id = source.obj.pk
+        else:
+            counterparty_id = owners.get(s.pk)
+        if may_act_on_pair(user, Pair(source.obj, counterparty_id)):
+            out.add(s.pk)
+    return out
 
 
 def change_record(

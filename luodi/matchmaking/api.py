@@ -32,7 +32,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status as Respond
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.control_chars import InputSchema
@@ -171,12 +171,6 @@ class LearnedOut(Schema):
     accepted: int
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _run(fn: Callable[..., T], **kwargs: Any) -> T:
     """Call an action; a missing or invisible object is a 404."""
     try:
@@ -218,7 +212,7 @@ def get_matches(
 def post_feedback(request: HttpRequest, payload: FeedbackIn) -> Respond[MatchRecord]:
     rec = _run(
         actions.act,
-        user=_user(request),
+        user=request_user(request),
         source_kind=payload.source_kind,
         source_id=payload.source_id,
         target_kind=payload.target_kind,
@@ -244,7 +238,7 @@ def list_records(request: HttpRequest, status: str = "") -> list[MatchRecord]:
 def post_record_status(request: HttpRequest, record_id: int, payload: StatusIn) -> MatchRecord:
     return _run(
         actions.change_record,
-        user=_user(request),
+        user=request_user(request),
         record_id=record_id,
         status=payload.status,
         reason=payload.reason,
@@ -272,7 +266,7 @@ def post_access_request(request: HttpRequest, payload: AccessRequestIn) -> Respo
     try:
         req = _run(
             actions.request_access,
-            user=_user(request),
+            user=request_user(request),
             achievement_id=payload.achievement_id,
             message=payload.message,
             accept_nda=payload.accept_nda,
@@ -290,7 +284,10 @@ def post_access_request(request: HttpRequest, payload: AccessRequestIn) -> Respo
 )
 def post_accept_nda(request: HttpRequest, request_id: int) -> AccessRequest:
     return _run(
-        actions.accept_nda, user=_user(request), request_id=request_id, ip=audit.client_ip(request)
+        actions.accept_nda,
+        user=request_user(request),
+        request_id=request_id,
+        ip=audit.client_ip(request),
     )
 
 
@@ -302,7 +299,7 @@ def post_accept_nda(request: HttpRequest, request_id: int) -> AccessRequest:
 def post_approve(request: HttpRequest, request_id: int, payload: ApproveIn) -> AccessRequest:
     return _run(
         actions.decide_access,
-        user=_user(request),
+        user=request_user(request),
         request_id=request_id,
         approve=True,
         expires_at=payload.expires_at,
@@ -318,7 +315,7 @@ def post_approve(request: HttpRequest, request_id: int, payload: ApproveIn) -> A
 def post_reject(request: HttpRequest, request_id: int) -> AccessRequest:
     return _run(
         actions.decide_access,
-        user=_user(request),
+        user=request_user(request),
         request_id=request_id,
         approve=False,
         ip=audit.client_ip(request),
@@ -350,7 +347,7 @@ def list_invitations(request: HttpRequest, achievement_id: int | None = None) ->
 def post_invitation(request: HttpRequest, payload: InvitationIn) -> Respond[NdaInvitation]:
     invitation = _run(
         actions.invite_to_nda,
-        user=_user(request),
+        user=request_user(request),
         achievement_id=payload.achievement_id,
         organization_id=payload.organization_id,
         expires_at=payload.expires_at,
@@ -367,7 +364,7 @@ def post_invitation(request: HttpRequest, payload: InvitationIn) -> Respond[NdaI
 def post_revoke_invitation(request: HttpRequest, invitation_id: int) -> NdaInvitation:
     return _run(
         actions.revoke_invitation,
-        user=_user(request),
+        user=request_user(request),
         invitation_id=invitation_id,
         ip=audit.client_ip(request),
     )
@@ -379,7 +376,7 @@ def post_revoke_invitation(request: HttpRequest, invitation_id: int) -> NdaInvit
     summary="What was learned about an organization from its feedback",
 )
 def get_learned(request: HttpRequest, org_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     if not catalog_rules.organizations_visible_to(user).filter(pk=org_id).exists():
         raise Http404
     if not (user.has_perm("matchmaking.run_report") or org_id in org_ids(user)):

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import rules
@@ -78,7 +79,38 @@ def is_requester(user: AnyUser, req: AccessRequest | None) -> bool:
     )
 
 
-rules.add_perm("matchmaking.act_on_source", is_staff | (is_partner & owns_source))
+@dataclass(frozen=True)
+class Pair:
+    """A suggested pair to act on: its source (achievement, need, organization…) and the
+    organization on the other side, which records its own answer."""
+
+    source: Any
+    counterparty_id: int | None
+
+
+may_act_on_source = is_staff | (is_partner & owns_source)
+
+
+@rules.predicate
+def is_pair_counterparty(user: AnyUser, pair: Pair | None) -> bool:
+    return bool(
+        pair is not None
+        and user.is_active
+        and pair.counterparty_id is not None
+        and pair.counterparty_id in org_ids(user)
+    )
+
+
+@rules.predicate
+def may_act_on_pair(user: AnyUser, pair: Pair | None) -> bool:
+    return pair is not None and bool(
+        may_act_on_source(user, pair.source) or is_pair_counterparty(user, pair)
+    )
+
+
+rules.add_perm("matchmaking.act_on_source", may_act_on_source)
+# obj: a Pair. Shortlist, introduce, decline one suggested pair (actions.act, the panel).
+rules.add_perm("matchmaking.act_on_pair", may_act_on_pair)
 rules.add_perm("matchmaking.change_record", is_staff | (is_partner & is_record_party))
 rules.add_perm("matchmaking.decide_access", is_staff | (is_partner & owns_requested))
 rules.add_perm("matchmaking.accept_nda", is_requester)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import Disclosure
@@ -44,11 +44,6 @@ from luodi.matchmaking.rules import (
     records_visible_to,
 )
 from luodi.web.htmx import is_htmx
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _source(request: HttpRequest, kind: str, pk: int) -> queries.Source:
@@ -103,7 +98,7 @@ def match_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "result": result,
         "tab": tab,
         "can_act": request.user.has_perm("matchmaking.act_on_source", source.obj),
-        "my_orgs": org_ids(request.user),
+        "actable": actions.actable(request_user(request), source, result.items),
         "reasons": DeclineReason.choices,
         "can_report": request.user.has_perm("matchmaking.run_report")
         and kind == SourceKind.ORGANIZATION,
@@ -125,7 +120,7 @@ def act(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     d = form.cleaned_data
     try:
         actions.act(
-            user=_user(request),
+            user=request_user(request),
             source_kind=kind,
             source_id=pk,
             target_kind=d["target_kind"],
@@ -147,7 +142,7 @@ def act(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     records = list(records_visible_to(user)[:200])
     for r in records:
         r.next_statuses = [  # type: ignore[attr-defined]
@@ -175,7 +170,7 @@ def record_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.change_record(
-                user=_user(request),
+                user=request_user(request),
                 record_id=pk,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"] or "",
@@ -192,7 +187,7 @@ def record_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def learned(request: HttpRequest, org_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     org = catalog_rules.organizations_visible_to(user).filter(pk=org_pk).first()
     if org is None:
         raise Http404
@@ -216,7 +211,7 @@ def learned(request: HttpRequest, org_pk: int) -> HttpResponse:
 
 
 def access_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     rows = list(access_requests_visible_to(user)[:200])
     for r in rows:
         r.can_decide = user.has_perm("matchmaking.decide_access", r)  # type: ignore[attr-defined]
@@ -241,7 +236,7 @@ def access_list(request: HttpRequest) -> HttpResponse:
 
 
 def access_request(request: HttpRequest, achievement_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     obj = catalog_rules.achievements_visible_to(user).filter(pk=achievement_pk).first()
     if obj is None:
         raise Http404
@@ -271,7 +266,7 @@ def access_request(request: HttpRequest, achievement_pk: int) -> HttpResponse:
 @require_POST
 def access_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        actions.accept_nda(user=_user(request), request_id=pk, ip=audit.client_ip(request))
+        actions.accept_nda(user=request_user(request), request_id=pk, ip=audit.client_ip(request))
     except ObjectDoesNotExist:
         raise Http404 from None
     except ValidationError as exc:
@@ -290,7 +285,7 @@ def access_decide(request: HttpRequest, pk: int) -> HttpResponse:
     expires = _end_of_day(form.cleaned_data.get("expires_on"))
     try:
         actions.decide_access(
-            user=_user(request),
+            user=request_user(request),
             request_id=pk,
             approve=form.cleaned_data["decision"] == "approve",
             expires_at=expires,
@@ -322,7 +317,7 @@ def open_call(request: HttpRequest, pk: int) -> HttpResponse:
     link = request.build_absolute_uri(reverse("catalog:detail", args=["needs", pk]))
     try:
         n = actions.publish_open_call(
-            user=_user(request), need_id=pk, link=link, ip=audit.client_ip(request)
+            user=request_user(request), need_id=pk, link=link, ip=audit.client_ip(request)
         )
     except ObjectDoesNotExist:
         raise Http404 from None
@@ -340,7 +335,9 @@ def report(request: HttpRequest, org_pk: int) -> HttpResponse:
     if not request.user.has_perm("matchmaking.run_report"):
         raise PermissionDenied
     try:
-        return reports.response(user=_user(request), org_id=org_pk, ip=audit.client_ip(request))
+        return reports.response(
+            user=request_user(request), org_id=org_pk, ip=audit.client_ip(request)
+        )
     except ObjectDoesNotExist:
         raise Http404 from None
 
@@ -362,7 +359,7 @@ def _safe_next(request: HttpRequest) -> str:
 def nda_invitations(request: HttpRequest, achievement_pk: int) -> HttpResponse:
     """Who is invited to a confidential achievement's NDA; invite one more (also reached from
     the "Invite to NDA" button of a match row, which sends `next` to come back to)."""
-    user = _user(request)
+    user = request_user(request)
     obj = catalog_rules.achievements_visible_to(user).filter(pk=achievement_pk).first()
     if obj is None:
         raise Http404
@@ -403,7 +400,7 @@ def nda_invitations(request: HttpRequest, achievement_pk: int) -> HttpResponse:
 def nda_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         inv = actions.revoke_invitation(
-            user=_user(request), invitation_id=pk, ip=audit.client_ip(request)
+            user=request_user(request), invitation_id=pk, ip=audit.client_ip(request)
         )
     except ObjectDoesNotExist:
         raise Http404 from None

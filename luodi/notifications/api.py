@@ -16,7 +16,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import organizations_visible_to
 from luodi.control_chars import InputSchema
@@ -115,11 +115,6 @@ class DeliveryOut(Schema):
         return obj.label
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # auth has run
-    return request.user
-
-
 def _out(c: Channel) -> ChannelOut:
     return ChannelOut(
         id=c.pk,
@@ -159,7 +154,7 @@ def list_channels(request: HttpRequest, organization_id: int | None = None) -> l
     """Your own channels, or a team's with `organization_id` (its admins and staff)."""
     qs = rules.channels_visible_to(request.user)
     if organization_id is None:
-        qs = qs.filter(user=_user(request))
+        qs = qs.filter(user=request_user(request))
     else:
         qs = qs.filter(organization=_organization(request, organization_id))
     return [_out(c) for c in qs]
@@ -171,7 +166,7 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[ChannelOu
         _organization(request, payload.organization_id) if payload.organization_id else None
     )
     channel = domain.create_channel(
-        actor=_user(request),
+        actor=request_user(request),
         organization=organization,
         kind=payload.kind,
         name=payload.name,
@@ -193,7 +188,7 @@ def get_channel(request: HttpRequest, channel_id: int) -> ChannelOut:
 @router.patch("/channels/{channel_id}", response=ChannelOut)
 def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch) -> ChannelOut:
     channel = domain.update_channel(
-        actor=_user(request),
+        actor=request_user(request),
         channel=_channel(request, channel_id),
         ip=audit.client_ip(request),
         **payload.dict(exclude_unset=True),
@@ -204,7 +199,9 @@ def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch)
 @router.delete("/channels/{channel_id}", response={204: None})
 def delete_channel(request: HttpRequest, channel_id: int) -> Status[None]:
     domain.delete_channel(
-        actor=_user(request), channel=_channel(request, channel_id), ip=audit.client_ip(request)
+        actor=request_user(request),
+        channel=_channel(request, channel_id),
+        ip=audit.client_ip(request),
     )
     return Status(204, None)
 
@@ -213,21 +210,23 @@ def delete_channel(request: HttpRequest, channel_id: int) -> Status[None]:
 def test_channel(request: HttpRequest, channel_id: int) -> Status[DeliveryOut]:
     """Queue a test message; its delivery says how it went (poll `/deliveries`)."""
     delivery = domain.send_test(
-        actor=_user(request), channel=_channel(request, channel_id), ip=audit.client_ip(request)
+        actor=request_user(request),
+        channel=_channel(request, channel_id),
+        ip=audit.client_ip(request),
     )
     return Status(202, DeliveryOut.from_orm(delivery))
 
 
 @router.get("/preferences", response=EmailChoices)
 def get_preferences(request: HttpRequest) -> EmailChoices:
-    return EmailChoices(**domain.email_choices(_user(request)))
+    return EmailChoices(**domain.email_choices(request_user(request)))
 
 
 @router.patch("/preferences", response=EmailChoices)
 def update_preferences(request: HttpRequest, payload: EmailChoicesPatch) -> EmailChoices:
     choices = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     after = domain.set_email_choices(
-        actor=_user(request), choices=choices, ip=audit.client_ip(request)
+        actor=request_user(request), choices=choices, ip=audit.client_ip(request)
     )
     return EmailChoices(**after)
 
@@ -235,7 +234,9 @@ def update_preferences(request: HttpRequest, payload: EmailChoicesPatch) -> Emai
 @router.post("/preferences/test", response={202: DeliveryOut})
 def test_email(request: HttpRequest) -> Status[DeliveryOut]:
     """Queue a test message to your account's email address."""
-    delivery = domain.send_test(actor=_user(request), channel=None, ip=audit.client_ip(request))
+    delivery = domain.send_test(
+        actor=request_user(request), channel=None, ip=audit.client_ip(request)
+    )
     return Status(202, DeliveryOut.from_orm(delivery))
 
 
@@ -247,7 +248,9 @@ def list_deliveries(request: HttpRequest, organization_id: int | None = None) ->
         "notification"
     )
     if organization_id is None:
-        qs = qs.filter(notification__user=_user(request), notification__organization__isnull=True)
+        qs = qs.filter(
+            notification__user=request_user(request), notification__organization__isnull=True
+        )
     else:
         qs = qs.filter(notification__organization=_organization(request, organization_id))
     return qs

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from luodi.accounts import audit
-from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import organizations_visible_to
 from luodi.notifications import domain, rules, webhooks
@@ -24,11 +24,6 @@ from luodi.notifications.models import Channel, ChannelKind, DeliveryStatus, Eve
 from luodi.web.htmx import is_htmx
 
 RECENT = 20
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # LoginRequiredMiddleware guarantees it
-    return request.user
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -69,7 +64,9 @@ def _rows(channels: list[Channel]) -> list[dict[str, Any]]:
 def _deliveries_context(request: HttpRequest, organization: Organization | None) -> dict[str, Any]:
     qs = rules.deliveries_visible_to(request.user).select_related("notification")
     if organization is None:
-        qs = qs.filter(notification__user=_user(request), notification__organization__isnull=True)
+        qs = qs.filter(
+            notification__user=request_user(request), notification__organization__isnull=True
+        )
     else:
         qs = qs.filter(notification__organization=organization)
     deliveries = list(qs[:RECENT])
@@ -88,7 +85,7 @@ def _deliveries_context(request: HttpRequest, organization: Organization | None)
 def _context(
     request: HttpRequest, organization: Organization | None, form: ChannelForm
 ) -> dict[str, Any]:
-    user = _user(request)
+    user = request_user(request)
     channels = rules.channels_visible_to(user)
     channels = (
         channels.filter(organization=organization) if organization else channels.filter(user=user)
@@ -115,7 +112,7 @@ def _settings(request: HttpRequest, organization: Organization | None) -> HttpRe
         if form.is_valid():
             data = form.cleaned_data
             domain.create_channel(
-                actor=_user(request),
+                actor=request_user(request),
                 organization=organization,
                 kind=data["kind"],
                 name=data["name"],
@@ -161,7 +158,9 @@ def organization_deliveries(request: HttpRequest, org_id: int) -> HttpResponse:
 def email_choices(request: HttpRequest) -> HttpResponse:
     form = EmailChoicesForm(request.POST)
     form.is_valid()  # check boxes: every value is valid, unticked ones are False
-    domain.set_email_choices(actor=_user(request), choices=form.cleaned_data, ip=_ip(request))
+    domain.set_email_choices(
+        actor=request_user(request), choices=form.cleaned_data, ip=_ip(request)
+    )
     if not is_htmx(request):
         messages.success(request, _("Email choices saved."))
         return redirect("notifications:settings")
@@ -175,7 +174,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChannelForm(request.POST or None, channel=channel)
     if request.method == "POST" and form.is_valid():
         domain.update_channel(
-            actor=_user(request), channel=channel, ip=_ip(request), **form.changes()
+            actor=request_user(request), channel=channel, ip=_ip(request), **form.changes()
         )
         messages.success(request, _("Channel saved."))
         return redirect(_home(channel.organization))
@@ -188,7 +187,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
     channel = _channel(request, pk)
     organization = channel.organization
-    domain.delete_channel(actor=_user(request), channel=channel, ip=_ip(request))
+    domain.delete_channel(actor=request_user(request), channel=channel, ip=_ip(request))
     if is_htmx(request):
         context = _context(request, organization, ChannelForm())
         return render(request, "notifications/_channels.html", context)
@@ -199,14 +198,14 @@ def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
     channel = _channel(request, pk)
-    domain.send_test(actor=_user(request), channel=channel, ip=_ip(request))
+    domain.send_test(actor=request_user(request), channel=channel, ip=_ip(request))
     return _after_test(request, channel.organization)
 
 
 @require_POST
 def email_test(request: HttpRequest) -> HttpResponse:
     try:
-        domain.send_test(actor=_user(request), channel=None, ip=_ip(request))
+        domain.send_test(actor=request_user(request), channel=None, ip=_ip(request))
     except ValidationError:
         messages.error(request, _("Your account has no email address."))
         return redirect("notifications:settings")

@@ -17,6 +17,7 @@ from ninja.responses import Status
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
+from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization, Term
 from luodi.catalog.rules import achievements_visible_to, needs_visible_to
 from luodi.catalog.rules import organizations_visible_to as orgs_visible_to
@@ -50,12 +51,6 @@ from luodi.pipeline.schemas import (
 )
 
 router = Router(tags=["pipeline"])
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _need(request: HttpRequest, perm: str, obj: Any = None) -> None:
@@ -153,7 +148,7 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
         else None,
     }
     project = project_domain.create_project(
-        actor=_user(request),
+        actor=request_user(request),
         title=payload.title,
         achievement=achievement,
         clinical_need=need,
@@ -178,7 +173,7 @@ def transition(
     _need(request, "pipeline.move_project", project)
     try:
         row = project_domain.move_project(
-            actor=_user(request),
+            actor=request_user(request),
             project=project,
             to_stage=payload.to_stage,
             reason=payload.reason,
@@ -221,7 +216,7 @@ def create_agreement(
     values = payload.model_dump(exclude={"party_ids"})
     try:
         agreement = agreement_domain.create_agreement(
-            actor=_user(request),
+            actor=request_user(request),
             project=project,
             values=values,
             parties=parties,
@@ -272,7 +267,7 @@ def create_organization_agreement(
     values = payload.model_dump(exclude={"party_ids", "related_project_ids"})
     try:
         agreement = agreement_domain.create_agreement(
-            actor=_user(request),
+            actor=request_user(request),
             project=None,
             values=values,
             parties=parties,
@@ -314,7 +309,7 @@ def create_obligation(
             )
     try:
         obligation = agreement_domain.add_obligation(
-            actor=_user(request),
+            actor=request_user(request),
             agreement=agreement,
             kind=payload.kind,
             description=payload.description,
@@ -361,7 +356,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
         raise _invalid("owner_id", "No such user.")
     try:
         task = task_domain.create_task(
-            actor=_user(request),
+            actor=request_user(request),
             project=project,
             title=payload.title,
             owner=owner,
@@ -377,7 +372,9 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
 def complete_task(request: HttpRequest, task_id: int) -> Task:
     task = get_object_or_404(tasks_visible_to(request.user), pk=task_id)
     _need(request, "pipeline.complete_task", task)
-    return task_domain.complete_task(actor=_user(request), task=task, ip=audit.client_ip(request))
+    return task_domain.complete_task(
+        actor=request_user(request), task=task, ip=audit.client_ip(request)
+    )
 
 
 # Company requests' endpoints register on this router (their own module keeps this one short).

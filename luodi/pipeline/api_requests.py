@@ -15,9 +15,10 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from luodi.accounts import audit
+from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict, conflict_error
 from luodi.errors import Pagination, invalid
-from luodi.pipeline.api import _need, _project, _raise_validation, _user, router
+from luodi.pipeline.api import _need, _project, _raise_validation, router
 from luodi.pipeline.domain import requests as domain
 from luodi.pipeline.models import CompanyRequest
 from luodi.pipeline.queries import filter_requests
@@ -75,7 +76,7 @@ def raise_request(request: HttpRequest, project_id: int, payload: RequestIn) -> 
     clean = form.cleaned_data
     try:
         req = domain.raise_request(
-            actor=_user(request),
+            actor=request_user(request),
             project=project,
             owner=clean["owner"],
             values={k: clean.get(k) for k in domain.REQUEST_FIELDS if k != "raised_on"},
@@ -103,7 +104,7 @@ def escalate_request(request: HttpRequest, request_id: int, payload: EscalateIn)
         request,
         request_id,
         lambda req: domain.escalate(
-            actor=_user(request),
+            actor=request_user(request),
             request=req,
             to=payload.to,
             expected_version=payload.version,
@@ -118,7 +119,7 @@ def resolve_request(request: HttpRequest, request_id: int, payload: ResolveIn) -
         request,
         request_id,
         lambda req: domain.resolve(
-            actor=_user(request),
+            actor=request_user(request),
             request=req,
             resolution=payload.resolution,
             satisfaction=payload.satisfaction,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from luodi.accounts.rules import is_staff
 from luodi.errors import ApiError
 from luodi.search import service
 
@@ -51,7 +50,11 @@ def search(
         msg = service.too_long_message()
         raise ApiError(422, "invalid", msg, {"q": [msg]})
     res = service.search(
-        request.user, q, kinds, limit=limit, include_archived=archived and is_staff(request.user)
+        request.user,
+        q,
+        kinds,
+        limit=limit,
+        include_archived=archived and request.user.has_perm("search.include_archived"),
     )
     return SearchOut(
         query=res.query,

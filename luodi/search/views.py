@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from luodi.accounts.rules import is_staff
 from luodi.search import service
 from luodi.search.kinds import KINDS
 from luodi.web.htmx import is_htmx
@@ -22,7 +21,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
     box = request.GET.get("box") == "1"
     kind = request.GET.get("kind", "")
     kind = kind if kind in KINDS else ""
-    may_include_archived = is_staff(request.user)
+    may_include_archived = request.user.has_perm("search.include_archived")
     include_archived = may_include_archived and request.GET.get("archived") == "1"
     results = service.search(
         request.user,

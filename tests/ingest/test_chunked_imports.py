@@ -37,8 +37,10 @@ def _table(rows: list[list[object]]) -> tables.Table:
 
 
 def _import(rows: list[list[object]], **kwargs: Any) -> Summary:
+    actor = kwargs.pop("actor", None)
     return domain.import_table(
-        actor=kwargs.pop("actor", None),
+        actor=actor,
+        system=actor is None,
         kind="organizations",
         table=_table(rows),
         mapping=MAPPING,

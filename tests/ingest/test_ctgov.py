@@ -14,7 +14,7 @@ CURRENT = "ctg-studies-recent-2025-05.csv"
 
 
 def _import(path: Path) -> Summary:
-    return domain.import_ctgov(actor=None, text=path.read_text(encoding="utf-8-sig"))
+    return domain.import_ctgov(actor=None, system=True, text=path.read_text(encoding="utf-8-sig"))
 
 
 def _counts() -> tuple[int, int, int]:
@@ -88,7 +88,7 @@ NCT01000003,,RECRUITING,X,OTHER,2024-01-01,,
 
 
 def test_malformed_rows_are_reported_not_fatal(db: None) -> None:
-    summary = domain.import_ctgov(actor=None, text=MALFORMED)
+    summary = domain.import_ctgov(actor=None, system=True, text=MALFORMED)
 
     assert [e.line for e in summary.errors] == [3, 4, 5, 6, 7]
     assert "31/02/2024" in summary.errors[2].reason
@@ -105,7 +105,7 @@ def test_malformed_rows_are_reported_not_fatal(db: None) -> None:
 
 def test_not_a_ctgov_export_is_unusable(db: None) -> None:
     with pytest.raises(ctgov.CtgovError):
-        domain.import_ctgov(actor=None, text="a,b\n1,2\n")
+        domain.import_ctgov(actor=None, system=True, text="a,b\n1,2\n")
 
 
 @pytest.mark.parametrize(
@@ -127,5 +127,5 @@ def test_parse_location(raw: str, name: str | None, city: str | None) -> None:
 
 
 def test_header_only_export_imports_nothing(db: None) -> None:
-    summary = domain.import_ctgov(actor=None, text="NCT Number,Title,Locations\n")
+    summary = domain.import_ctgov(actor=None, system=True, text="NCT Number,Title,Locations\n")
     assert (summary.rows, summary.created, summary.errors) == (0, 0, [])

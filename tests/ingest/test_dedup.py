@@ -41,6 +41,7 @@ def _run(rows: list[list[str]]) -> tuple[int, list[str]]:
     )
     summary = domain.import_table(
         actor=None,
+        system=True,
         kind="organizations",
         table=table,
         mapping=["name_zh", "name_en", "aliases", "kind"],

@@ -59,7 +59,7 @@ def test_merge_keeps_every_link_and_archives_b(pair: tuple[Organization, Organiz
     CompanyProfile.objects.create(organization=b, products="抗体", employees=40)
     CompanyProfile.objects.create(organization=a, products="")
 
-    domain.merge_organizations(actor=None, target=a, source=b)
+    domain.merge_organizations(actor=None, system=True, target=a, source=b)
 
     a.refresh_from_db()
     b.refresh_from_db()
@@ -90,8 +90,8 @@ def test_merge_keeps_every_link_and_archives_b(pair: tuple[Organization, Organiz
 def test_merge_refuses_self_and_already_merged(pair: tuple[Organization, Organization]) -> None:
     a, b = pair
     with pytest.raises(MergeError):
-        domain.merge_organizations(actor=None, target=a, source=a)
+        domain.merge_organizations(actor=None, system=True, target=a, source=a)
     b.merged_into, b.archived_at = a, timezone.now()
     b.save()
     with pytest.raises(MergeError):
-        domain.merge_organizations(actor=None, target=a, source=b)
+        domain.merge_organizations(actor=None, system=True, target=a, source=b)

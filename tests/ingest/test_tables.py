@@ -31,7 +31,7 @@ def two_bad_rows(tmp_path: Path) -> tables.Table:
 def _import(table: tables.Table, **kwargs: Any) -> Summary:
     mapping = tables.suggest_mapping("organizations", table)
     return domain.import_table(
-        actor=None, kind="organizations", table=table, mapping=mapping, **kwargs
+        actor=None, system=True, kind="organizations", table=table, mapping=mapping, **kwargs
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi import concurrency
 from luodi.accounts import audit
+from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import org_ids
 from luodi.concurrency import Conflict
 from luodi.pipeline.choices import ObligationStatus
@@ -21,7 +22,7 @@ from luodi.pipeline.domain.landing import LANDING_FIELDS, record_landing
 from luodi.pipeline.forms import AgreementForm, DocumentForm, LandingForm, ObligationForm
 from luodi.pipeline.models import Agreement, Project
 from luodi.pipeline.rules import documents_visible_to, obligations_visible_to
-from luodi.pipeline.views.common import get_agreement, get_project, require, user_of
+from luodi.pipeline.views.common import get_agreement, get_project, require
 
 
 def _errors(form: Form) -> list[str]:
@@ -82,7 +83,7 @@ def _edit(
         try:
             if agreement is None:
                 agreement = domain.create_agreement(
-                    actor=user_of(request),
+                    actor=request_user(request),
                     project=project,
                     values=values,
                     parties=data.get("parties") or [],
@@ -92,7 +93,7 @@ def _edit(
                 messages.success(request, _("Agreement recorded."))
             else:
                 domain.update_agreement(
-                    actor=user_of(request),
+                    actor=request_user(request),
                     agreement=agreement,
                     values=values,
                     parties=data.get("parties"),
@@ -155,7 +156,7 @@ def obligation_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             domain.add_obligation(
-                actor=user_of(request),
+                actor=request_user(request),
                 agreement=agreement,
                 kind=data["kind"],
                 description=data["description"],
@@ -194,7 +195,7 @@ def obligation_status(request: HttpRequest, obligation_id: int) -> HttpResponse:
     status = request.POST.get("status", "")
     if status in ObligationStatus.values:
         domain.set_obligation_status(
-            actor=user_of(request),
+            actor=request_user(request),
             obligation=obligation,
             status=status,
             ip=audit.client_ip(request),
@@ -209,7 +210,7 @@ def document_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         domain.upload_document(
-            actor=user_of(request),
+            actor=request_user(request),
             agreement=agreement,
             upload=form.cleaned_data["file"],
             doc_type=form.cleaned_data["doc_type"],
@@ -247,7 +248,7 @@ def landing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = {k: form.cleaned_data[k] for k in LANDING_FIELDS if k in form.cleaned_data}
         record_landing(
-            actor=user_of(request), project=project, values=values, ip=audit.client_ip(request)
+            actor=request_user(request), project=project, values=values, ip=audit.client_ip(request)
         )
         messages.success(request, _("Landing recorded."))
         return redirect("pipeline:detail", pk=pk)

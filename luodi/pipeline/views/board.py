@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luodi.accounts import audit
+from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import is_viewer
 from luodi.pipeline import queries
 from luodi.pipeline.choices import NEEDS_REASON, ProjectStage, allowed_targets
 from luodi.pipeline.domain.projects import GateWarnings, IllegalTransition, move_project
 from luodi.pipeline.forms import MoveForm
-from luodi.pipeline.views.common import get_project, user_of
+from luodi.pipeline.views.common import get_project
 from luodi.web.htmx import is_htmx
 
 
@@ -66,7 +67,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     }
     try:
         move_project(
-            actor=user_of(request),
+            actor=request_user(request),
             project=project,
             to_stage=to_stage,
             reason=data["reason"],

@@ -6,14 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from luodi.accounts.models import User
 from luodi.pipeline.models import Agreement, Project
 from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
-
-
-def user_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def get_project(request: HttpRequest, pk: int, perm: str = "") -> Project:

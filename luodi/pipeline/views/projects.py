@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi import concurrency
 from luodi.accounts import audit
+from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Achievement, ClinicalNeed
 from luodi.concurrency import Conflict
 from luodi.pipeline import queries
@@ -31,7 +32,7 @@ from luodi.pipeline.models import Project
 from luodi.pipeline.regulatory import step_info
 from luodi.pipeline.request_forms import RequestForm
 from luodi.pipeline.rules import agreements_visible_to
-from luodi.pipeline.views.common import get_project, require, user_of
+from luodi.pipeline.views.common import get_project, require
 from luodi.web.htmx import is_htmx
 
 
@@ -122,7 +123,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    user = user_of(request)
+    user = request_user(request)
     project = get_project(request, pk, "pipeline.change_project") if pk else None
     if project is None:
         require(request, "pipeline.add_project")
@@ -191,7 +192,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render_detail(request, pk, forms={"note": form}, status=400)
     domain.add_note(
-        actor=user_of(request),
+        actor=request_user(request),
         project=project,
         text=form.cleaned_data["text"],
         ip=audit.client_ip(request),
@@ -203,7 +204,9 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def archive(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project(request, pk, "pipeline.change_project")
-    domain.archive_project(actor=user_of(request), project=project, ip=audit.client_ip(request))
+    domain.archive_project(
+        actor=request_user(request), project=project, ip=audit.client_ip(request)
+    )
     messages.success(
         request,
         _("Archived. It no longer appears on the board.")

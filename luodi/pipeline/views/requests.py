@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 
 from luodi import concurrency
 from luodi.accounts import audit
+from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict
 from luodi.pipeline.domain import requests as domain
 from luodi.pipeline.models import CompanyRequest
 from luodi.pipeline.queries import filter_requests
 from luodi.pipeline.request_forms import EscalateForm, RequestFilter, RequestForm, ResolveForm
 from luodi.pipeline.rules import linked_visible, requests_visible_to
-from luodi.pipeline.views.common import get_project, user_of
+from luodi.pipeline.views.common import get_project
 from luodi.pipeline.views.projects import render_detail
 from luodi.web.htmx import is_htmx
 
@@ -79,7 +80,7 @@ def request_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             req = domain.raise_request(
-                actor=user_of(request),
+                actor=request_user(request),
                 project=project,
                 owner=data["owner"],
                 values={k: data.get(k) for k in domain.REQUEST_FIELDS if k != "raised_on"},
@@ -130,7 +131,7 @@ def request_escalate(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         EscalateForm,
         lambda req, data, version: domain.escalate(
-            actor=user_of(request),
+            actor=request_user(request),
             request=req,
             to=data["escalated_to"],
             expected_version=version,
@@ -147,7 +148,7 @@ def request_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         ResolveForm,
         lambda req, data, version: domain.resolve(
-            actor=user_of(request),
+            actor=request_user(request),
             request=req,
             resolution=data["resolution"],
             satisfaction=data.get("satisfaction"),

@@ -12,19 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luodi.accounts import audit
+from luodi.accounts.request_user import request_user
 from luodi.engagements import feeds
 from luodi.pipeline import queries
 from luodi.pipeline.domain import tasks as domain
 from luodi.pipeline.forms import TaskForm
 from luodi.pipeline.rules import tasks_visible_to
-from luodi.pipeline.views.common import get_project, user_of
+from luodi.pipeline.views.common import get_project
 from luodi.pipeline.views.projects import render_detail
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
     show_done = request.GET.get("done") == "1"
     tasks = list(queries.my_tasks(request.user, include_done=show_done))
-    has_feed = feeds.has_feed(user_of(request))
+    has_feed = feeds.has_feed(request_user(request))
     return render(
         request,
         "pipeline/my_tasks.html",
@@ -44,7 +45,7 @@ def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             domain.create_task(
-                actor=user_of(request),
+                actor=request_user(request),
                 project=project,
                 title=form.cleaned_data["title"],
                 owner=form.cleaned_data["owner"],
@@ -65,10 +66,10 @@ def task_toggle(request: HttpRequest, task_id: int) -> HttpResponse:
     if not request.user.has_perm("pipeline.complete_task", task):
         raise PermissionDenied
     if task.status == "open":
-        domain.complete_task(actor=user_of(request), task=task, ip=audit.client_ip(request))
+        domain.complete_task(actor=request_user(request), task=task, ip=audit.client_ip(request))
         messages.success(request, _("Task done."))
     else:
-        domain.reopen_task(actor=user_of(request), task=task, ip=audit.client_ip(request))
+        domain.reopen_task(actor=request_user(request), task=task, ip=audit.client_ip(request))
         messages.success(request, _("Task reopened."))
     back = request.POST.get("next", "")
     if back == "project" and task.project_id:

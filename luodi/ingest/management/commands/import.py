@@ -75,7 +75,11 @@ class Command(BaseCommand):
         with self._bar(max(text.count("\n") - 1, 0)) as bar:
             try:
                 return domain.import_ctgov(
-                    actor=actor, text=text, dry_run=options["dry_run"], progress=bar.update
+                    actor=actor,
+                    system=actor is None,
+                    text=text,
+                    dry_run=options["dry_run"],
+                    progress=bar.update,
                 )
             except CtgovError as exc:
                 raise self._fail(str(exc)) from exc
@@ -102,6 +106,7 @@ class Command(BaseCommand):
         with self._bar(len(table.rows)) as bar:
             return domain.import_table(
                 actor=actor,
+                system=actor is None,
                 kind=kind,
                 table=table,
                 mapping=mapping,
