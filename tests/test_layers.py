@@ -1,0 +1,202 @@
+"""Apps import downward only (docs/architecture.md, "## Layers").
+
+Every module under luodi/ is read with `ast`; every import of another app or top-level module
+counts, at module level and inside functions alike (also under `if TYPE_CHECKING:`). An import
+from a lower layer to a higher one fails unless it is listed in KNOWN_UPWARD, and an entry of
+KNOWN_UPWARD that no longer occurs fails too, so the list only shrinks. Two units in the same
+layer are peers and may not import each other at all.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "luodi"
+
+# Lowest first. A unit is an app (luodi/<app>/), a pure library or a top-level module.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # pure library | foundation: below every app
+    ("matching", "errors", "control_chars", "sheets", "logfilters"),
+    ("sites", "concurrency"),
+    ("jobs",),
+    ("accounts",),
+    ("catalog",),
+    ("notifications", "retrieval"),
+    ("pipeline",),
+    ("matchmaking", "search"),
+    ("engagements", "ingest"),
+    ("aftercare",),
+    ("insights", "ops"),
+    ("web",),
+    # composition root: above every app
+    ("settings", "wsgi", "gunicorn_conf", "api", "cli", "demo"),
+    ("urls",),
+)
+
+PURE = ("matching", "sites")
+
+# "importer -> imported", both relative to luodi/. Each: why it exists; what would remove it.
+KNOWN_UPWARD: set[str] = {
+    # accounts: approving an application creates the applicant's organization in the catalog
+    "accounts.applications -> catalog.choices",  # approve() publishes an org; approve in catalog
+    "accounts.applications -> catalog.models",  # approve() creates the org; approve in catalog
+    "accounts.forms -> catalog.choices",  # application's org kinds; form beside approve()
+    "accounts.forms -> catalog.models",  # org picker, LegalBasis; forms beside their users
+    "accounts.domain -> catalog.models",  # add_membership's type hint only; a string hint
+    # accounts: personal data of a Person (PIPL export, anonymise, legal basis); a privacy app
+    # above engagements and notifications (privacy*.py moved there) removes these seven
+    "accounts.privacy -> catalog.models",  # Person, LegalBasis; privacy app on top
+    "accounts.privacy -> engagements.models",  # registrations by email; privacy app on top
+    "accounts.privacy -> notifications.models",  # deliveries by email; privacy app on top
+    "accounts.privacy_api -> catalog.models",  # Person; privacy app on top
+    "accounts.privacy_api -> catalog.rules",  # people_visible_to; privacy app on top
+    "accounts.privacy_views -> catalog.models",  # Person; privacy app on top
+    "accounts.privacy_views -> catalog.rules",  # people_visible_to; privacy app on top
+    "accounts.management.commands.load_demo -> demo",  # root's loaders; cli calls demo itself
+    "accounts.two_factor_views -> web.auth",  # set_language_cookie; move it into accounts
+    # catalog
+    "catalog.rules -> matchmaking.models",  # NDA invitations live in matchmaking; a disclosure
+    # module below both (NdaInvitation beside AccessGrant) removes it
+    "catalog.exports -> ingest.export",  # export_rows lives in ingest; move it to sheets.py
+    # retrieval
+    "retrieval.signals -> matchmaking.models",  # an NDA invitation changes a document's
+    # audience; the same disclosure module below catalog removes it
+    # pipeline: the visits and meetings a request, an agreement or a calendar shows
+    "pipeline.queries -> engagements.rules",  # agreement timeline; a hook engagements fills
+    "pipeline.request_forms -> engagements.rules",  # visit pickers; a hook engagements fills
+    "pipeline.rules -> engagements.rules",  # linked_visible; a hook engagements fills
+    "pipeline.views.agreement_pages -> engagements.rules",  # linked events; the same hook
+    "pipeline.urls -> engagements.views.calendar",  # calendar under /projects/; own urls
+    "pipeline.views.tasks -> engagements.feeds",  # has_feed for the task page; feed link hook
+    # foundation
+    "concurrency -> accounts.models",  # refuse() reads the last AuditEntry; caller passes it
+    # helpers that live in web (top) but serve every app
+    "concurrency -> web.text",  # join_items; text.py into the foundation
+    "accounts.application_views -> web.ratelimit",  # rate limit; ratelimit.py into the foundation
+    "accounts.applications -> web.ratelimit",  # rate limit; ratelimit.py into the foundation
+    "accounts.views -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "accounts.views -> web.ratelimit",  # rate limit; ratelimit.py into the foundation
+    "catalog.resources -> web.text",  # join_items; text.py into the foundation
+    "catalog.trial_views -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "catalog.views -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "notifications.views -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "search.views -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "pipeline.domain.projects -> web.text",  # join_items; text.py into the foundation
+    "pipeline.ics -> web.ics",  # iCalendar writer; ics.py into the foundation
+    "pipeline.views.agreement_pages -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "pipeline.views.board -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "pipeline.views.projects -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "pipeline.views.requests -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "matchmaking.feedback -> web.text",  # join_items; text.py into the foundation
+    "matchmaking.scoring -> web.text",  # join_items; text.py into the foundation
+    "matchmaking.views -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "engagements.feeds -> web.ics",  # iCalendar writer; ics.py into the foundation
+    "engagements.queries -> web.text",  # join_items; text.py into the foundation
+    "engagements.views.news -> web.text",  # join_items; text.py into the foundation
+    "engagements.views.public -> web.ratelimit",  # rate limit; ratelimit.py into the foundation
+    "engagements.views.visits -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "ingest.tables -> web.text",  # join_items; text.py into the foundation
+    "ingest.views -> web.htmx",  # is_htmx; htmx.py into the foundation
+    "ingest.writers -> web.text",  # join_items; text.py into the foundation
+    "aftercare.views -> web.htmx",  # is_htmx; htmx.py into the foundation
+    # web
+    "web.management.commands.export_openapi -> api",  # the NinjaAPI; an openapi verb in cli
+}
+
+
+def _unit_names() -> set[str]:
+    return {p.parent.name for p in ROOT.glob("*/__init__.py")} | {
+        p.stem for p in ROOT.glob("*.py") if p.stem != "__init__"
+    }
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_module(dotted: str) -> bool:
+    base = ROOT.joinpath(*dotted.split("."))
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def _imports(path: Path) -> Iterator[str]:
+    """Every luodi module `path` imports, relative to luodi/ ("" for the package itself)."""
+    module = _module(path)
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (a.name[6:] for a in node.names if a.name.startswith("luodi."))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                source = ".".join([*base, *([node.module] if node.module else [])])
+            elif node.module == "luodi" or (node.module or "").startswith("luodi."):
+                source = (node.module or "")[6:]
+            else:
+                continue
+            for alias in node.names:  # `from luodi.web import ics` imports web.ics
+                full = f"{source}.{alias.name}" if source else alias.name
+                yield full if _is_module(full) else source
+
+
+def _cross_unit_imports() -> set[tuple[str, str]]:
+    return {
+        (_module(path), target)
+        for path in ROOT.rglob("*.py")
+        for target in _imports(path)
+        if target.split(".")[0] != _module(path).split(".")[0]
+    }
+
+
+def _layer_of() -> dict[str, int]:
+    return {unit: i for i, layer in enumerate(LAYERS) for unit in layer}
+
+
+def _not_downward() -> set[str]:
+    layer = _layer_of()
+    return {
+        f"{source} -> {target}"
+        for source, target in _cross_unit_imports()
+        if layer[target.split(".")[0]] >= layer[source.split(".")[0]]
+    }
+
+
+def test_every_unit_has_a_layer() -> None:
+    placed = [unit for layer in LAYERS for unit in layer]
+    assert len(placed) == len(set(placed))
+    assert _unit_names() - set(placed) == set(), "place the new app or module in LAYERS"
+
+
+def test_imports_go_downward() -> None:
+    new = sorted(_not_downward() - KNOWN_UPWARD)
+    assert new == [], "import upward (or between peers) - import downward instead"
+
+
+def test_known_upward_only_shrinks() -> None:
+    gone = sorted(KNOWN_UPWARD - _not_downward())
+    assert gone == [], "no longer imported: remove these entries from KNOWN_UPWARD"
+
+
+def test_pure_libraries_import_neither_django_nor_apps() -> None:
+    offenders = []
+    for library in PURE:
+        for path in (ROOT / library).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    names = [node.module or ""]
+                else:
+                    continue
+                offenders += [
+                    f"{_module(path)}: {name}"
+                    for name in names
+                    if name.split(".")[0] == "django"
+                    or (name.startswith("luodi.") and name.split(".")[1] not in PURE)
+                    or name == "luodi"
+                ]
+    assert offenders == []
