@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from luodi.accounts.models import AuditEntry
 from luodi.errors import ApiError
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 VERSION = "version"
 # A token sent back by a client: 7, "7", an ETag '"7"' or a weak one 'W/"7"'.

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent / "luodi"
 # Lowest first. A unit is an app (luodi/<app>/), a pure library or a top-level module.
 LAYERS: tuple[tuple[str, ...], ...] = (
     # pure library | foundation: below every app
-    ("matching", "errors", "control_chars", "sheets", "logfilters"),
+    ("matching", "errors", "control_chars", "sheets", "logfilters", "htmx", "text", "ics"),
     ("sites", "concurrency"),
     ("jobs",),
     ("accounts",),
@@ -73,34 +73,6 @@ KNOWN_UPWARD: set[str] = {
     # foundation
     "concurrency -> accounts.models",  # refuse() reads the last AuditEntry; caller passes it
     # helpers that live in web (top) but serve every app
-    "concurrency -> web.text",  # join_items; text.py into the foundation
-    "accounts.application_views -> web.ratelimit",  # rate limit; ratelimit.py into the foundation
-    "accounts.applications -> web.ratelimit",  # rate limit; ratelimit.py into the foundation
-    "accounts.views -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "accounts.views -> web.ratelimit",  # rate limit; ratelimit.py into the foundation
-    "catalog.resources -> web.text",  # join_items; text.py into the foundation
-    "catalog.trial_views -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "catalog.views -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "notifications.views -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "search.views -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "pipeline.domain.projects -> web.text",  # join_items; text.py into the foundation
-    "pipeline.ics -> web.ics",  # iCalendar writer; ics.py into the foundation
-    "pipeline.views.agreement_pages -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "pipeline.views.board -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "pipeline.views.projects -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "pipeline.views.requests -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "matchmaking.feedback -> web.text",  # join_items; text.py into the foundation
-    "matchmaking.scoring -> web.text",  # join_items; text.py into the foundation
-    "matchmaking.views -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "engagements.feeds -> web.ics",  # iCalendar writer; ics.py into the foundation
-    "engagements.queries -> web.text",  # join_items; text.py into the foundation
-    "engagements.views.news -> web.text",  # join_items; text.py into the foundation
-    "engagements.views.public -> web.ratelimit",  # rate limit; ratelimit.py into the foundation
-    "engagements.views.visits -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "ingest.tables -> web.text",  # join_items; text.py into the foundation
-    "ingest.views -> web.htmx",  # is_htmx; htmx.py into the foundation
-    "ingest.writers -> web.text",  # join_items; text.py into the foundation
-    "aftercare.views -> web.htmx",  # is_htmx; htmx.py into the foundation
     # web
     "web.management.commands.export_openapi -> api",  # the NinjaAPI; an openapi verb in cli
 }

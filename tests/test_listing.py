@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from luodi.web.text import join_items
+from luodi.text import join_items
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory, TermFactory
 

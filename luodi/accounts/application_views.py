@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luodi.accounts import applications, audit, rules
 from luodi.accounts.forms import ApplicationForm, DecisionForm
 from luodi.accounts.models import AccountApplication, User
-from luodi.web.ratelimit import over_limit
+from luodi.accounts.ratelimit import over_limit
 
 APPLY_LIMIT_PER_HOUR = 5
 

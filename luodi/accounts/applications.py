@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from luodi.accounts import audit
 from luodi.accounts.domain import add_membership
 from luodi.accounts.models import AccountApplication, MembershipRole, Role, User
+from luodi.accounts.ratelimit import claim_slot
 from luodi.catalog.choices import ReviewStatus
 from luodi.catalog.models import Organization
-from luodi.web.ratelimit import claim_slot
 
 # Mails to one account holder about applications with their address, per day: someone
 # replaying the form must not flood the holder's inbox.

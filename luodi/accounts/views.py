@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi.accounts import audit, domain, rules, two_factor
 from luodi.accounts.forms import AuditFilterForm, TokenForm
+from luodi.accounts.ratelimit import claim_slot, over_limit
 from luodi.accounts.request_user import request_user
-from luodi.web.htmx import is_htmx
-from luodi.web.ratelimit import claim_slot, over_limit
+from luodi.htmx import is_htmx
 
 
 @require_http_methods(["GET", "POST"])

@@ -43,8 +43,8 @@ from luodi.aftercare.forms import (
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
 from luodi.concurrency import Conflict
 from luodi.engagements.rules import visits_visible_to
+from luodi.htmx import is_htmx
 from luodi.pipeline.models import Project
-from luodi.web.htmx import is_htmx
 
 LANDED = "landed"
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from luodi.accounts.rules import AnyUser
 from luodi.catalog import forms, rules
 from luodi.catalog.models import Achievement, Carrier, ClinicalNeed, Organization, Person
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 
 @dataclass(frozen=True)

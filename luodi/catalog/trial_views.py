@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luodi.catalog.rules import trials_visible_to
 from luodi.control_chars import NoControlChars
-from luodi.web.htmx import is_htmx
+from luodi.htmx import is_htmx
 
 
 class TrialFilter(NoControlChars, forms.Form):

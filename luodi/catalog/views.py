@@ -25,7 +25,7 @@ from luodi.catalog.models import Achievement, Organization, Person, Revision
 from luodi.catalog.resources import RESOURCES, Resource
 from luodi.catalog.rules import organizations_visible_to
 from luodi.concurrency import Conflict
-from luodi.web.htmx import is_htmx
+from luodi.htmx import is_htmx
 
 
 def _resource(slug: str) -> Resource:

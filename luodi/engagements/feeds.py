@@ -12,11 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from luodi import ics
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.engagements.models import Event, FeedToken, Registration, Visit
 from luodi.engagements.rules import ShownStop
-from luodi.web import ics
 
 
 def ticket_path(registration: Registration) -> str:

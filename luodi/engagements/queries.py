@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts.rules import AnyUser
 from luodi.engagements import rules
 from luodi.engagements.models import Event, Meeting, Session, Visit
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 
 @dataclass(frozen=True)

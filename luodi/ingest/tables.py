@@ -28,7 +28,7 @@ from luodi import control_chars
 from luodi.catalog.models import Organization, Term
 from luodi.ingest import dedup
 from luodi.ingest.fields import BILINGUAL, FIELDS, REQUIRED_GROUPS, SYNONYMS_ZH, Spec
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 MAX_ROWS = 20_000
 # The first line past this many is never read: a file of 10 MB holds a million short rows,

@@ -17,13 +17,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
+from luodi.htmx import is_htmx
 from luodi.ingest import dedup, domain, export, pending, runs, tables
 from luodi.ingest.fields import KIND_LABELS
 from luodi.ingest.forms import CtgovForm, MappingForm, MergeForm, UploadForm, live_organizations
 from luodi.ingest.merge import MergeError, link_counts
 from luodi.ingest.models import ImportRun
 from luodi.ingest.rules import can_import, import_runs_visible_to, may_import_kind
-from luodi.web.htmx import is_htmx
 
 
 def _pending(request: HttpRequest, token: str) -> pending.Pending:

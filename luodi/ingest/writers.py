@@ -36,7 +36,7 @@ from luodi.ingest.journal import Journal
 from luodi.ingest.rules import may_write_for_org, writes_for_any_org
 from luodi.ingest.summary import RECORD_LABELS, Duplicate, Summary
 from luodi.ingest.tables import Resolver
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 
 class RowRejected(Exception):

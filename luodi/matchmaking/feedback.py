@@ -38,7 +38,7 @@ from luodi.matching.outcomes import OutcomeMemory, Recall
 from luodi.matchmaking.adapters import ItemProfile
 from luodi.matchmaking.models import DeclineReason, MatchRecord, MatchStatus
 from luodi.matchmaking.scoring import Reason
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 ACCEPTED = (
     MatchStatus.SHORTLISTED,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from luodi.catalog.choices import AchievementKind, CarrierType, Stage, maturity
 from luodi.catalog.taxonomy import specialty_label
 from luodi.matchmaking.adapters import CarrierInfo, ItemProfile, OrgProfile
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 TEXT_WEIGHT = 0.5
 LANDING_HORIZON = timedelta(days=365)  # a carrier ready later than this cannot host now

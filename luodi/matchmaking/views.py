@@ -21,6 +21,7 @@ from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import Disclosure
 from luodi.catalog.models import Achievement, Organization
+from luodi.htmx import is_htmx
 from luodi.matchmaking import actions, domain, feedback, queries, reports
 from luodi.matchmaking.forms import (
     AccessRequestForm,
@@ -43,7 +44,6 @@ from luodi.matchmaking.rules import (
     invitations_visible_to,
     records_visible_to,
 )
-from luodi.web.htmx import is_htmx
 
 
 def _source(request: HttpRequest, kind: str, pk: int) -> queries.Source:

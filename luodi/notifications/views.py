@@ -18,10 +18,10 @@ from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import organizations_visible_to
+from luodi.htmx import is_htmx
 from luodi.notifications import domain, rules, webhooks
 from luodi.notifications.forms import ChannelForm, EmailChoicesForm
 from luodi.notifications.models import Channel, ChannelKind, DeliveryStatus, EventKind
-from luodi.web.htmx import is_htmx
 
 RECENT = 20
 

@@ -1,4 +1,4 @@
-"""Tasks as iCalendar events (written by the shared `luodi.web.ics`); the personal feed
+"""Tasks as iCalendar events (written by the shared `luodi.ics`); the personal feed
 (engagements.feeds) adds them to everything else on a person's calendar."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from luodi import ics
 from luodi.pipeline.models import Task
-from luodi.web import ics
 
 
 def task_events(

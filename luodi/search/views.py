@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from luodi.htmx import is_htmx
 from luodi.search import service
 from luodi.search.kinds import KINDS
-from luodi.web.htmx import is_htmx
 
 PAGE_LIMIT = 50
 BOX_LIMIT = 8

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from luodi.web.ics import CalEvent, calendar, escape, fold
+from luodi.ics import CalEvent, calendar, escape, fold
 
 
 def test_fold_limits_lines_to_75_octets_without_splitting_characters() -> None:

@@ -17,7 +17,7 @@ from django.test import Client, RequestFactory
 
 from luodi.accounts.audit import client_ip
 from luodi.accounts.models import AccountApplication, AuditEntry
-from luodi.web.ratelimit import claim_slot, over_limit
+from luodi.accounts.ratelimit import claim_slot, over_limit
 from tests.conftest import Personas
 from tests.ops.conftest import ROOT, child_env, database_url_for_children, redis_url_or_skip
 
@@ -27,7 +27,7 @@ NGINX = "10.0.0.2"  # REMOTE_ADDR of every request that came through the proxy
 CHILD = """
 import sys, django
 django.setup()
-from luodi.web.ratelimit import claim_slot
+from luodi.accounts.ratelimit import claim_slot
 name, limit, window, now, attempts = sys.argv[1:]
 print("ready", flush=True)
 sys.stdin.readline()

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from luodi.engagements.feeds import reset_feed_token
+from luodi.ics import calendar, escape, fold
 from luodi.pipeline.domain.tasks import create_task
 from luodi.pipeline.ics import task_events
-from luodi.web.ics import calendar, escape, fold
 from tests.conftest import Personas, client_for
 from tests.pipeline.factories import make_project
 

@@ -19,7 +19,7 @@ from luodi.engagements.domain import news
 from luodi.engagements.models import Event, NewsPost, PostStatus, Visit
 from luodi.engagements.news_forms import NewsDraftForm, NewsPostForm
 from luodi.engagements.views.common import actor, ip, require, visible
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 
 def _post(request: HttpRequest, pk: int) -> NewsPost:

@@ -17,12 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from luodi.accounts import audit
+from luodi.accounts.ratelimit import over_limit
 from luodi.engagements import feeds, rules
 from luodi.engagements.domain import events as domain
 from luodi.engagements.domain import news
 from luodi.engagements.forms import RegistrationForm
 from luodi.engagements.models import Event, Registration
-from luodi.web.ratelimit import over_limit
 
 
 def _throttled(request: HttpRequest) -> bool:

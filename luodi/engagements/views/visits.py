@@ -36,8 +36,8 @@ from luodi.engagements.views.common import (
     require,
     visible,
 )
+from luodi.htmx import is_htmx
 from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
-from luodi.web.htmx import is_htmx
 
 
 def _visit(request: HttpRequest, pk: int) -> Visit:

@@ -22,7 +22,7 @@ from luodi.pipeline.choices import (
 from luodi.pipeline.domain.gates import check_gates
 from luodi.pipeline.models import Project, ProjectNote, StageTransition
 from luodi.pipeline.regulatory import path_for
-from luodi.web.text import join_items
+from luodi.text import join_items
 
 EDITABLE = [
     "title",

@@ -11,11 +11,11 @@ from django.shortcuts import render
 
 from luodi.accounts.rules import is_partner, is_staff
 from luodi.engagements.rules import events_visible_to, meetings_visible_to, visits_visible_to
+from luodi.htmx import is_htmx
 from luodi.pipeline.forms import AgreementFilter, DocumentForm, ObligationForm
 from luodi.pipeline.queries import filter_agreements
 from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
 from luodi.pipeline.views.common import get_agreement
-from luodi.web.htmx import is_htmx
 
 
 def agreement_list(request: HttpRequest) -> HttpResponse:

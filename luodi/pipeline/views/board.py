@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import is_viewer
+from luodi.htmx import is_htmx
 from luodi.pipeline import queries
 from luodi.pipeline.choices import NEEDS_REASON, ProjectStage, allowed_targets
 from luodi.pipeline.domain.projects import GateWarnings, IllegalTransition, move_project
 from luodi.pipeline.forms import MoveForm
 from luodi.pipeline.views.common import get_project
-from luodi.web.htmx import is_htmx
 
 
 def _render_board(

@@ -16,6 +16,7 @@ from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Achievement, ClinicalNeed
 from luodi.concurrency import Conflict
+from luodi.htmx import is_htmx
 from luodi.pipeline import queries
 from luodi.pipeline.choices import ProjectStage, allowed_targets
 from luodi.pipeline.domain import projects as domain
@@ -33,7 +34,6 @@ from luodi.pipeline.regulatory import step_info
 from luodi.pipeline.request_forms import RequestForm
 from luodi.pipeline.rules import agreements_visible_to
 from luodi.pipeline.views.common import get_project, require
-from luodi.web.htmx import is_htmx
 
 
 def project_list(request: HttpRequest) -> HttpResponse:

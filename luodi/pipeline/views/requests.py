@@ -18,6 +18,7 @@ from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict
+from luodi.htmx import is_htmx
 from luodi.pipeline.domain import requests as domain
 from luodi.pipeline.models import CompanyRequest
 from luodi.pipeline.queries import filter_requests
@@ -25,7 +26,6 @@ from luodi.pipeline.request_forms import EscalateForm, RequestFilter, RequestFor
 from luodi.pipeline.rules import linked_visible, requests_visible_to
 from luodi.pipeline.views.common import get_project
 from luodi.pipeline.views.projects import render_detail
-from luodi.web.htmx import is_htmx
 
 
 def request_list(request: HttpRequest) -> HttpResponse:

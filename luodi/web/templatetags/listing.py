@@ -1,4 +1,4 @@
-"""`listing`: a list as the active language writes one (see web.text); a fixed `join:"、"`
+"""`listing`: a list as the active language writes one (see luodi/text.py); a fixed `join:"、"`
 showed Chinese punctuation on English pages."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from luodi.web.text import list_separator
+from luodi.text import list_separator
 
 register = template.Library()
 
