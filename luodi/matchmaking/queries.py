@@ -303,7 +303,9 @@ def _rank_similarity(items: list[Scored]) -> None:
         s.similarity_rank, s.similarity_of = rank, len(with_sim)
 
 
-STOP_TERMS = {"演示", "数据", "演示数据", "demo", "data"}
+# The demo's markers only: "数据" and "data" were here too, so a real "临床数据平台" never
+# showed the word it matched on (#23).
+STOP_TERMS = {"演示", "演示数据", "demo"}
 # Words that match but explain nothing ("incl", "relates" were shown as reasons in the field
 # test): abbreviations and linking verbs of summaries, never a subject.
 VAGUE_TERMS = frozenset(

@@ -168,6 +168,14 @@ def test_explanations_leave_out_words_that_explain_nothing() -> None:
     assert shown == {"summary": ["PD-1", "肿瘤"]}
 
 
+def test_a_real_data_platform_shows_the_word_it_matched_on() -> None:
+    """#23: "数据"/"data" were hidden with the demo markers, so a real clinical data platform
+    never showed its matched word."""
+    shown = queries.display_terms({"title": ["临床", "数据", "平台", "演示"], "summary": ["data"]})
+
+    assert shown == {"title": ["临床", "数据", "平台"], "summary": ["data"]}
+
+
 def test_similarity_is_shown_as_a_rank_among_the_candidates(personas: Personas, eco: Eco) -> None:
     """#18 item 10: every park showed a cosine of 0.85-0.88, which tells nobody anything."""
     parks = _ranked(personas.staff, "achievement", eco.achievement.pk, "park").items
