@@ -21,7 +21,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Path, Router
+from ninja import File, Path, Router
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja.responses import Status
 
@@ -278,6 +279,38 @@ def put_milestone(
         raise conflict_error(exc, []) from None
     except ValidationError as exc:
         raise _validation(exc) from None
+    response["ETag"] = etag(milestone.version)
+    return milestone
+
+
+@router.post("/projects/{project_id}/milestones/{kind}/evidence", response=MilestoneOut)
+def attach_evidence(
+    request: HttpRequest,
+    project_id: int,
+    kind: MilestoneKind,
+    file: File[UploadedFile],
+    response: HttpResponse,
+) -> Milestone:
+    """Attach a document or photo (PDF, Word, Excel, PNG, JPEG) to a milestone already
+    planned or recorded; it replaces any earlier one. Send If-Match with the milestone's
+    version to refuse the upload when somebody changed it meanwhile (409)."""
+    project = _project(request, project_id)
+    _need(request, "aftercare.record", project)
+    milestone = get_object_or_404(
+        rules.milestones_visible_to(request.user), project=project, kind=kind
+    )
+    try:
+        milestone = domain.attach_evidence(
+            actor=request_user(request),
+            milestone=milestone,
+            evidence=file,
+            expected_version=expected_from(request, {}),
+            ip=audit.client_ip(request),
+        )
+    except Conflict as exc:
+        raise conflict_error(exc, []) from None
+    except ValidationError as exc:
+        raise _invalid("file", " ".join(exc.messages)) from None
     response["ETag"] = etag(milestone.version)
     return milestone
 

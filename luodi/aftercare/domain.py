@@ -155,6 +155,33 @@ def set_milestone(
     return milestone
 
 
+@transaction.atomic
+def attach_evidence(
+    *,
+    actor: User,
+    milestone: Milestone,
+    evidence: UploadedFile,
+    expected_version: int | None = None,
+    ip: str | None = None,
+) -> Milestone:
+    """Attach (or replace) a milestone's document or photo, its dates unchanged: evidence
+    often arrives after the date was recorded from a phone call."""
+    content_type = check_upload(evidence)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    claim(milestone, expected_version)
+    milestone.evidence_type, milestone.evidence_name = content_type, (evidence.name or "")[:255]
+    milestone.evidence.save(evidence.name or "evidence", evidence, save=False)
+    milestone.save(update_fields=["evidence", "evidence_name", "evidence_type", "updated_at"])
+    audit.record(
+        actor=actor,
+        verb="milestone.evidence",
+        target=milestone,
+        changes={"project": milestone.project_id, "file": milestone.evidence_name},
+        ip=ip,
+    )
+    return milestone
+
+
 # -- figures -----------------------------------------------------------------------------
 
 

@@ -316,3 +316,39 @@ def test_lists_filter_by_park_and_stalled(personas: Personas, parks: Parks) -> N
     assert [row["id"] for row in stalled] == [late.pk]
     assert stalled[0]["stalled"][0]["code"] == "milestone_overdue"
     assert stalled[0]["next_milestone"]["kind"] == "registered"
+
+
+def test_evidence_is_attached_to_a_milestone_and_bad_files_are_refused(
+    personas: Personas, parks: Parks, project: Project
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(parks.park_user)
+    url = f"{API}/projects/{project.pk}/milestones/construction"
+    assert _json(client, "put", url, {"planned_on": "2026-01-10"}).status_code == 200
+    photo = SimpleUploadedFile("工地.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")
+    done = client.post(f"{url}/evidence", {"file": photo})
+    assert done.status_code == 200, done.content
+    assert done.json()["evidence_name"] == "工地.png"
+    stored = Milestone.objects.get(project=project, kind="construction")
+    assert stored.evidence_type == "image/png" and stored.version == done.json()["version"]
+
+    fake = SimpleUploadedFile("report.pdf", b"MZ not a pdf", "application/pdf")
+    refused = client.post(f"{url}/evidence", {"file": fake})
+    assert refused.status_code == 422 and "file" in refused.json()["error"]["fields"]
+    stale = client.post(
+        f"{url}/evidence",
+        {"file": SimpleUploadedFile("b.png", b"\x89PNG\r\n\x1a\n0", "image/png")},
+        headers={"If-Match": '"1"'},
+    )
+    assert stale.status_code == 409
+    other = client_for(parks.other_user).post(
+        f"{url}/evidence",
+        {"file": SimpleUploadedFile("c.png", b"\x89PNG\r\n\x1a\n0", "image/png")},
+    )
+    assert other.status_code == 404
+    viewer = client_for(personas.viewer).post(
+        f"{url}/evidence",
+        {"file": SimpleUploadedFile("d.png", b"\x89PNG\r\n\x1a\n0", "image/png")},
+    )
+    assert viewer.status_code == 403
