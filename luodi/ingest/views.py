@@ -42,7 +42,9 @@ def upload(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if not can_import(user):
         raise PermissionDenied
-    form = UploadForm(request.POST or None, request.FILES or None, user=user)
+    # ?kind=figures: a link from the page of what is imported preselects its kind.
+    initial = {"kind": request.GET["kind"]} if "kind" in request.GET else None
+    form = UploadForm(request.POST or None, request.FILES or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid() and form.table is not None:
         kind = form.cleaned_data["kind"]
         item = pending.save(

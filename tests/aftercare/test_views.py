@@ -280,3 +280,15 @@ def test_stalled_list_by_park(personas: Personas, parks: Parks, project) -> None
     assert b"<html" not in other_park.content and b'id="ac-board"' in other_park.content
     assert f'card-{project.pk}"'.encode() not in other_park.content
     assert FigureReport.objects.count() == 0
+
+
+def test_the_follow_through_page_links_to_the_figures_import(personas, db) -> None:  # type: ignore[no-untyped-def]
+    from tests.aftercare.factories import make_landed, make_parks
+
+    parks = make_parks()
+    project = make_landed(personas, parks.park)
+    client = client_for(parks.park_user)
+    page = client.get(f"/aftercare/projects/{project.pk}/").content.decode()
+    assert "/import/?kind=figures" in page
+    upload = client.get("/import/?kind=figures").content.decode()
+    assert '<option value="figures" selected>' in upload
