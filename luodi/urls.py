@@ -7,9 +7,9 @@ from django.urls import include, path
 
 from luodi.accounts import application_views
 from luodi.accounts import views as account_views
+from luodi.accounts.auth import LuodiLoginView, switch_language
 from luodi.api import api
 from luodi.web import views as web_views
-from luodi.web.auth import LuodiLoginView, switch_language
 
 urlpatterns = [
     path("", web_views.home, name="home"),

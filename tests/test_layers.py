@@ -55,11 +55,9 @@ KNOWN_UPWARD: set[str] = {
     "accounts.privacy_views -> catalog.models",  # Person; privacy app on top
     "accounts.privacy_views -> catalog.rules",  # people_visible_to; privacy app on top
     "accounts.management.commands.load_demo -> demo",  # root's loaders; cli calls demo itself
-    "accounts.two_factor_views -> web.auth",  # set_language_cookie; move it into accounts
     # catalog
     "catalog.rules -> matchmaking.models",  # NDA invitations live in matchmaking; a disclosure
     # module below both (NdaInvitation beside AccessGrant) removes it
-    "catalog.exports -> ingest.export",  # export_rows lives in ingest; move it to sheets.py
     # retrieval
     "retrieval.signals -> matchmaking.models",  # an NDA invitation changes a document's
     # audience; the same disclosure module below catalog removes it

@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
 from luodi import sheets
+from luodi.catalog import exports
 from luodi.catalog.models import Organization
-from luodi.ingest import export
 from luodi.insights import reports
 from luodi.pipeline.models import Project
 from tests.conftest import Personas, client_for
@@ -163,13 +163,13 @@ def test_list_export_xlsx_and_csv_keep_partner_text_inert(
 
 def test_export_rows_numbers_stay_numbers() -> None:
     rows = [{"n": -5, "x": 2.5, "t": "-2+3"}]
-    columns: export.Columns = [("n", "n"), ("x", "x"), ("t", "t")]
+    columns: exports.Columns = [("n", "n"), ("x", "x"), ("t", "t")]
 
-    xlsx = export.export_rows(rows, columns, "xlsx")
+    xlsx = exports.export_rows(rows, columns, "xlsx")
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     assert ws is not None
     assert [(c.value, c.data_type) for c in ws[2]] == [(-5, "n"), (2.5, "n"), ("-2+3", "s")]
-    text = export.export_rows(rows, columns, "csv").content.decode("utf-8")
+    text = exports.export_rows(rows, columns, "csv").content.decode("utf-8")
     assert text.splitlines()[1] == '-5,2.5,"\'-2+3"'
 
 

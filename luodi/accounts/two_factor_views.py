@@ -22,9 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from luodi.accounts import audit, two_factor
+from luodi.accounts.auth import set_language_cookie
 from luodi.accounts.forms import CodeForm
 from luodi.accounts.request_user import request_user
-from luodi.web.auth import set_language_cookie
 
 
 def _safe_next(request: HttpRequest, url: str, default: str = "/") -> str:

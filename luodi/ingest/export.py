@@ -1,4 +1,5 @@
-"""Export any list to .xlsx or CSV: `export_rows(rows, columns, fmt)`.
+"""The import page's exports: the columns of each kind and who sees which rows; written by
+`catalog.exports.export_rows`.
 
 Callers pass what the user may see and nothing else: a queryset that already went through the
 app's `*_visible_to(user)` (or a list built from one). That check is theirs (record level).
@@ -17,70 +18,17 @@ The file is written by `luodi.sheets`, which keeps every cell from running as a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Model, QuerySet
-from django.http import HttpResponse
-from django.utils.functional import Promise
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from luodi import sheets
 from luodi.accounts.rules import AnyUser
 from luodi.catalog import disclosure
-
-Accessor = str | Callable[[Any], Any]
-Columns = list[tuple[str | Promise, Accessor]]
+from luodi.catalog.exports import Columns
 
 XLSX = sheets.XLSX
-
-
-def _value(row: Any, accessor: Accessor) -> Any:
-    if callable(accessor):
-        return accessor(disclosure.redacted(row))
-    value = row
-    for part in accessor.split("."):
-        if value is None:
-            return ""
-        value = (
-            value.get(part)
-            if isinstance(value, dict)
-            else getattr(disclosure.redacted(value), part)
-        )
-    if callable(value):
-        value = value()
-    return value
-
-
-def _plain(value: Any) -> Any:
-    """What a cell shows for a model value; `sheets` types and neutralizes the rest."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if not isinstance(value, Model) and hasattr(value, "all"):  # a related manager
-        return "; ".join(str(v) for v in value.all())
-    return value
-
-
-def _rows(rows: QuerySet[Any] | Iterable[Any]) -> Iterable[Any]:
-    prefetch = getattr(rows, "_prefetch_related_lookups", ())
-    if isinstance(rows, QuerySet) and not prefetch:
-        return rows.iterator(chunk_size=2000)
-    return rows
-
-
-def export_rows(
-    rows: QuerySet[Any] | Iterable[Any],
-    columns: Columns,
-    fmt: str,
-    filename: str = "export",
-) -> HttpResponse:
-    """A download of `rows` (already restricted by visible_to) as "xlsx" or "csv"."""
-    sheet = sheets.Sheet(
-        title="Sheet",
-        headers=[str(h) for h, _accessor in columns],
-        rows=([_plain(_value(row, a)) for _h, a in columns] for row in _rows(rows)),
-    )
-    return sheets.download(fmt, filename, [sheet])
 
 
 def _names(qs: Any) -> str:

@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
+from luodi.catalog.exports import export_rows
 from luodi.catalog.models import Organization
 from luodi.htmx import is_htmx
 from luodi.ingest import dedup, domain, export, pending, runs, tables
@@ -231,10 +232,10 @@ def merge(request: HttpRequest) -> HttpResponse:
 
 def export_kind(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """Download every record of a kind that the user may see; catalog lists call
-    export.export_rows with their own filtered querysets."""
+    export_rows with their own filtered querysets."""
     if kind not in export.COLUMNS or fmt not in ("xlsx", "csv"):
         raise Http404
     if not request.user.has_perm("ingest.export"):
         raise PermissionDenied
     qs = export.queryset_for(kind, request.user).order_by("pk")
-    return export.export_rows(qs, export.COLUMNS[kind], fmt, filename=kind)
+    return export_rows(qs, export.COLUMNS[kind], fmt, filename=kind)

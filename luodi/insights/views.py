@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from luodi.accounts.models import User
 from luodi.catalog.choices import ChainSegment, OrganizationKind
+from luodi.catalog.exports import Columns, export_rows
 from luodi.catalog.rules import organizations_visible_to
-from luodi.ingest.export import Columns, export_rows
 from luodi.insights import geo, queries, timeline
 from luodi.insights.forms import ReportForm
 from luodi.insights.layout import gap_candidates, industry_layout

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_http_methods
 
 from luodi.accounts.models import User
-from luodi.ingest.export import Columns, export_rows
+from luodi.catalog.exports import Columns, export_rows
 from luodi.insights import gov_report
 from luodi.insights import landing_kpis as kpis
 from luodi.insights.base import aggregate_only

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from luodi.ingest import ctgov
 from luodi.sites.normalize import site_key
 
@@ -38,7 +40,8 @@ def test_rows_of_the_wrong_width_are_reported_not_imported() -> None:
         "\n"
         "NCT01000003,After a blank line,2020,\n"
     )
-    trials, errors = ctgov.parse(text)
+    with translation.override("en"):
+        trials, errors = ctgov.parse(text)
 
     assert [t.registry_id for t in trials] == ["NCT01000001", "NCT01000003"]
     assert [line for line, _ in errors] == [3]

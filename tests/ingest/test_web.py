@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from luodi.accounts.domain import create_api_token
 from luodi.accounts.models import User
+from luodi.catalog import exports
 from luodi.catalog.models import Achievement, Organization
 from luodi.ingest import export
 from tests.conftest import Personas, client_for
@@ -230,13 +231,13 @@ def test_export_rows_csv_and_xlsx(personas: Personas) -> None:
     qs = export.queryset_for("organizations", personas.staff).order_by("pk")
     columns = export.COLUMNS["organizations"]
 
-    csv_response = export.export_rows(qs, columns, "csv", filename="orgs")
+    csv_response = exports.export_rows(qs, columns, "csv", filename="orgs")
     text = csv_response.content.decode("utf-8")
     assert csv_response["Content-Disposition"] == 'attachment; filename="orgs.csv"'
     assert text.startswith("\ufeff")
     assert "'=HYPERLINK()" in text
 
-    xlsx = export.export_rows(qs, columns, "xlsx")
+    xlsx = exports.export_rows(qs, columns, "xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None
     values = list(sheet.iter_rows(values_only=True))
