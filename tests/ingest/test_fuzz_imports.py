@@ -176,10 +176,14 @@ def xlsx_files(draw: st.DrawFn) -> bytes:
     rows = draw(st.lists(st.one_of(good_row, st.lists(_odd_values, max_size=5)), max_size=5))
     data = _workbook([header, *rows])
     damage = draw(st.sampled_from(["none", "truncate", "flip", "drop", "garbage"]))
+    # The workbook's size moves with the clock (openpyxl stamps the save time into
+    # docProps and deflate sizes follow), so positions are drawn from a fixed range
+    # and folded onto the file: a bound that follows len(data) made hypothesis see a
+    # different strategy on replay and fail the test as flaky.
     if damage == "truncate":
-        data = data[: draw(st.integers(0, len(data) - 1))]
+        data = data[: draw(st.integers(0, 1 << 20)) % len(data)]
     elif damage == "flip":
-        at = draw(st.integers(0, len(data) - 1))
+        at = draw(st.integers(0, 1 << 20)) % len(data)
         data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
     elif damage in ("drop", "garbage"):
         # Rewrite the zip without a part, or with one part's XML replaced by garbage.
