@@ -13,6 +13,7 @@ answer again instead of a second record; the same key with another request is a 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -440,7 +441,6 @@ api.add_decorator(idempotent, mode="view")
 
 def _mount() -> None:
     from luodi.accounts.api import router as accounts_router
-    from luodi.accounts.privacy_api import router as privacy_router
     from luodi.aftercare.api import router as aftercare_router
     from luodi.catalog.api import router as catalog_router
     from luodi.engagements.api import router as engagements_router
@@ -449,6 +449,7 @@ def _mount() -> None:
     from luodi.matchmaking.api import router as matchmaking_router
     from luodi.notifications.api import router as notifications_router
     from luodi.pipeline.api import router as pipeline_router
+    from luodi.privacy.api import router as privacy_router
     from luodi.search.api import router as search_router
 
     routers: list[tuple[str, Any]] = [
@@ -469,3 +470,9 @@ def _mount() -> None:
 
 
 _mount()
+
+
+def openapi_text() -> str:
+    """The schema as committed: sorted keys, stable indentation, trailing newline."""
+    schema = api.get_openapi_schema(path_prefix="/api")
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

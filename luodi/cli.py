@@ -2,6 +2,7 @@
 
 luodi serve [--host H] [--port P]   gunicorn (runserver when LUODI_DEBUG=true)
 luodi demo                          load the demo ecosystem (idempotent)
+luodi export_openapi [PATH]         write the OpenAPI schema (default: stdout)
 luodi eval retrieval DIR ...        retrieval evaluation (prints one JSON line last)
 luodi <django command> ...          anything manage.py does, e.g. `luodi migrate`
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 
 def _django(argv: list[str]) -> int:
@@ -22,6 +24,48 @@ def _django(argv: list[str]) -> int:
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
 
     execute_from_command_line(["luodi", *argv])
+    return 0
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luodi.settings")
+    import django
+    from django.conf import settings
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    django.setup()
+
+
+# These two verbs compose the whole project (every app's demo data, every app's API), so they
+# live here in the composition root rather than as management commands inside some app.
+
+
+def _demo(argv: list[str]) -> int:
+    _setup()
+    from luodi import demo
+
+    if demo.load(sys.stdout):
+        print(f"Demo loaded. Sign in as 'admin' with password '{demo.DEMO_PASSWORD}'.")
+    else:
+        print("Demo data was already present; anything missing was added.")
+    return 0
+
+
+def _export_openapi(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="luodi export_openapi",
+        description="Write the OpenAPI schema (committed as docs/openapi.json; a test compares).",
+    )
+    parser.add_argument("path", nargs="?", default="-")
+    args = parser.parse_args(argv)
+    _setup()
+    from luodi.api import openapi_text
+
+    text = openapi_text()
+    if args.path == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.path).write_text(text, encoding="utf-8")
     return 0
 
 
@@ -85,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     if verb == "eval":
         return _eval(rest)
     if verb == "demo":
-        return _django(["load_demo", *rest])
+        return _demo(rest)
+    if verb == "export_openapi":
+        return _export_openapi(rest)
     return _django(args)
 
 

@@ -5,10 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from luodi.accounts import application_views
 from luodi.accounts import views as account_views
 from luodi.accounts.auth import LuodiLoginView, switch_language
 from luodi.api import api
+from luodi.onboarding import views as application_views
 from luodi.web import views as web_views
 
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Before Django's auth URLs: the rate-limited password reset replaces theirs.
     path("accounts/", include("luodi.accounts.urls")),
+    path("accounts/privacy/", include("luodi.privacy.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke-token"),

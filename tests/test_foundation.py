@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 
+from luodi import cli
 from luodi.accounts import domain
 from luodi.accounts.models import AuditEntry, User
 from tests.conftest import Personas, client_for
@@ -149,9 +149,9 @@ def test_profile_form_rerenders_with_field_errors(personas: Personas) -> None:
 
 
 def test_demo_loader_is_idempotent(db: None) -> None:
-    call_command("load_demo")
+    cli.main(["demo"])
     users = User.objects.count()
-    call_command("load_demo")
+    cli.main(["demo"])
     assert User.objects.count() == users
     assert User.objects.get(username="admin").is_superuser
 

@@ -19,42 +19,27 @@ ROOT = Path(__file__).resolve().parent.parent / "luodi"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # pure library | foundation: below every app
     ("matching", "errors", "control_chars", "sheets", "logfilters", "htmx", "text", "ics"),
-    ("sites", "concurrency"),
+    ("sites",),
     ("jobs",),
     ("accounts",),
+    ("concurrency",),  # refuse() names who saved last from the audit log
     ("catalog",),
     ("notifications", "retrieval"),
     ("pipeline",),
     ("matchmaking", "search"),
     ("engagements", "ingest"),
-    ("aftercare",),
+    ("aftercare", "onboarding", "privacy"),
     ("insights", "ops"),
     ("web",),
     # composition root: above every app
-    ("settings", "wsgi", "gunicorn_conf", "api", "cli", "demo"),
-    ("urls",),
+    ("settings", "wsgi", "gunicorn_conf", "api", "demo"),
+    ("urls", "cli"),
 )
 
 PURE = ("matching", "sites")
 
 # "importer -> imported", both relative to luodi/. Each: why it exists; what would remove it.
 KNOWN_UPWARD: set[str] = {
-    # accounts: approving an application creates the applicant's organization in the catalog
-    "accounts.applications -> catalog.choices",  # approve() publishes an org; approve in catalog
-    "accounts.applications -> catalog.models",  # approve() creates the org; approve in catalog
-    "accounts.forms -> catalog.choices",  # application's org kinds; form beside approve()
-    "accounts.forms -> catalog.models",  # org picker, LegalBasis; forms beside their users
-    "accounts.domain -> catalog.models",  # add_membership's type hint only; a string hint
-    # accounts: personal data of a Person (PIPL export, anonymise, legal basis); a privacy app
-    # above engagements and notifications (privacy*.py moved there) removes these seven
-    "accounts.privacy -> catalog.models",  # Person, LegalBasis; privacy app on top
-    "accounts.privacy -> engagements.models",  # registrations by email; privacy app on top
-    "accounts.privacy -> notifications.models",  # deliveries by email; privacy app on top
-    "accounts.privacy_api -> catalog.models",  # Person; privacy app on top
-    "accounts.privacy_api -> catalog.rules",  # people_visible_to; privacy app on top
-    "accounts.privacy_views -> catalog.models",  # Person; privacy app on top
-    "accounts.privacy_views -> catalog.rules",  # people_visible_to; privacy app on top
-    "accounts.management.commands.load_demo -> demo",  # root's loaders; cli calls demo itself
     # catalog
     "catalog.rules -> matchmaking.models",  # NDA invitations live in matchmaking; a disclosure
     # module below both (NdaInvitation beside AccessGrant) removes it
@@ -68,11 +53,6 @@ KNOWN_UPWARD: set[str] = {
     "pipeline.views.agreement_pages -> engagements.rules",  # linked events; the same hook
     "pipeline.urls -> engagements.views.calendar",  # calendar under /projects/; own urls
     "pipeline.views.tasks -> engagements.feeds",  # has_feed for the task page; feed link hook
-    # foundation
-    "concurrency -> accounts.models",  # refuse() reads the last AuditEntry; caller passes it
-    # helpers that live in web (top) but serve every app
-    # web
-    "web.management.commands.export_openapi -> api",  # the NinjaAPI; an openapi verb in cli
 }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from luodi.web.management.commands.export_openapi import openapi_text
+from luodi.api import openapi_text
 
 SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 

@@ -23,12 +23,6 @@ USER_COPY = re.compile(r"def _user\(request")
 
 # Relative to luodi/. Each: what the role decides there; what removes the entry.
 KNOWN_ROLE_CHECKS: set[str] = {
-    # accounts: staff-only pages and endpoints gated with `rules.is_staff(request.user)`;
-    # name them in accounts/rules.py (applications, privacy export, user admin).
-    "accounts/api.py",
-    "accounts/application_views.py",
-    "accounts/privacy_api.py",
-    "accounts/privacy_views.py",
     # aftercare: which projects a figures row / the stalled list may name (staff: all, partner:
     # own organizations); a visibility rule in aftercare/rules.py.
     "aftercare/figures_import.py",

@@ -176,7 +176,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
 @router.get("/audit", response=list[AuditOut])
 @paginate(Pagination)
 def list_audit(request: HttpRequest, verb: str = "") -> QuerySet[AuditEntry]:
-    if not rules.is_staff(request.user):
+    if not request.user.has_perm("accounts.view_auditentry"):
         raise ApiError(403, "forbidden", "Only association staff may read the audit log.")
     qs = rules.audit_visible_to(request.user).select_related("target_type")
     return qs.filter(verb__startswith=verb) if verb else qs

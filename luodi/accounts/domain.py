@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,6 @@ from luodi.accounts.models import (
     User,
     hash_token,
 )
-from luodi.catalog.models import Organization
 
 TOKEN_PREFIX = "ld_"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -146,12 +146,13 @@ def add_membership(
     *,
     actor: User | None,
     user: User,
-    organization: Organization,
+    # A catalog Organization; typed as a model because accounts sits below catalog.
+    organization: Model,
     role: str = MembershipRole.MEMBER,
     ip: str | None = None,
 ) -> Membership:
     membership, created = Membership.objects.get_or_create(
-        user=user, organization=organization, defaults={"role": role}
+        user=user, organization_id=organization.pk, defaults={"role": role}
     )
     if not created and membership.role != role:
         membership.role = role

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from luodi.accounts.models import AccountApplication, AuditEntry, TokenScope
+from luodi.accounts.models import AuditEntry, TokenScope
 from luodi.control_chars import NoControlChars
 
 
@@ -72,78 +72,3 @@ class AuditFilterForm(NoControlChars, forms.Form):
         if data["until"]:
             qs = qs.filter(created_at__date__lte=data["until"])
         return qs
-
-
-class ApplicationForm(NoControlChars, forms.ModelForm):
-    organization_kind = forms.ChoiceField(label=_("organization kind"), choices=[])
-
-    class Meta:
-        model = AccountApplication
-        fields = [
-            "name",
-            "email",
-            "phone",
-            "organization_name",
-            "organization_kind",
-            "position",
-            "message",
-        ]
-        widgets = {"message": forms.Textarea(attrs={"rows": 4})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from luodi.catalog.choices import OrganizationKind
-
-        self.fields["organization_kind"].choices = [  # type: ignore[attr-defined]
-            c for c in OrganizationKind.choices if c[0] not in {"government", "association"}
-        ]
-
-
-class DecisionForm(NoControlChars, forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
-    organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Attach to existing organization"),
-        required=False,
-        queryset=None,
-        help_text=_("Leave empty to create the organization named in the application."),
-    )
-    note = forms.CharField(
-        label=_("Note to the applicant"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from luodi.catalog.models import Organization
-
-        self.fields["organization"].queryset = Organization.objects.filter(  # type: ignore[attr-defined]
-            merged_into__isnull=True, archived_at__isnull=True
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("decision") == "reject" and not data.get("note"):
-            self.add_error("note", _("Say why, so that the applicant knows what to do."))
-        return data
-
-
-class LegalBasisForm(NoControlChars, forms.Form):
-    legal_basis = forms.ChoiceField(label=_("Legal basis"), required=False, choices=[])
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        from luodi.catalog.models import LegalBasis
-
-        self.fields["legal_basis"].choices = [  # type: ignore[attr-defined]
-            ("", _("Not recorded")),
-            *LegalBasis.choices,
-        ]
-
-
-class AnonymiseForm(NoControlChars, forms.Form):
-    confirm = forms.BooleanField(
-        label=_("I understand that the name and contact details cannot be restored."),
-        required=True,
-    )

@@ -47,6 +47,10 @@ def org_ids(user: AnyUser) -> set[int]:
 
 
 rules.add_perm("accounts.view_auditentry", is_staff)
+# Account applications are decided by association staff (approving one publishes an org).
+rules.add_perm("accounts.decide_application", is_staff)
+# A person's legal basis, export and anonymisation (luodi/privacy): staff only.
+rules.add_perm("accounts.manage_personal_data", is_staff)
 rules.add_perm("accounts.manage_token", is_token_owner)
 rules.add_perm("accounts.create_token", rules.is_authenticated & rules.is_active)
 

@@ -1,11 +1,11 @@
-"""Accounts pages mounted at /accounts/: two-factor sign-in, password reset, people's privacy."""
+"""Accounts pages mounted at /accounts/: two-factor sign-in, password reset."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from luodi.accounts import privacy_views, two_factor_views, views
+from luodi.accounts import two_factor_views, views
 
 urlpatterns = [
     path("login/code/", two_factor_views.login_code, name="login-code"),
@@ -19,12 +19,5 @@ urlpatterns = [
         "password_reset/",
         login_not_required(views.RateLimitedPasswordReset.as_view()),
         name="password_reset",
-    ),
-    path("privacy/people/<int:pk>/", privacy_views.person_privacy, name="person-privacy"),
-    path("privacy/people/<int:pk>/export/", privacy_views.person_export, name="person-export"),
-    path(
-        "privacy/people/<int:pk>/anonymise/",
-        privacy_views.person_anonymise,
-        name="person-anonymise",
     ),
 ]

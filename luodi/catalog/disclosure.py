@@ -16,7 +16,7 @@ Field groups (`GROUPS`), each withheld as a whole:
 - Person contact (`CONTACT_FIELDS`: email, phone, consent to be contacted):
   `catalog.view_contact` — staff and the person's own organization.
 - Person privacy bookkeeping (`PRIVACY_FIELDS`: the PIPL legal basis): staff only, the
-  privacy page (accounts/privacy_views.py) is where it is read and changed.
+  privacy page (privacy/views.py) is where it is read and changed.
 
 Outputs that have the user at hand call `withheld_fields(user, obj)` / `shown(...)`. Outputs
 that are handed rows without the user (the spreadsheet writer) read the rows through

@@ -210,7 +210,7 @@ class Person(Bilingual, Reviewed):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
     expertise = models.TextField(_("expertise"), blank=True)
-    # Set on the person's privacy page (accounts/privacy.py), which records each change.
+    # Set on the person's privacy page (privacy/domain.py), which records each change.
     legal_basis = models.CharField(
         _("legal basis"), max_length=16, choices=LegalBasis.choices, blank=True
     )

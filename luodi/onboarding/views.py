@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luodi.accounts import applications, audit, rules
-from luodi.accounts.forms import ApplicationForm, DecisionForm
+from luodi.accounts import audit
 from luodi.accounts.models import AccountApplication, User
 from luodi.accounts.ratelimit import over_limit
+from luodi.onboarding import domain as applications
+from luodi.onboarding.forms import ApplicationForm, DecisionForm
 
 APPLY_LIMIT_PER_HOUR = 5
 
@@ -42,7 +43,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 def application_list(request: HttpRequest) -> HttpResponse:
-    if not rules.is_staff(request.user):
+    if not request.user.has_perm("accounts.decide_application"):
         raise PermissionDenied
     pending = AccountApplication.objects.filter(status=AccountApplication.Status.PENDING)
     decided = AccountApplication.objects.exclude(
@@ -54,7 +55,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    if not rules.is_staff(request.user):
+    if not request.user.has_perm("accounts.decide_application"):
         raise PermissionDenied
     actor = request.user
     assert isinstance(actor, User)

@@ -11,16 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luodi.accounts import audit, privacy, rules
-from luodi.accounts.forms import AnonymiseForm, LegalBasisForm
+from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Person
 from luodi.catalog.rules import people_visible_to
+from luodi.privacy import domain as privacy
+from luodi.privacy.forms import AnonymiseForm, LegalBasisForm
 
 
 def _person(request: HttpRequest, pk: int) -> tuple[User, Person]:
     """Staff only; the person through the catalog's own visibility."""
-    if not rules.is_staff(request.user):
+    if not request.user.has_perm("accounts.manage_personal_data"):
         raise PermissionDenied
     assert isinstance(request.user, User)
     person = get_object_or_404(

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
 
+from luodi import cli
 from luodi.catalog.choices import Disclosure
 from luodi.matchmaking import feedback
 from luodi.matchmaking.models import DeclineReason, MatchRecord, MatchStatus
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_history_teaches_each_decline_reason_and_loads_once() -> None:
-    call_command("load_demo")
+    cli.main(["demo"])
     records = list(MatchRecord.objects.select_related("achievement"))
 
     statuses = Counter(r.status for r in records)
@@ -44,5 +44,5 @@ def test_demo_history_teaches_each_decline_reason_and_loads_once() -> None:
     assert any("转让" in line for line in words) and not any("assignment" in w for w in words)
     assert any("Assignment." in line for line in words_en)
 
-    call_command("load_demo")
+    cli.main(["demo"])
     assert MatchRecord.objects.count() == len(records)
