@@ -8,6 +8,7 @@ from django.urls import include, path
 from luodi.accounts import views as account_views
 from luodi.accounts.auth import LuodiLoginView, switch_language
 from luodi.api import api
+from luodi.engagements.views import calendar
 from luodi.onboarding import views as application_views
 from luodi.web import views as web_views
 
@@ -36,6 +37,11 @@ urlpatterns = [
     path("search/", include("luodi.search.urls")),
     path("import/", include("luodi.ingest.urls")),
     path("projects/", include("luodi.pipeline.urls")),
+    # The task feed's former addresses under /projects/, kept so nothing breaks: the reset
+    # button of a form left open in a browser, and the subscription calendars still poll (it
+    # serves the one personal feed now). The feed is engagements'; only the address is old.
+    path("projects/calendar/rotate/", calendar.reset_feed, name="legacy-calendar-rotate"),
+    path("projects/calendar/<str:token>.ics", calendar.feed, name="legacy-calendar"),
     path("aftercare/", include("luodi.aftercare.urls")),
     path("engagements/", include("luodi.engagements.urls")),
     path("matchmaking/", include("luodi.matchmaking.urls")),

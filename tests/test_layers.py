@@ -46,13 +46,6 @@ KNOWN_UPWARD: set[str] = {
     # retrieval
     "retrieval.signals -> matchmaking.models",  # an NDA invitation changes a document's
     # audience; the same disclosure module below catalog removes it
-    # pipeline: the visits and meetings a request, an agreement or a calendar shows
-    "pipeline.queries -> engagements.rules",  # agreement timeline; a hook engagements fills
-    "pipeline.request_forms -> engagements.rules",  # visit pickers; a hook engagements fills
-    "pipeline.rules -> engagements.rules",  # linked_visible; a hook engagements fills
-    "pipeline.views.agreement_pages -> engagements.rules",  # linked events; the same hook
-    "pipeline.urls -> engagements.views.calendar",  # calendar under /projects/; own urls
-    "pipeline.views.tasks -> engagements.feeds",  # has_feed for the task page; feed link hook
 }
 
 

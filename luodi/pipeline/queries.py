@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to
+from luodi.pipeline import links
 from luodi.pipeline.choices import BOARD_COLUMNS, ProjectStage, TaskStatus, allowed_targets
 from luodi.pipeline.models import (
     Agreement,
@@ -142,17 +142,13 @@ class Event:
 
 def engagement_events(user: AnyUser, project: Project) -> list[Event]:
     """Visits and meetings that advanced the project (engagements app), as the user may see
-    them. Two queries; nothing when that app is not installed."""
-    if not apps.is_installed("luodi.engagements"):
-        return []
-    from luodi.engagements.rules import meetings_visible_to, visits_visible_to
-
+    them. Two queries."""
     events: list[Event] = []
     tz = timezone.get_current_timezone()
-    for visit in visits_visible_to(user).filter(projects=project).distinct():
+    for visit in links.visible("visit", user).filter(projects=project).distinct():
         at = datetime.combine(visit.date, time(9, 0), tzinfo=tz)
         events.append(Event(at, "visit", _("Visit"), str(visit)))
-    for meeting in meetings_visible_to(user).filter(projects=project).distinct():
+    for meeting in links.visible("meeting", user).filter(projects=project).distinct():
         events.append(Event(meeting.starts_at, "meeting", _("Meeting"), str(meeting)))
     return events
 

@@ -13,7 +13,7 @@ from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Organization
 from luodi.concurrency import VersionedForm
 from luodi.control_chars import NoControlChars
-from luodi.engagements.rules import meetings_visible_to, visits_visible_to
+from luodi.pipeline import links
 from luodi.pipeline.models import CompanyRequest, Project, RequestCategory, RequestStatus
 from luodi.pipeline.rules import assignable_users, projects_visible_to
 
@@ -33,12 +33,12 @@ class RequestForm(NoControlChars, forms.ModelForm):
         self.fields["owner"].queryset = assignable_users(project)  # type: ignore[attr-defined]
         self.fields["owner"].help_text = _("Who follows it up: it goes to their task list.")
         # The visits where it could have been raised: those of this project or its company.
-        visits = visits_visible_to(user).filter(
+        visits = links.visible("visit", user).filter(
             Q(projects=project) | Q(company_id=project.company_id or 0)
         )
         self.fields["visit"].queryset = visits.distinct().order_by("-date")  # type: ignore[attr-defined]
         self.fields["visit"].required = False
-        meetings = meetings_visible_to(user).filter(
+        meetings = links.visible("meeting", user).filter(
             Q(projects=project) | Q(organizations=project.company_id or 0)
         )
         self.fields["meeting"].queryset = meetings.distinct().order_by("-starts_at")  # type: ignore[attr-defined]

@@ -14,7 +14,8 @@ import rules
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from luodi.accounts.models import User
-from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
+from luodi.accounts.rules import AnyUser, is_partner, is_staff, is_viewer, org_ids
+from luodi.pipeline import links
 from luodi.pipeline.models import (
     Agreement,
     AgreementDocument,
@@ -86,13 +87,10 @@ def requests_visible_to(user: AnyUser) -> QuerySet[CompanyRequest]:
 
 def linked_visible(user: AnyUser, request: CompanyRequest, name: str) -> bool:
     """Whether `user` may see the visit or meeting (`name`) a company request was raised at."""
-    from luodi.engagements.rules import meetings_visible_to, visits_visible_to
-
     pk = getattr(request, f"{name}_id")
     if pk is None:
         return False
-    visible = visits_visible_to(user) if name == "visit" else meetings_visible_to(user)
-    return visible.filter(pk=pk).exists()
+    return links.visible("visit" if name == "visit" else "meeting", user).filter(pk=pk).exists()
 
 
 def tasks_visible_to(user: AnyUser) -> QuerySet[Task]:
@@ -128,6 +126,16 @@ def _staff_or_members(org_ids: list[int]) -> QuerySet[User]:
     staff = Q(role="staff") | Q(is_superuser=True)
     who = staff | Q(memberships__organization_id__in=org_ids) if org_ids else staff
     return User.objects.filter(who, is_active=True).distinct().order_by("username")
+
+
+# -- what a page says to a role -------------------------------------------------------------
+
+# Viewers (government) see the pipeline's numbers (the dashboards), never its projects; a page
+# that lists none says so rather than read as "no projects" (the board) — insights asks it too.
+sees_numbers_only = is_viewer
+# Whether the user can have agreements to see at all: staff and partners; viewers never do, so
+# the agreements page says so rather than show an empty filter.
+may_see_agreements = is_staff | is_partner
 
 
 # -- per-object predicates ------------------------------------------------------------------

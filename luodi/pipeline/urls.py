@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.urls import path
 
-from luodi.engagements.views import calendar
 from luodi.pipeline.views import agreement_pages, agreements, board, projects, requests, tasks
 
 app_name = "pipeline"
@@ -59,9 +58,4 @@ urlpatterns = [
     path("documents/<int:document_id>/", agreements.document_download, name="document"),
     path("tasks/", tasks.my_tasks, name="my-tasks"),
     path("tasks/<int:task_id>/toggle/", tasks.task_toggle, name="task-toggle"),
-    # Former address of the task feed's reset button (a form left open in a browser).
-    path("calendar/rotate/", calendar.reset_feed, name="calendar-rotate"),
-    # The address the task-only feed had: it now serves the one personal feed, so calendars
-    # subscribed before the feeds merged keep working.
-    path("calendar/<str:token>.ics", calendar.feed, name="calendar"),
 ]

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from luodi.accounts.rules import is_partner, is_staff
-from luodi.engagements.rules import events_visible_to, meetings_visible_to, visits_visible_to
 from luodi.htmx import is_htmx
+from luodi.pipeline import links
 from luodi.pipeline.forms import AgreementFilter, DocumentForm, ObligationForm
 from luodi.pipeline.queries import filter_agreements
 from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
@@ -61,8 +61,10 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
         .filter(framework_agreements=agreement)
         .select_related("target_park")
         .order_by("title"),
-        "visits": visits_visible_to(user).filter(agreements=agreement).order_by("-date"),
-        "meetings": meetings_visible_to(user).filter(agreements=agreement).order_by("-starts_at"),
-        "events": events_visible_to(user).filter(agreements=agreement).order_by("-starts_at"),
+        "visits": links.visible("visit", user).filter(agreements=agreement).order_by("-date"),
+        "meetings": links.visible("meeting", user)
+        .filter(agreements=agreement)
+        .order_by("-starts_at"),
+        "events": links.visible("event", user).filter(agreements=agreement).order_by("-starts_at"),
     }
     return render(request, "pipeline/agreement_detail.html", context)

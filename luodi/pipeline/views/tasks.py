@@ -1,5 +1,6 @@
 """My tasks and tasks on a project. The calendar address on "my tasks" is the one personal
-feed (engagements.feeds), which carries the due dates too."""
+feed, which carries the due dates too; its card comes from engagements' template tag
+(`calendar_feed_card`), so this app does not import engagements."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.engagements import feeds
 from luodi.pipeline import queries
 from luodi.pipeline.domain import tasks as domain
 from luodi.pipeline.forms import TaskForm
@@ -25,14 +25,12 @@ from luodi.pipeline.views.projects import render_detail
 def my_tasks(request: HttpRequest) -> HttpResponse:
     show_done = request.GET.get("done") == "1"
     tasks = list(queries.my_tasks(request.user, include_done=show_done))
-    has_feed = feeds.has_feed(request_user(request))
     return render(
         request,
         "pipeline/my_tasks.html",
         {
             "tasks": tasks,
             "show_done": show_done,
-            "has_feed": has_feed,
             "today": timezone.localdate(),
         },
     )
