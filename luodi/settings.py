@@ -55,6 +55,7 @@ CSRF_TRUSTED_ORIGINS = env_list("LUODI_CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "luodi.jobs",
     "luodi.accounts",
+    "luodi.disclosure",
     "luodi.notifications",
     "luodi.catalog",
     "luodi.retrieval",

@@ -42,12 +42,13 @@ from luodi.accounts.domain import create_api_token
 from luodi.accounts.models import Role, User
 from luodi.aftercare.choices import MilestoneKind
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
-from luodi.catalog.models import AccessGrant, Organization
+from luodi.catalog.models import Organization
 from luodi.catalog.resources import RESOURCES
+from luodi.disclosure.models import AccessGrant, NdaInvitation
 from luodi.engagements.models import Event, Visit
 from luodi.ingest.export import COLUMNS
 from luodi.insights.queries import CHART_KEYS
-from luodi.matchmaking.models import NdaInvitation, SourceKind
+from luodi.matchmaking.models import SourceKind
 from luodi.pipeline.models import LandingRecord, Project
 from luodi.retrieval import indexing
 from tests.catalog_api.factories import AccessGrantFactory, TrialFactory

@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sites",),
     ("jobs",),
     ("accounts",),
-    ("concurrency",),  # refuse() names who saved last from the audit log
+    ("concurrency", "disclosure"),  # refuse() names who saved last from the audit log
     ("catalog",),
     ("notifications", "retrieval"),
     ("pipeline",),
@@ -38,15 +38,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 
 PURE = ("matching", "sites")
 
-# "importer -> imported", both relative to luodi/. Each: why it exists; what would remove it.
-KNOWN_UPWARD: set[str] = {
-    # catalog
-    "catalog.rules -> matchmaking.models",  # NDA invitations live in matchmaking; a disclosure
-    # module below both (NdaInvitation beside AccessGrant) removes it
-    # retrieval
-    "retrieval.signals -> matchmaking.models",  # an NDA invitation changes a document's
-    # audience; the same disclosure module below catalog removes it
-}
+# "importer -> imported", both relative to luodi/. Empty: every import between apps goes
+# downward. An entry would need why it exists and what would remove it.
+KNOWN_UPWARD: set[str] = set()
 
 
 def _unit_names() -> set[str]:

@@ -441,8 +441,8 @@ def _partners(c: Ctx, n_sources: int) -> None:
     grants and NDA invitations on confidential achievements."""
     from luodi.accounts.models import Membership, MembershipRole, Role, User
     from luodi.catalog.choices import Disclosure, ReviewStatus
-    from luodi.catalog.models import AccessGrant, Achievement
-    from luodi.matchmaking.models import NdaInvitation
+    from luodi.catalog.models import Achievement
+    from luodi.disclosure.models import AccessGrant, NdaInvitation
 
     rng, now, staff, counts, by_kind = c.rng, c.now, c.staff, c.counts, c.by_kind
     confidential = list(

@@ -394,51 +394,6 @@ class TrialSite(models.Model):
         return self.location
 
 
-class AccessGrant(models.Model):
-    """Access to a confidential or teaser-only achievement's dossier for one organization
-    (or one user), after the NDA was accepted in the platform and the owner or staff approved.
-    Live only between approval and `expires_at`."""
-
-    achievement = models.ForeignKey(
-        Achievement, on_delete=models.CASCADE, related_name="access_grants"
-    )
-    organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    nda_version = models.CharField(_("NDA version"), max_length=32)
-    nda_accepted_at = models.DateTimeField(_("NDA accepted"))
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("expires"))
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("dossier access grant")
-        verbose_name_plural = _("dossier access grants")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(organization__isnull=False) | models.Q(user__isnull=False),
-                name="grant_has_grantee",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.achievement_id} → {self.organization_id or self.user_id}"
-
-
 class Revision(models.Model):
     """Changes a partner proposed to a published record. They wait for staff review while
     everybody keeps seeing the published values (catalog/review.py); at most one per record

@@ -5,7 +5,7 @@ call starts from a `*_visible_to(user)` queryset here.
 - Partners see published records, plus everything of their own organizations (drafts, pending
   submissions, confidential achievements), plus confidential achievements they hold a live
   access grant for, plus confidential achievements their organization is invited to the NDA
-  for (a live `matchmaking.NdaInvitation`) — as a teaser only.
+  for (a live `disclosure.NdaInvitation`) — as a teaser only.
 - A teaser-only achievement is listed, but its dossier is shown only to staff, the owner and
   live grantees; a confidential one is invisible to everybody else, even in counts. An
   invitation lists it (title, summary, fields) and lets the invitee request access; it never
@@ -24,7 +24,6 @@ from django.utils import timezone
 from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
 from luodi.catalog.choices import Disclosure, ReviewStatus
 from luodi.catalog.models import (
-    AccessGrant,
     Achievement,
     Carrier,
     ClinicalNeed,
@@ -37,7 +36,7 @@ from luodi.catalog.models import (
 
 # The NDA invitation lives in matchmaking (it belongs to the NDA flow), but which achievements
 # a user may see is answered here only, so this module reads it.
-from luodi.matchmaking.models import NdaInvitation
+from luodi.disclosure.models import AccessGrant, NdaInvitation
 
 _PUBLISHED = Q(status=ReviewStatus.PUBLISHED, archived_at__isnull=True)
 

@@ -16,14 +16,9 @@ from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import Disclosure, ReviewStatus
 from luodi.catalog.models import Achievement, Organization
+from luodi.disclosure.models import NdaInvitation
 from luodi.matchmaking import adapters, domain, queries
-from luodi.matchmaking.models import (
-    AccessRequest,
-    MatchRecord,
-    NdaInvitation,
-    SourceKind,
-    TargetKind,
-)
+from luodi.matchmaking.models import AccessRequest, MatchRecord, SourceKind, TargetKind
 from luodi.matchmaking.rules import (
     Pair,
     access_requests_visible_to,

@@ -36,9 +36,10 @@ from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.control_chars import InputSchema
+from luodi.disclosure.models import NdaInvitation
 from luodi.errors import ApiError
 from luodi.matchmaking import actions, domain, feedback, queries
-from luodi.matchmaking.models import AccessRequest, MatchRecord, NdaInvitation, SourceKind
+from luodi.matchmaking.models import AccessRequest, MatchRecord, SourceKind
 from luodi.matchmaking.rules import (
     access_requests_visible_to,
     invitations_visible_to,

@@ -25,7 +25,8 @@ from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.accounts.rules import is_staff
 from luodi.catalog.choices import Disclosure, OrganizationKind, ReviewStatus
-from luodi.catalog.models import AccessGrant, Achievement, ClinicalNeed, Organization
+from luodi.catalog.models import Achievement, ClinicalNeed, Organization
+from luodi.disclosure.models import AccessGrant, NdaInvitation
 from luodi.matchmaking import mail
 from luodi.matchmaking.models import (
     AccessRequest,
@@ -33,7 +34,6 @@ from luodi.matchmaking.models import (
     DeclineReason,
     MatchRecord,
     MatchStatus,
-    NdaInvitation,
     OpenCall,
 )
 

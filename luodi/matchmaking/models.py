@@ -127,7 +127,8 @@ class AccessStatus(models.TextChoices):
 
 class AccessRequest(models.Model):
     """A counterparty asks to see a withheld dossier: NDA accepted in the platform (version and
-    time recorded), then the owner or staff approves, which creates a catalog AccessGrant."""
+    time recorded), then the owner or staff approves, which creates an AccessGrant
+    (luodi.disclosure)."""
 
     achievement = models.ForeignKey(
         "catalog.Achievement",
@@ -165,7 +166,7 @@ class AccessRequest(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     grant = models.OneToOneField(
-        "catalog.AccessGrant",
+        "disclosure.AccessGrant",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -206,59 +207,6 @@ class OpenCall(models.Model):
 
     def __str__(self) -> str:
         return f"open call {self.need_id}"
-
-
-class NdaInvitation(models.Model):
-    """The owner (or staff) invites one organization to the NDA flow of a confidential
-    achievement. While live (not revoked, not expired) the organization's members see the
-    achievement's teaser (`catalog.rules.achievements_visible_to`) and can request access;
-    the dossier still needs an approved AccessGrant."""
-
-    achievement = models.ForeignKey(
-        "catalog.Achievement",
-        on_delete=models.CASCADE,
-        related_name="nda_invitations",
-        verbose_name=_("achievement"),
-    )
-    organization = models.ForeignKey(
-        "catalog.Organization",
-        on_delete=models.CASCADE,
-        related_name="nda_invitations",
-        verbose_name=_("invited organization"),
-    )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("invited by"),
-    )
-    invited_at = models.DateTimeField(_("invited"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("invitation expires"))
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("NDA invitation")
-        verbose_name_plural = _("NDA invitations")
-        ordering = ["-invited_at", "-id"]
-        constraints = [
-            # One open invitation per pair; revoked ones stay as history.
-            models.UniqueConstraint(
-                fields=["achievement", "organization"],
-                condition=models.Q(revoked_at__isnull=True),
-                name="unique_open_nda_invitation",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.achievement_id} ⇢ {self.organization_id}"
 
 
 class RankerGeneration(models.Model):

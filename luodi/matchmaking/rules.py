@@ -25,7 +25,8 @@ from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import OrganizationKind, ReviewStatus
 from luodi.catalog.models import Achievement, Organization
-from luodi.matchmaking.models import AccessRequest, MatchRecord, NdaInvitation
+from luodi.disclosure.models import NdaInvitation
+from luodi.matchmaking.models import AccessRequest, MatchRecord
 
 
 def comparable_parks(user: AnyUser, parks: QuerySet[Organization]) -> QuerySet[Organization]:

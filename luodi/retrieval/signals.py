@@ -18,7 +18,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from luodi.catalog.models import (
-    AccessGrant,
     Achievement,
     Carrier,
     ClinicalCenterProfile,
@@ -28,7 +27,7 @@ from luodi.catalog.models import (
     Term,
 )
 from luodi.catalog.signals import records_changed
-from luodi.matchmaking.models import NdaInvitation
+from luodi.disclosure.models import AccessGrant, NdaInvitation
 from luodi.retrieval import indexing
 from luodi.retrieval.kinds import KIND_OF_MODEL, KINDS
 

@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 from luodi.accounts.models import User
 from luodi.catalog import disclosure, exports
 from luodi.catalog.models import Achievement, Person
+from luodi.disclosure.models import NdaInvitation
 from luodi.ingest import export
 from luodi.matchmaking import adapters
-from luodi.matchmaking.models import NdaInvitation
 from tests.catalog_api.factories import AccessGrantFactory
 from tests.conftest import Personas, client_for
 from tests.factories import (

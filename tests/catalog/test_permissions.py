@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from luodi.catalog.models import AccessGrant
+from luodi.disclosure.models import AccessGrant
 from tests.conftest import Personas, client_for
 from tests.factories import AchievementFactory, PersonFactory
 

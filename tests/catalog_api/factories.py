@@ -51,7 +51,7 @@ class AccessGrantFactory(factory.django.DjangoModelFactory):
     """A live, approved grant for 30 days."""
 
     class Meta:
-        model = "catalog.AccessGrant"
+        model = "disclosure.AccessGrant"
 
     nda_version = "v1"
     nda_accepted_at = factory.LazyFunction(timezone.now)

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from luodi.accounts.models import AuditEntry
-from luodi.catalog.models import AccessGrant
+from luodi.disclosure.models import AccessGrant
 from luodi.matchmaking import engine
 from luodi.matchmaking.models import AccessRequest, MatchRecord
 from luodi.retrieval import indexing

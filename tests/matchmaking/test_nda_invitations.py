@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from luodi.accounts.models import AuditEntry
-from luodi.catalog.models import AccessGrant
+from luodi.disclosure.models import AccessGrant, NdaInvitation
 from luodi.matchmaking import queries
-from luodi.matchmaking.models import AccessRequest, NdaInvitation
+from luodi.matchmaking.models import AccessRequest
 from luodi.retrieval import indexing
 from luodi.search import service
 from tests.conftest import Personas, client_for

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from luodi.accounts.models import Role
 from luodi.catalog import rules
-from luodi.catalog.models import AccessGrant, Trial
-from luodi.matchmaking.models import NdaInvitation
+from luodi.catalog.models import Trial
+from luodi.disclosure.models import AccessGrant, NdaInvitation
 from luodi.retrieval import generations
 from luodi.retrieval.engine import get_engine
 from luodi.retrieval.indexing import rebuild_all

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from luodi.catalog.models import AccessGrant, Achievement, Organization
+from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.signals import changed
+from luodi.disclosure.models import AccessGrant
 from luodi.retrieval import generations, indexing
 from luodi.retrieval.engine import get_engine
 from luodi.retrieval.models import IndexRequest
