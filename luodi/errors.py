@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from ninja import Field
 from ninja.pagination import LimitOffsetPagination
 
@@ -42,6 +43,14 @@ class Pagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+def require_perm(
+    request: HttpRequest, perm: str, obj: Any = None, message: str = "You may not do this."
+) -> None:
+    """Raise a 403 `forbidden` unless the caller holds `perm` (on `obj`, when given)."""
+    if not request.user.has_perm(perm, obj):
+        raise ApiError(403, "forbidden", message)
 
 
 def invalid(errors: Mapping[str, Iterable[Any]]) -> ApiError:

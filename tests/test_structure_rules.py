@@ -22,34 +22,7 @@ ROLE_CHECK = re.compile(r"\bis_(?:staff|viewer|partner)\(")
 USER_COPY = re.compile(r"def _user\(request")
 
 # Relative to luodi/. Each: what the role decides there; what removes the entry.
-KNOWN_ROLE_CHECKS: set[str] = {
-    # aftercare: which projects a figures row / the stalled list may name (staff: all, partner:
-    # own organizations); a visibility rule in aftercare/rules.py.
-    "aftercare/figures_import.py",
-    "aftercare/views.py",
-    # catalog: the privacy field group, staff-only form fields, the review queue's scope and
-    # the review transition table's actor role; catalog/rules.py belongs to another change.
-    "catalog/disclosure.py",
-    "catalog/forms.py",
-    "catalog/queries.py",
-    "catalog/review.py",
-    # insights: viewers see aggregates of everything, partners their own; a scope rule in
-    # insights/rules.py (as insights.report_on_any_park did for scope.py).
-    "insights/activity.py",
-    "insights/after_landing.py",
-    "insights/base.py",
-    "insights/geo.py",
-    "insights/landing_kpis.py",
-    "insights/queries.py",
-    # matchmaking: a staff branch in set_match_status; a rule in matchmaking/rules.py.
-    "matchmaking/domain.py",
-    # pipeline: template flags (who may see an agreement page, aggregate-only board).
-    "pipeline/views/agreement_pages.py",
-    "pipeline/views/board.py",
-    # search: the index filter's own archived check (defence in depth behind the views'
-    # search.include_archived); ask that permission there too.
-    "search/service.py",
-}
+KNOWN_ROLE_CHECKS: set[str] = set()
 
 
 def _modules() -> list[tuple[str, str]]:

@@ -11,8 +11,9 @@ shared JSON shape.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -52,7 +53,7 @@ from luodi.catalog.models import Organization
 from luodi.catalog.rules import organizations_visible_to
 from luodi.concurrency import Conflict, conflict_error, etag, expected_from
 from luodi.engagements.rules import visits_visible_to
-from luodi.errors import ApiError, Pagination, from_validation, invalid
+from luodi.errors import ApiError, Pagination, from_validation, invalid, require_perm
 from luodi.pipeline.models import Project
 from luodi.pipeline.rules import agreements_visible_to
 
@@ -61,20 +62,22 @@ router = Router(tags=["aftercare"])
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
 
-def _need(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise ApiError(403, "forbidden", "You may not do this.")
-
-
 def _invalid(field: str, message: str) -> ApiError:
     return invalid({field: [message]})
 
 
-def _validation(exc: ValidationError, rename: dict[str, str] | None = None) -> ApiError:
-    """The domain's refusal as a 422, its field names as the API spells them."""
-    if rename and hasattr(exc, "error_dict"):
-        return invalid({rename.get(k, k): v for k, v in exc.message_dict.items()})
-    return from_validation(exc)
+@contextmanager
+def _refusals(rename: dict[str, str] | None = None) -> Iterator[None]:
+    """The domain's refusals as API errors: a stale version a 409, a ValidationError a 422
+    (its field names as the API spells them)."""
+    try:
+        yield
+    except Conflict as exc:
+        raise conflict_error(exc, []) from None
+    except ValidationError as exc:
+        if rename and hasattr(exc, "error_dict"):
+            raise invalid({rename.get(k, k): v for k, v in exc.message_dict.items()}) from None
+        raise from_validation(exc) from None
 
 
 def _landed(request: HttpRequest) -> QuerySet[Project]:
@@ -93,10 +96,15 @@ def _month(text: str) -> date:
         raise _invalid("month", "Not a month: write YYYY-MM, e.g. 2026-09.") from None
 
 
-def _park(project: Project) -> tuple[int | None, str]:
+def _named(request: HttpRequest, project: Project, visible: set[int]) -> dict[str, Any]:
+    """What a list row says of the project: the name the caller may read and its park."""
     landing = getattr(project, "landing", None)
     park: Organization | None = landing.park if landing is not None else None
-    return (park.pk, park.display_name) if park is not None else (None, "")
+    return {
+        "label": rules.project_label(request.user, project, visible),
+        "park_id": park.pk if park is not None else None,
+        "park": park.display_name if park is not None else "",
+    }
 
 
 def _reasons(stall: stalls.Stall | None) -> list[StallReasonOut]:
@@ -145,63 +153,80 @@ def _progress(ids: list[int]) -> dict[int, tuple[MilestoneRef | None, MilestoneR
     return out
 
 
+class _Page:
+    """A list's rows, built only for the slice ninja's pagination takes: the count is one
+    query, and progress, labels and stall checks are read for that page's projects alone."""
+
+    def __init__(
+        self,
+        projects: QuerySet[Project],
+        rows: Callable[[list[Project]], list[dict[str, Any]]],
+    ) -> None:
+        self.projects, self.rows = projects, rows
+
+    def __len__(self) -> int:
+        return self.projects.count()
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        return self.rows(list(self.projects[window]))
+
+
 @router.get("/projects", response=list[FollowedProjectOut])
 @paginate(Pagination)
-def list_projects(
-    request: HttpRequest, park: int | None = None, stalled: bool = False
-) -> list[dict[str, Any]]:
+def list_projects(request: HttpRequest, park: int | None = None, stalled: bool = False) -> _Page:
     """The landed projects followed after landing that the caller may see (a viewer: every
     one, by registered company), with their progress and stall warnings. `park` is an
     organization id; `stalled=true` keeps the stalled ones."""
     qs = stalls.followed(_landed(request))
     if park is not None:
         qs = qs.filter(landing__park_id=park)
-    warnings = stalls.stalled(qs)
-    projects = [p for p in qs.order_by("id") if not stalled or p.pk in warnings]
-    ids = [p.pk for p in projects]
-    visible = rules.visible_project_ids(request.user, ids)
-    progress = _progress(ids)
-    out = []
-    for project in projects:
-        park_id, park_name = _park(project)
-        latest, upcoming = progress[project.pk]
-        out.append(
-            {
-                "id": project.pk,
-                "label": rules.project_label(request.user, project, visible),
-                "park_id": park_id,
-                "park": park_name,
-                "stage": project.stage,
-                "latest_milestone": latest,
-                "next_milestone": upcoming,
-                "stalled": _reasons(warnings.get(project.pk)),
-            }
-        )
-    return out
+    found = stalls.stalled(qs) if stalled else None  # the filter needs every one's
+    if found is not None:
+        qs = qs.filter(pk__in=list(found))
+
+    def rows(projects: list[Project]) -> list[dict[str, Any]]:
+        ids = [p.pk for p in projects]
+        warnings = found if found is not None else stalls.stalled(qs.filter(pk__in=ids))
+        visible = rules.visible_project_ids(request.user, ids)
+        progress = _progress(ids)
+        out = []
+        for project in projects:
+            latest, upcoming = progress[project.pk]
+            out.append(
+                {
+                    "id": project.pk,
+                    **_named(request, project, visible),
+                    "stage": project.stage,
+                    "latest_milestone": latest,
+                    "next_milestone": upcoming,
+                    "stalled": _reasons(warnings.get(project.pk)),
+                }
+            )
+        return out
+
+    return _Page(qs.order_by("id"), rows)
 
 
 @router.get("/stalled", response=list[StalledOut])
 @paginate(Pagination)
-def list_stalled(request: HttpRequest) -> list[dict[str, Any]]:
+def list_stalled(request: HttpRequest) -> _Page:
     """The stalled projects among those the caller may see, with the reasons: the next
     milestone overdue, capital behind the commitments, or no contact for too long."""
     qs = _landed(request)
     warnings = stalls.stalled(qs)
-    projects = list(qs.filter(pk__in=list(warnings)).order_by("id"))
-    visible = rules.visible_project_ids(request.user, [p.pk for p in projects])
-    out = []
-    for project in projects:
-        park_id, park_name = _park(project)
-        out.append(
+
+    def rows(projects: list[Project]) -> list[dict[str, Any]]:
+        visible = rules.visible_project_ids(request.user, [p.pk for p in projects])
+        return [
             {
                 "project_id": project.pk,
-                "label": rules.project_label(request.user, project, visible),
-                "park_id": park_id,
-                "park": park_name,
+                **_named(request, project, visible),
                 "reasons": _reasons(warnings[project.pk]),
             }
-        )
-    return out
+            for project in projects
+        ]
+
+    return _Page(qs.filter(pk__in=list(warnings)).order_by("id"), rows)
 
 
 # -- milestones -----------------------------------------------------------------------------
@@ -215,14 +240,15 @@ def list_milestones(request: HttpRequest, project_id: int) -> list[Milestone]:
     return sorted(rows, key=lambda m: m.position)
 
 
+def _milestone(request: HttpRequest, project: Project, kind: str) -> Milestone:
+    return get_object_or_404(rules.milestones_visible_to(request.user), project=project, kind=kind)
+
+
 @router.get("/projects/{project_id}/milestones/{kind}", response=MilestoneOut)
 def get_milestone(
     request: HttpRequest, project_id: int, kind: MilestoneKind, response: HttpResponse
 ) -> Milestone:
-    project = _project(request, project_id)
-    milestone = get_object_or_404(
-        rules.milestones_visible_to(request.user), project=project, kind=kind
-    )
+    milestone = _milestone(request, _project(request, project_id), kind)
     response["ETag"] = etag(milestone.version)
     return milestone
 
@@ -240,7 +266,7 @@ def put_milestone(
     `fields.warnings`, until sent again with `confirm_warnings: true`. Reaching production
     moves the project on to "in production"."""
     project = _project(request, project_id)
-    _need(request, "aftercare.record", project)
+    require_perm(request, "aftercare.record", project)
     sent = payload.model_dump()
     expected = expected_from(request, sent)
     visit = None
@@ -255,19 +281,20 @@ def put_milestone(
             .first()
         )
     try:
-        milestone = domain.set_milestone(
-            actor=request_user(request),
-            project=project,
-            kind=kind,
-            planned_on=payload.planned_on,
-            actual_on=payload.actual_on,
-            note=payload.note,
-            visit=visit,
-            credit_code=payload.credit_code,
-            confirm_warnings=payload.confirm_warnings,
-            expected_version=expected,
-            ip=audit.client_ip(request),
-        )
+        with _refusals():
+            milestone = domain.set_milestone(
+                actor=request_user(request),
+                project=project,
+                kind=kind,
+                planned_on=payload.planned_on,
+                actual_on=payload.actual_on,
+                note=payload.note,
+                visit=visit,
+                credit_code=payload.credit_code,
+                confirm_warnings=payload.confirm_warnings,
+                expected_version=expected,
+                ip=audit.client_ip(request),
+            )
     except domain.GateWarnings as exc:
         raise ApiError(
             409,
@@ -275,10 +302,6 @@ def put_milestone(
             "Prerequisites are missing; repeat with confirm_warnings=true to record it anyway.",
             {"warnings": exc.warnings},
         ) from None
-    except Conflict as exc:
-        raise conflict_error(exc, []) from None
-    except ValidationError as exc:
-        raise _validation(exc) from None
     response["ETag"] = etag(milestone.version)
     return milestone
 
@@ -295,10 +318,8 @@ def attach_evidence(
     planned or recorded; it replaces any earlier one. Send If-Match with the milestone's
     version to refuse the upload when somebody changed it meanwhile (409)."""
     project = _project(request, project_id)
-    _need(request, "aftercare.record", project)
-    milestone = get_object_or_404(
-        rules.milestones_visible_to(request.user), project=project, kind=kind
-    )
+    require_perm(request, "aftercare.record", project)
+    milestone = _milestone(request, project, kind)
     try:
         milestone = domain.attach_evidence(
             actor=request_user(request),
@@ -354,13 +375,13 @@ def put_figures(
     """Report the month's figures (creates the month or changes only the figures sent);
     every change is kept with its old and new value (`…/history`). The park or staff."""
     project = _project(request, project_id)
-    _need(request, "aftercare.record", project)
+    require_perm(request, "aftercare.record", project)
     period = _month(month)
     sent = payload.model_dump(exclude_unset=True)
     expected = expected_from(request, sent)
     note = sent.pop("note", None)
     values = {name: sent[name] for name in METRICS if name in sent}
-    try:
+    with _refusals({"period": "month"}):
         report = domain.record_figures(
             actor=request_user(request),
             project=project,
@@ -371,10 +392,6 @@ def put_figures(
             source="api",
             ip=audit.client_ip(request),
         )
-    except Conflict as exc:
-        raise conflict_error(exc, []) from None
-    except ValidationError as exc:
-        raise _validation(exc, {"period": "month"}) from None
     response["ETag"] = etag(report.version)
     return report
 
@@ -407,8 +424,7 @@ def figures_history(
 
 
 def _commitment_out(item: Commitment, today: date) -> dict[str, Any]:
-    actual = domain.actual_by(item.project_id, item.metric, min(item.due_on, today))
-    gap = max(Decimal(0), item.amount - actual)
+    actual, gap = domain.standing(item, min(item.due_on, today))
     return {
         "id": item.pk,
         "metric": item.metric,
@@ -436,7 +452,7 @@ def list_commitments(request: HttpRequest, project_id: int) -> list[dict[str, An
 def add_commitment(request: HttpRequest, project_id: int, payload: CommitmentIn) -> Status[Any]:
     """Record a commitment of the investment agreement (staff)."""
     project = _project(request, project_id)
-    _need(request, "aftercare.manage_commitments", project)
+    require_perm(request, "aftercare.manage_commitments", project)
     agreement = None
     if payload.agreement_id is not None:
         agreement = (
@@ -446,7 +462,7 @@ def add_commitment(request: HttpRequest, project_id: int, payload: CommitmentIn)
         )
         if agreement is None:
             raise _invalid("agreement_id", "No such agreement of this project.")
-    try:
+    with _refusals():
         item = domain.add_commitment(
             actor=request_user(request),
             project=project,
@@ -457,8 +473,6 @@ def add_commitment(request: HttpRequest, project_id: int, payload: CommitmentIn)
             note=payload.note,
             ip=audit.client_ip(request),
         )
-    except ValidationError as exc:
-        raise _validation(exc) from None
     return Status(201, _commitment_out(item, timezone.localdate()))
 
 
@@ -469,7 +483,7 @@ def remove_commitment(request: HttpRequest, project_id: int, commitment_id: int)
     item = get_object_or_404(
         rules.commitments_visible_to(request.user), project=project, pk=commitment_id
     )
-    _need(request, "aftercare.manage_commitments", project)
+    require_perm(request, "aftercare.manage_commitments", project)
     domain.remove_commitment(
         actor=request_user(request), commitment=item, ip=audit.client_ip(request)
     )
@@ -503,17 +517,15 @@ def add_subsidy(request: HttpRequest, project_id: int, payload: SubsidyIn) -> St
     """Record a policy subsidy applied for (or already approved or paid, with its dates and
     amounts). The park or staff."""
     project = _project(request, project_id)
-    _need(request, "aftercare.record", project)
+    require_perm(request, "aftercare.record", project)
     sent = payload.model_dump()
     if sent.get("applied_on") is None:
         sent.pop("applied_on", None)  # today
     values = _subsidy_values(request, sent)
-    try:
+    with _refusals():
         item = domain.save_subsidy(
             actor=request_user(request), project=project, values=values, ip=audit.client_ip(request)
         )
-    except ValidationError as exc:
-        raise _validation(exc) from None
     return Status(201, item)
 
 
@@ -526,11 +538,11 @@ def change_subsidy(
     item = get_object_or_404(
         rules.subsidies_visible_to(request.user).select_related("project"), pk=subsidy_id
     )
-    _need(request, "aftercare.record", item.project)
+    require_perm(request, "aftercare.record", item.project)
     sent = payload.model_dump(exclude_unset=True)
     expected = expected_from(request, sent)
     values = _subsidy_values(request, sent)
-    try:
+    with _refusals():
         saved = domain.save_subsidy(
             actor=request_user(request),
             project=item.project,
@@ -539,9 +551,5 @@ def change_subsidy(
             expected_version=expected,
             ip=audit.client_ip(request),
         )
-    except Conflict as exc:
-        raise conflict_error(exc, []) from None
-    except ValidationError as exc:
-        raise _validation(exc) from None
     response["ETag"] = etag(saved.version)
     return saved

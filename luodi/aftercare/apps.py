@@ -7,10 +7,8 @@ class AftercareConfig(AppConfig):
     verbose_name = _("After landing")
 
     def ready(self) -> None:
-        from luodi.aftercare import (
-            figures_import,
-            rules,  # noqa: F401  (registers the permissions)
-        )
+        # The permissions (rules.py) load as every app's do, by AutodiscoverRulesConfig.
+        from luodi.aftercare import figures_import
 
         # The "figures" import kind: ingest keeps registries, it never imports aftercare.
         figures_import.register()

@@ -15,7 +15,11 @@ from django.utils import timezone
 
 from luodi.accounts.models import Membership, User
 from luodi.aftercare.models import StallDigestSent
-from luodi.aftercare.rules import landed_projects_visible_to, project_label
+from luodi.aftercare.rules import (
+    landed_projects_visible_to,
+    project_label,
+    visible_project_ids,
+)
 from luodi.aftercare.stalls import Stall, followed, stalled
 from luodi.notifications.domain import Message, notify
 from luodi.notifications.models import EventKind
@@ -65,8 +69,9 @@ def send_stall_digests(now: datetime | None = None, *, weekday: int = 0) -> int:
         mine = set(
             landed_projects_visible_to(user).filter(pk__in=found).values_list("pk", flat=True)
         )
+        visible = visible_project_ids(user, list(mine))
         items: list[tuple[str, Stall]] = [
-            (project_label(user, p), found[p.pk]) for p in projects if p.pk in mine
+            (project_label(user, p, visible), found[p.pk]) for p in projects if p.pk in mine
         ]
         if not items:
             continue

@@ -280,6 +280,12 @@ def actual_by(project_id: int, metric: str, day: date) -> Decimal:
     return Decimal(latest or 0)
 
 
+def standing(commitment: Commitment, day: date) -> tuple[Decimal, Decimal]:
+    """The actual figure at `day` against a commitment, and how far below it (0 when met)."""
+    actual = actual_by(commitment.project_id, commitment.metric, day)
+    return actual, max(Decimal(0), commitment.amount - actual)
+
+
 # -- commitments ---------------------------------------------------------------------------
 
 

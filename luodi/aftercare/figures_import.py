@@ -26,12 +26,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luodi.accounts.models import AuditEntry
-from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
+from luodi.accounts.rules import AnyUser
 from luodi.aftercare import domain
+from luodi.aftercare import rules as aftercare_rules
 from luodi.aftercare.choices import METRICS, MONEY_METRICS, Metric
 from luodi.aftercare.models import FigureReport, month_start
-from luodi.catalog.choices import OrganizationKind
-from luodi.catalog.models import Organization
 from luodi.ingest import fields, writers
 from luodi.ingest import rules as ingest_rules
 from luodi.ingest.summary import Summary
@@ -277,12 +276,7 @@ def _reason(exc: ValidationError) -> str:
 
 def may_import(user: AnyUser) -> bool:
     """Staff, and members of a park (each row is checked against `aftercare.record`)."""
-    if is_staff(user):
-        return True
-    ids = org_ids(user) if is_partner(user) else set()
-    return (
-        bool(ids) and Organization.objects.filter(pk__in=ids, kind=OrganizationKind.PARK).exists()
-    )
+    return bool(aftercare_rules.may_import_figures(user))
 
 
 def register() -> None:

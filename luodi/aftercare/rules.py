@@ -19,6 +19,8 @@ from django.db.models import Model, Q, QuerySet
 
 from luodi.accounts.rules import AnyUser, is_partner, is_staff, is_viewer, org_ids
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
+from luodi.catalog.choices import OrganizationKind
+from luodi.catalog.models import Organization
 from luodi.pipeline.models import Project
 from luodi.pipeline.rules import projects_visible_to
 
@@ -52,6 +54,19 @@ def commitments_visible_to(user: AnyUser) -> QuerySet[Commitment]:
 
 def subsidies_visible_to(user: AnyUser) -> QuerySet[Subsidy]:
     return _of_visible(Subsidy, user)
+
+
+def watched_by(user: AnyUser, projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The landed `projects` whose stalls `user` watches on the stalled list: a park member
+    its own park's (not those its organization is only a party to), staff and viewers all."""
+    if is_partner(user) and not is_staff(user):
+        return projects.filter(landing__park_id__in=org_ids(user))
+    return projects
+
+
+# Staff follow projects as their responsible person (Project.staff): the stalled list offers
+# them "only projects I follow".
+follows_projects = is_staff
 
 
 def sees_project(user: AnyUser, project: Project) -> bool:
@@ -93,6 +108,20 @@ def is_park_of(user: AnyUser, project: Project | None) -> bool:
         return False
     ids = org_ids(user)
     return bool(ids) and Project.objects.filter(park_q(ids), pk=project.pk).exists()
+
+
+@rules.predicate
+def is_park_member(user: AnyUser) -> bool:
+    """A partner who is a member of at least one park."""
+    ids = org_ids(user) if is_partner(user) else set()
+    return (
+        bool(ids) and Organization.objects.filter(pk__in=ids, kind=OrganizationKind.PARK).exists()
+    )
+
+
+# Who may import monthly figures (figures_import): staff, and members of a park; each row is
+# then checked against `aftercare.record`.
+may_import_figures = is_staff | is_park_member
 
 
 @rules.predicate

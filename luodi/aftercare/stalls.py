@@ -24,8 +24,8 @@ from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luodi.aftercare.choices import FLOW_METRICS, MILESTONE_ORDER, Metric, MilestoneKind
-from luodi.aftercare.domain import actual_by
+from luodi.aftercare.choices import MILESTONE_ORDER, Metric, MilestoneKind
+from luodi.aftercare.domain import standing
 from luodi.aftercare.models import Commitment, FigureReport, Milestone
 from luodi.engagements.models import Meeting, Visit
 from luodi.pipeline.choices import ProjectStage
@@ -174,10 +174,9 @@ def _plain(value: Decimal) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
 
 
-def shortfall(commitment: Commitment, today: date | None = None) -> Decimal:
+def shortfall(commitment: Commitment) -> Decimal:
     """How far the actual figure stayed below the commitment at its date (0 when met)."""
-    actual = actual_by(commitment.project_id, commitment.metric, commitment.due_on)
-    return max(Decimal(0), commitment.amount - actual)
+    return standing(commitment, commitment.due_on)[1]
 
 
 def raise_shortfalls(today: date | None = None) -> int:
@@ -192,7 +191,7 @@ def raise_shortfalls(today: date | None = None) -> int:
     ).select_related("project__staff", "project__created_by")
     raised = 0
     for item in due:
-        gap = shortfall(item, today)
+        gap = shortfall(item)
         if gap <= 0:
             continue
         project = item.project
@@ -223,6 +222,3 @@ def raise_shortfalls(today: date | None = None) -> int:
                 continue
         raised += 1
     return raised
-
-
-__all__ = ["FLOW_METRICS", "Stall", "raise_shortfalls", "shortfall", "stalled"]

@@ -4,8 +4,8 @@ history of one month's figures, and the list of stalled projects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -23,7 +23,6 @@ from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.models import AuditEntry
 from luodi.accounts.request_user import request_user
-from luodi.accounts.rules import is_partner, is_staff, org_ids
 from luodi.aftercare import domain, rules, stalls
 from luodi.aftercare.choices import (
     METRICS,
@@ -41,7 +40,7 @@ from luodi.aftercare.forms import (
     SubsidyForm,
 )
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
-from luodi.concurrency import Conflict
+from luodi.concurrency import Conflict, VersionedForm
 from luodi.engagements.rules import visits_visible_to
 from luodi.htmx import is_htmx
 from luodi.pipeline.models import Project
@@ -63,13 +62,45 @@ def _get(request: HttpRequest, pk: int, perm: str = "") -> Project:
     return project
 
 
-def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """A domain error beside its field when the form has it, above the form otherwise."""
+def _add_errors(form: forms.BaseForm, exc: ValidationError, unnamed: str | None = None) -> None:
+    """A domain error beside its field when the form has it, above the form otherwise; one
+    naming no field goes beside `unnamed` when the form has that field."""
     if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
+        form.add_error(unnamed if unnamed in form.fields else None, exc)
         return
     for name, errors in exc.error_dict.items():
         form.add_error(name if name in form.fields else None, errors)
+
+
+def _handle(
+    request: HttpRequest,
+    project: Project,
+    form: forms.ModelForm[Any],
+    save: Callable[[dict[str, Any]], Any],
+    done: str | Callable[[Any], str],
+    slot: str,
+    **detail: Any,
+) -> HttpResponse:
+    """One write from the project page: `save(cleaned_data)` is the domain call. An invalid
+    form or a refusal shows the page again with the form open under `slot` (400), a stale
+    version what changed meanwhile (409); success says `done` (or `done(saved)`) and goes
+    back to the page."""
+    again: dict[str, Any] = {slot: form, **detail}
+    if form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except Conflict as exc:
+            if not isinstance(form, VersionedForm):  # only a versioned record goes stale
+                raise
+            fresh = type(form.instance)._default_manager.get(pk=form.instance.pk)
+            view = concurrency.refuse(form, type(form)(instance=fresh), exc, fresh)
+            return render_detail(request, project.pk, conflict=view, status=409, **again)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, done if isinstance(done, str) else done(saved))
+            return redirect("aftercare:project", pk=project.pk)
+    return render_detail(request, project.pk, status=400, **again)
 
 
 def _month(value: str) -> date:
@@ -192,8 +223,7 @@ def render_detail(
         figure_form = FigureForm(instance=report or FigureReport(project=project))
     commitments = []
     for c in Commitment.objects.filter(project=project).select_related("agreement"):
-        actual = domain.actual_by(project.pk, c.metric, c.due_on)
-        short = max(c.amount - actual, Decimal(0))
+        actual, short = domain.standing(c, c.due_on)
         commitments.append(
             {"c": c, "actual": actual, "short": short, "late": short > 0 and c.due_on < today}
         )
@@ -286,11 +316,8 @@ def milestone_save(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         fresh = Milestone.objects.get(project=project, kind=kind)
         view = concurrency.refuse(form, _milestone_form(request, project, kind, fresh), exc, fresh)
         return render_detail(request, pk, milestone_form=form, conflict=view, status=409)
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict") and "credit_code" in form.fields:
-            form.add_error("credit_code", exc)  # the code's own check (validate_uscc)
-        else:
-            _add_errors(form, exc)
+    except ValidationError as exc:  # one naming no field: the code's own check (validate_uscc)
+        _add_errors(form, exc, unnamed="credit_code")
         return render_detail(request, pk, milestone_form=form, status=400)
     messages.success(request, _("Saved: %(milestone)s.") % {"milestone": MilestoneKind(kind).label})
     return redirect("aftercare:project", pk=pk)
@@ -319,11 +346,8 @@ def evidence_download(request: HttpRequest, milestone_id: int) -> FileResponse:
 def _save_figures(
     request: HttpRequest, project: Project, form: FigureForm, month: date | None
 ) -> HttpResponse:
-    if not form.is_valid():
-        return render_detail(request, project.pk, figure_form=form, month=month, status=400)
-    data = form.cleaned_data
-    try:
-        report = domain.record_figures(
+    def save(data: dict[str, Any]) -> FigureReport:
+        return domain.record_figures(
             actor=request_user(request),
             project=project,
             period=data["period"],
@@ -332,19 +356,11 @@ def _save_figures(
             expected_version=form.expected_version,
             ip=audit.client_ip(request),
         )
-    except Conflict as exc:
-        fresh = FigureReport.objects.get(pk=form.instance.pk)
-        view = concurrency.refuse(form, FigureForm(instance=fresh), exc, fresh)
-        return render_detail(
-            request, project.pk, figure_form=form, month=month, conflict=view, status=409
-        )
-    except ValidationError as exc:
-        _add_errors(form, exc)
-        return render_detail(request, project.pk, figure_form=form, month=month, status=400)
-    messages.success(
-        request, _("Figures saved for %(month)s.") % {"month": f"{report.period:%Y-%m}"}
-    )
-    return redirect("aftercare:project", pk=project.pk)
+
+    def done(report: FigureReport) -> str:
+        return _("Figures saved for %(month)s.") % {"month": f"{report.period:%Y-%m}"}
+
+    return _handle(request, project, form, save, done, "figure_form", month=month)
 
 
 @require_POST
@@ -357,14 +373,10 @@ def figures_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def figures_edit(request: HttpRequest, pk: int, month: str) -> HttpResponse:
     period = _month(month)
-    if request.method == "GET":
-        project = _get(request, pk)
-        if not request.user.has_perm("aftercare.record", project):
-            raise PermissionDenied
-        get_object_or_404(FigureReport, project=project, period=period)
-        return render_detail(request, pk, month=period)
     project = _get(request, pk, "aftercare.record")
     report = get_object_or_404(FigureReport, project=project, period=period)
+    if request.method == "GET":
+        return render_detail(request, pk, month=period)
     form = FigureForm(request.POST, instance=report)
     return _save_figures(request, project, form, period)
 
@@ -403,21 +415,14 @@ def figures_history(request: HttpRequest, pk: int, month: str) -> HttpResponse:
 def subsidy_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get(request, pk, "aftercare.record")
     form = SubsidyForm(request.POST, instance=Subsidy(project=project))
-    if form.is_valid():
-        values = {k: form.cleaned_data.get(k) for k in SubsidyForm.CREATE_FIELDS}
-        try:
-            domain.save_subsidy(
-                actor=request_user(request),
-                project=project,
-                values=values,
-                ip=audit.client_ip(request),
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Subsidy application recorded."))
-            return redirect("aftercare:project", pk=pk)
-    return render_detail(request, pk, subsidy_form=form, status=400)
+
+    def save(data: dict[str, Any]) -> Subsidy:
+        values = {k: data.get(k) for k in SubsidyForm.CREATE_FIELDS}
+        return domain.save_subsidy(
+            actor=request_user(request), project=project, values=values, ip=audit.client_ip(request)
+        )
+
+    return _handle(request, project, form, save, _("Subsidy application recorded."), "subsidy_form")
 
 
 @require_POST
@@ -425,52 +430,38 @@ def subsidy_move(request: HttpRequest, pk: int, subsidy_id: int) -> HttpResponse
     project = _get(request, pk, "aftercare.record")
     item = get_object_or_404(Subsidy, project=project, pk=subsidy_id)
     form = SubsidyForm(request.POST, instance=Subsidy.objects.get(pk=item.pk))
-    if form.is_valid():
-        values = {k: form.cleaned_data.get(k) for k in SubsidyForm.MOVE_FIELDS}
-        try:
-            domain.save_subsidy(
-                actor=request_user(request),
-                project=project,
-                values=values,
-                subsidy=item,
-                expected_version=form.expected_version,
-                ip=audit.client_ip(request),
-            )
-        except Conflict as exc:
-            fresh = Subsidy.objects.get(pk=item.pk)
-            view = concurrency.refuse(form, SubsidyForm(instance=fresh), exc, fresh)
-            return render_detail(request, pk, subsidy_form=form, conflict=view, status=409)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Subsidy updated."))
-            return redirect("aftercare:project", pk=pk)
-    return render_detail(request, pk, subsidy_form=form, status=400)
+
+    def save(data: dict[str, Any]) -> Subsidy:
+        return domain.save_subsidy(
+            actor=request_user(request),
+            project=project,
+            values={k: data.get(k) for k in SubsidyForm.MOVE_FIELDS},
+            subsidy=item,
+            expected_version=form.expected_version,
+            ip=audit.client_ip(request),
+        )
+
+    return _handle(request, project, form, save, _("Subsidy updated."), "subsidy_form")
 
 
 @require_POST
 def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get(request, pk, "aftercare.manage_commitments")
     form = CommitmentForm(request.POST, project=project, instance=Commitment(project=project))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            domain.add_commitment(
-                actor=request_user(request),
-                project=project,
-                metric=data["metric"],
-                amount=data["amount"],
-                due_on=data["due_on"],
-                agreement=data.get("agreement"),
-                note=data.get("note") or "",
-                ip=audit.client_ip(request),
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Commitment recorded."))
-            return redirect("aftercare:project", pk=pk)
-    return render_detail(request, pk, commitment_form=form, status=400)
+
+    def save(data: dict[str, Any]) -> Commitment:
+        return domain.add_commitment(
+            actor=request_user(request),
+            project=project,
+            metric=data["metric"],
+            amount=data["amount"],
+            due_on=data["due_on"],
+            agreement=data.get("agreement"),
+            note=data.get("note") or "",
+            ip=audit.client_ip(request),
+        )
+
+    return _handle(request, project, form, save, _("Commitment recorded."), "commitment_form")
 
 
 @require_POST
@@ -491,10 +482,9 @@ def stalled_list(request: HttpRequest) -> HttpResponse:
     """Staff: every stalled project ("mine": those they follow); a park member: its own
     park's; a viewer: every landed one, by registered company."""
     user = request.user
-    projects = stalls.followed(rules.landed_projects_visible_to(user))
-    if is_partner(user) and not is_staff(user):
-        projects = projects.filter(landing__park_id__in=org_ids(user))
-    form = StalledFilter(request.GET or None, projects=projects, show_mine=is_staff(user))
+    projects = rules.watched_by(user, stalls.followed(rules.landed_projects_visible_to(user)))
+    show_mine = bool(rules.follows_projects(user))
+    form = StalledFilter(request.GET or None, projects=projects, show_mine=show_mine)
     if form.is_valid():
         if form.cleaned_data.get("park"):
             projects = projects.filter(landing__park=form.cleaned_data["park"])

@@ -56,7 +56,7 @@ from luodi.catalog.models import Term, Trial, TrialSite
 from luodi.catalog.resources import RESOURCES, Resource
 from luodi.catalog.review import IllegalTransition
 from luodi.concurrency import Conflict, conflict_error, differing, etag, expected_from
-from luodi.errors import ApiError, Pagination, invalid
+from luodi.errors import Pagination, invalid, require_perm
 
 router = Router(tags=["catalog"])
 
@@ -64,10 +64,6 @@ DOSSIER_FLAG = "dossier_visible"
 CONTACT_FLAG = "contact_visible"
 
 Prepare = Callable[[HttpRequest, list[Any]], None]
-
-
-def _forbidden() -> ApiError:
-    return ApiError(403, "forbidden", "You may not do this.")
 
 
 # -- what each response may show --------------------------------------------------------------
@@ -300,11 +296,6 @@ def _save(
         raise conflict_error(exc, differing(form, now, names=sent)) from None
 
 
-def _require(request: HttpRequest, perm: str, obj: Model | None = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise _forbidden()
-
-
 # -- endpoint factory ---------------------------------------------------------------------------
 
 
@@ -350,7 +341,7 @@ def _register(spec: Spec) -> None:
     router.get(item, response=spec.out, summary=f"Get {label}", **op("detail"))(detail)
 
     def create(request: HttpRequest, payload: Any) -> Status[Any]:
-        _require(request, "catalog.add_record")
+        require_perm(request, "catalog.add_record")
         saved = _save(spec, request, None, payload.model_dump(exclude_unset=True))
         return Status(201, spec.present(request, saved.record))
 
@@ -368,7 +359,7 @@ def _register(spec: Spec) -> None:
 
     def update(request: HttpRequest, pk: int, payload: Any, response: HttpResponse) -> Any:
         obj = spec.get_visible(request, pk)
-        _require(request, f"catalog.change_{perm}", obj)
+        require_perm(request, f"catalog.change_{perm}", obj)
         sent = payload.model_dump(exclude_unset=True)
         expected = expected_from(request, sent)
         saved = _save(spec, request, obj, sent, expected) if sent else domain.Saved(obj)
@@ -397,7 +388,7 @@ def _register(spec: Spec) -> None:
 
     def archive(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
-        _require(request, f"catalog.archive_{perm}", obj)
+        require_perm(request, f"catalog.archive_{perm}", obj)
         if obj.archived_at is None:
             domain.archive(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         return spec.present(request, obj)
@@ -408,7 +399,7 @@ def _register(spec: Spec) -> None:
 
     def restore(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
-        _require(request, f"catalog.archive_{perm}", obj)
+        require_perm(request, f"catalog.archive_{perm}", obj)
         if obj.archived_at is not None:
             domain.restore(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         return spec.present(request, obj)
@@ -422,7 +413,7 @@ def _register(spec: Spec) -> None:
 
     def approve(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
-        _require(request, "catalog.review")
+        require_perm(request, "catalog.review")
         try:
             domain.approve(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         except IllegalTransition as exc:
@@ -438,7 +429,7 @@ def _register(spec: Spec) -> None:
 
     def return_(request: HttpRequest, pk: int, payload: s.ReturnIn) -> Any:
         obj = spec.get_visible(request, pk)
-        _require(request, "catalog.review")
+        require_perm(request, "catalog.review")
         form = ReturnForm({"comment": payload.comment})
         if not form.is_valid():
             raise invalid(form.errors)
@@ -462,7 +453,7 @@ def _register(spec: Spec) -> None:
 
     def resubmit(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
-        _require(request, f"catalog.change_{perm}", obj)
+        require_perm(request, f"catalog.change_{perm}", obj)
         try:
             domain.submit(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         except IllegalTransition as exc:

@@ -30,7 +30,7 @@ from luodi.catalog.models import Revision
 from luodi.catalog.review import IllegalTransition
 from luodi.catalog.rules import revisions_visible_to
 from luodi.concurrency import Conflict, conflict_error
-from luodi.errors import ApiError, Pagination
+from luodi.errors import ApiError, Pagination, require_perm
 
 
 def illegal(exc: IllegalTransition) -> ApiError:
@@ -61,8 +61,7 @@ def get_revision(request: HttpRequest, pk: int) -> Revision:
 
 def _decide(request: HttpRequest, pk: int) -> Revision:
     revision = get_object_or_404(_visible(request), pk=pk)
-    if not request.user.has_perm("catalog.review"):
-        raise ApiError(403, "forbidden", "You may not do this.")
+    require_perm(request, "catalog.review")
     return revision
 
 

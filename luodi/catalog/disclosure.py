@@ -15,8 +15,9 @@ Field groups (`GROUPS`), each withheld as a whole:
   confidential achievement but never opens its dossier; an expired grant opens nothing.
 - Person contact (`CONTACT_FIELDS`: email, phone, consent to be contacted):
   `catalog.view_contact` — staff and the person's own organization.
-- Person privacy bookkeeping (`PRIVACY_FIELDS`: the PIPL legal basis): staff only, the
-  privacy page (privacy/views.py) is where it is read and changed.
+- Person privacy bookkeeping (`PRIVACY_FIELDS`: the PIPL legal basis):
+  `catalog.view_legal_basis` — staff only, the privacy page (privacy/views.py) is where it
+  is read and changed.
 
 Outputs that have the user at hand call `withheld_fields(user, obj)` / `shown(...)`. Outputs
 that are handed rows without the user (the spreadsheet writer) read the rows through
@@ -34,7 +35,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
 
-from luodi.accounts.rules import AnyUser, is_staff
+from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Achievement, Person
 
 M = TypeVar("M", bound=Model)
@@ -83,7 +84,7 @@ DOSSIER = FieldGroup(
     derived=("dossier", "transfer_mode_labels", "need_labels", "carrier_need_labels"),
 )
 CONTACT = FieldGroup("contact", Person, CONTACT_FIELDS, _perm("catalog.view_contact"))
-PRIVACY = FieldGroup("privacy", Person, PRIVACY_FIELDS, lambda user, obj: bool(is_staff(user)))
+PRIVACY = FieldGroup("privacy", Person, PRIVACY_FIELDS, _perm("catalog.view_legal_basis"))
 
 GROUPS: tuple[FieldGroup, ...] = (DOSSIER, CONTACT, PRIVACY)
 

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from luodi.accounts.rules import AnyUser, is_staff, org_ids
+from luodi.accounts.rules import AnyUser
 from luodi.catalog.choices import (
     AchievementKind,
     AchievementNeed,
@@ -22,7 +22,7 @@ from luodi.catalog.choices import (
     TransferMode,
 )
 from luodi.catalog.models import Achievement, Carrier, ClinicalNeed, Organization, Person, Term
-from luodi.catalog.rules import organizations_visible_to
+from luodi.catalog.rules import organizations_attachable_by, organizations_visible_to
 from luodi.concurrency import VersionedForm
 from luodi.control_chars import NoControlChars
 
@@ -58,11 +58,8 @@ class OwnedForm(NoControlChars, VersionedForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         if self.owner_field and self.owner_field in self.fields:
-            qs = organizations_visible_to(user)
-            if not is_staff(user):
-                qs = qs.filter(pk__in=org_ids(user))
             field = self.fields[self.owner_field]
-            field.queryset = qs  # type: ignore[attr-defined]
+            field.queryset = organizations_attachable_by(user)  # type: ignore[attr-defined]
 
 
 class OrganizationForm(OwnedForm):

@@ -34,8 +34,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
-from luodi.accounts.rules import AnyUser, is_partner, is_staff
+from luodi.accounts.rules import AnyUser
 from luodi.catalog.choices import ReviewStatus
+from luodi.catalog.rules import may_review, submits_for_review
 
 NEW = ""  # a record being created has no state yet
 STAFF, PARTNER = "staff", "partner"
@@ -105,9 +106,11 @@ class IllegalTransition(Exception):
 
 
 def role_of(actor: AnyUser | User | None) -> str | None:
-    if actor is None or is_staff(actor):
+    """The table's role of `actor` (catalog.rules: reviewers act as staff, submitters as
+    partners); a system import (no actor) acts as staff."""
+    if actor is None or may_review(actor):
         return STAFF
-    return PARTNER if is_partner(actor) else None
+    return PARTNER if submits_for_review(actor) else None
 
 
 def decide(action: str, actor: AnyUser | User | None, status: str) -> Rule:

@@ -123,6 +123,13 @@ def revisions_visible_to(user: AnyUser) -> QuerySet[Revision]:
     return qs.filter(Q(organization_id__in=org_ids(user)) | Q(proposed_by_id=user.pk))
 
 
+def organizations_attachable_by(user: AnyUser) -> QuerySet[Organization]:
+    """Organizations `user` may attach a record to (its owner, organization or park): any
+    visible one for staff, otherwise only the user's own."""
+    qs = organizations_visible_to(user)
+    return qs if is_staff(user) else qs.filter(pk__in=org_ids(user))
+
+
 def carriers_visible_to(user: AnyUser) -> QuerySet[Carrier]:
     return Carrier.objects.filter(park__in=organizations_visible_to(user))
 
@@ -283,11 +290,18 @@ def is_published(user: AnyUser, obj: object | None) -> bool:
 
 can_edit = is_staff | (is_partner & (is_member_of_owner | is_submitter))
 
+# The actors of the review table (review.py): reviewers decide submissions, and what they
+# create or edit is published at once (a system import acts as one too); a submitter's
+# records and edits wait for review. Viewers change nothing. Reviewers' pending counts are
+# everything waiting, everybody else's their own submissions (queries.home_counts).
+may_review = is_staff
+submits_for_review = is_partner
+
 for model in ("organization", "achievement", "clinicalneed", "person", "carrier"):
     rules.add_perm(f"catalog.change_{model}", can_edit)
     rules.add_perm(f"catalog.archive_{model}", can_edit)
 rules.add_perm("catalog.add_record", is_staff | is_partner)
-rules.add_perm("catalog.review", is_staff)
+rules.add_perm("catalog.review", may_review)
 rules.add_perm("catalog.merge_organization", is_staff)
 rules.add_perm(
     "catalog.view_dossier",
@@ -298,3 +312,6 @@ rules.add_perm(
 )
 # Contact details (phone, email) of a person: staff and the person's own organization.
 rules.add_perm("catalog.view_contact", is_staff | is_member_of_owner)
+# A person's privacy bookkeeping (the PIPL legal basis, disclosure.PRIVACY_FIELDS): staff
+# only; it is read and changed where it is managed (accounts.manage_personal_data).
+rules.add_perm("catalog.view_legal_basis", is_staff)

@@ -59,7 +59,7 @@ from luodi.engagements.forms import (
     VisitForm,
 )
 from luodi.engagements.models import Event, Meeting, Registration, Visit
-from luodi.errors import ApiError, Pagination
+from luodi.errors import ApiError, Pagination, require_perm
 from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
 
 router = Router(tags=["engagements"])
@@ -81,11 +81,6 @@ def _get(qs: QuerySet[Any], pk: int) -> Any:
     return obj
 
 
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise ApiError(403, "forbidden", "You may not do this.")
-
-
 def _form_data(payload: Schema) -> dict[str, Any]:
     """The payload under the forms' field names: the API names a link `x_id` and a list of
     links `x_ids`, the forms `x` and `xs`."""
@@ -102,7 +97,7 @@ def _form_data(payload: Schema) -> dict[str, Any]:
 def _create(request: HttpRequest, form_class: type[UserForm], payload: Schema) -> int:
     """Create a visit, meeting or event through its web form, so both validate, audit and
     link alike; returns the new id."""
-    _require(request, "engagements.add_engagement")
+    require_perm(request, "engagements.add_engagement")
     form = form_class(_form_data(payload), user=request.user)
     if not form.is_valid():
         raise _invalid(form)
@@ -154,7 +149,7 @@ def get_visit(request: HttpRequest, visit_id: int) -> Visit:
 @router.post("/visits/{visit_id}/stops", response={201: VisitOut})
 def add_stop(request: HttpRequest, visit_id: int, payload: StopIn) -> Status[Visit]:
     visit = _get(_visits(request), visit_id)
-    _require(request, "engagements.change_visit", visit)
+    require_perm(request, "engagements.change_visit", visit)
     form = StopForm(_form_data(payload), user=request.user, visit=visit)
     if not form.is_valid():
         raise _invalid(form)
@@ -192,7 +187,7 @@ def suggested_order(request: HttpRequest, visit_id: int) -> SuggestionOut:
 def set_order(request: HttpRequest, visit_id: int, payload: OrderIn) -> Visit:
     """Accept an order (the suggested one or the user's own): every stop id exactly once."""
     visit = _get(_visits(request), visit_id)
-    _require(request, "engagements.change_visit", visit)
+    require_perm(request, "engagements.change_visit", visit)
     try:
         visit_domain.set_order(
             actor=request_user(request),
@@ -269,7 +264,7 @@ def add_session(request: HttpRequest, event_id: int, payload: SessionIn) -> Stat
     """Add an agenda session; 422 when it falls outside the event's days, 409 `conflict` when
     its room or a speaker is already booked. Speakers keep the order given."""
     event = _get(_events(request), event_id)
-    _require(request, "engagements.change_event", event)
+    require_perm(request, "engagements.change_event", event)
     data = payload.dict()
     data["speakers"] = ", ".join(data["speakers"])
     form = SessionForm(data, event=event)
@@ -302,7 +297,7 @@ def order_speakers(
 ) -> Any:
     """Set the protocol order of a session's speakers (every speaker once)."""
     event = _get(_events(request), event_id)
-    _require(request, "engagements.change_event", event)
+    require_perm(request, "engagements.change_event", event)
     session = _get(event.sessions.all(), session_id)
     try:
         event_domain.set_speaker_order(
@@ -323,7 +318,7 @@ def order_speakers(
 
 def _managed_event(request: HttpRequest, event_id: int) -> Event:
     event: Event = _get(_events(request), event_id)
-    _require(request, "engagements.manage_registrations", event)
+    require_perm(request, "engagements.manage_registrations", event)
     return event
 
 
@@ -385,7 +380,7 @@ def _record(request: HttpRequest, kind: str, record_id: int) -> Visit | Meeting 
         raise ApiError(404, "not_found", "Not found.")
     name, visible = _RECORDS[kind]
     obj: Visit | Meeting | Event = _get(visible(request.user), record_id)
-    _require(request, f"engagements.change_{name}", obj)
+    require_perm(request, f"engagements.change_{name}", obj)
     return obj
 
 
@@ -463,9 +458,9 @@ def record_minutes(request: HttpRequest, visit_id: int, stop_id: int, payload: M
     """Record a stop's minutes; 403 for another park's stop, whose minutes are not the
     caller's to read or overwrite (engagements.rules)."""
     visit = _get(_visits(request), visit_id)
-    _require(request, "engagements.change_visit", visit)
+    require_perm(request, "engagements.change_visit", visit)
     stop = _get(visit.stops.select_related("organization", "visit"), stop_id)
-    _require(request, "engagements.view_stop_details", stop)
+    require_perm(request, "engagements.view_stop_details", stop)
     visit_domain.record_minutes(
         actor=request_user(request), stop=stop, minutes=payload.minutes, ip=_ip(request)
     )

@@ -18,11 +18,11 @@ from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict, conflict_error, differing, expected_from
 from luodi.control_chars import InputSchema
 from luodi.engagements import rules
-from luodi.engagements.api import _get, _invalid, _ip, _require, router
+from luodi.engagements.api import _get, _invalid, _ip, router
 from luodi.engagements.domain import news
 from luodi.engagements.models import Event, NewsPost, Visit
 from luodi.engagements.news_forms import NewsDraftForm, NewsPostForm
-from luodi.errors import ApiError, Pagination
+from luodi.errors import ApiError, Pagination, require_perm
 
 
 class NewsDraftIn(InputSchema):
@@ -86,7 +86,7 @@ class NewsIn(InputSchema):
 
 
 def _posts(request: HttpRequest) -> QuerySet[NewsPost]:
-    _require(request, "engagements.manage_news")
+    require_perm(request, "engagements.manage_news")
     return rules.news_visible_to(request.user)
 
 
@@ -102,7 +102,7 @@ def get_news(request: HttpRequest, post_id: int) -> NewsPost:
 
 
 def _draft(request: HttpRequest, record: Visit | Event, payload: NewsDraftIn) -> NewsPost:
-    _require(request, "engagements.manage_news")
+    require_perm(request, "engagements.manage_news")
     data: dict[str, Any] = {
         "follow_ups": payload.follow_up_ids,
         "summary": payload.include_summary,

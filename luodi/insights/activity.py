@@ -14,9 +14,10 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luodi.accounts.rules import AnyUser, is_viewer
+from luodi.accounts.rules import AnyUser
 from luodi.engagements.models import Event, EventStatus, Meeting, Visit
 from luodi.engagements.rules import events_visible_to, meetings_visible_to, visits_visible_to
+from luodi.insights import rules
 from luodi.insights.base import (
     CONFIDENTIAL,
     EVERYTHING,
@@ -52,7 +53,7 @@ def _scoped_projects(user: AnyUser, scope: Scope) -> QuerySet[Any]:
 
 
 def scope_matches(user: AnyUser, scope: Scope = EVERYTHING) -> QuerySet[MatchRecord]:
-    qs = MatchRecord.objects.all() if is_viewer(user) else records_visible_to(user)
+    qs = MatchRecord.objects.all() if rules.counts_every_record(user) else records_visible_to(user)
     if scope.kind == "park":
         projects = _scoped_projects(user, scope)
         return _within(qs, Q(counterparty_id=scope.park_id) | Q(project__in=projects))
@@ -161,7 +162,7 @@ def scoped_engagements(
     """Visits, meetings and events the user's numbers count, narrowed to the scope: a park's
     are those it hosted, organized or took part in, or that advanced its projects; an
     area's are those that advanced its projects or presented its achievements."""
-    if is_viewer(user):
+    if rules.counts_every_record(user):
         visits, meetings = Visit.objects.all(), Meeting.objects.all()
         events = Event.objects.filter(status=EventStatus.PUBLISHED)
     else:
@@ -222,7 +223,7 @@ def overdue_by_owner(user: AnyUser, today: date | None = None, scope: Scope = EV
     """Overdue tasks and obligations per person (2 queries). Viewers: not shown (no rows)."""
     today = today or timezone.localdate()
     counts: dict[int | None, dict[str, Any]] = {}
-    if not is_viewer(user):
+    if rules.sees_people(user):
         tasks: QuerySet[Task] = tasks_visible_to(user).filter(
             status=TaskStatus.OPEN, due_date__lt=today
         )
@@ -267,7 +268,7 @@ def overdue_by_owner(user: AnyUser, today: date | None = None, scope: Scope = EV
 def upcoming_events(user: AnyUser, limit: int = 5) -> list[Event]:
     qs = (
         Event.objects.filter(status=EventStatus.PUBLISHED)
-        if is_viewer(user)
+        if rules.counts_every_record(user)
         else events_visible_to(user)
     )
     return list(

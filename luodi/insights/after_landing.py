@@ -1,19 +1,25 @@
-"""After-landing charts by month, by person, by therapeutic area and by industry-chain
-segment (the per-park ones and the facts they share are in `insights.landing_kpis`)."""
+"""After-landing facts and the charts by month, by person, by therapeutic area and by
+industry-chain segment: `Followed` (one followed project) and `Facts` (what
+`insights.landing_kpis.collect` reads for a period), the helpers that group and add them up,
+and the per-person query. `insights.landing_kpis` builds on this module, never the other way:
+it reads the facts, draws the per-park charts and assembles them all."""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luodi.accounts.rules import AnyUser, is_viewer
+from luodi.accounts.rules import AnyUser
+from luodi.aftercare.choices import M2_PER_MU
 from luodi.catalog.choices import ChainSegment
+from luodi.insights import rules
 from luodi.insights.base import (
     EVERYTHING,
     Chart,
@@ -22,19 +28,145 @@ from luodi.insights.base import (
     plain_number,
     scope_projects,
 )
-from luodi.insights.landing_kpis import (
-    Facts,
-    Followed,
-    aware,
-    by_park,
-    group_rows,
-    is_forward,
-    money_row,
-)
 from luodi.insights.layout import area_roots
-from luodi.pipeline.choices import ProjectStage
+from luodi.pipeline.choices import FINAL_STAGES, MAIN_PATH, ProjectStage
 from luodi.pipeline.models import Project, StageTransition
 from luodi.pipeline.request_models import RequestStatus
+
+ZERO = Decimal(0)
+
+
+# -- the facts and how they add up -------------------------------------------------------------
+
+
+@dataclass
+class Followed:
+    """One followed (landed) project: what the charts group and add up."""
+
+    pk: int
+    stage: str
+    park_id: int | None
+    park: str
+    confidential: bool
+    promised: Decimal
+    landing_area: int
+    segment: str | None
+    landed_at: date | None = None
+    top_milestone: int = -1  # index into MILESTONE_ORDER reached by the end, -1 none
+    capital_total: Decimal = ZERO  # arrived up to the end
+    capital: Decimal = ZERO  # arrived in the period
+    output: Decimal = ZERO
+    tax: Decimal = ZERO
+    area: int | None = None  # latest reported floor area up to the end
+    applied: Decimal = ZERO
+    approved: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def producing(self) -> bool:
+        return self.stage == ProjectStage.IN_PRODUCTION
+
+    @property
+    def area_used(self) -> int:
+        return self.area if self.area is not None else self.landing_area
+
+
+@dataclass
+class Facts:
+    start: date
+    end: date
+    projects: dict[int, Followed]
+    signed: dict[int | None, list[bool]]  # park → confidential flag per signed project
+    park_names: dict[int | None, str]
+    milestones: list[tuple[int, str, date]]  # reached in the period
+    area_months: dict[int, dict[str, int]]  # project → month → floor area reported
+    requests_raised: int = 0
+    requests_solved: int = 0
+    staff_rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def aware(day: date, end: bool = False) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
+
+
+_FORWARD = {stage: i for i, stage in enumerate(MAIN_PATH)} | {
+    s: len(MAIN_PATH) for s in FINAL_STAGES
+}
+
+
+def is_forward(from_stage: str, to_stage: str) -> bool:
+    """A step on along the main path (a resumed pause, a step back or a loss is not)."""
+    if from_stage not in _FORWARD or to_stage not in _FORWARD:
+        return False
+    return _FORWARD[to_stage] > _FORWARD[from_stage]
+
+
+def _mu(area_m2: float) -> Decimal:
+    return Decimal(str(area_m2)) / Decimal(str(M2_PER_MU))
+
+
+def per_mu(amount: Decimal, area_m2: int) -> Decimal | None:
+    """An amount per mu of floor area (None without area), to two decimals."""
+    if not area_m2:
+        return None
+    return (amount / _mu(area_m2)).quantize(Decimal("0.01"))
+
+
+def num(value: Any) -> Any:
+    return plain_number(value.quantize(Decimal("0.01"))) if isinstance(value, Decimal) else value
+
+
+def group_rows(
+    user: AnyUser,
+    groups: dict[Any, list[Followed]],
+    labels: dict[Any, str],
+    values: Any,
+    extra: dict[Any, list[bool]] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per group: `values(projects)` as numbers, None for a suppressed group."""
+    rows = []
+    keys = list(groups) + [k for k in (extra or {}) if k not in groups]
+    for key in keys:
+        items = groups.get(key, [])
+        flags = [p.confidential for p in items] + list((extra or {}).get(key, []))
+        hidden = is_suppressed(user, len(flags), sum(flags))
+        numbers = values(items, key)
+        rows.append(
+            {
+                "id": key,
+                "label": labels.get(key) or _("No park"),
+                **{k: None if hidden else num(v) for k, v in numbers.items()},
+                "suppressed": hidden,
+            }
+        )
+    rows.sort(key=lambda r: (r["id"] is None, r["label"]))
+    return rows
+
+
+def by_park(facts: Facts) -> dict[int | None, list[Followed]]:
+    groups: dict[int | None, list[Followed]] = defaultdict(list)
+    for p in facts.projects.values():
+        groups[p.park_id].append(p)
+    return groups
+
+
+def money_row(items: list[Followed]) -> dict[str, Any]:
+    output = sum((p.output for p in items), ZERO)
+    tax = sum((p.tax for p in items), ZERO)
+    area = sum(p.area_used for p in items)
+    return {
+        "landed": len(items),
+        "promised": sum((p.promised for p in items), ZERO),
+        "arrived": sum((p.capital_total for p in items), ZERO),
+        "output": output,
+        "tax": tax,
+        "area_mu": _mu(area).quantize(Decimal("0.01")) if area else ZERO,
+        "output_per_mu": per_mu(output, area),
+        "tax_per_mu": per_mu(tax, area),
+    }
+
+
+# -- per person, by month, by area and by segment ----------------------------------------------
 
 
 def people(user: AnyUser, scope: Scope, start: date, end: date) -> list[dict[str, Any]]:
@@ -174,7 +306,7 @@ def by_staff(user: AnyUser, facts: Facts) -> Chart:
         facts.staff_rows,
         x="person",
         series=["advanced", "landings", "solved"],
-        note=_("Not shown to your role: it names people.") if is_viewer(user) else "",
+        note="" if rules.sees_people(user) else _("Not shown to your role: it names people."),
     )
 
 

@@ -16,10 +16,10 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luodi.accounts.rules import AnyUser, is_partner, is_staff, is_viewer
+from luodi.accounts.rules import AnyUser
 from luodi.catalog.choices import Disclosure
+from luodi.insights import rules
 from luodi.pipeline.models import Project
-from luodi.pipeline.rules import projects_visible_to
 
 MIN_GROUP = 3
 TREND_MONTHS = 12
@@ -101,7 +101,7 @@ EVERYTHING = Scope()
 
 def aggregate_only(user: AnyUser) -> bool:
     """Viewers see numbers, never the rows behind them."""
-    return bool(is_viewer(user))
+    return bool(rules.sees_numbers_only(user))
 
 
 def scope_projects(user: AnyUser, scope: Scope = EVERYTHING) -> QuerySet[Project]:
@@ -110,13 +110,7 @@ def scope_projects(user: AnyUser, scope: Scope = EVERYTHING) -> QuerySet[Project
     A park scope keeps projects landed in or aimed at the park; an area scope keeps projects
     whose achievement is in the area. Subqueries, not joins, so rows are never duplicated.
     """
-    if is_staff(user) or is_viewer(user):
-        qs = Project.objects.all()
-    elif is_partner(user):
-        qs = projects_visible_to(user)
-    else:
-        qs = Project.objects.none()
-    qs = qs.filter(archived_at__isnull=True)
+    qs = rules.projects_counted_for(user).filter(archived_at__isnull=True)
     if scope.kind == "park":
         qs = qs.filter(Q(landing__park_id=scope.park_id) | Q(target_park_id=scope.park_id))
     elif scope.kind == "area":

@@ -24,11 +24,12 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils.translation import get_language, gettext_lazy
 
-from luodi.accounts.rules import AnyUser, is_viewer
+from luodi.accounts.rules import AnyUser
 from luodi.catalog.choices import Disclosure, OrganizationKind
 from luodi.catalog.rules import organizations_visible_to
 from luodi.engagements.models import Visit
 from luodi.engagements.rules import visits_visible_to
+from luodi.insights import rules
 from luodi.insights.base import aggregate_only, grouped, is_suppressed, scope_projects
 from luodi.pipeline.models import Agreement, LandingRecord
 from luodi.pipeline.rules import agreements_visible_to
@@ -162,7 +163,9 @@ def relation_graph(user: AnyUser) -> dict[str, Any]:
     parties: dict[int, list[int]] = {}
     # Agreements between organizations (no project) link their parties too; viewers see
     # them as they see visits (links, no titles).
-    between = Agreement.objects.all() if is_viewer(user) else agreements_visible_to(user)
+    between = (
+        Agreement.objects.all() if rules.counts_every_record(user) else agreements_visible_to(user)
+    )
     for agreement_id, org_id in Agreement.parties.through.objects.filter(
         Q(agreement__project__in=projects)
         | Q(agreement__project__isnull=True, agreement__in=between.values("pk"))
@@ -171,7 +174,7 @@ def relation_graph(user: AnyUser) -> dict[str, Any]:
     for members in parties.values():
         for a, b in combinations(sorted(members), 2):
             link(a, b, "agreement")
-    visits = Visit.objects.all() if is_viewer(user) else visits_visible_to(user)
+    visits = Visit.objects.all() if rules.counts_every_record(user) else visits_visible_to(user)
     hosts: dict[int, list[int]] = {}
     for visit_id, org_id in Visit.organizations.through.objects.filter(
         visit__in=visits

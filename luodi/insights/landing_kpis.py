@@ -2,11 +2,12 @@
 therapeutic area and each industry-chain segment, as `insights.base.Chart` objects.
 
 Rules (those of `insights.queries`, applied to the follow-through):
-- Everything starts from `rules.landed_projects_visible_to(user)`: a park sees its own
-  projects' figures, staff and viewers every landed project.
+- Everything starts from `aftercare.rules.landed_projects_visible_to(user)`: a park sees its
+  own projects' figures, staff and viewers every landed project.
 - A viewer's group (park, area, segment) of fewer than `MIN_GROUP` projects that includes a
   confidential achievement is suppressed (None values, `suppressed` True); per-person rows
-  are not shown to viewers at all. No chart ever carries a project title.
+  are not shown to viewers at all (`insights.rules.sees_people`). No chart ever carries a
+  project title.
 - Flows (capital, output, tax) are summed over the months of the period; capital arrived
   against the promise is cumulative up to the period's end; floor area is a stock, the
   latest month up to the end, else the landing's area. Output per mu (亩均) is the period's
@@ -14,15 +15,16 @@ Rules (those of `insights.queries`, applied to the follow-through):
 - A fixed number of queries whatever the data size (`collect` 9, every chart with the
   stall check 18; tests guard it).
 
-The charts by month, person, therapeutic area and segment live in
-`insights/after_landing.py` (with the per-person query); `charts()` assembles them all.
+The facts' shapes (`Followed`, `Facts`), the helpers that group and add them up, the
+per-person query and the charts by month, person, therapeutic area and segment live in
+`insights/after_landing.py`, which never imports this module; `collect()` reads the facts
+and `charts()` assembles them all.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -30,10 +32,26 @@ from django.db.models import BooleanField, Case, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luodi.accounts.rules import AnyUser, is_viewer
-from luodi.aftercare.choices import M2_PER_MU, MILESTONE_ORDER, MilestoneKind
+from luodi.accounts.rules import AnyUser
+from luodi.aftercare.choices import MILESTONE_ORDER, MilestoneKind
 from luodi.aftercare.models import FigureReport, Milestone, Subsidy
 from luodi.aftercare.rules import landed_projects_visible_to
+from luodi.insights import rules
+from luodi.insights.after_landing import (
+    ZERO,
+    Facts,
+    Followed,
+    area_by_month,
+    aware,
+    by_area,
+    by_park,
+    by_segment,
+    by_staff,
+    group_rows,
+    money_row,
+    num,
+)
+from luodi.insights.after_landing import people as people_rows
 from luodi.insights.base import (
     CONFIDENTIAL,
     EVERYTHING,
@@ -41,15 +59,13 @@ from luodi.insights.base import (
     Scope,
     is_english,
     is_suppressed,
-    plain_number,
     scope_projects,
 )
 from luodi.insights.layout import segments_of
-from luodi.pipeline.choices import FINAL_STAGES, MAIN_PATH, ProjectStage
+from luodi.pipeline.choices import ProjectStage
 from luodi.pipeline.models import Project, StageTransition
 from luodi.pipeline.request_models import CompanyRequest
 
-ZERO = Decimal(0)
 CHART_KEYS = [
     "milestones_by_park",
     "stages_by_park",
@@ -63,52 +79,6 @@ CHART_KEYS = [
 ]
 
 
-@dataclass
-class Followed:
-    """One followed (landed) project: what the charts group and add up."""
-
-    pk: int
-    stage: str
-    park_id: int | None
-    park: str
-    confidential: bool
-    promised: Decimal
-    landing_area: int
-    segment: str | None
-    landed_at: date | None = None
-    top_milestone: int = -1  # index into MILESTONE_ORDER reached by the end, -1 none
-    capital_total: Decimal = ZERO  # arrived up to the end
-    capital: Decimal = ZERO  # arrived in the period
-    output: Decimal = ZERO
-    tax: Decimal = ZERO
-    area: int | None = None  # latest reported floor area up to the end
-    applied: Decimal = ZERO
-    approved: Decimal = ZERO
-    paid: Decimal = ZERO
-
-    @property
-    def producing(self) -> bool:
-        return self.stage == ProjectStage.IN_PRODUCTION
-
-    @property
-    def area_used(self) -> int:
-        return self.area if self.area is not None else self.landing_area
-
-
-@dataclass
-class Facts:
-    start: date
-    end: date
-    projects: dict[int, Followed]
-    signed: dict[int | None, list[bool]]  # park → confidential flag per signed project
-    park_names: dict[int | None, str]
-    milestones: list[tuple[int, str, date]]  # reached in the period
-    area_months: dict[int, dict[str, int]]  # project → month → floor area reported
-    requests_raised: int = 0
-    requests_solved: int = 0
-    staff_rows: list[dict[str, Any]] = field(default_factory=list)
-
-
 def followed_projects(user: AnyUser, scope: Scope = EVERYTHING) -> QuerySet[Project]:
     """The landed projects `user` follows, narrowed by `scope`."""
     qs = landed_projects_visible_to(user)
@@ -120,28 +90,12 @@ def followed_projects(user: AnyUser, scope: Scope = EVERYTHING) -> QuerySet[Proj
     return qs
 
 
-def aware(day: date, end: bool = False) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
-
-
 def _park_name(zh: str | None, en: str | None) -> str:
     return ((en or zh) if is_english() else (zh or en)) or ""
 
 
 def dec(value: Any) -> Decimal:
     return Decimal(value) if value is not None else ZERO
-
-
-_FORWARD = {stage: i for i, stage in enumerate(MAIN_PATH)} | {
-    s: len(MAIN_PATH) for s in FINAL_STAGES
-}
-
-
-def is_forward(from_stage: str, to_stage: str) -> bool:
-    """A step on along the main path (a resumed pause, a step back or a loss is not)."""
-    if from_stage not in _FORWARD or to_stage not in _FORWARD:
-        return False
-    return _FORWARD[to_stage] > _FORWARD[from_stage]
 
 
 def collect(
@@ -260,79 +214,12 @@ def collect(
         raised += start <= raised_on <= end
         solved += resolved_at is not None and start <= timezone.localtime(resolved_at).date() <= end
     facts = Facts(start, end, projects, signed, names, reached, area_months, raised, solved)
-    if people and not is_viewer(user):
-        from luodi.insights.after_landing import people as by_person
-
-        facts.staff_rows = by_person(user, scope, start, end)
+    if people and rules.sees_people(user):
+        facts.staff_rows = people_rows(user, scope, start, end)
     return facts
 
 
 # -- charts ------------------------------------------------------------------------------------
-
-
-def _mu(area_m2: float) -> Decimal:
-    return Decimal(str(area_m2)) / Decimal(str(M2_PER_MU))
-
-
-def per_mu(amount: Decimal, area_m2: int) -> Decimal | None:
-    """An amount per mu of floor area (None without area), to two decimals."""
-    if not area_m2:
-        return None
-    return (amount / _mu(area_m2)).quantize(Decimal("0.01"))
-
-
-def num(value: Any) -> Any:
-    return plain_number(value.quantize(Decimal("0.01"))) if isinstance(value, Decimal) else value
-
-
-def group_rows(
-    user: AnyUser,
-    groups: dict[Any, list[Followed]],
-    labels: dict[Any, str],
-    values: Any,
-    extra: dict[Any, list[bool]] | None = None,
-) -> list[dict[str, Any]]:
-    """One row per group: `values(projects)` as numbers, None for a suppressed group."""
-    rows = []
-    keys = list(groups) + [k for k in (extra or {}) if k not in groups]
-    for key in keys:
-        items = groups.get(key, [])
-        flags = [p.confidential for p in items] + list((extra or {}).get(key, []))
-        hidden = is_suppressed(user, len(flags), sum(flags))
-        numbers = values(items, key)
-        rows.append(
-            {
-                "id": key,
-                "label": labels.get(key) or _("No park"),
-                **{k: None if hidden else num(v) for k, v in numbers.items()},
-                "suppressed": hidden,
-            }
-        )
-    rows.sort(key=lambda r: (r["id"] is None, r["label"]))
-    return rows
-
-
-def by_park(facts: Facts) -> dict[int | None, list[Followed]]:
-    groups: dict[int | None, list[Followed]] = defaultdict(list)
-    for p in facts.projects.values():
-        groups[p.park_id].append(p)
-    return groups
-
-
-def money_row(items: list[Followed]) -> dict[str, Any]:
-    output = sum((p.output for p in items), ZERO)
-    tax = sum((p.tax for p in items), ZERO)
-    area = sum(p.area_used for p in items)
-    return {
-        "landed": len(items),
-        "promised": sum((p.promised for p in items), ZERO),
-        "arrived": sum((p.capital_total for p in items), ZERO),
-        "output": output,
-        "tax": tax,
-        "area_mu": _mu(area).quantize(Decimal("0.01")) if area else ZERO,
-        "output_per_mu": per_mu(output, area),
-        "tax_per_mu": per_mu(tax, area),
-    }
 
 
 def summary(user: AnyUser, facts: Facts, stalled_count: int | None = None) -> Chart:
@@ -534,8 +421,6 @@ def charts(
     """The after-landing charts named in `keys` (all by default), summary first."""
     wanted = set(keys or CHART_KEYS)
     facts = facts or collect(user, start, end, scope, people="by_staff" in wanted)
-    from luodi.insights.after_landing import area_by_month, by_area, by_segment, by_staff
-
     builders = {
         "milestones_by_park": lambda: milestones_by_park(user, facts),
         "stages_by_park": lambda: stages_by_park(user, facts),

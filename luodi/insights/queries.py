@@ -31,10 +31,10 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luodi.accounts.rules import AnyUser, is_partner, org_ids
-from luodi.catalog.choices import Disclosure, OrganizationKind
+from luodi.accounts.rules import AnyUser
+from luodi.catalog.choices import Disclosure
 from luodi.catalog.models import Carrier
-from luodi.catalog.rules import carriers_visible_to
+from luodi.insights import rules
 from luodi.insights.activity import (
     activity,
     matchmaking,
@@ -426,11 +426,7 @@ def landings_by_area(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
 
 
 def carrier_occupancy(user: AnyUser, scope: Scope = EVERYTHING) -> Chart:
-    qs: QuerySet[Carrier] = carriers_visible_to(user)
-    if is_partner(user):
-        mine = org_ids(user)
-        parks = qs.filter(park_id__in=mine, park__kind=OrganizationKind.PARK)
-        qs = parks if parks.exists() else qs.none()
+    qs: QuerySet[Carrier] = rules.carriers_counted_for(user)
     note = ""
     if scope.kind == "park":
         qs = qs.filter(park_id=scope.park_id)

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.accounts.rules import is_staff
 from luodi.catalog.choices import Disclosure, OrganizationKind, ReviewStatus
 from luodi.catalog.models import Achievement, ClinicalNeed, Organization
 from luodi.disclosure.models import AccessGrant, NdaInvitation
@@ -36,6 +35,7 @@ from luodi.matchmaking.models import (
     MatchStatus,
     OpenCall,
 )
+from luodi.matchmaking.rules import leads_converted_projects
 
 NDA_VERSION = "2026-01"
 
@@ -175,7 +175,7 @@ def _open_project(*, actor: User, rec: MatchRecord, ip: str | None) -> Any:
         role = _PROJECT_ROLE.get(org.kind)
         if role and role not in fields:
             fields[role] = org
-    if is_staff(actor):
+    if leads_converted_projects(actor):
         fields["staff"] = actor
     return create_project(
         actor=actor,

@@ -109,6 +109,10 @@ def may_act_on_pair(user: AnyUser, pair: Pair | None) -> bool:
     )
 
 
+# The staff member who converts a match becomes the new project's responsible person
+# (Project.staff, domain._open_project); a partner who converts one does not.
+leads_converted_projects = is_staff
+
 rules.add_perm("matchmaking.act_on_source", may_act_on_source)
 # obj: a Pair. Shortlist, introduce, decline one suggested pair (actions.act, the panel).
 rules.add_perm("matchmaking.act_on_pair", may_act_on_pair)

@@ -21,7 +21,7 @@ from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization, Term
 from luodi.catalog.rules import achievements_visible_to, needs_visible_to
 from luodi.catalog.rules import organizations_visible_to as orgs_visible_to
-from luodi.errors import ApiError, Pagination, from_validation, invalid
+from luodi.errors import ApiError, Pagination, from_validation, invalid, require_perm
 from luodi.pipeline import queries
 from luodi.pipeline.domain import agreements as agreement_domain
 from luodi.pipeline.domain import projects as project_domain
@@ -51,11 +51,6 @@ from luodi.pipeline.schemas import (
 )
 
 router = Router(tags=["pipeline"])
-
-
-def _need(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise ApiError(403, "forbidden", "You may not do this.")
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -109,7 +104,7 @@ def get_project(request: HttpRequest, project_id: int) -> Project:
 
 @router.post("/projects", response={201: ProjectOut})
 def create_project(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
-    _need(request, "pipeline.add_project")
+    require_perm(request, "pipeline.add_project")
     achievement = need = None
     if payload.achievement_id is not None:
         achievement = (
@@ -170,7 +165,7 @@ def transition(
     request: HttpRequest, project_id: int, payload: TransitionIn
 ) -> Status[StageTransition]:
     project = _project(request, project_id)
-    _need(request, "pipeline.move_project", project)
+    require_perm(request, "pipeline.move_project", project)
     try:
         row = project_domain.move_project(
             actor=request_user(request),
@@ -211,7 +206,7 @@ def create_agreement(
     request: HttpRequest, project_id: int, payload: AgreementIn
 ) -> Status[Agreement]:
     project = _project(request, project_id)
-    _need(request, "pipeline.manage_agreements", project)
+    require_perm(request, "pipeline.manage_agreements", project)
     parties = [p for p in (_org(request, i, "party_ids") for i in payload.party_ids) if p]
     values = payload.model_dump(exclude={"party_ids"})
     try:
@@ -258,7 +253,7 @@ def create_organization_agreement(
 ) -> Status[Agreement]:
     """An agreement between organizations (no project), e.g. a strategic cooperation
     intention with a group to co-host forums; staff only."""
-    _need(request, "pipeline.manage_agreements")
+    require_perm(request, "pipeline.manage_agreements")
     parties = [p for p in (_org(request, i, "party_ids") for i in payload.party_ids) if p]
     visible = projects_visible_to(request.user)
     related = list(visible.filter(pk__in=payload.related_project_ids))
@@ -299,7 +294,7 @@ def create_obligation(
     agreement = get_object_or_404(
         agreements_visible_to(request.user).select_related("project"), pk=agreement_id
     )
-    _need(request, "pipeline.manage_agreements", agreement.project)
+    require_perm(request, "pipeline.manage_agreements", agreement.project)
     responsible = None
     if payload.responsible_id is not None:
         responsible = agreement_assignees(agreement).filter(pk=payload.responsible_id).first()
@@ -350,7 +345,7 @@ def get_task(request: HttpRequest, task_id: int) -> Task:
 @router.post("/tasks", response={201: TaskOut})
 def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
     project = _project(request, payload.project_id) if payload.project_id else None
-    _need(request, "pipeline.add_task", project)
+    require_perm(request, "pipeline.add_task", project)
     owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
     if owner is None:
         raise _invalid("owner_id", "No such user.")
@@ -371,7 +366,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
 @router.post("/tasks/{task_id}/complete", response=TaskOut)
 def complete_task(request: HttpRequest, task_id: int) -> Task:
     task = get_object_or_404(tasks_visible_to(request.user), pk=task_id)
-    _need(request, "pipeline.complete_task", task)
+    require_perm(request, "pipeline.complete_task", task)
     return task_domain.complete_task(
         actor=request_user(request), task=task, ip=audit.client_ip(request)
     )

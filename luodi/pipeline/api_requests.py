@@ -17,8 +17,8 @@ from ninja.responses import Status
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict, conflict_error
-from luodi.errors import Pagination, invalid
-from luodi.pipeline.api import _need, _project, _raise_validation, router
+from luodi.errors import Pagination, invalid, require_perm
+from luodi.pipeline.api import _project, _raise_validation, router
 from luodi.pipeline.domain import requests as domain
 from luodi.pipeline.models import CompanyRequest
 from luodi.pipeline.queries import filter_requests
@@ -60,7 +60,7 @@ def get_request(request: HttpRequest, request_id: int) -> CompanyRequest:
 def raise_request(request: HttpRequest, project_id: int, payload: RequestIn) -> Status[Any]:
     """Record a company request; its owner gets a follow-up task due on the due date."""
     project = _project(request, project_id)
-    _need(request, "pipeline.raise_request", project)
+    require_perm(request, "pipeline.raise_request", project)
     data = {
         "category": payload.category,
         "title": payload.title,
@@ -89,7 +89,7 @@ def raise_request(request: HttpRequest, project_id: int, payload: RequestIn) -> 
 
 def _handle(request: HttpRequest, request_id: int, act: Callable[[CompanyRequest], Any]) -> Any:
     req = get_object_or_404(_requests(request), pk=request_id)
-    _need(request, "pipeline.handle_request", req)
+    require_perm(request, "pipeline.handle_request", req)
     try:
         return act(req)
     except Conflict as exc:

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from luodi.accounts.rules import AnyUser, is_staff
+from luodi.accounts.rules import AnyUser
 from luodi.catalog.rules import user_audience
 from luodi.matching.backend import Backend
 from luodi.matching.tokenize import ZH_STOPWORDS, Tokenizer
@@ -51,6 +51,7 @@ class Item:
     url: str
     score: float
     archived: bool
+    demo: bool = False  # the record's `is_demo` flag (a badge, never a word it matches on)
     terms: set[str] = field(default_factory=set)  # index terms it matched
 
 
@@ -111,7 +112,7 @@ def index_filters(user: AnyUser, include_archived: bool = False) -> dict[str, An
     audience = user_audience(user)
     if audience is not None:
         filters["audience"] = audience
-    if not (include_archived and is_staff(user)):
+    if not (include_archived and user.has_perm("search.include_archived")):
         filters["archived"] = False
     return filters
 
@@ -288,7 +289,7 @@ def _coverage(
 
 def _visible(user: AnyUser, kind: Kind, include_archived: bool) -> QuerySet[Any]:
     qs = kind.visible(user)
-    if kind.archivable and not (include_archived and is_staff(user)):
+    if kind.archivable and not (include_archived and user.has_perm("search.include_archived")):
         qs = qs.filter(archived_at__isnull=True)
     return qs
 
@@ -367,5 +368,6 @@ def _item(kind: Kind, obj: Any, found: _Found, tok: Tokenizer | None) -> Item:
         url=card.url,
         score=round(found.score, 4),
         archived=card.archived,
+        demo=bool(getattr(obj, "is_demo", False)),
         terms=terms,
     )

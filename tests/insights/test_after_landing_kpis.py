@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from luodi.insights import gov_report
 from luodi.insights import landing_kpis as kpis
+from luodi.insights.after_landing import per_mu
 from luodi.insights.base import EVERYTHING
 from tests.aftercare.factories import make_landed
 from tests.conftest import Personas, client_for
@@ -53,7 +55,7 @@ def test_output_per_mu_and_promised_versus_arrived(personas: Personas) -> None:
     )
     assert (summary["raised"], summary["solved"], summary["paid"]) == (1, 1, 50)
     # Project A alone: 900 over 3 mu (its reported 2000 m², not the 1200 leased).
-    assert kpis.per_mu(kpis.Decimal(900), 2000) == 300
+    assert per_mu(Decimal(900), 2000) == 300
 
 
 def test_milestones_staff_areas_and_segments(personas: Personas) -> None:

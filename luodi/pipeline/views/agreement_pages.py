@@ -9,12 +9,11 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from luodi.accounts.rules import is_partner, is_staff
 from luodi.htmx import is_htmx
 from luodi.pipeline import links
 from luodi.pipeline.forms import AgreementFilter, DocumentForm, ObligationForm
 from luodi.pipeline.queries import filter_agreements
-from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
+from luodi.pipeline.rules import agreements_visible_to, may_see_agreements, projects_visible_to
 from luodi.pipeline.views.common import get_agreement
 
 
@@ -38,7 +37,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         "query": params.urlencode(),
         "can_add": request.user.has_perm("pipeline.manage_agreements", None),
         # Viewers see no agreements at all; say so rather than show an empty filter.
-        "may_see": is_staff(request.user) or is_partner(request.user),
+        "may_see": bool(may_see_agreements(request.user)),
     }
     template = "pipeline/_agreement_rows.html" if is_htmx(request) else "pipeline/agreements.html"
     return render(request, template, context)

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.accounts.rules import is_viewer
 from luodi.htmx import is_htmx
 from luodi.pipeline import queries
 from luodi.pipeline.choices import NEEDS_REASON, ProjectStage, allowed_targets
 from luodi.pipeline.domain.projects import GateWarnings, IllegalTransition, move_project
 from luodi.pipeline.forms import MoveForm
+from luodi.pipeline.rules import sees_numbers_only
 from luodi.pipeline.views.common import get_project
 
 
@@ -30,7 +30,7 @@ def _render_board(
         "can_move": request.user.has_perm("pipeline.move_project"),
         # Viewers (government) see the pipeline's numbers on the dashboard, never its
         # projects; an empty board would read as "no projects" beside a dashboard counting 11.
-        "aggregate_only": is_viewer(request.user),
+        "aggregate_only": bool(sees_numbers_only(request.user)),
     }
     template = "pipeline/_board.html" if is_htmx(request) else "pipeline/board.html"
     return render(request, template, context, status=status)
