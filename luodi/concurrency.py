@@ -24,7 +24,7 @@ of it is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -36,6 +36,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luodi.accounts import audit
 from luodi.accounts.models import AuditEntry
 from luodi.errors import ApiError
 from luodi.text import join_items
@@ -73,6 +74,49 @@ def claim(instance: Model, expected: int | None) -> int:
     new = expected + 1 if expected is not None else current_version(rows)
     setattr(instance, VERSION, new)
     return new
+
+
+def save_recorded(
+    *,
+    actor: Any,
+    instance: Model,
+    fields: Sequence[str],
+    m2m: Mapping[str, Iterable[Any]] | None = None,
+    before: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    ip: str | None = None,
+) -> None:
+    """Create `instance`, or save its `fields` claiming `expected_version` first (Conflict when
+    the record moved on; nothing is saved then); set its links; leave one audit entry
+    ("<model>.create" or ".update") with what changed. Call inside the caller's transaction:
+    the catalog's and the engagements' record saves both end here."""
+    is_new = instance.pk is None
+    if is_new:
+        instance.save()
+    else:
+        if has_version(type(instance)):
+            claim(instance, expected_version)
+        extra = ["updated_at"] if hasattr(instance, "updated_at") else []
+        instance.save(update_fields=[*fields, *extra])
+    for name, linked in (m2m or {}).items():
+        getattr(instance, name).set(linked)
+    changes: dict[str, Any] = (
+        {"created": {name: audit.jsonable(getattr(instance, name)) for name in fields}}
+        if is_new
+        else audit.field_changes(before or {}, instance, fields)
+    )
+    if m2m:
+        changes["links"] = {
+            name: sorted(str(getattr(v, "pk", v)) for v in values) for name, values in m2m.items()
+        }
+    action = "create" if is_new else "update"
+    audit.record(
+        actor=actor,
+        verb=f"{instance._meta.model_name}.{action}",
+        target=instance,
+        changes=changes,
+        ip=ip,
+    )
 
 
 def current_version(rows: QuerySet[Any]) -> int:

@@ -20,7 +20,7 @@ from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog import review, revisions
 from luodi.catalog.models import Reviewed, Revision
-from luodi.concurrency import claim, has_version
+from luodi.concurrency import save_recorded
 
 
 def _verb(instance: models.Model, action: str) -> str:
@@ -79,30 +79,13 @@ def save_record(
             ip=ip,
         )
         return Saved(published, proposed=True, revision=revision)
-    if is_new:
-        instance.save()
-    else:
-        if has_version(type(instance)):
-            claim(instance, expected_version)
-        instance.save(
-            update_fields=[*fields, *(["updated_at"] if hasattr(instance, "updated_at") else [])]
-        )
-    for name, linked in (m2m or {}).items():
-        getattr(instance, name).set(linked)
-    changes: dict[str, Any] = (
-        {"created": {name: audit.jsonable(getattr(instance, name)) for name in fields}}
-        if is_new
-        else audit.field_changes(before or {}, instance, fields)
-    )
-    if m2m:
-        changes["links"] = {
-            name: sorted(str(getattr(v, "pk", v)) for v in values) for name, values in m2m.items()
-        }
-    audit.record(
+    save_recorded(
         actor=actor,
-        verb=_verb(instance, "create" if is_new else "update"),
-        target=instance,
-        changes=changes,
+        instance=instance,
+        fields=fields,
+        m2m=m2m,
+        before=before,
+        expected_version=expected_version,
         ip=ip,
     )
     if resubmit and not is_new:

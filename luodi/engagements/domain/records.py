@@ -13,7 +13,7 @@ from django.utils import timezone
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Organization
-from luodi.concurrency import claim, has_version
+from luodi.concurrency import save_recorded
 from luodi.engagements.models import (
     Event,
     FollowUp,
@@ -55,29 +55,13 @@ def save(
     is_new = instance.pk is None
     if is_new and hasattr(instance, "created_by_id"):
         instance.created_by = actor  # type: ignore[attr-defined]
-    if is_new:
-        instance.save()
-    else:
-        if has_version(type(instance)):
-            claim(instance, expected_version)
-        extra = ["updated_at"] if hasattr(instance, "updated_at") else []
-        instance.save(update_fields=[*fields, *extra])
-    for name, values in (m2m or {}).items():
-        getattr(instance, name).set(values)
-    changes: dict[str, Any] = (
-        {"created": {name: audit.jsonable(getattr(instance, name)) for name in fields}}
-        if is_new
-        else audit.field_changes(before or {}, instance, fields)
-    )
-    if m2m:
-        changes["links"] = {
-            name: sorted(str(getattr(v, "pk", v)) for v in values) for name, values in m2m.items()
-        }
-    audit.record(
+    save_recorded(
         actor=actor,
-        verb=verb(instance, "create" if is_new else "update"),
-        target=instance,
-        changes=changes,
+        instance=instance,
+        fields=fields,
+        m2m=m2m,
+        before=before,
+        expected_version=expected_version,
         ip=ip,
     )
     return instance

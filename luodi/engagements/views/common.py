@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,6 +40,13 @@ def visible(qs: QuerySet[M], pk: int) -> M:
 def require(request: HttpRequest, perm: str, obj: Any = None) -> None:
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+def list_page(request: HttpRequest, qs: QuerySet[Any], template: str) -> HttpResponse:
+    """A record list, 25 to a page, with the add button for those who may add."""
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    can_add = request.user.has_perm("engagements.add_engagement")
+    return render(request, template, {"page": page, "can_add": can_add})
 
 
 def confirmed(request: HttpRequest) -> bool:

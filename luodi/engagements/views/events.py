@@ -44,6 +44,7 @@ from luodi.engagements.views.common import (
     confirmed,
     edit_page,
     ip,
+    list_page,
     require,
     visible,
 )
@@ -66,12 +67,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         .select_related("organizer")
         .prefetch_related("co_organizers")
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "engagements/event_list.html",
-        {"page": page, "can_add": request.user.has_perm("engagements.add_engagement")},
-    )
+    return list_page(request, qs, "engagements/event_list.html")
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from luodi.engagements import rules
 from luodi.engagements.forms import FollowUpForm, MeetingForm, OutcomeForm, ParticipantForm
 from luodi.engagements.models import Meeting
-from luodi.engagements.views.common import edit_page, require, visible
+from luodi.engagements.views.common import edit_page, list_page, require, visible
 
 
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -23,12 +22,7 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
     qs = rules.meetings_visible_to(request.user).prefetch_related("organizations")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "engagements/meeting_list.html",
-        {"page": page, "can_add": request.user.has_perm("engagements.add_engagement")},
-    )
+    return list_page(request, qs, "engagements/meeting_list.html")
 
 
 @require_http_methods(["GET", "POST"])

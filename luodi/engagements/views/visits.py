@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from luodi.engagements.views.common import (
     confirmed,
     edit_page,
     ip,
+    list_page,
     require,
     visible,
 )
@@ -87,12 +87,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         .annotate(n_stops=Count("stops", distinct=True))
         .order_by("-date", "-id")
     )
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "engagements/visit_list.html",
-        {"page": page, "can_add": request.user.has_perm("engagements.add_engagement")},
-    )
+    return list_page(request, qs, "engagements/visit_list.html")
 
 
 @require_http_methods(["GET", "POST"])
