@@ -3,7 +3,7 @@
 Each app contributes a loader; they run in order, each idempotent (natural keys with
 get_or_create), in one transaction so that a failure leaves nothing half-loaded.
 Organizations and hospitals are real public names; every person, achievement and project
-is fictional and marked `is_demo`.
+is fictional and flagged `is_demo` (shown as a badge, never written into its text).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ DEMO_PASSWORD = "luodi-demo-2026"
 
 # (username, display name, role, organization zh name or None, superuser)
 PERSONAS: list[tuple[str, str, Role, str | None, bool]] = [
-    ("admin", "演示管理员 Demo Admin", Role.STAFF, "医工融合创新中心（演示）", True),
-    ("staff", "林晓（演示）Lin Xiao (demo)", Role.STAFF, "医工融合创新中心（演示）", False),
+    ("admin", "演示管理员 Demo Admin", Role.STAFF, "医工融合创新中心", True),
+    ("staff", "林晓（演示）Lin Xiao (demo)", Role.STAFF, "医工融合创新中心", False),
     ("park", "周航（演示）Zhou Hang (demo)", Role.PARTNER, "成都医学城", False),
     ("hospital", "陈静（演示）Chen Jing (demo)", Role.PARTNER, "四川大学华西医院", False),
     ("viewer", "投促局观察员（演示）Bureau viewer (demo)", Role.VIEWER, None, False),
@@ -34,8 +34,8 @@ PERSONAS: list[tuple[str, str, Role, str | None, bool]] = [
 
 ORGANIZATIONS: list[tuple[str, str, OrganizationKind]] = [
     (
-        "医工融合创新中心（演示）",
-        "Medical-Industrial Integration Innovation Center (demo)",
+        "医工融合创新中心",
+        "Medical-Industrial Integration Innovation Center",
         OrganizationKind.ASSOCIATION,
     ),
     ("成都医学城", "Chengdu Medical City", OrganizationKind.PARK),

@@ -22,9 +22,9 @@ from luodi.retrieval import indexing
 from tests.browser_fixtures import sign_in
 
 ACHIEVEMENT = "一种智能闭环胰岛素泵及其控制方法"
-CENTER = "医工融合创新中心（演示）"
-COMPANY = "蓉创精准医疗科技有限公司（演示）"
-GROUP = "蓉创医疗集团有限公司（演示）"
+CENTER = "医工融合创新中心"
+COMPANY = "蓉创精准医疗科技有限公司"
+GROUP = "蓉创医疗集团有限公司"
 
 
 @pytest.fixture
@@ -218,8 +218,8 @@ def test_the_key_steps_in_english(page, ecosystem) -> None:  # type: ignore[no-u
     visit = plan_precise_inspection(
         page,
         "精准考察（英文界面）",
-        "Medical-Industrial Integration Innovation Center (demo)",
-        "Rongchuang Precision Medicine Co. (demo)",
+        "Medical-Industrial Integration Innovation Center",
+        "Rongchuang Precision Medicine Co.",
     )
     expect(page.locator("[data-testid=itinerary]")).to_contain_text("min")
     assert visit.company is not None and visit.company.name_zh == COMPANY

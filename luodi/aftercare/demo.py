@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from luodi.accounts.models import Role, User
 from luodi.aftercare import domain
 from luodi.aftercare.choices import MilestoneKind as K
-from luodi.aftercare.models import Milestone, month_start
+from luodi.aftercare.models import Milestone, Subsidy, month_start
 from luodi.aftercare.stalls import raise_shortfalls
 from luodi.pipeline.choices import ProjectStage
 from luodi.pipeline.models import Project
@@ -122,7 +122,6 @@ def _follow(actor: User, project: Project, n: int, today: date, *, stalled: bool
             kind=kind,
             planned_on=planned,
             actual_on=actual,
-            note="演示数据" if actual else "",
             credit_code=landing.credit_code,
             confirm_warnings=True,
             is_demo=True,
@@ -149,7 +148,7 @@ def _commitments(
             metric=metric,
             amount=amount,
             due_on=landed + timedelta(days=days),
-            note="据投资协议（演示）",
+            note="据投资协议",
             is_demo=True,
         )
 
@@ -204,35 +203,31 @@ def _subsidies(actor: User, project: Project, landed: date, today: date, n: int)
         is_demo=True,
         values={
             "kind": "rent",
-            "policy": "新入驻企业三年租金减半（演示）",
+            "policy": "新入驻企业三年租金减半",
             "granted_by": project.landing.park,
             "applied_on": min(landed + timedelta(days=25), today),
             "amount_applied_wan": Decimal(60 + 10 * n),
         },
     )
+
+    def move(rent: Subsidy, **values: Any) -> Subsidy:
+        return domain.save_subsidy(
+            actor=actor, project=project, subsidy=rent, expected_version=rent.version, values=values
+        )
+
     if (today - landed).days > 90:
-        rent = domain.save_subsidy(
-            actor=actor,
-            project=project,
-            subsidy=rent,
-            expected_version=rent.version,
-            values={
-                "status": "approved",
-                "approved_on": landed + timedelta(days=70),
-                "amount_approved_wan": Decimal(60 + 10 * n),
-            },
+        rent = move(
+            rent,
+            status="approved",
+            approved_on=landed + timedelta(days=70),
+            amount_approved_wan=Decimal(60 + 10 * n),
         )
     if (today - landed).days > 150:
-        domain.save_subsidy(
-            actor=actor,
-            project=project,
-            subsidy=rent,
-            expected_version=rent.version,
-            values={
-                "status": "paid",
-                "paid_on": landed + timedelta(days=130),
-                "amount_paid_wan": Decimal(30 + 5 * n),
-            },
+        move(
+            rent,
+            status="paid",
+            paid_on=landed + timedelta(days=130),
+            amount_paid_wan=Decimal(30 + 5 * n),
         )
     if n % 2 == 0 and (today - landed).days > 60:
         domain.save_subsidy(
@@ -241,7 +236,7 @@ def _subsidies(actor: User, project: Project, landed: date, today: date, n: int)
             is_demo=True,
             values={
                 "kind": "talent",
-                "policy": "蓉漂人才计划团队奖励（演示）",
+                "policy": "蓉漂人才计划团队奖励",
                 "applied_on": landed + timedelta(days=45),
                 "amount_applied_wan": Decimal(100),
             },

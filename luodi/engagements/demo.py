@@ -4,7 +4,7 @@ An innovation center took a company chairman to inspect Chengdu Medical City and
 parks, met investment-promotion officials and park operators, reached a strategic
 cooperation intention to co-host forums and academic conferences, and agreed on a return
 visit. Parks are the catalog's (real names); every person, company and bureau office here is
-fictional and marked demo. Idempotent: does nothing when the demo visit exists.
+fictional and flagged `is_demo`. Idempotent: does nothing when the demo visit exists.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ class Writer(Protocol):
     def write(self, text: str, /) -> Any: ...
 
 
-VISIT_TITLE = "陪同企业董事长考察成都医学城等园区（演示）"
+VISIT_TITLE = "陪同企业董事长考察成都医学城等园区"
 
 # name_zh, name_en, kind, latitude, longitude (parks as in the catalog demo)
 ORGS: list[tuple[str, str, str, float | None, float | None]] = [
     (
-        "医工融合创新中心（演示）",
-        "Medical-Industrial Integration Innovation Center (demo)",
+        "医工融合创新中心",
+        "Medical-Industrial Integration Innovation Center",
         OrganizationKind.ASSOCIATION,
         30.657,
         104.066,
@@ -46,22 +46,22 @@ ORGS: list[tuple[str, str, str, float | None, float | None]] = [
     ("成都天府国际生物城", "Tianfu International Bio-Town", OrganizationKind.PARK, 30.405, 104.013),
     ("天府生命科技园", "Tianfu Life Science Park", OrganizationKind.PARK, 30.566, 104.046),
     (
-        "蓉创精准医疗科技有限公司（演示）",
-        "Rongchuang Precision Medicine Co. (demo)",
+        "蓉创精准医疗科技有限公司",
+        "Rongchuang Precision Medicine Co.",
         OrganizationKind.COMPANY,
         30.600,
         104.070,
     ),
     (
-        "园区招商服务中心（演示）",
-        "Park Investment Promotion Service Office (demo)",
+        "园区招商服务中心",
+        "Park Investment Promotion Service Office",
         OrganizationKind.GOVERNMENT,
         30.712,
         103.840,
     ),
     (
-        "成都生物医药产业促进会（演示）",
-        "Chengdu Biomedical Industry Promotion Society (demo)",
+        "成都生物医药产业促进会",
+        "Chengdu Biomedical Industry Promotion Society",
         OrganizationKind.ASSOCIATION,
         30.650,
         104.080,
@@ -94,7 +94,8 @@ def _at(day_offset: int, hh: int, mm: int = 0) -> datetime:
 
 
 def load(out: Writer) -> None:
-    if Visit.objects.filter(title_zh=VISIT_TITLE).exists():
+    # (startswith: the demo of older versions carried a marker after the title)
+    if Visit.objects.filter(is_demo=True, title_zh__startswith=VISIT_TITLE).exists():
         return
     actor = (
         User.objects.filter(username="staff").first()
@@ -105,7 +106,7 @@ def load(out: Writer) -> None:
         return
     with transaction.atomic():
         orgs = {zh: _org(zh, en, kind, lat, lon) for zh, en, kind, lat, lon in ORGS}
-        company = orgs["蓉创精准医疗科技有限公司（演示）"]
+        company = orgs["蓉创精准医疗科技有限公司"]
         if not company.focus_areas.exists():  # precision medicine: diagnostics and oncology
             company.focus_areas.set(
                 Term.objects.filter(
@@ -139,17 +140,17 @@ def _cooperation(actor: User, orgs: dict[str, Organization], visit: Visit, forum
     the center, Chengdu Medical City and the park's office (no project): its obligations,
     the visit that reached it and the forum that carries it out. And the visiting company's
     group (集团 / 子公司)."""
-    center, medical_city = orgs["医工融合创新中心（演示）"], orgs["成都医学城"]
-    bureau, company = orgs["园区招商服务中心（演示）"], orgs["蓉创精准医疗科技有限公司（演示）"]
+    center, medical_city = orgs["医工融合创新中心"], orgs["成都医学城"]
+    bureau, company = orgs["园区招商服务中心"], orgs["蓉创精准医疗科技有限公司"]
     agreement = agreements.create_agreement(
         actor=actor,
         project=None,
         values={
             "kind": AgreementKind.STRATEGIC,
-            "title": "关于共同举办生物医药产业论坛和学术会议的战略合作意向（演示）",
+            "title": "关于共同举办生物医药产业论坛和学术会议的战略合作意向",
             "status": AgreementStatus.SIGNED,
             "signed_on": visit.date,
-            "notes": "考察成都医学城时达成；每季度联合举办一次论坛或学术会议。（演示数据）",
+            "notes": "考察成都医学城时达成；每季度联合举办一次论坛或学术会议。",
         },
         parties=[center, medical_city, bureau],
         related_projects=Project.objects.filter(is_demo=True, target_park=medical_city)[:2],
@@ -173,8 +174,8 @@ def _cooperation(actor: User, orgs: dict[str, Organization], visit: Visit, forum
     visit.agreements.add(agreement)
     forum.agreements.add(agreement)
     group = _org(
-        "蓉创医疗集团有限公司（演示）",
-        "Rongchuang Medical Group (demo)",
+        "蓉创医疗集团有限公司",
+        "Rongchuang Medical Group",
         OrganizationKind.COMPANY,
         30.602,
         104.072,
@@ -198,10 +199,10 @@ def _fits(actor: User, company: Organization, parks: list[Organization]) -> dict
 
 def _precise_visit(actor: User, orgs: dict[str, Organization]) -> None:
     """A planned "precise inspection": the itinerary drafted from the company's best parks."""
-    center, company = orgs["医工融合创新中心（演示）"], orgs["蓉创精准医疗科技有限公司（演示）"]
+    center, company = orgs["医工融合创新中心"], orgs["蓉创精准医疗科技有限公司"]
     visit = Visit(
-        title_zh="精准考察：为蓉创精准医疗匹配园区（演示）",
-        title_en="Precise inspection: best-fitting parks for Rongchuang (demo)",
+        title_zh="精准考察：为蓉创精准医疗匹配园区",
+        title_en="Precise inspection: best-fitting parks for Rongchuang",
         date=timezone.localdate() + timedelta(days=32),
         start_time=time(8, 30),
         start_label="天府广场 Tianfu Square",
@@ -210,7 +211,7 @@ def _precise_visit(actor: User, orgs: dict[str, Organization]) -> None:
         organizer=center,
         company=company,
         is_demo=True,
-        purpose="按企业需求从匹配度最高的园区起草行程（演示数据）",
+        purpose="按企业需求从匹配度最高的园区起草行程",
     )
     records.save(
         actor=actor,
@@ -222,14 +223,14 @@ def _precise_visit(actor: User, orgs: dict[str, Organization]) -> None:
 
 
 def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
-    center, company = orgs["医工融合创新中心（演示）"], orgs["蓉创精准医疗科技有限公司（演示）"]
+    center, company = orgs["医工融合创新中心"], orgs["蓉创精准医疗科技有限公司"]
     medical_city, bio_town = orgs["成都医学城"], orgs["成都天府国际生物城"]
-    life_park, bureau = orgs["天府生命科技园"], orgs["园区招商服务中心（演示）"]
+    life_park, bureau = orgs["天府生命科技园"], orgs["园区招商服务中心"]
     day = timezone.localdate() - timedelta(days=12)
     visit = Visit(
         title_zh=VISIT_TITLE,
-        title_en="Taking a company chairman to inspect Chengdu Medical City and other parks (demo)",
-        purpose="为企业精准医疗检测中心项目选址，了解各园区载体、政策与产业配套（演示数据）。",
+        title_en="Taking a company chairman to inspect Chengdu Medical City and other parks",
+        purpose="为企业精准医疗检测中心项目选址，了解各园区载体、政策与产业配套。",
         date=day,
         start_time=time(8, 30),
         start_label="天府广场 Tianfu Square",
@@ -261,7 +262,7 @@ def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
             window_start=time(14, 0),
             window_end=time(16, 30),
             duration_min=90,
-            hosts="生物城招商部 刘经理（演示）",
+            hosts="生物城招商部 刘经理",
             fit_summary=fits.get(bio_town.pk, ""),
         ),
         visits.add_stop(
@@ -271,7 +272,7 @@ def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
             window_start=time(9, 30),
             window_end=time(11, 0),
             duration_min=100,
-            hosts="园区招商服务中心 赵主任（演示）、园区运营公司 孙总（演示）",
+            hosts="园区招商服务中心 赵主任、园区运营公司 孙总",
             fit_summary=fits.get(medical_city.pk, ""),
         ),
         visits.add_stop(
@@ -281,7 +282,7 @@ def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
             window_start=time(11, 30),
             window_end=time(13, 30),
             duration_min=60,
-            hosts="园区运营方 何经理（演示）",
+            hosts="园区运营方 何经理",
             fit_summary=fits.get(life_park.pk, ""),
         ),
     ]
@@ -289,19 +290,19 @@ def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
     visits.set_order(actor=actor, visit=visit, order=plan.order, accept=True)
     minutes: dict[int | None, str] = {
         medical_city.pk: "参观三医创新中心湿实验室与GMP标准厂房；园区介绍入驻政策与产业基金；"
-        "企业介绍精准医疗检测中心项目需求（约2000平方米，含洁净区）。（演示数据）",
-        bio_town.pk: "参观公共P2平台和孵化器；了解细胞与基因治疗配套政策。（演示数据）",
-        life_park.pk: "座谈CRO合作资源与研发办公载体。（演示数据）",
+        "企业介绍精准医疗检测中心项目需求（约2000平方米，含洁净区）。",
+        bio_town.pk: "参观公共P2平台和孵化器；了解细胞与基因治疗配套政策。",
+        life_park.pk: "座谈CRO合作资源与研发办公载体。",
     }
     for stop in stops:
         stop.refresh_from_db()
         visits.record_minutes(actor=actor, stop=stop, minutes=minutes[stop.organization_id])
     people = [
-        ("王建国（演示）", company, "董事长"),
-        ("林晓（演示）", center, "创新中心主任"),
-        ("赵敏（演示）", bureau, "招商服务中心主任"),
-        ("孙磊（演示）", medical_city, "园区运营公司总经理"),
-        ("周航（演示）", medical_city, "招商专员"),
+        ("王建国", company, "董事长"),
+        ("林晓", center, "创新中心主任"),
+        ("赵敏", bureau, "招商服务中心主任"),
+        ("孙磊", medical_city, "园区运营公司总经理"),
+        ("周航", medical_city, "招商专员"),
     ]
     for name, org, role in people:
         records.add_participant(actor=actor, record=visit, name=name, organization=org, role=role)
@@ -336,16 +337,16 @@ def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
         actor=actor,
         record=visit,
         title="起草论坛与学术会议共同主办方案",
-        owner_name="赵敏（演示）",
+        owner_name="赵敏",
         due_date=day + timedelta(days=14),
     )
     meeting = Meeting(
-        title="与园区招商服务中心座谈（演示）",
+        title="与园区招商服务中心座谈",
         starts_at=_at(-12, 10, 0),
         ends_at=_at(-12, 11, 0),
         location="成都医学城 会议室",
         visit=visit,
-        minutes="双方介绍合作意愿；商定论坛筹备分工。（演示数据）",
+        minutes="双方介绍合作意愿；商定论坛筹备分工。",
         is_demo=True,
     )
     records.save(
@@ -363,22 +364,22 @@ def _visit(actor: User, orgs: dict[str, Organization]) -> Visit:
     visits.mark_done(
         actor=actor,
         visit=visit,
-        summary="考察三个园区，与成都医学城达成战略合作意向，约定回访。（演示数据）",
+        summary="考察三个园区，与成都医学城达成战略合作意向，约定回访。",
     )
     return visit
 
 
 def _return_visit(actor: User, orgs: dict[str, Organization]) -> None:
-    center, company = orgs["医工融合创新中心（演示）"], orgs["蓉创精准医疗科技有限公司（演示）"]
+    center, company = orgs["医工融合创新中心"], orgs["蓉创精准医疗科技有限公司"]
     visit = Visit(
-        title_zh="回访成都医学城（演示）",
-        title_en="Return visit to Chengdu Medical City (demo)",
+        title_zh="回访成都医学城",
+        title_en="Return visit to Chengdu Medical City",
         date=timezone.localdate() + timedelta(days=18),
         start_time=time(9, 0),
         organizer=center,
         company=company,
         is_demo=True,
-        purpose="落实选址比选与论坛筹备（演示数据）",
+        purpose="落实选址比选与论坛筹备",
     )
     records.save(
         actor=actor,
@@ -397,17 +398,17 @@ def _return_visit(actor: User, orgs: dict[str, Organization]) -> None:
 
 
 def _events(actor: User, orgs: dict[str, Organization]) -> Event:
-    center, medical_city = orgs["医工融合创新中心（演示）"], orgs["成都医学城"]
-    society = orgs["成都生物医药产业促进会（演示）"]
+    center, medical_city = orgs["医工融合创新中心"], orgs["成都医学城"]
+    society = orgs["成都生物医药产业促进会"]
     forum = Event(
         kind="forum",
-        title_zh="医工融合创新发展论坛（演示）",
-        title_en="Medical-Industrial Integration Innovation Forum (demo)",
-        description_zh="由创新中心与成都医学城共同主办，聚焦科技成果转化与园区落地。（演示数据）",
+        title_zh="医工融合创新发展论坛",
+        title_en="Medical-Industrial Integration Innovation Forum",
+        description_zh="由创新中心与成都医学城共同主办，聚焦科技成果转化与园区落地。",
         description_en="Co-hosted by the innovation center and Chengdu Medical City: from "
-        "research results to landing in a park. (demo data)",
+        "research results to landing in a park.",
         organizer=center,
-        venue="成都医学城会展中心（演示）",
+        venue="成都医学城会展中心",
         address="四川省成都市温江区",
         starts_at=_at(40, 9, 0),
         ends_at=_at(40, 17, 30),
@@ -422,7 +423,7 @@ def _events(actor: User, orgs: dict[str, Organization]) -> Event:
         m2m={"co_organizers": [medical_city, society]},
     )
     for hh, mm, hh2, mm2, zh, en, room, speakers in [
-        (9, 0, 9, 30, "开幕致辞", "Opening", "主会场", ["林晓（演示）", "孙磊（演示）"]),
+        (9, 0, 9, 30, "开幕致辞", "Opening", "主会场", ["林晓", "孙磊"]),
         (
             9,
             30,
@@ -431,10 +432,10 @@ def _events(actor: User, orgs: dict[str, Organization]) -> Event:
             "主旨报告：从实验室到园区",
             "Keynote: from lab to park",
             "主会场",
-            ["陈静（演示）"],
+            ["陈静"],
         ),
-        (10, 45, 12, 0, "成果路演", "Achievement roadshow", "分会场A", ["王建国（演示）"]),
-        (10, 45, 12, 0, "园区政策解读", "Park incentives explained", "分会场B", ["赵敏（演示）"]),
+        (10, 45, 12, 0, "成果路演", "Achievement roadshow", "分会场A", ["王建国"]),
+        (10, 45, 12, 0, "园区政策解读", "Park incentives explained", "分会场B", ["赵敏"]),
     ]:
         events.add_session(
             actor=actor,
@@ -448,9 +449,9 @@ def _events(actor: User, orgs: dict[str, Organization]) -> Event:
         )
     for i, (name, org) in enumerate(
         [
-            ("李娜（演示）", "蓉创精准医疗（演示）"),
-            ("张伟（演示）", "某医院科研处（演示）"),
-            ("刘洋（演示）", "某投资机构（演示）"),
+            ("李娜", "蓉创精准医疗"),
+            ("张伟", "某医院科研处"),
+            ("刘洋", "某投资机构"),
         ]
     ):
         events.register(
@@ -462,11 +463,11 @@ def _events(actor: User, orgs: dict[str, Organization]) -> Event:
         )
     conference = Event(
         kind="conference",
-        title_zh="转化医学学术会议（演示）",
-        title_en="Translational Medicine Academic Conference (demo)",
-        description_zh="与成都医学城共同主办的学术会议，筹备中。（演示数据）",
+        title_zh="转化医学学术会议",
+        title_en="Translational Medicine Academic Conference",
+        description_zh="与成都医学城共同主办的学术会议，筹备中。",
         organizer=center,
-        venue="待定（演示）",
+        venue="待定",
         starts_at=_at(75, 9, 0),
         ends_at=_at(76, 17, 0),
         capacity=300,
@@ -481,10 +482,10 @@ def _events(actor: User, orgs: dict[str, Organization]) -> Event:
     )
     roadshow = Event(
         kind="roadshow",
-        title_zh="医疗器械成果路演对接会（演示）",
-        title_en="Medical Device Achievements Roadshow (demo)",
+        title_zh="医疗器械成果路演对接会",
+        title_en="Medical Device Achievements Roadshow",
         organizer=center,
-        venue="天府生命科技园路演厅（演示）",
+        venue="天府生命科技园路演厅",
         starts_at=_at(25, 14, 0),
         ends_at=_at(25, 17, 0),
         capacity=60,

@@ -9,7 +9,6 @@ withheld from its viewer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,16 +28,13 @@ TEAM_KINDS = (OrganizationKind.INSTITUTE, OrganizationKind.HOSPITAL)
 MAX_TEXT = 600  # characters of each long text field put into a document or a query
 
 
-_DEMO_MARKS = re.compile(r"[（(](演示数据|演示|demo data|demo)[）)]")
-
-
 def _cut(text: str, n: int = MAX_TEXT) -> str:
     return (text or "").strip()[:n]
 
 
 def _query(text: str, n: int = 700) -> str:
-    """Query text: the demo markers every demo record carries would match everything."""
-    return _cut(_DEMO_MARKS.sub(" ", text), n)
+    """Query text: the record's own words, cut to `n` characters."""
+    return _cut(text, n)
 
 
 def _both(zh: str, en: str) -> str:

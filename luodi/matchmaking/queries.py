@@ -303,9 +303,6 @@ def _rank_similarity(items: list[Scored]) -> None:
         s.similarity_rank, s.similarity_of = rank, len(with_sim)
 
 
-# The demo's markers only: "数据" and "data" were here too, so a real "临床数据平台" never
-# showed the word it matched on (#23).
-STOP_TERMS = {"演示", "演示数据", "demo"}
 # Words that match but explain nothing ("incl", "relates" were shown as reasons in the field
 # test): abbreviations and linking verbs of summaries, never a subject.
 VAGUE_TERMS = frozenset(
@@ -318,12 +315,12 @@ VAGUE_TERMS = frozenset(
 
 
 def display_terms(fields: dict[str, list[str]], per_field: int = 6) -> dict[str, list[str]]:
-    """Matched terms worth showing: no single CJK characters, no demo markers, no repeats."""
+    """Matched terms worth showing: no single CJK characters, no vague words, no repeats."""
     out: dict[str, list[str]] = {}
     for name, terms in fields.items():
         keep: list[str] = []
         for t in terms:
-            if not t or t.lower() in STOP_TERMS or t.lower() in VAGUE_TERMS or t in keep:
+            if not t or t.lower() in VAGUE_TERMS or t in keep:
                 continue
             if len(t) < 2 or (t.isascii() and len(t) < 3):
                 continue
@@ -376,6 +373,7 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
             similarity=tm.similarity if tm else None,
             status=rec.status if rec else "",
             record_id=rec.pk if rec else None,
+            demo=o.is_demo,
         )
         s.reasons = (
             pair_reasons(item, prof, ctx.labels, ctx.today, learned.get(o.pk), history.get(o.pk))
@@ -453,6 +451,7 @@ def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
             similarity=tm.similarity if tm else None,
             status=rec.status if rec else "",
             record_id=rec.pk if rec else None,
+            demo=a.is_demo,
         )
         if source.org is not None:
             s.reasons = pair_reasons(item, source.org, ctx.labels, ctx.today, learned)
@@ -490,6 +489,7 @@ def _companies_for_park(ctx: Context, source: Source, k: int) -> MatchList:
             similarity=tm.similarity if tm else None,
             status=rec.status if rec else "",
             record_id=rec.pk if rec else None,
+            demo=o.is_demo,
         )
         s.reasons = scoring.attract_company_fit(
             source.org, ctx.profile(o), ctx.labels

@@ -111,6 +111,7 @@ class Scored:
     role: str = ""  # e.g. "lead site" for the first clinical center
     status: str = ""  # of an existing match record
     record_id: int | None = None
+    demo: bool = False  # the candidate's `is_demo` flag: a badge, never part of the score
 
     def finish(self) -> Scored:
         self.blocked = any(r.hard and r.ok is False for r in self.reasons)

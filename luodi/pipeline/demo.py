@@ -220,7 +220,7 @@ def load(out: Writer) -> None:
 REQUESTS = [
     (
         "site",
-        "洁净区双回路供电改造（演示）",
+        "洁净区双回路供电改造",
         "GMP 车间试生产前需完成双回路供电，园区配套电力接入进度不明。",
         60,
         30,
@@ -230,7 +230,7 @@ REQUESTS = [
     ),
     (
         "talent",
-        "研发团队人才公寓申请（演示）",
+        "研发团队人才公寓申请",
         "新到岗 12 名研发人员需要过渡住房。",
         10,
         30,
@@ -240,7 +240,7 @@ REQUESTS = [
     ),
     (
         "approval",
-        "二类医疗器械注册检验排期（演示）",
+        "二类医疗器械注册检验排期",
         "注册检验排队超过三个月，影响产品上市计划。",
         50,
         21,
@@ -267,7 +267,7 @@ def _requests(actor: User) -> None:
             values={
                 "category": category,
                 "title": title,
-                "details": details + "（演示数据）",
+                "details": details,
                 "raised_on": raised,
                 "due_date": raised + timedelta(days=due),
             },
@@ -281,7 +281,7 @@ def _requests(actor: User) -> None:
                 )
             )
         elif ago > due:
-            requests.escalate(actor=actor, request=req, to="区行政审批局（演示）")
+            requests.escalate(actor=actor, request=req, to="区行政审批局")
 
 
 def _project(

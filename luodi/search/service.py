@@ -33,7 +33,7 @@ MAX_LIMIT = 100
 MERGE_POOL = 100  # hits per kind considered when kinds are merged
 WINDOW_EXTRA = 20  # hits beyond the page read from the database, for those it may hide
 # A word in more than this share of all records (and in more than COMMON_MIN of them) is no
-# typo correction: "HEMO" is not a misspelled "demo", which every demo record holds.
+# typo correction: "HEMO" is not a misspelled "demo" where most records say "demo".
 COMMON_SHARE = 0.2
 COMMON_MIN = 50
 

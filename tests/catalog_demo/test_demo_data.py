@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 
 from luodi.catalog.choices import AchievementKind, Disclosure, OrganizationKind
@@ -19,6 +20,7 @@ from luodi.catalog.models import (
 )
 
 K = OrganizationKind
+PATENT_NO = re.compile(r"CN\d{4}1\d{7}\.\d|软著登字 \d{4}SR\d{7}")
 
 
 def test_demo_load_creates_a_consistent_ecosystem(db) -> None:
@@ -42,12 +44,13 @@ def test_demo_load_creates_a_consistent_ecosystem(db) -> None:
     west_china = ClinicalCenterProfile.objects.get(organization__name_zh="四川大学华西医院")
     codes = set(west_china.specialties.values_list("code", flat=True))
     assert {"anesthesiology", "radiology", "phase1"} <= codes
-    assert "（演示）" in west_china.notable_investigators
+    investigators = Person.objects.filter(organization=west_china.organization, is_demo=True)
+    assert any(p.name_zh in west_china.notable_investigators for p in investigators)
 
     companies = Organization.objects.filter(kind__in=[K.COMPANY, K.INVESTOR, K.CRO])
     assert companies.count() >= 60
     assert CompanyProfile.objects.filter(organization__in=companies).count() == companies.count()
-    assert all(o.is_demo and "（演示）" in o.name_zh for o in companies)
+    assert all(o.is_demo for o in companies)
     investors = CompanyProfile.objects.filter(organization__kind=K.INVESTOR)
     assert investors.count() >= 10
     assert all(p.ticket_min_wan and p.ticket_max_wan and p.stage_focus for p in investors)
@@ -57,7 +60,7 @@ def test_demo_load_creates_a_consistent_ecosystem(db) -> None:
     people = Person.objects.all()
     assert people.count() >= 100
     assert all(p.is_demo and p.email.endswith("@demo.luodi.invalid") for p in people)
-    assert all("（演示）" in p.name_zh and "(demo)" in p.name_en for p in people)
+    assert all(p.name_zh and p.name_en for p in people)
     assert people.values("name_zh").distinct().count() == people.count()
 
     achievements = Achievement.objects.all()
@@ -72,13 +75,13 @@ def test_demo_load_creates_a_consistent_ecosystem(db) -> None:
     for a in achievements.prefetch_related("therapeutic_areas", "technology_fields"):
         assert a.stage in stages_for_kind(a.kind), (a.title, a.kind, a.stage)
         assert a.is_demo
-        assert a.summary_zh.endswith("（演示数据）") or a.summary_en.endswith("(demo data)")
+        assert a.summary_zh.endswith("方式寻求转化合作。") or ". Open to " in a.summary_en
         assert a.therapeutic_areas.exists() and a.technology_fields.exists()
         assert ("space" in a.needs) == bool(a.carrier_needs)
         if a.disclosure != Disclosure.PUBLIC:
             assert a.dossier_zh or a.dossier_en
         if a.patent_numbers:
-            assert "（演示）" in a.patent_numbers
+            assert all(PATENT_NO.fullmatch(n) for n in a.patent_numbers.split("；"))
 
     needs = ClinicalNeed.objects.all()
     assert needs.count() >= 40
@@ -86,7 +89,7 @@ def test_demo_load_creates_a_consistent_ecosystem(db) -> None:
         assert need.organization.kind == K.HOSPITAL
         assert need.clinician is not None and need.clinician.organization == need.organization
         assert need.specialty is not None and need.specialty.scheme == "specialty"
-        assert need.is_demo and ("演示数据" in need.problem or "demo data" in need.problem)
+        assert need.is_demo and need.problem
     assert created["Achievement"] == achievements.count()
 
 

@@ -295,6 +295,22 @@ def test_page_fragment_and_box(personas: Personas) -> None:
     assert c.get("/search/", {"q": "", "box": "1"}).content == b""
 
 
+def test_a_demo_record_shows_the_demo_badge_from_its_flag(personas: Personas) -> None:
+    """#23: demo records are marked by `is_demo`, shown as a badge, never by their text."""
+    demo = AchievementFactory(title_zh="镁合金支架", is_demo=True)
+    real = AchievementFactory(title_zh="可降解支架", is_demo=False)
+    c = client_for(personas.viewer)
+    badge = '<span class="badge demo">'
+    for params in ({"q": "支架"}, {"q": "支架", "box": "1"}):
+        html = c.get("/search/", params, HTTP_HX_REQUEST="true").content.decode()
+        hits = {
+            pk: [li for li in html.split("<li") if f'/achievements/{pk}/"' in li]
+            for pk in (demo.pk, real.pk)
+        }
+        assert [badge in li for li in hits[demo.pk]] == [True], params
+        assert [badge in li for li in hits[real.pk]] == [False], params
+
+
 def test_anonymous_is_sent_to_sign_in(personas: Personas) -> None:
     from django.test import Client
 

@@ -5,7 +5,8 @@ achievements and clinical needs centred on Chengdu.
 natural keys (organization name, person email, carrier name within its park, achievement title
 and kind, need title within its hospital), so a second run creates nothing. Real names (parks,
 hospitals, universities, public bodies) are public facts; every person, company, investor,
-achievement and need is fictional, `is_demo=True`, and says so in its text.
+achievement and need is fictional and flagged `is_demo=True`: pages show the flag as a badge,
+the text carries no marker.
 """
 
 from __future__ import annotations

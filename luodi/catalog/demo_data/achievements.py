@@ -25,7 +25,7 @@ from luodi.catalog.choices import CarrierType as C
 from luodi.catalog.choices import Stage as St
 from luodi.catalog.demo_data import blocks as B
 from luodi.catalog.demo_data import products as P
-from luodi.catalog.demo_data.common import DEMO_EN, DEMO_ZH, Loader
+from luodi.catalog.demo_data.common import Loader
 from luodi.catalog.demo_data.devices import DEVICES
 from luodi.catalog.demo_data.people import People
 from luodi.catalog.models import Achievement, Organization
@@ -135,7 +135,7 @@ STAGE_TEXT = {
 # TRL 6–7 of methods and materials: demonstrated outside the lab, not necessarily in hospitals.
 PILOT_TEXT = {
     St.TRL6: (
-        "已在相关应用环境中完成演示验证（TRL 6）",
+        "已在相关应用环境中完成示范验证（TRL 6）",
         "Demonstrated in a relevant environment (TRL 6)",
     ),
     St.TRL7: (
@@ -362,9 +362,9 @@ def _carrier_needs(spec: Spec, rng: random.Random) -> tuple[list[C], int | None]
 
 def _patent_no(rng: random.Random, kind: str) -> str:
     if kind == K.SOFTWARE:
-        return f"软著登字 {rng.randint(2019, 2025)}SR{rng.randint(100000, 999999):07d}（演示）"
+        return f"软著登字 {rng.randint(2019, 2025)}SR{rng.randint(100000, 999999):07d}"
     year = rng.randint(2018, 2025)
-    return f"CN{year}1{rng.randint(0, 9999999):07d}.{rng.randint(0, 9)}（演示）"
+    return f"CN{year}1{rng.randint(0, 9999999):07d}.{rng.randint(0, 9)}"
 
 
 def _ip_status(spec: Spec, rng: random.Random) -> str:
@@ -531,13 +531,12 @@ def load_achievements(
             lead_en = inventors[0].name_en if inventors else owner.name_en
             dossier_zh = (
                 f"完整数据包：{stage_zh}的原始数据与关键实验报告；专利布局与自由实施分析；"
-                f"预期交易结构：首付款加里程碑与销售提成；项目负责人：{lead}{DEMO_ZH}"
+                f"预期交易结构：首付款加里程碑与销售提成；项目负责人：{lead}"
             )
             dossier_en = (
                 f"Full data package: raw data and key study reports ({stage_en}); "
                 "patent landscape and freedom-to-operate analysis; expected deal "
-                f"structure: upfront plus milestones and royalties; lead: {lead_en} "
-                f"{DEMO_EN}"
+                f"structure: upfront plus milestones and royalties; lead: {lead_en}"
             )
         obj = ld.upsert(
             Achievement,
@@ -548,12 +547,12 @@ def load_achievements(
             },
             {
                 "summary_zh": (
-                    f"{spec.body_zh}。{stage_zh}。拟以{modes_zh}方式寻求转化合作。{DEMO_ZH}"
+                    f"{spec.body_zh}。{stage_zh}。拟以{modes_zh}方式寻求转化合作。"
                     if has_zh
                     else ""
                 ),
                 "summary_en": (
-                    f"{spec.body_en}. {stage_en}. Open to {modes_en}. {DEMO_EN}" if has_en else ""
+                    f"{spec.body_en}. {stage_en}. Open to {modes_en}." if has_en else ""
                 ),
                 "dossier_zh": dossier_zh if has_zh else "",
                 "dossier_en": dossier_en if has_en else "",

@@ -1,4 +1,4 @@
-"""Helpers shared by the demo loaders: demo markers, term lookup, idempotent upserts."""
+"""Helpers shared by the demo loaders: term lookup, idempotent upserts."""
 
 from __future__ import annotations
 
@@ -10,21 +10,7 @@ from django.db import models
 
 from luodi.catalog.models import Organization, Term
 
-DEMO_ZH = "（演示数据）"
-DEMO_EN = "(demo data)"
-DEMO_TAG_ZH = "（演示）"
-DEMO_TAG_EN = "(demo)"
-
 M = TypeVar("M", bound=models.Model)
-
-
-def zh_demo(text: str) -> str:
-    """Chinese text ending with the demo marker (empty stays empty)."""
-    return f"{text}{DEMO_ZH}" if text else ""
-
-
-def en_demo(text: str) -> str:
-    return f"{text} {DEMO_EN}" if text else ""
 
 
 def _is_icd10(ref: str) -> bool:

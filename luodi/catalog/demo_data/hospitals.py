@@ -9,7 +9,7 @@ turnaround and investigators are illustrative; investigators are fictional demo 
 from __future__ import annotations
 
 from luodi.catalog.choices import OrganizationKind
-from luodi.catalog.demo_data.common import Loader, en_demo, zh_demo
+from luodi.catalog.demo_data.common import Loader
 from luodi.catalog.demo_data.hospitals_sichuan import SICHUAN_HOSPITALS, Hospital
 from luodi.catalog.demo_data.people import People
 from luodi.catalog.models import ClinicalCenterProfile, Person
@@ -380,11 +380,11 @@ def load_hospitals(ld: Loader, people: People) -> dict[tuple[str, str], Person]:
             latitude=h.lat,
             longitude=h.lon,
             aliases=list(h.aliases),
-            description_zh=zh_demo(
+            description_zh=(
                 f"三级甲等医院，国家药物临床试验机构；{basis_zh}，床位、"
-                "年试验数、伦理周期与研究者为演示示例"
+                "年试验数、伦理周期与研究者为虚构示例"
             ),
-            description_en=en_demo(
+            description_en=(
                 f"Grade-A tertiary hospital and NMPA-filed clinical trial "
                 f"institution; {basis_en}; beds, trials per year, ethics "
                 "turnaround and investigators are illustrative."
@@ -408,7 +408,7 @@ def load_hospitals(ld: Loader, people: People) -> dict[tuple[str, str], Person]:
                 "beds": h.beds,
                 "annual_trials": h.trials,
                 "ethics_turnaround_days": h.ethics_days,
-                "notable_investigators": zh_demo(notable),
+                "notable_investigators": notable,
             },
         )
         codes = list(h.specialties)

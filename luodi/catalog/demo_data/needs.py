@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from luodi.catalog.demo_data.common import DEMO_EN, DEMO_ZH, Loader
+from luodi.catalog.demo_data.common import Loader
 from luodi.catalog.demo_data.people import People
 from luodi.catalog.models import ClinicalNeed, Person
 
@@ -470,7 +470,6 @@ def load_needs(ld: Loader, people: People, clinicians: dict[tuple[str, str], Per
             )
             clinicians[(hosp, specialty)] = clinician
         english = tzh == ten
-        marker = f" {DEMO_EN}" if english else DEMO_ZH
         ld.upsert(
             ClinicalNeed,
             {
@@ -479,7 +478,7 @@ def load_needs(ld: Loader, people: People, clinicians: dict[tuple[str, str], Per
                 "title_en": ten,
             },
             {
-                "problem": f"{problem}{marker}",
+                "problem": problem,
                 "current_practice": current,
                 "desired_solution": desired,
                 "constraints": constraints,

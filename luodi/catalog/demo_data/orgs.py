@@ -7,7 +7,7 @@ import random
 
 from luodi.catalog.choices import CompanyNeed as N
 from luodi.catalog.choices import OrganizationKind as K
-from luodi.catalog.demo_data.common import DEMO_TAG_EN, DEMO_TAG_ZH, Loader, en_demo, zh_demo
+from luodi.catalog.demo_data.common import Loader
 from luodi.catalog.demo_data.companies import (
     CRO_SEGMENTS,
     CROS,
@@ -183,8 +183,8 @@ def load_orgs(ld: Loader, people: People) -> None:
             latitude=lat,
             longitude=lon,
             chain_segments=list(INSTITUTE_SEGMENTS),
-            description_zh=zh_demo(f"{note_zh}；平台上的成果与人员为演示示例"),
-            description_en=en_demo(
+            description_zh=f"{note_zh}；平台上的成果与人员为虚构示例",
+            description_en=(
                 f"{note_en}; its achievements and people on this platform are illustrative."
             ),
         )
@@ -201,8 +201,8 @@ def load_orgs(ld: Loader, people: People) -> None:
             en,
             K.GOVERNMENT,
             district="",
-            description_zh=zh_demo(f"{note}；本平台中的描述、联系人与活动为演示示例"),
-            description_en=en_demo(
+            description_zh=f"{note}；本平台中的描述、联系人与活动为虚构示例",
+            description_en=(
                 "Public body; its description, contacts and "
                 "activities on this platform are illustrative."
             ),
@@ -211,15 +211,15 @@ def load_orgs(ld: Loader, people: People) -> None:
     for i, (zh, en, park, tech, products) in enumerate(CROS):
         dist, lat, lon = _park(ld, park)
         org = ld.org(
-            f"{zh}{DEMO_TAG_ZH}",
-            f"{en} {DEMO_TAG_EN}",
+            zh,
+            en,
             K.CRO,
             district=dist,
             latitude=lat + 0.002 * (i % 3),
             longitude=lon - 0.002 * (i % 2),
             chain_segments=list(CRO_SEGMENTS.get(en, [])),
-            description_zh=zh_demo(f"虚构的CRO/CDMO，位于{park}，提供{products}"),
-            description_en=en_demo(f"A fictional CRO/CDMO in {_park_en(park)}."),
+            description_zh=f"虚构的CRO/CDMO，位于{park}，提供{products}",
+            description_en=f"A fictional CRO/CDMO in {_park_en(park)}.",
         )
         ld.m2m(org, "focus_areas", ld.tech(tech))
         profile = ld.upsert(
@@ -236,15 +236,13 @@ def load_orgs(ld: Loader, people: People) -> None:
         people.make(org, "业务发展总监", "Business development director", products)
     for zh, en, note, tmin, tmax, focus, tech in INVESTORS:
         org = ld.org(
-            f"{zh}{DEMO_TAG_ZH}",
-            f"{en} {DEMO_TAG_EN}",
+            zh,
+            en,
             K.INVESTOR,
             district="高新区",
             chain_segments=list(INVESTOR_SEGMENTS),
-            description_zh=zh_demo(f"虚构的{note}，单笔投资{tmin}–{tmax}万元"),
-            description_en=en_demo(
-                f"A fictional investor; tickets CNY {tmin // 100}–{tmax // 100} m."
-            ),
+            description_zh=f"虚构的{note}，单笔投资{tmin}–{tmax}万元",
+            description_en=f"A fictional investor; tickets CNY {tmin // 100}–{tmax // 100} m.",
         )
         ld.m2m(org, "focus_areas", ld.tech(tech))
         profile = ld.upsert(
@@ -270,18 +268,16 @@ def load_orgs(ld: Loader, people: People) -> None:
             dist, lat, lon = _park(ld, sector.park)
             product = sector.products_zh[k % len(sector.products_zh)]
             org = ld.org(
-                f"{pzh}{sector.zh}{DEMO_TAG_ZH}",
-                f"{pen} {sector.en} {DEMO_TAG_EN}",
+                f"{pzh}{sector.zh}",
+                f"{pen} {sector.en}",
                 K.COMPANY,
                 district=dist,
                 address=f"{sector.park}（示例地址）",
                 latitude=round(lat + rng.uniform(-0.01, 0.01), 5),
                 longitude=round(lon + rng.uniform(-0.01, 0.01), 5),
                 chain_segments=list(SECTOR_SEGMENTS.get(sector.en, [])),
-                description_zh=zh_demo(f"虚构企业，位于{sector.park}，主要产品：{product}"),
-                description_en=en_demo(
-                    f"A fictional {sector.en} company in {_park_en(sector.park)}."
-                ),
+                description_zh=f"虚构企业，位于{sector.park}，主要产品：{product}",
+                description_en=f"A fictional {sector.en} company in {_park_en(sector.park)}.",
             )
             ld.m2m(org, "focus_areas", ld.tech(sector.tech) + ld.areas(sector.areas))
             profile = ld.upsert(

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from luodi.catalog.choices import CarrierType as C
 from luodi.catalog.choices import OrganizationKind, ParkService
-from luodi.catalog.demo_data.common import Loader, en_demo, zh_demo
+from luodi.catalog.demo_data.common import Loader
 from luodi.catalog.models import Carrier, ParkProfile
 
 S = ParkService
@@ -38,8 +38,8 @@ class Park:
     carriers: list[CarrierRow] = field(default_factory=list)
 
 
-POLICY_NOTE_ZH = "以上为演示用示例政策，实际以园区发布为准"
-POLICY_NOTE_EN = "Illustrative incentives for the demo; the park's published policy prevails"
+POLICY_NOTE_ZH = "以上为示例政策，实际以园区发布为准"
+POLICY_NOTE_EN = "Illustrative incentives; the park's published policy prevails"
 
 PARKS: list[Park] = [
     Park(
@@ -500,16 +500,16 @@ def load_parks(ld: Loader) -> None:
             address=f"四川省成都市{p.district}",
             latitude=p.lat,
             longitude=p.lon,
-            description_zh=zh_demo(p.about_zh + "载体与政策信息为演示示例"),
-            description_en=en_demo(p.about_en + " Carriers and incentives are illustrative."),
+            description_zh=p.about_zh + "载体与政策信息为示例",
+            description_en=p.about_en + " Carriers and incentives are illustrative.",
         )
         ld.m2m(org, "focus_areas", ld.tech(p.tech) + ld.areas(p.areas))
         profile = ld.upsert(
             ParkProfile,
             {"organization": org},
             {
-                "policy_text_zh": zh_demo(f"{p.policy_zh}。{POLICY_NOTE_ZH}"),
-                "policy_text_en": en_demo(f"{p.policy_en}. {POLICY_NOTE_EN}."),
+                "policy_text_zh": f"{p.policy_zh}。{POLICY_NOTE_ZH}",
+                "policy_text_en": f"{p.policy_en}. {POLICY_NOTE_EN}.",
                 "rent_subsidy_pct": p.rent_subsidy_pct,
                 "subsidy_years": p.subsidy_years,
                 "max_grant_wan": p.max_grant_wan,
@@ -529,7 +529,7 @@ def load_parks(ld: Loader) -> None:
                     "rent_max": Decimal(rmax),
                     "ready_date": ready,
                     "certifications": certs,
-                    "description": f"{p.zh}{name}，面积与租金为演示示例（演示数据） / "
-                    f"{p.en}: {name}; illustrative area and rent (demo data)",
+                    "description": f"{p.zh}{name}，面积与租金为示例 / "
+                    f"{p.en}: {name}; illustrative area and rent",
                 },
             )

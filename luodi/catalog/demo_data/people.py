@@ -1,9 +1,9 @@
-"""Fictional people: names are combined from common surnames and given names, every one marked
-（演示）/(demo), with an address under demo.luodi.invalid and a fictional phone number."""
+"""Fictional people: names are combined from common surnames and given names, every one flagged
+`is_demo`, with an address under demo.luodi.invalid and a fictional phone number."""
 
 from __future__ import annotations
 
-from luodi.catalog.demo_data.common import DEMO_TAG_EN, DEMO_TAG_ZH, Loader, zh_demo
+from luodi.catalog.demo_data.common import Loader
 from luodi.catalog.models import Organization, Person
 
 SURNAMES = [
@@ -150,13 +150,13 @@ class People:
             Person,
             {"email": email},
             {
-                "name_zh": f"{sur_zh}{giv_zh}{DEMO_TAG_ZH}",
-                "name_en": f"{sur_en} {giv_en} {DEMO_TAG_EN}",
+                "name_zh": f"{sur_zh}{giv_zh}",
+                "name_en": f"{sur_en} {giv_en}",
                 "organization": org,
                 "title": f"{title_zh} / {title_en}"[:120],
                 "phone": f"+86 28 5550 {1000 + i:04d}",
                 "consent_to_contact": i % 4 != 3,
-                "expertise": zh_demo(expertise),
+                "expertise": expertise,
                 "is_demo": True,
             },
         )
