@@ -409,10 +409,11 @@ def figures_history(
         target_id=str(report.pk),
     ).order_by("created_at", "id")
     shown = {*METRICS, "note"}
+    named = rules.sees_who_recorded(request.user)
     return [
         {
             "at": entry.created_at,
-            "by": entry.actor_label,
+            "by": entry.actor_label if named else "",
             "source": str(entry.changes.get("source", "")),
             "changes": {k: v for k, v in entry.changes.items() if k in shown},
         }

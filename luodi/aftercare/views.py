@@ -404,6 +404,7 @@ def figures_history(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         "label": rules.project_label(request.user, project),
         "report": report,
         "rows": rows,
+        "named": rules.sees_who_recorded(request.user),
     }
     return render(request, "aftercare/figure_history.html", context)
 

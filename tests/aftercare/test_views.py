@@ -79,6 +79,11 @@ def test_viewer_sees_the_entity_never_the_title(personas: Personas, project) -> 
         assert page.status_code == 200, url
         assert ENTITY.encode() in page.content, url
         assert TITLE.encode() not in page.content, url
+    # Who recorded the figures is a person: the history names no one to a viewer (the
+    # project page names its responsible staff on purpose: the bureau's contact).
+    history = f"/aftercare/projects/{project.pk}/figures/{timezone.localdate():%Y-%m}/history/"
+    assert personas.staff.username.encode() not in client.get(history).content
+    assert personas.staff.username.encode() in client_for(personas.staff).get(history).content
     page = client.get(f"/aftercare/projects/{project.pk}/")
     assert b"ms-form-" not in page.content and b"figure-form" not in page.content
     answer = client.post(
