@@ -224,11 +224,18 @@ class Kit:
         )
 
     def text(self, value: Any, style: Any = None) -> Any:
+        """A paragraph of `value`. Text without Chinese wraps at spaces: the CJK wrap that
+        keeps Chinese punctuation in place breaks English anywhere ("Tianfu Internatio-nal")."""
         from xml.sax.saxutils import escape
 
+        from reportlab.lib.styles import ParagraphStyle
         from reportlab.platypus import Paragraph
 
-        return Paragraph(escape(str(value)), style or self.body)
+        style = style or self.body
+        text = str(value)
+        if style.wordWrap == "CJK" and not _is_cjk(text):
+            style = ParagraphStyle(f"{style.name}-latin", parent=style, wordWrap=None)
+        return Paragraph(escape(text), style)
 
     def table(self, headers: list[str], rows: list[list[Any]]) -> Any:
         from reportlab.platypus import Table

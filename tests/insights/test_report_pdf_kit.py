@@ -31,3 +31,29 @@ def test_text_with_markup_characters_is_printed_as_text() -> None:
     kit = Kit(register_font())
     pdf = kit.build([kit.text("靶向 A<B & C"), kit.table(["名称"], [["<i>未闭合"]])], "t")
     assert pdf.startswith(b"%PDF")
+
+
+def _lines(paragraph: object, width: float) -> list[str]:
+    paragraph.wrap(width, 1000)  # type: ignore[attr-defined]
+    lines = paragraph.blPara.lines  # type: ignore[attr-defined]
+    # reportlab keeps a line as (width, words) for plain text, or as an object with .words
+    return [
+        " ".join(getattr(line, "words", None) or line[1])
+        if not hasattr(line, "words") or isinstance(line.words[0], str)
+        else "".join(getattr(w, "text", "") for w in line.words)
+        for line in lines
+    ]
+
+
+def test_english_wraps_between_words_and_chinese_between_characters() -> None:
+    """A long English park name in a narrow column broke mid-word ("Internatio" / "nal")."""
+    from luodi.insights.report_pdf import Kit
+    from luodi.insights.reports import register_font
+
+    kit = Kit(register_font())
+    name = "Tianfu International Bio-Town"
+    lines = _lines(kit.text(name), 80)
+    assert len(lines) > 1
+    assert all(part in name.split() for line in lines for part in line.split())
+    chinese = _lines(kit.text("成都天府国际生物城产业园区管理委员会"), 60)
+    assert len(chinese) > 1  # Chinese still breaks between characters
