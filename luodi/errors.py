@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field
 from ninja.pagination import LimitOffsetPagination
@@ -64,3 +65,11 @@ def from_validation(exc: ValidationError) -> ApiError:
     if hasattr(exc, "error_dict"):
         return invalid(exc.message_dict)
     return invalid({"__all__": exc.messages})
+
+
+def stable_order(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Offset pagination needs a total order: add the primary key as the last tie-breaker."""
+    ordering = list(qs.query.order_by or qs.model._meta.ordering)
+    if not {"pk", "-pk", "id", "-id"} & {str(o) for o in ordering}:
+        qs = qs.order_by(*ordering, "pk")
+    return qs

@@ -2,7 +2,8 @@
 write), taxonomy terms and clinical trials (read-only). Mounted at /api/catalog/.
 
 The editable types are described once in `SPECS` and get the same endpoints, like the web
-views (`views.py`) get them from `resources.RESOURCES`:
+views (`views.py`) get them from `resources.RESOURCES`; every path is written out in `ROUTES`
+(grep finds "/achievements/{int:pk}/approve"), each action's handler is built once:
 
     GET    /{slug}                  list: the web list's filters + `q`, limit/offset
     POST   /{slug}                  create (201); a partner's record waits for review
@@ -37,7 +38,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -47,16 +49,15 @@ from ninja.responses import Status
 
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.catalog import api_revisions, changes, disclosure, domain, rules
+from luodi.catalog import api_reference, api_revisions, changes, disclosure, domain
 from luodi.catalog import api_schemas as s
 from luodi.catalog.api_revisions import illegal
 from luodi.catalog.choices import Disclosure
 from luodi.catalog.forms import ListField, ReturnForm
-from luodi.catalog.models import Term, Trial, TrialSite
 from luodi.catalog.resources import RESOURCES, Resource
 from luodi.catalog.review import IllegalTransition
 from luodi.concurrency import Conflict, conflict_error, differing, etag, expected_from
-from luodi.errors import Pagination, invalid, require_perm
+from luodi.errors import Pagination, invalid, require_perm, stable_order
 
 router = Router(tags=["catalog"])
 
@@ -115,14 +116,6 @@ class CatalogPagination(Pagination):
         self.prepare(request, items)
         page[self.items_attribute] = items
         return page
-
-
-def _stable(qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Offset pagination needs a total order: add the primary key as the last tie-breaker."""
-    ordering = list(qs.query.order_by or qs.model._meta.ordering)
-    if not {"pk", "-pk", "id", "-id"} & {str(o) for o in ordering}:
-        qs = qs.order_by(*ordering, "pk")
-    return qs
 
 
 # -- the editable types ---------------------------------------------------------------------
@@ -230,7 +223,7 @@ def _filtered(spec: Spec, request: HttpRequest, filters: Schema) -> QuerySet[Any
     form = spec.res.filter_form(filters.model_dump(exclude_none=True))
     if not form.is_valid():
         raise invalid(form.errors)
-    return _stable(form.apply(spec.visible(request)))
+    return stable_order(form.apply(spec.visible(request)))
 
 
 def _form_data(form_class: type[django_forms.ModelForm], data: dict[str, Any]) -> dict[str, Any]:
@@ -306,60 +299,108 @@ def _typed(func: Callable[..., Any], **annotations: Any) -> Callable[..., Any]:
     return func
 
 
-def _annotate(**annotations: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return lambda func: _typed(func, **annotations)
-
-
 # Generic aliases built at run time from a spec's schemas (not static type expressions).
 _List: Any = list
 _Query: Any = Query
 
 
-def _register(spec: Spec) -> None:
-    slug, perm = spec.slug, spec.res.perm_name
-    label, plural = spec.labels()
-    item = f"/{slug}/{{int:pk}}"
+# Every record endpoint of the catalog, written out so that a path can be found by grep. The
+# handlers are shared by the five kinds (`_BUILD`, one per action); the kind is the path's
+# first segment, and a reviewed kind also approves, returns and resubmits. `_register_all`
+# refuses a table that gives a kind more or fewer actions than that.
+ROUTES: tuple[tuple[str, str, str], ...] = (
+    ("GET", "/organizations", "list"),
+    ("POST", "/organizations", "create"),
+    ("GET", "/organizations/{int:pk}", "detail"),
+    ("PATCH", "/organizations/{int:pk}", "update"),
+    ("POST", "/organizations/{int:pk}/archive", "archive"),
+    ("POST", "/organizations/{int:pk}/restore", "restore"),
+    ("POST", "/organizations/{int:pk}/approve", "approve"),
+    ("POST", "/organizations/{int:pk}/return", "return"),
+    ("POST", "/organizations/{int:pk}/resubmit", "resubmit"),
+    ("GET", "/achievements", "list"),
+    ("POST", "/achievements", "create"),
+    ("GET", "/achievements/{int:pk}", "detail"),
+    ("PATCH", "/achievements/{int:pk}", "update"),
+    ("POST", "/achievements/{int:pk}/archive", "archive"),
+    ("POST", "/achievements/{int:pk}/restore", "restore"),
+    ("POST", "/achievements/{int:pk}/approve", "approve"),
+    ("POST", "/achievements/{int:pk}/return", "return"),
+    ("POST", "/achievements/{int:pk}/resubmit", "resubmit"),
+    ("GET", "/needs", "list"),
+    ("POST", "/needs", "create"),
+    ("GET", "/needs/{int:pk}", "detail"),
+    ("PATCH", "/needs/{int:pk}", "update"),
+    ("POST", "/needs/{int:pk}/archive", "archive"),
+    ("POST", "/needs/{int:pk}/restore", "restore"),
+    ("POST", "/needs/{int:pk}/approve", "approve"),
+    ("POST", "/needs/{int:pk}/return", "return"),
+    ("POST", "/needs/{int:pk}/resubmit", "resubmit"),
+    ("GET", "/people", "list"),
+    ("POST", "/people", "create"),
+    ("GET", "/people/{int:pk}", "detail"),
+    ("PATCH", "/people/{int:pk}", "update"),
+    ("POST", "/people/{int:pk}/archive", "archive"),
+    ("POST", "/people/{int:pk}/restore", "restore"),
+    ("POST", "/people/{int:pk}/approve", "approve"),
+    ("POST", "/people/{int:pk}/return", "return"),
+    ("POST", "/people/{int:pk}/resubmit", "resubmit"),
+    ("GET", "/carriers", "list"),
+    ("POST", "/carriers", "create"),
+    ("GET", "/carriers/{int:pk}", "detail"),
+    ("PATCH", "/carriers/{int:pk}", "update"),
+    ("POST", "/carriers/{int:pk}/archive", "archive"),
+    ("POST", "/carriers/{int:pk}/restore", "restore"),
+)
 
-    def op(action: str) -> dict[str, Any]:
-        return {"operation_id": f"catalog_{slug}_{action}", "url_name": f"catalog-{slug}-{action}"}
+EVERY_KIND = ("list", "create", "detail", "update", "archive", "restore")
+REVIEWED_ONLY = ("approve", "return", "resubmit")
 
+# What an action's builder gives: the handler and the operation's response/summary/description.
+Built = tuple[Callable[..., Any], dict[str, Any]]
+
+
+def _build_list(spec: Spec) -> Built:
     def list_items(request: HttpRequest, filters: Any) -> QuerySet[Any]:
         return _filtered(spec, request, filters)
 
-    router.get(f"/{slug}", response=_List[spec.out], summary=f"List {plural}", **op("list"))(
-        paginate(CatalogPagination, prepare=spec.prepare)(
-            _typed(list_items, filters=_Query[spec.filter_in])
-        )
+    handler = paginate(CatalogPagination, prepare=spec.prepare)(
+        _typed(list_items, filters=_Query[spec.filter_in])
     )
+    return handler, {"response": _List[spec.out], "summary": f"List {spec.labels()[1]}"}
 
+
+def _build_detail(spec: Spec) -> Built:
     def detail(request: HttpRequest, pk: int, response: HttpResponse) -> Any:
         obj = spec.get_visible(request, pk)
         spec.prepare(request, [obj])
         response["ETag"] = etag(obj.version)
         return obj
 
-    router.get(item, response=spec.out, summary=f"Get {label}", **op("detail"))(detail)
+    return detail, {"response": spec.out, "summary": f"Get {spec.labels()[0]}"}
 
+
+def _build_create(spec: Spec) -> Built:
     def create(request: HttpRequest, payload: Any) -> Status[Any]:
         require_perm(request, "catalog.add_record")
         saved = _save(spec, request, None, payload.model_dump(exclude_unset=True))
         return Status(201, spec.present(request, saved.record))
 
-    router.post(
-        f"/{slug}",
-        response={201: spec.out},
-        summary=f"Create {label}",
-        description=(
+    return _typed(create, payload=spec.create_in), {
+        "response": {201: spec.out},
+        "summary": f"Create {spec.labels()[0]}",
+        "description": (
             "A partner's record waits for staff review (status `pending`); staff's is published."
             if spec.res.reviewed
             else None
         ),
-        **op("create"),
-    )(_typed(create, payload=spec.create_in))
+    }
 
+
+def _build_update(spec: Spec) -> Built:
     def update(request: HttpRequest, pk: int, payload: Any, response: HttpResponse) -> Any:
         obj = spec.get_visible(request, pk)
-        require_perm(request, f"catalog.change_{perm}", obj)
+        require_perm(request, f"catalog.change_{spec.res.perm_name}", obj)
         sent = payload.model_dump(exclude_unset=True)
         expected = expected_from(request, sent)
         saved = _save(spec, request, obj, sent, expected) if sent else domain.Saved(obj)
@@ -369,11 +410,10 @@ def _register(spec: Spec) -> None:
         response["ETag"] = etag(out.version)
         return out
 
-    router.patch(
-        item,
-        response={200: spec.out, 202: s.RevisionOut},
-        summary=f"Change {label} (only the fields sent)",
-        description=(
+    return _typed(update, payload=spec.patch_in), {
+        "response": {200: spec.out, 202: s.RevisionOut},
+        "summary": f"Change {spec.labels()[0]} (only the fields sent)",
+        "description": (
             "Send the `version` you loaded (or If-Match): a change saved meanwhile is a 409 "
             "`conflict`, never silently overwritten."
             + (
@@ -383,34 +423,32 @@ def _register(spec: Spec) -> None:
                 else ""
             )
         ),
-        **op("update"),
-    )(_typed(update, payload=spec.patch_in))
+    }
 
+
+def _build_archive(spec: Spec) -> Built:
     def archive(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
-        require_perm(request, f"catalog.archive_{perm}", obj)
+        require_perm(request, f"catalog.archive_{spec.res.perm_name}", obj)
         if obj.archived_at is None:
             domain.archive(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         return spec.present(request, obj)
 
-    router.post(f"{item}/archive", response=spec.out, summary=f"Archive {label}", **op("archive"))(
-        archive
-    )
+    return archive, {"response": spec.out, "summary": f"Archive {spec.labels()[0]}"}
 
+
+def _build_restore(spec: Spec) -> Built:
     def restore(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
-        require_perm(request, f"catalog.archive_{perm}", obj)
+        require_perm(request, f"catalog.archive_{spec.res.perm_name}", obj)
         if obj.archived_at is not None:
             domain.restore(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         return spec.present(request, obj)
 
-    router.post(f"{item}/restore", response=spec.out, summary=f"Restore {label}", **op("restore"))(
-        restore
-    )
+    return restore, {"response": spec.out, "summary": f"Restore {spec.labels()[0]}"}
 
-    if not spec.res.reviewed:
-        return
 
+def _build_approve(spec: Spec) -> Built:
     def approve(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
         require_perm(request, "catalog.review")
@@ -420,13 +458,13 @@ def _register(spec: Spec) -> None:
             raise illegal(exc) from None
         return spec.present(request, obj)
 
-    router.post(
-        f"{item}/approve",
-        response=spec.out,
-        summary=f"Approve and publish {label} (staff)",
-        **op("approve"),
-    )(approve)
+    return approve, {
+        "response": spec.out,
+        "summary": f"Approve and publish {spec.labels()[0]} (staff)",
+    }
 
+
+def _build_return(spec: Spec) -> Built:
     def return_(request: HttpRequest, pk: int, payload: s.ReturnIn) -> Any:
         obj = spec.get_visible(request, pk)
         require_perm(request, "catalog.review")
@@ -444,111 +482,62 @@ def _register(spec: Spec) -> None:
             raise illegal(exc) from None
         return spec.present(request, obj)
 
-    router.post(
-        f"{item}/return",
-        response=spec.out,
-        summary=f"Return {label} to its submitter with comments (staff)",
-        **op("return"),
-    )(_typed(return_, payload=s.ReturnIn))
+    return _typed(return_, payload=s.ReturnIn), {
+        "response": spec.out,
+        "summary": f"Return {spec.labels()[0]} to its submitter with comments (staff)",
+    }
 
+
+def _build_resubmit(spec: Spec) -> Built:
     def resubmit(request: HttpRequest, pk: int) -> Any:
         obj = spec.get_visible(request, pk)
-        require_perm(request, f"catalog.change_{perm}", obj)
+        require_perm(request, f"catalog.change_{spec.res.perm_name}", obj)
         try:
             domain.submit(actor=request_user(request), instance=obj, ip=audit.client_ip(request))
         except IllegalTransition as exc:
             raise illegal(exc) from None
         return spec.present(request, obj)
 
-    router.post(
-        f"{item}/resubmit",
-        response=spec.out,
-        summary=f"Resubmit {label} for review (a returned or draft record)",
-        **op("resubmit"),
-    )(resubmit)
+    return resubmit, {
+        "response": spec.out,
+        "summary": f"Resubmit {spec.labels()[0]} for review (a returned or draft record)",
+    }
 
 
-for _spec in SPECS:
-    _register(_spec)
+_BUILD: dict[str, Callable[[Spec], Built]] = {
+    "list": _build_list,
+    "create": _build_create,
+    "detail": _build_detail,
+    "update": _build_update,
+    "archive": _build_archive,
+    "restore": _build_restore,
+    "approve": _build_approve,
+    "return": _build_return,
+    "resubmit": _build_resubmit,
+}
+
+
+def _register_all() -> None:
+    specs = {spec.slug: spec for spec in SPECS}
+    given: dict[str, list[str]] = {slug: [] for slug in specs}
+    for method, path, action in ROUTES:
+        slug = path.split("/")[1]
+        handler, operation = _BUILD[action](specs[slug])
+        router.api_operation(
+            [method],
+            path,
+            operation_id=f"catalog_{slug}_{action}",
+            url_name=f"catalog-{slug}-{action}",
+            **operation,
+        )(handler)
+        given[slug].append(action)
+    for slug, spec in specs.items():
+        expected = EVERY_KIND + (REVIEWED_ONLY if spec.res.reviewed else ())
+        if sorted(given[slug]) != sorted(expected):
+            raise ImproperlyConfigured(f"ROUTES for /{slug}: {given[slug]}, expected {expected}")
+
+
+_register_all()
 
 api_revisions.register(router)
-
-
-# -- read-only: taxonomy terms and trials ----------------------------------------------------
-
-
-def _words(q: str | None, names: tuple[str, ...]) -> Q:
-    cond = Q()
-    for word in (q or "").split():
-        part = Q()
-        for name in names:
-            part |= Q(**{f"{name}__icontains": word})
-        cond &= part
-    return cond
-
-
-@router.get(
-    "/terms",
-    response=list[s.TermOut],
-    summary="List taxonomy terms",
-    operation_id="catalog_terms_list",
-)
-@paginate(Pagination)
-@_annotate(filters=Query[s.TermFilter])
-def list_terms(request: HttpRequest, filters: Query[s.TermFilter]) -> QuerySet[Term]:
-    qs = rules.terms_visible_to(request.user).filter(
-        _words(filters.q, ("code", "label_zh", "label_en"))
-    )
-    if filters.scheme:
-        qs = qs.filter(scheme=filters.scheme)
-    if filters.parent is not None:
-        qs = qs.filter(parent_id=filters.parent)
-    return _stable(qs)
-
-
-@router.get(
-    "/terms/{int:pk}",
-    response=s.TermOut,
-    summary="Get one taxonomy term",
-    operation_id="catalog_terms_detail",
-)
-def get_term(request: HttpRequest, pk: int) -> Term:
-    return get_object_or_404(rules.terms_visible_to(request.user), pk=pk)
-
-
-def _trials(request: HttpRequest) -> QuerySet[Trial]:
-    sites = Prefetch("site_links", queryset=TrialSite.objects.select_related("organization"))
-    return rules.trials_visible_to(request.user).select_related("sponsor").prefetch_related(sites)
-
-
-@router.get(
-    "/trials",
-    response=list[s.TrialOut],
-    summary="List clinical trials with sites",
-    operation_id="catalog_trials_list",
-)
-@paginate(Pagination)
-@_annotate(filters=Query[s.TrialFilter])
-def list_trials(request: HttpRequest, filters: Query[s.TrialFilter]) -> QuerySet[Trial]:
-    qs = _trials(request).filter(
-        _words(filters.q, ("registry_id", "title", "conditions", "interventions"))
-    )
-    if filters.status:
-        qs = qs.filter(status__iexact=filters.status)
-    if filters.phase:
-        qs = qs.filter(phase__icontains=filters.phase)
-    if filters.sponsor is not None:
-        qs = qs.filter(sponsor_id=filters.sponsor)
-    if filters.site is not None:
-        qs = qs.filter(site_links__organization_id=filters.site)
-    return _stable(qs)
-
-
-@router.get(
-    "/trials/{int:pk}",
-    response=s.TrialOut,
-    summary="Get one clinical trial",
-    operation_id="catalog_trials_detail",
-)
-def get_trial(request: HttpRequest, pk: int) -> Trial:
-    return get_object_or_404(_trials(request), pk=pk)
+api_reference.register(router)

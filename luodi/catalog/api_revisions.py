@@ -8,12 +8,10 @@ the catalog router by `api.py` (`register`), so under /api/catalog/revisions.
     POST /revisions/{id}/return     staff: drop, with a comment for the partner
 
 A partner's PATCH of a published record answers 202 with the revision it opened or updated.
+
+No `from __future__ import annotations` here: ninja reads a paginated handler's annotations in
+its own module, so they must be objects, not strings.
 """
-
-from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -37,19 +35,11 @@ def illegal(exc: IllegalTransition) -> ApiError:
     return ApiError(409, "illegal_transition", exc.message)
 
 
-def _real_annotations(func: Callable[..., Any]) -> Callable[..., Any]:
-    """ninja reads a paginated handler's annotations in its own module: give it the objects,
-    not this module's strings (`from __future__ import annotations`)."""
-    func.__annotations__["filters"] = Query[s.RevisionFilter]
-    return func
-
-
 def _visible(request: HttpRequest) -> QuerySet[Revision]:
     return revisions_visible_to(request.user).select_related("proposed_by")
 
 
 @paginate(Pagination)
-@_real_annotations
 def list_revisions(request: HttpRequest, filters: Query[s.RevisionFilter]) -> QuerySet[Revision]:
     rows = _visible(request).filter(state=filters.state).prefetch_related("record")
     return rows.order_by("updated_at", "id")
