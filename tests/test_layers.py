@@ -18,7 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent / "luodi"
 # Lowest first. A unit is an app (luodi/<app>/), a pure library or a top-level module.
 LAYERS: tuple[tuple[str, ...], ...] = (
     # pure library | foundation: below every app
-    ("matching", "errors", "control_chars", "sheets", "logfilters", "htmx", "text", "ics"),
+    (
+        "matching",
+        "errors",
+        "control_chars",
+        "sheets",
+        "logfilters",
+        "htmx",
+        "text",
+        "ics",
+        "downloads",
+    ),
     ("sites",),
     ("jobs",),
     ("accounts",),

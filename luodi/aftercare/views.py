@@ -41,6 +41,7 @@ from luodi.aftercare.forms import (
 )
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
 from luodi.concurrency import Conflict, VersionedForm
+from luodi.downloads import attachment
 from luodi.engagements.rules import visits_visible_to
 from luodi.htmx import is_htmx
 from luodi.pipeline.models import Project
@@ -328,16 +329,11 @@ def evidence_download(request: HttpRequest, milestone_id: int) -> FileResponse:
     ms = get_object_or_404(rules.milestones_visible_to(request.user), pk=milestone_id)
     if not ms.evidence:
         raise Http404
-    response = FileResponse(
+    return attachment(
         ms.evidence.open("rb"),
-        as_attachment=True,
-        filename=ms.evidence_name or "evidence",
-        content_type=ms.evidence_type or "application/octet-stream",
+        ms.evidence_name or "evidence",
+        ms.evidence_type or "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # -- figures ---------------------------------------------------------------------------------

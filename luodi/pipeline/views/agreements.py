@@ -16,6 +16,7 @@ from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import org_ids
 from luodi.concurrency import Conflict
+from luodi.downloads import attachment
 from luodi.pipeline.choices import ObligationStatus
 from luodi.pipeline.domain import agreements as domain
 from luodi.pipeline.domain.landing import LANDING_FIELDS, record_landing
@@ -227,16 +228,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     """Always a download, never rendered: attachment disposition, the stored (checked)
     content type, nosniff and a sandboxing CSP."""
     doc = get_object_or_404(documents_visible_to(request.user), pk=document_id)
-    response = FileResponse(
-        doc.file.open("rb"),
-        as_attachment=True,
-        filename=doc.original_name,
-        content_type=doc.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(doc.file.open("rb"), doc.original_name, doc.content_type)
 
 
 @require_http_methods(["GET", "POST"])
