@@ -342,6 +342,7 @@ def capital_by_park(user: AnyUser, facts: Facts) -> Chart:
             ("label", _("Park")),
             ("promised", _("Investment promised (10k CNY)")),
             ("arrived", _("Capital arrived to date (10k CNY)")),
+            # xgettext:no-python-format (a percent sign, not a placeholder)
             ("share", _("Arrived as % of promised")),
         ],
         group_rows(user, by_park(facts), facts.park_names, values),
