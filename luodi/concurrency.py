@@ -112,7 +112,7 @@ def save_recorded(
     action = "create" if is_new else "update"
     audit.record(
         actor=actor,
-        verb=f"{instance._meta.model_name}.{action}",
+        verb=audit.model_verb(instance, action),
         target=instance,
         changes=changes,
         ip=ip,

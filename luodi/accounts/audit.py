@@ -43,6 +43,11 @@ def record(
     )
 
 
+def model_verb(instance: models.Model, action: str) -> str:
+    """The audit verb for an action on a record: "achievement.update", "visit.create"."""
+    return f"{instance._meta.model_name}.{action}"
+
+
 def field_changes(
     before: dict[str, Any], instance: models.Model, fields: Iterable[str]
 ) -> dict[str, list[Any]]:

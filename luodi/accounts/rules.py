@@ -1,7 +1,7 @@
 """Who may do what in accounts, and which accounts objects each user may see.
 
 Every list, API call and export of accounts data starts from a `*_visible_to` queryset here.
-Other apps build on the predicates below (is_staff, is_partner, org_ids).
+Other apps build on the predicates below (is_staff, is_partner, org_ids, sees_people).
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ def org_ids(user: AnyUser) -> set[int]:
         setattr(user, "_luodi_org_ids", cached)  # noqa: B010 - a per-request cache on the object
     return cached
 
+
+# Whether pages, charts and histories may name the people behind records (who recorded a
+# figure, overdue work by owner): everyone but a viewer. A viewer (a government bureau)
+# reads numbers, never who typed them or who is behind on what.
+sees_people = ~is_viewer
 
 rules.add_perm("accounts.view_auditentry", is_staff)
 # Account applications are decided by association staff (approving one publishes an org).

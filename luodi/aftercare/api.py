@@ -30,6 +30,7 @@ from ninja.responses import Status
 from luodi.accounts import audit
 from luodi.accounts.models import AuditEntry
 from luodi.accounts.request_user import request_user
+from luodi.accounts.rules import sees_people
 from luodi.aftercare import domain, rules, stalls
 from luodi.aftercare.choices import METRICS, MILESTONE_ORDER, MilestoneKind
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
@@ -409,7 +410,7 @@ def figures_history(
         target_id=str(report.pk),
     ).order_by("created_at", "id")
     shown = {*METRICS, "note"}
-    named = rules.sees_who_recorded(request.user)
+    named = sees_people(request.user)
     return [
         {
             "at": entry.created_at,

@@ -64,10 +64,6 @@ def watched_by(user: AnyUser, projects: QuerySet[Project]) -> QuerySet[Project]:
     return projects
 
 
-# Who changed a month's figures is a person's name: a viewer (a bureau) reads the figures and
-# their history, never who typed them, as insights' charts never name people to viewers.
-sees_who_recorded = ~is_viewer
-
 # Staff follow projects as their responsible person (Project.staff): the stalled list offers
 # them "only projects I follow".
 follows_projects = is_staff

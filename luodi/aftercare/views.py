@@ -23,6 +23,7 @@ from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.models import AuditEntry
 from luodi.accounts.request_user import request_user
+from luodi.accounts.rules import sees_people
 from luodi.aftercare import domain, rules, stalls
 from luodi.aftercare.choices import (
     METRICS,
@@ -400,7 +401,7 @@ def figures_history(request: HttpRequest, pk: int, month: str) -> HttpResponse:
         "label": rules.project_label(request.user, project),
         "report": report,
         "rows": rows,
-        "named": rules.sees_who_recorded(request.user),
+        "named": sees_people(request.user),
     }
     return render(request, "aftercare/figure_history.html", context)
 

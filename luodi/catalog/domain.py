@@ -23,10 +23,6 @@ from luodi.catalog.models import Reviewed, Revision
 from luodi.concurrency import save_recorded
 
 
-def _verb(instance: models.Model, action: str) -> str:
-    return f"{instance._meta.model_name}.{action}"
-
-
 @dataclass(frozen=True)
 class Saved:
     """What an edit did: `proposed` when the changes were kept for review instead of saved
@@ -97,14 +93,14 @@ def save_record(
 def archive(*, actor: User, instance: models.Model, ip: str | None = None) -> None:
     instance.archived_at = timezone.now()  # type: ignore[attr-defined]
     instance.save(update_fields=["archived_at"])
-    audit.record(actor=actor, verb=_verb(instance, "archive"), target=instance, ip=ip)
+    audit.record(actor=actor, verb=audit.model_verb(instance, "archive"), target=instance, ip=ip)
 
 
 @transaction.atomic
 def restore(*, actor: User, instance: models.Model, ip: str | None = None) -> None:
     instance.archived_at = None  # type: ignore[attr-defined]
     instance.save(update_fields=["archived_at"])
-    audit.record(actor=actor, verb=_verb(instance, "restore"), target=instance, ip=ip)
+    audit.record(actor=actor, verb=audit.model_verb(instance, "restore"), target=instance, ip=ip)
 
 
 def _move(
@@ -133,7 +129,7 @@ def _move(
     instance.save(update_fields=fields)
     audit.record(
         actor=actor,
-        verb=_verb(instance, action),
+        verb=audit.model_verb(instance, action),
         target=instance,
         changes={"status": [old, new]} | ({"comment": comment} if comment else {}),
         ip=ip,

@@ -53,10 +53,6 @@ def reviewed_status(record: models.Model) -> str | None:
     return None
 
 
-def _verb(record: models.Model, action: str) -> str:
-    return f"{record._meta.model_name}.{action}"
-
-
 def jsonable(field: models.Field[Any, Any], value: Any) -> Any:
     """A field's value as stored in a revision."""
     if field.many_to_many:
@@ -149,7 +145,9 @@ def propose(
         revision.state = Revision.State.WITHDRAWN
         revision.decided_at = timezone.now()
         revision.save(update_fields=["state", "decided_at", "updated_at"])
-        audit.record(actor=actor, verb=_verb(record, "withdraw_revision"), target=record, ip=ip)
+        audit.record(
+            actor=actor, verb=audit.model_verb(record, "withdraw_revision"), target=record, ip=ip
+        )
         return None
     if revision is None:
         revision = Revision(
@@ -166,7 +164,7 @@ def propose(
     current = current_values(record, changes)
     audit.record(
         actor=actor,
-        verb=_verb(record, "propose"),
+        verb=audit.model_verb(record, "propose"),
         target=record,
         changes={name: [current[name], value] for name, value in changes.items()},
         ip=ip,
@@ -226,7 +224,7 @@ def approve(
     after = current_values(record, revision.data)
     audit.record(
         actor=actor,
-        verb=_verb(record, "approve_revision"),
+        verb=audit.model_verb(record, "approve_revision"),
         target=record,
         changes={name: [before[name], after[name]] for name in revision.data},
         ip=ip,
@@ -249,7 +247,7 @@ def return_revision(
     _close(revision, Revision.State.RETURNED, actor, comment)
     audit.record(
         actor=actor,
-        verb=_verb(record, "return_revision"),
+        verb=audit.model_verb(record, "return_revision"),
         target=record,
         changes={"comment": comment, "fields": sorted(revision.data)},
         ip=ip,

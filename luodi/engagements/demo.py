@@ -94,8 +94,7 @@ def _at(day_offset: int, hh: int, mm: int = 0) -> datetime:
 
 
 def load(out: Writer) -> None:
-    # (startswith: the demo of older versions carried a marker after the title)
-    if Visit.objects.filter(is_demo=True, title_zh__startswith=VISIT_TITLE).exists():
+    if Visit.objects.filter(is_demo=True, title_zh=VISIT_TITLE).exists():
         return
     actor = (
         User.objects.filter(username="staff").first()

@@ -7,7 +7,7 @@ What the numbers of the dashboards, the API and the reports run over, for each u
   agreements) also count every record (`counts_every_record`), everyone else's what they
   may see.
 - Viewers see the numbers only, never the rows behind them (`sees_numbers_only`), and no
-  chart that names people (`sees_people`).
+  chart that names people (`sees_people`, the accounts rule).
 - Carrier occupancy: a partner sees its own parks' only (`carriers_counted_for`).
 """
 
@@ -17,6 +17,7 @@ import rules
 from django.db.models import QuerySet
 
 from luodi.accounts.rules import AnyUser, is_partner, is_staff, is_viewer, org_ids
+from luodi.accounts.rules import sees_people as sees_people
 from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Carrier
 from luodi.catalog.rules import carriers_visible_to
@@ -39,9 +40,6 @@ rules.add_perm("insights.report_on_any_park", reports_on_any_park)
 # A viewer (government) sees no projects through `projects_visible_to`, so its aggregates run
 # over the whole region's records; `sees_numbers_only` keeps the rows from it.
 counts_every_record = is_viewer
-# Per-person charts (overdue work by owner, follow-through by person) name people: not shown
-# to viewers.
-sees_people = ~is_viewer
 
 
 def projects_counted_for(user: AnyUser) -> QuerySet[Project]:
@@ -60,6 +58,5 @@ def carriers_counted_for(user: AnyUser) -> QuerySet[Carrier]:
     qs: QuerySet[Carrier] = carriers_visible_to(user)
     if is_partner(user):
         mine = org_ids(user)
-        parks = qs.filter(park_id__in=mine, park__kind=OrganizationKind.PARK)
-        qs = parks if parks.exists() else qs.none()
+        qs = qs.filter(park_id__in=mine, park__kind=OrganizationKind.PARK)
     return qs

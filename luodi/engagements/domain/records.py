@@ -29,10 +29,6 @@ from luodi.pipeline.models import Project
 Record = Visit | Meeting | Event
 
 
-def verb(instance: models.Model, action: str) -> str:
-    return f"{instance._meta.model_name}.{action}"
-
-
 def record_links(record: Record) -> dict[str, Any]:
     """The keyword naming `record` on an outcome, follow-up or participant."""
     return {record._meta.model_name or "": record}
@@ -82,7 +78,7 @@ def add_participant(
     )
     audit.record(
         actor=actor,
-        verb=verb(record, "add_participant"),
+        verb=audit.model_verb(record, "add_participant"),
         target=record,
         changes={"participant": name},
         ip=ip,
@@ -98,7 +94,7 @@ def remove_participant(*, actor: User, participant: Participant, ip: str | None 
     participant.delete()
     audit.record(
         actor=actor,
-        verb=verb(record, "remove_participant"),
+        verb=audit.model_verb(record, "remove_participant"),
         target=record,
         changes={"participant": name},
         ip=ip,
@@ -117,7 +113,7 @@ def set_presence(
     Participant.objects.bulk_update(people, ["present"])
     audit.record(
         actor=actor,
-        verb=verb(record, "record_presence"),
+        verb=audit.model_verb(record, "record_presence"),
         target=record,
         changes={"present": sorted(p.name for p in people if p.present)},
         ip=ip,
@@ -140,7 +136,7 @@ def add_outcome(
     )
     audit.record(
         actor=actor,
-        verb=verb(record, "add_outcome"),
+        verb=audit.model_verb(record, "add_outcome"),
         target=record,
         changes={"kind": kind, "text": text},
         ip=ip,
@@ -180,7 +176,7 @@ def add_follow_up(
     )
     audit.record(
         actor=actor,
-        verb=verb(record, "add_follow_up"),
+        verb=audit.model_verb(record, "add_follow_up"),
         target=record,
         changes={
             "task": title,
