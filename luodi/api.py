@@ -448,6 +448,7 @@ def _mount() -> None:
     from luodi.insights.api import router as insights_router
     from luodi.matchmaking.api import router as matchmaking_router
     from luodi.notifications.api import router as notifications_router
+    from luodi.patents.api import router as patents_router
     from luodi.pipeline.api import router as pipeline_router
     from luodi.privacy.api import router as privacy_router
     from luodi.search.api import router as search_router
@@ -459,6 +460,7 @@ def _mount() -> None:
         ("/ingest/", ingest_router),
         ("/pipeline/", pipeline_router),
         ("/aftercare/", aftercare_router),
+        ("/patents/", patents_router),
         ("/engagements/", engagements_router),
         ("/matchmaking/", matchmaking_router),
         ("/insights/", insights_router),

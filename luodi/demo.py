@@ -91,6 +91,12 @@ def _load_aftercare(out: Writer) -> None:
     load_aftercare(out)
 
 
+def _load_patents(out: Writer) -> None:
+    from luodi.patents.demo import load as load_patents
+
+    load_patents(out)
+
+
 def _load_matchmaking(out: Writer) -> None:
     from luodi.matchmaking.demo import load as load_matchmaking
 
@@ -110,6 +116,7 @@ LOADERS: list[Callable[[Writer], None]] = [
     _load_pipeline,
     _load_engagements,
     _load_aftercare,
+    _load_patents,
     _load_matchmaking,
 ]
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "luodi.search",
     "luodi.pipeline",
     "luodi.aftercare",
+    "luodi.patents",
     "luodi.engagements",
     "luodi.matchmaking",
     "luodi.insights",

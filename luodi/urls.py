@@ -43,6 +43,7 @@ urlpatterns = [
     path("projects/calendar/rotate/", calendar.reset_feed, name="legacy-calendar-rotate"),
     path("projects/calendar/<str:token>.ics", calendar.feed, name="legacy-calendar"),
     path("aftercare/", include("luodi.aftercare.urls")),
+    path("patents/", include("luodi.patents.urls")),
     path("engagements/", include("luodi.engagements.urls")),
     path("matchmaking/", include("luodi.matchmaking.urls")),
     path("insights/", include("luodi.insights.urls")),

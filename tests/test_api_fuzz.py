@@ -15,7 +15,7 @@ PostgreSQL. `derandomize` keeps a CI failure reproducible.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import time
+from datetime import date, time
 
 import pytest
 import schemathesis
@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from luodi.accounts.domain import create_api_token
 from luodi.accounts.models import TokenScope
 from luodi.api import api
+from luodi.patents import domain as patent_domain
 from tests.conftest import Personas
 from tests.engagements.factories import EventFactory, MeetingFactory, StopFactory, VisitFactory
 from tests.factories import AchievementFactory, PersonFactory
@@ -71,10 +72,29 @@ def tokens(personas: Personas) -> dict[str, str]:
     EventFactory(organizer=personas.org_a)
     MeetingFactory()
     make_project(personas.staff, personas.org_a)
+    _patent(personas)
     return {
         who: create_api_token(actor=user, name="fuzz", scope=TokenScope.WRITE)[1]
         for who, user in (("staff", personas.staff), ("partner", personas.partner_a))
     }
+
+
+def _patent(personas: Personas) -> None:
+    """A granted CNIPA patent of org_a, so /api/patents/1 answers with a fee schedule."""
+    filed = date.today().replace(year=date.today().year - 4, month=1, day=10)
+    patent_domain.save_patent(
+        actor=personas.staff,
+        patent=None,
+        values={
+            "office": "cnipa",
+            "kind": "invention",
+            "application_number": "202110123456.7",
+            "filing_date": filed,
+            "grant_date": filed.replace(year=filed.year + 2),
+            "status": "granted",
+        },
+        owners=[personas.org_a],
+    )
 
 
 @pytest.mark.slow

@@ -42,13 +42,14 @@ from luodi.accounts.domain import create_api_token
 from luodi.accounts.models import Role, User
 from luodi.aftercare.choices import MilestoneKind
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
-from luodi.catalog.models import Organization
+from luodi.catalog.models import Organization, Person
 from luodi.catalog.resources import RESOURCES
 from luodi.disclosure.models import AccessGrant, NdaInvitation
 from luodi.engagements.models import Event, Visit
 from luodi.ingest.export import COLUMNS
 from luodi.insights.queries import CHART_KEYS
 from luodi.matchmaking.models import SourceKind
+from luodi.patents.models import Patent
 from luodi.pipeline.models import LandingRecord, Project
 from luodi.retrieval import indexing
 from tests.catalog_api.factories import AccessGrantFactory, TrialFactory
@@ -394,6 +395,19 @@ def build_world(p: Personas) -> World:
         )
         event.achievements.set([pk])
         _landed(pk, park)
+        # A patent of the owner whose fees org_b pays: partner_b sees the patent, never the
+        # links it may not see (the achievement's title, the unpublished inventors).
+        patent = Patent.objects.create(
+            id=pk,
+            office="cnipa",
+            kind="invention",
+            application_number=f"P{pk}",
+            filing_date=date.today(),
+            fee_payer=p.org_b,
+        )
+        patent.owners.set([p.org_a])
+        patent.achievements.set([pk])
+        patent.inventors.set(Person.objects.filter(pk=pk))
     indexing.rebuild_all()
 
     users: dict[str, User | None] = {

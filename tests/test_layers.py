@@ -38,7 +38,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("pipeline",),
     ("matchmaking", "search"),
     ("engagements", "ingest"),
-    ("aftercare", "onboarding", "privacy"),
+    ("aftercare", "onboarding", "privacy", "patents"),
     ("insights", "ops"),
     ("web",),
     # composition root: above every app

@@ -9,10 +9,11 @@ from pathlib import Path
 PO = Path(__file__).resolve().parent.parent / "luodi" / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
-def _entries(path: Path) -> list[tuple[str, str]]:
-    """(msgid, first msgstr) pairs of a .po file; enough of the format for this check."""
-    entries: list[tuple[str, str]] = []
-    msgid = msgstr = ""
+def _entries(path: Path) -> list[tuple[str, str, str]]:
+    """(context, msgid, first msgstr) of each entry of a .po file; enough of the format for
+    this check."""
+    entries: list[tuple[str, str, str]] = []
+    context = msgid = msgstr = ""
     current = ""
     for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
@@ -20,8 +21,8 @@ def _entries(path: Path) -> list[tuple[str, str]]:
             continue
         if not line:
             if msgid:
-                entries.append((msgid, msgstr))
-            msgid = msgstr = current = ""
+                entries.append((context, msgid, msgstr))
+            context = msgid = msgstr = current = ""
             continue
         key, _, rest = line.partition(" ")
         if line.startswith('"'):
@@ -31,7 +32,9 @@ def _entries(path: Path) -> list[tuple[str, str]]:
             elif current == "msgstr":
                 msgstr += value
             continue
-        if key == "msgid":
+        if key == "msgctxt":
+            current, context = "", ast.literal_eval(rest)
+        elif key == "msgid":
             current, msgid = "msgid", ast.literal_eval(rest)
         elif key in ("msgstr", "msgstr[0]"):
             current, msgstr = "msgstr", ast.literal_eval(rest)
@@ -41,7 +44,7 @@ def _entries(path: Path) -> list[tuple[str, str]]:
 
 
 def test_every_message_has_a_chinese_translation() -> None:
-    missing = [msgid for msgid, msgstr in _entries(PO / "django.po") if not msgstr]
+    missing = [msgid for _ctx, msgid, msgstr in _entries(PO / "django.po") if not msgstr]
     assert missing == [], "translate these in luodi/locale/zh_Hans/LC_MESSAGES/django.po"
 
 
@@ -50,7 +53,8 @@ def test_compiled_catalog_matches_the_po_file() -> None:
         compiled = gettext.GNUTranslations(fh)
     stale = [
         msgid
-        for msgid, msgstr in _entries(PO / "django.po")
-        if "%" not in msgid and compiled.gettext(msgid) != msgstr
+        for context, msgid, msgstr in _entries(PO / "django.po")
+        if "%" not in msgid
+        and (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
     ]
     assert stale == [], "run `make messages` to recompile django.mo"

@@ -19,13 +19,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from luodi.accounts.models import AuditEntry
 from luodi.accounts.rules import AnyUser
 from luodi.aftercare import domain
 from luodi.aftercare import rules as aftercare_rules
@@ -247,21 +245,7 @@ def write_figures(values: dict[str, Any], line: int, ctx: writers.Context, summa
     if not created and report is not None and saved.version == report.version:
         return "unchanged"  # record_figures wrote nothing
     if journal is not None:
-        if old is None:
-            journal.created(saved)
-        else:
-            journal.updated(saved, old)
-        entry = (
-            AuditEntry.objects.filter(
-                verb="figures.record",
-                target_type=ContentType.objects.get_for_model(FigureReport),
-                target_id=str(saved.pk),
-            )
-            .order_by("-id")
-            .first()
-        )
-        if entry is not None:  # undone with the write: history shows only what stayed
-            journal.created(entry)
+        journal.wrote(saved, old, verb="figures.record")
     return "created" if created else "updated"
 
 

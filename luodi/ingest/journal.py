@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from luodi.accounts.models import AuditEntry
 from luodi.catalog import signals as catalog_signals
 from luodi.catalog.models import Revision
 
@@ -83,6 +85,26 @@ class Journal:
     def updated(self, obj: models.Model, old: tuple[dict[str, Any], dict[str, list[int]]]) -> None:
         version = getattr(obj, "version", None)
         self.entries.append(["updated", _label(obj), obj.pk, old[0], old[1], version, self.line])
+
+    def wrote(
+        self,
+        obj: models.Model,
+        old: tuple[dict[str, Any], dict[str, list[int]]] | None,
+        verb: str | None = None,
+    ) -> None:
+        """Journal a domain write of `obj` (created when `old` is None, else updated from
+        `old`) and the audit entry it left (the latest on `obj`, with `verb` if given), so
+        that undoing the import undoes the entry too: the log shows only what stayed."""
+        if old is None:
+            self.created(obj)
+        else:
+            self.updated(obj, old)
+        entries = AuditEntry.objects.filter(
+            target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk)
+        )
+        entry = (entries.filter(verb=verb) if verb else entries).order_by("-id").first()
+        if entry is not None:
+            self.created(entry)
 
     def revision_before(self, record: models.Model) -> dict[str, Any] | None:
         from luodi.catalog.revisions import open_revision
