@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "text",
         "ics",
         "downloads",
+        "money",
     ),
     ("sites",),
     ("jobs",),

@@ -61,12 +61,6 @@ class FeeYear:
         return self.fee_fen < self.full_fen
 
 
-def yuan(fen: int) -> str:
-    """Fen as yuan for reading: 120000 → "1,200.00" (integer arithmetic, never float)."""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // YUAN:,}.{abs(fen) % YUAN:02d}"
-
-
 def add_years(day: date, years: int) -> date:
     """The same calendar day `years` later; 29 February becomes 28 February."""
     try:

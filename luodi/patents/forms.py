@@ -15,6 +15,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from luodi import money
 from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to, people_visible_to
@@ -168,16 +169,6 @@ class PatentForm(NoControlChars, VersionedForm, forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name not in LINKS}
 
 
-def yuan(amount_fen: int) -> Decimal:
-    """Fen to yuan with two decimals (18000 → 180.00)."""
-    return Decimal(amount_fen).scaleb(-2)
-
-
-def fen(value: Decimal) -> int:
-    """Yuan (at most two decimals, validated) to integer fen, exactly: never through float."""
-    return int((value * 100).to_integral_value())
-
-
 class PaymentForm(NoControlChars, forms.Form):
     """One year's annual fee paid. Amounts in yuan here; fen in the domain."""
 
@@ -216,8 +207,8 @@ class PaymentForm(NoControlChars, forms.Form):
             first = payable[0]
             self.initial.setdefault("year", first.year)
             self.initial.setdefault("paid_on", timezone.localdate())
-            self.initial.setdefault("amount", yuan(first.fee_fen + first.late_fee_fen))
-            self.initial.setdefault("late_fee", yuan(first.late_fee_fen))
+            self.initial.setdefault("amount", money.to_yuan(first.fee_fen + first.late_fee_fen))
+            self.initial.setdefault("late_fee", money.to_yuan(first.late_fee_fen))
 
     def field_for(self, name: str) -> str | None:
         name = self.FIELD_OF.get(name, name)

@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from luodi import money
 from luodi.accounts.models import User
 from luodi.catalog.models import Organization
 from luodi.notifications.domain import Message, notify
@@ -91,7 +92,7 @@ def send_fee_reminders(today: date | None = None) -> int:
                         {
                             "patent": patent,
                             "row": row,
-                            "fee_yuan": fees.yuan(row.fee_fen + row.late_fee_fen),
+                            "fee_yuan": money.plain(row.fee_fen + row.late_fee_fen),
                             "user": recipient,
                         },
                     )

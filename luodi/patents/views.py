@@ -23,14 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from luodi import concurrency
+from luodi import concurrency, money
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict
 from luodi.htmx import is_htmx
 from luodi.patents import domain, fees, numbers, rules
 from luodi.patents.choices import FeeState, LegalStatus, Office
-from luodi.patents.forms import DUE, PatentFilter, PatentForm, PaymentForm, fen
+from luodi.patents.forms import DUE, PatentFilter, PatentForm, PaymentForm
 from luodi.patents.models import FeePayment, Patent
 
 PER_PAGE = 25
@@ -42,11 +42,6 @@ BADGE = {
     FeeState.MISSED: "overdue",
     FeeState.UPCOMING: "",
 }
-
-
-def money(amount_fen: int) -> str:
-    """Fen as yuan for reading: 120000 → "¥1,200.00"."""
-    return f"¥{fees.yuan(amount_fen)}"
 
 
 def _get(request: HttpRequest, pk: int, perm: str = "") -> Patent:
@@ -136,8 +131,8 @@ def patent_list(request: HttpRequest) -> HttpResponse:
             {
                 "patent": patent,
                 "fee": state,
-                "amount": money(nxt.fee_fen) if nxt else "",
-                "late": money(nxt.late_fee_fen) if nxt and nxt.late_fee_fen else "",
+                "amount": money.shown(nxt.fee_fen) if nxt else "",
+                "late": money.shown(nxt.late_fee_fen) if nxt and nxt.late_fee_fen else "",
             }
         )
     context = {
@@ -198,13 +193,13 @@ def fee_context(
     rows = [
         {
             "fee": row,
-            "full": money(row.full_fen),
-            "amount": money(row.fee_fen),
-            "late": money(row.late_fee_fen) if row.late_fee_fen else "",
+            "full": money.shown(row.full_fen),
+            "amount": money.shown(row.fee_fen),
+            "late": money.shown(row.late_fee_fen) if row.late_fee_fen else "",
             "badge": BADGE[row.state],
             "is_next": nxt is not None and row.year == nxt.year,
             "payment": recorded.get(row.year),
-            "paid": money(recorded[row.year].amount_fen) if row.year in recorded else "",
+            "paid": money.shown(recorded[row.year].amount_fen) if row.year in recorded else "",
         }
         for row in schedule
     ]
@@ -212,7 +207,7 @@ def fee_context(
         "patent": patent,
         "fee_rows": rows,
         "next_fee": nxt,
-        "next_amount": money(nxt.fee_fen + nxt.late_fee_fen) if nxt else "",
+        "next_amount": money.shown(nxt.fee_fen + nxt.late_fee_fen) if nxt else "",
         "missed": schedule[-1] if schedule and schedule[-1].state == FeeState.MISSED else None,
         "no_schedule": "" if schedule else no_schedule_reason(patent),
         "can_record": can_record,
@@ -265,8 +260,8 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
                 patent=patent,
                 year=data["year"],
                 paid_on=data["paid_on"],
-                amount_fen=fen(data["amount"]),
-                late_fee_fen=fen(data.get("late_fee") or Decimal(0)),
+                amount_fen=money.to_fen(data["amount"]),
+                late_fee_fen=money.to_fen(data.get("late_fee") or Decimal(0)),
                 note=data.get("note") or "",
                 ip=audit.client_ip(request),
             )

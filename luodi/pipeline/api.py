@@ -231,13 +231,23 @@ def list_all_agreements(
     status: str = "",
     party: int | None = None,
     q: str = "",
+    registration: str = "",
 ) -> QuerySet[Agreement]:
     """Every agreement the caller may see: those between organizations it is a party to and
     those of its projects (staff: all). `scope` is `organizations` (no project) or
-    `projects`; `party` an organization id; `q` words in the title or a party's name. The
-    web list's filter form validates them (422 on a bad value)."""
+    `projects`; `party` an organization id; `q` words in the title or a party's name;
+    `registration` a contract registration status, or `none` for technology contracts whose
+    registration was not started. The web list's filter form validates them (422 on a bad
+    value)."""
     form = AgreementFilter(
-        {"scope": scope, "kind": kind, "status": status, "party": party or "", "q": q},
+        {
+            "scope": scope,
+            "kind": kind,
+            "status": status,
+            "party": party or "",
+            "q": q,
+            "registration": registration,
+        },
         user=request.user,
     )
     if not form.is_valid():
@@ -372,5 +382,6 @@ def complete_task(request: HttpRequest, task_id: int) -> Task:
     )
 
 
-# Company requests' endpoints register on this router (their own module keeps this one short).
-from luodi.pipeline import api_requests  # noqa: E402, F401
+# Company requests' and contract registrations' endpoints register on this router (their own
+# modules keep this one short).
+from luodi.pipeline import api_registration, api_requests  # noqa: E402, F401

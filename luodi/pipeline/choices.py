@@ -74,6 +74,24 @@ class AgreementKind(models.TextChoices):
     LICENSE = "license", _("License")
     INVESTMENT = "investment", _("Investment agreement")
     LEASE = "lease", _("Lease")
+    # The technology-contract types of the registration rules (技术合同认定登记); the licence
+    # type is LICENSE above. Values fit the kind field's 16 characters.
+    DEVELOPMENT = "tech_development", _("Technology development contract")
+    TRANSFER = "tech_transfer", _("Technology transfer contract")
+    SERVICE = "tech_service", _("Technology service contract")
+    CONSULTING = "tech_consulting", _("Technology consulting contract")
+
+
+# The five types a technology-market office registers; only these get a registration.
+REGISTRABLE_KINDS: frozenset[str] = frozenset(
+    {
+        AgreementKind.DEVELOPMENT,
+        AgreementKind.TRANSFER,
+        AgreementKind.LICENSE,
+        AgreementKind.SERVICE,
+        AgreementKind.CONSULTING,
+    }
+)
 
 
 # What an agreement between organizations (no project) usually is: listed first in its form.
@@ -132,3 +150,58 @@ class DeviceClass(models.TextChoices):
     CLASS_I = "I", _("Class I")
     CLASS_II = "II", _("Class II")
     CLASS_III = "III", _("Class III")
+
+
+class RegistrationStatus(models.TextChoices):
+    """A technology contract's registration (技术合同认定登记) at the technology-market office."""
+
+    PREPARING = "preparing", _("Preparing")
+    SUBMITTED = "submitted", _("Submitted")
+    REGISTERED = "registered", _("Registered")
+    RETURNED = "returned", _("Returned")
+
+
+R = RegistrationStatus
+# Which status may follow which (the page's buttons, the API and the domain ask this table).
+# Preparing may go straight to registered: the office often registers at the counter in one
+# visit, or the registration is recorded after the fact. A returned contract is fixed and
+# submitted again (or taken back to preparing); a registered one is final.
+REGISTRATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    R.PREPARING: (R.SUBMITTED, R.REGISTERED),
+    R.SUBMITTED: (R.REGISTERED, R.RETURNED),
+    R.RETURNED: (R.SUBMITTED, R.PREPARING),
+    R.REGISTERED: (),
+}
+# Returned needs the office's reason: it is what has to be fixed.
+REGISTRATION_NEEDS_REASON: frozenset[str] = frozenset({R.RETURNED})
+
+
+class RegistrationCheck(models.TextChoices):
+    """What the office checks before it registers a contract; ticked one by one while
+    preparing, all of them before submitting."""
+
+    SIGNED_TEXT = (
+        "signed_text",
+        _("The signed contract text, with every party's signature and seal"),
+    )
+    CONTRACT_TYPE = (
+        "contract_type",
+        _(
+            "The contract is one of the five types: technology development, transfer, licence, "
+            "service or consulting"
+        ),
+    )
+    AMOUNT_SEPARATED = (
+        "amount_separated",
+        _(
+            "The technology transaction amount is stated separately from equipment, materials "
+            "and other non-technical costs"
+        ),
+    )
+    PARTY_CODES = "party_codes", _("Each party's full name and unified social credit code")
+    SUBJECT = (
+        "subject",
+        _("The technical subject, its deliverables and the acceptance criteria are described"),
+    )
+    OWNERSHIP = "ownership", _("Ownership of the results and of later improvements is stated")
+    PAYMENT_TERMS = "payment_terms", _("Payment terms and schedule are stated")

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from luodi.accounts.models import Role, User
 from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Achievement, Carrier, Organization
+from luodi.pipeline.choices import AgreementKind, RegistrationCheck, RegistrationStatus
 from luodi.pipeline.domain import requests
 from luodi.pipeline.domain.agreements import (
     add_obligation,
@@ -23,8 +24,9 @@ from luodi.pipeline.domain.agreements import (
 )
 from luodi.pipeline.domain.landing import record_landing
 from luodi.pipeline.domain.projects import add_note, create_project, move_project
+from luodi.pipeline.domain.registration import move_registration, save_registration
 from luodi.pipeline.domain.tasks import complete_task, create_task
-from luodi.pipeline.models import CompanyRequest, Project
+from luodi.pipeline.models import Agreement, CompanyRequest, Project
 from luodi.pipeline.validators import uscc_check_char
 
 
@@ -186,8 +188,20 @@ def _credit_code(i: int) -> str:
     return first17 + uscc_check_char(first17)
 
 
+def _actor() -> User | None:
+    return (
+        User.objects.filter(username="staff").first()
+        or User.objects.filter(role=Role.STAFF, is_active=True).first()
+        or User.objects.filter(is_superuser=True).first()
+    )
+
+
 def load(out: Writer) -> None:
     if Project.objects.filter(is_demo=True).exists():
+        # Demo data loaded before registrations existed gets them now (idempotent).
+        actor = _actor()
+        if actor is not None and _registrations(actor):
+            out.write("  pipeline demo: technology-contract registrations\n")
         return
     achievements = list(
         Achievement.objects.filter(
@@ -196,11 +210,7 @@ def load(out: Writer) -> None:
         .select_related("owner")
         .order_by("-is_demo", "pk")[: len(PLANS)]
     )
-    actor = (
-        User.objects.filter(username="staff").first()
-        or User.objects.filter(role=Role.STAFF, is_active=True).first()
-        or User.objects.filter(is_superuser=True).first()
-    )
+    actor = _actor()
     if not achievements or actor is None:
         out.write("  pipeline demo: no achievements or staff yet, nothing created\n")
         return
@@ -212,6 +222,7 @@ def load(out: Writer) -> None:
         _project(actor, achievement, title, i, path, reason, now)
     with translation.override("zh-hans"):  # the follow-up tasks' titles, as a user's would be
         _requests(actor)
+    _registrations(actor)
     out.write(f"  pipeline demo: {len(PLANS)} projects in every stage, company requests\n")
 
 
@@ -397,5 +408,80 @@ def _landing(
             "investment_wan": Decimal(2000 + 500 * i),
             "jobs_planned": 30 + 5 * i,
             "notes": "演示数据",
+        },
+    )
+
+
+# Projects past the signing of an agreement: where technology contracts are signed.
+_SIGNED_STAGES = ["agreement_signed", "landed", "in_production", "in_trials"]
+
+
+def _registrations(actor: User) -> bool:
+    """A registered technology-licence contract and a technology-development contract being
+    prepared (half its checklist ticked), on demo projects past signing; through the domain.
+    Idempotent: does nothing once demo registrations exist. True when it created them."""
+    if Agreement.objects.filter(is_demo=True, registration__isnull=False).exists():
+        return False
+    projects = list(
+        Project.objects.filter(is_demo=True, stage__in=_SIGNED_STAGES).order_by("pk")[:2]
+    )
+    if not projects:
+        return False
+    today = timezone.localdate()
+    signed = today - timedelta(days=75)
+    registered = signed + timedelta(days=21)
+    licence = _tech_contract(
+        actor, projects[0], AgreementKind.LICENSE, "技术许可合同（独占实施许可）", signed
+    )
+    save_registration(
+        actor=actor,
+        agreement=licence,
+        values={
+            # Year, the district's code, a serial: the shape of Chengdu's numbers.
+            "registration_number": f"{registered.year}510104{projects[0].pk:06d}",
+            "registered_on": registered,
+            "office": "成都市技术合同登记机构",
+            "transaction_value_fen": 8_000_000_00,  # 8 million yuan
+            "technical_income_fen": 6_500_000_00,  # without the equipment supplied
+            "checklist": list(RegistrationCheck.values),
+            "note": "登记证明已交财务，用于技术转让所得减免与成果转化奖励发放。",
+        },
+    )
+    registration = licence.registration
+    move_registration(actor=actor, registration=registration, to=RegistrationStatus.SUBMITTED)
+    move_registration(actor=actor, registration=registration, to=RegistrationStatus.REGISTERED)
+    development = _tech_contract(
+        actor,
+        projects[-1],
+        AgreementKind.DEVELOPMENT,
+        "委托技术开发合同（工艺放大与质量研究）",
+        today - timedelta(days=10),
+    )
+    save_registration(
+        actor=actor,
+        agreement=development,
+        values={
+            "office": "成都市技术合同登记机构",
+            "transaction_value_fen": 2_400_000_00,
+            "checklist": list(RegistrationCheck.values)[:4],
+            "note": "待补充验收标准与改进成果归属条款后提交登记。",
+        },
+    )
+    return True
+
+
+def _tech_contract(actor: User, project: Project, kind: str, title: str, signed: Any) -> Agreement:
+    parties = [o for o in (project.owner, project.company) if o]
+    return create_agreement(
+        actor=actor,
+        project=project,
+        parties=parties,
+        is_demo=True,
+        values={
+            "kind": kind,
+            "title": f"{project.title} {title}",
+            "status": "signed",
+            "signed_on": signed,
+            "effective_from": signed,
         },
     )

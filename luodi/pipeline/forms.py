@@ -28,6 +28,7 @@ from luodi.pipeline.choices import (
     DocumentType,
     ObligationKind,
     ProjectStage,
+    RegistrationStatus,
 )
 from luodi.pipeline.models import Agreement, LandingRecord, Project
 from luodi.pipeline.rules import (
@@ -365,6 +366,13 @@ class AgreementFilter(NoControlChars, forms.Form):
     )
     party = forms.ModelChoiceField(
         label=_("party"), required=False, queryset=Organization.objects.none()
+    )
+    # Technology-contract registration (技术合同认定登记); "none": a technology contract whose
+    # registration has not been started (what staff chase).
+    registration = forms.ChoiceField(
+        label=_("contract registration"),
+        required=False,
+        choices=[("", _("all")), ("none", _("not started")), *RegistrationStatus.choices],
     )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:

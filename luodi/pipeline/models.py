@@ -461,8 +461,12 @@ class DigestSent(models.Model):
         return f"{self.user_id} {self.day}"
 
 
-# Company requests (企业诉求) after landing live in their own module; re-exported here so
-# Django registers them with the pipeline app.
+# Technology-contract registrations (技术合同认定登记) and company requests (企业诉求) after
+# landing live in their own modules; re-exported here so Django registers them with the
+# pipeline app.
+from luodi.pipeline.registration_models import (  # noqa: E402
+    ContractRegistration as ContractRegistration,
+)
 from luodi.pipeline.request_models import CompanyRequest as CompanyRequest  # noqa: E402
 from luodi.pipeline.request_models import RequestCategory as RequestCategory  # noqa: E402
 from luodi.pipeline.request_models import RequestStatus as RequestStatus  # noqa: E402

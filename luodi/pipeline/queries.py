@@ -16,7 +16,13 @@ from luodi.accounts.rules import AnyUser
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to
 from luodi.pipeline import links
-from luodi.pipeline.choices import BOARD_COLUMNS, ProjectStage, TaskStatus, allowed_targets
+from luodi.pipeline.choices import (
+    BOARD_COLUMNS,
+    REGISTRABLE_KINDS,
+    ProjectStage,
+    TaskStatus,
+    allowed_targets,
+)
 from luodi.pipeline.models import (
     Agreement,
     CompanyRequest,
@@ -264,6 +270,11 @@ def filter_agreements(qs: QuerySet[Agreement], data: dict[str, Any]) -> QuerySet
         qs = qs.filter(kind=data["kind"])
     if data.get("status"):
         qs = qs.filter(status=data["status"])
+    registration = data.get("registration")
+    if registration == "none":
+        qs = qs.filter(kind__in=REGISTRABLE_KINDS, registration__isnull=True)
+    elif registration:
+        qs = qs.filter(registration__status=registration)
     party: Organization | int | None = data.get("party")
     if party:
         pid = party.pk if isinstance(party, Organization) else party

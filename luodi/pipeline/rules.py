@@ -20,6 +20,7 @@ from luodi.pipeline.models import (
     Agreement,
     AgreementDocument,
     CompanyRequest,
+    ContractRegistration,
     Obligation,
     Project,
     StageTransition,
@@ -73,6 +74,12 @@ def agreements_visible_to(user: AnyUser) -> QuerySet[Agreement]:
 
 def obligations_visible_to(user: AnyUser) -> QuerySet[Obligation]:
     return Obligation.objects.filter(agreement__in=agreements_visible_to(user))
+
+
+def registrations_visible_to(user: AnyUser) -> QuerySet[ContractRegistration]:
+    """A contract registration (its amounts included) is read by whoever may see its
+    agreement: staff and the members of its parties; viewers and other partners never."""
+    return ContractRegistration.objects.filter(agreement__in=agreements_visible_to(user))
 
 
 def documents_visible_to(user: AnyUser) -> QuerySet[AgreementDocument]:
@@ -162,6 +169,10 @@ rules.add_perm("pipeline.change_project", is_staff)
 rules.add_perm("pipeline.move_project", is_staff)
 rules.add_perm("pipeline.add_note", is_staff | (is_partner & is_party))
 rules.add_perm("pipeline.manage_agreements", is_staff)
+# Filling in and moving a technology-contract registration: whoever manages agreements today
+# (staff). Named apart so that a party's technology-transfer office could be let in later
+# without also letting it edit the agreement itself.
+rules.add_perm("pipeline.register_contract", is_staff)
 rules.add_perm("pipeline.record_landing", is_staff)
 rules.add_perm("pipeline.add_task", is_staff)
 rules.add_perm("pipeline.complete_task", is_staff | is_task_owner)

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field
 
 from luodi.control_chars import InputSchema
 from luodi.pipeline.choices import (
+    REGISTRATION_TRANSITIONS,
     AgreementKind,
     AgreementStatus,
     ObligationKind,
     ProjectStage,
+    RegistrationCheck,
+    RegistrationStatus,
     allowed_targets,
 )
-from luodi.pipeline.models import Agreement, CompanyRequest, Project, RequestCategory, Task
+from luodi.pipeline.models import (
+    Agreement,
+    CompanyRequest,
+    ContractRegistration,
+    Project,
+    RequestCategory,
+    Task,
+)
 from luodi.pipeline.rules import linked_visible, projects_visible_to
 
 
@@ -257,3 +267,58 @@ class ResolveIn(InputSchema):
     resolution: str = Field(min_length=1, description="How it was resolved.")
     satisfaction: int | None = Field(None, ge=1, le=5, description="The company's, 1 to 5.")
     version: int | None = None
+
+
+# -- technology-contract registration (技术合同认定登记) ------------------------------------
+
+# Money is in fen (1/100 yuan) as integers, with `currency` on the record: never a float.
+Fen = Annotated[int, Field(ge=0, le=10**14, description="In fen (1/100 yuan).")]
+
+
+class RegistrationIn(InputSchema):
+    """The registration's editable fields, all of them (PUT replaces them); its status moves
+    through the transitions endpoint. `version` (or If-Match) is the version you loaded."""
+
+    registration_number: str = Field("", max_length=64, description="登记编号.")
+    registered_on: date | None = Field(None, description="Not in the future.")
+    office: str = Field("", max_length=200, description="The registration office (登记机构).")
+    transaction_value_fen: Fen | None = Field(None, description="成交额, in fen.")
+    technical_income_fen: Fen | None = Field(
+        None, description="技术交易额, in fen; at most the transaction value."
+    )
+    checklist: list[RegistrationCheck] = Field(
+        default=[], max_length=20, description="The checklist items ticked."
+    )
+    note: str = Field("", max_length=5000)
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
+
+
+class RegistrationMoveIn(InputSchema):
+    to: RegistrationStatus
+    reason: str = Field("", max_length=2000, description="Needed for `returned`.")
+
+
+class RegistrationOut(Schema):
+    agreement_id: int
+    status: str
+    allowed_next: list[str]
+    registration_number: str
+    registered_on: date | None
+    office: str
+    transaction_value_fen: int | None
+    technical_income_fen: int | None
+    currency: str
+    checklist: list[str]
+    checklist_missing: list[str] = Field(description="Checklist items not ticked yet.")
+    return_reason: str
+    note: str
+    version: int
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_allowed_next(obj: ContractRegistration) -> list[str]:
+        return list(REGISTRATION_TRANSITIONS.get(obj.status, ()))
+
+    @staticmethod
+    def resolve_checklist_missing(obj: ContractRegistration) -> list[str]:
+        return [k for k in RegistrationCheck.values if k not in (obj.checklist or [])]

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from luodi.pipeline.views import agreement_pages, agreements, board, projects, requests, tasks
+from luodi.pipeline.views import (
+    agreement_pages,
+    agreements,
+    board,
+    projects,
+    registration,
+    requests,
+    tasks,
+)
 
 app_name = "pipeline"
 
@@ -32,6 +40,16 @@ urlpatterns = [
         "agreements/<int:agreement_id>/edit/",
         agreements.agreement_change,
         name="agreement-change",
+    ),
+    path(
+        "agreements/<int:agreement_id>/registration/",
+        registration.registration_save,
+        name="registration-save",
+    ),
+    path(
+        "agreements/<int:agreement_id>/registration/move/",
+        registration.registration_move,
+        name="registration-move",
     ),
     path("requests/", requests.request_list, name="requests"),
     path("requests/<int:pk>/", requests.request_detail, name="request"),

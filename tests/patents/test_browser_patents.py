@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from luodi.money import shown
 from luodi.patents import domain, fees, numbers
 from luodi.patents.fees import add_years
 from luodi.patents.models import FeePayment, Patent
-from luodi.patents.views import money
 from tests.browser_fixtures import sign_in
 from tests.conftest import Personas
 from tests.factories import PASSWORD
@@ -61,7 +61,7 @@ def test_add_a_patent_and_pay_its_next_fee(page, personas: Personas) -> None:  #
 
     next_fee = page.get_by_test_id("next-fee")
     expect(next_fee).to_contain_text(expected.due_on.isoformat())
-    expect(next_fee).to_contain_text(money(expected.fee_fen))  # ¥180.00 after the 85 % cut
+    expect(next_fee).to_contain_text(shown(expected.fee_fen))  # ¥180.00 after the 85 % cut
     row = page.get_by_test_id(f"fee-year-{expected.year}")
     expect(row).to_have_attribute("data-state", "due")
     patent = Patent.objects.get()

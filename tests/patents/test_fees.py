@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
+from luodi import money
 from luodi.patents import fees, numbers
 from luodi.patents.choices import FeeState, Office, PatentType
 
@@ -162,4 +164,7 @@ def test_every_single_digit_typing_error_is_caught() -> None:
 
 
 def test_money_reads_in_yuan_without_rounding() -> None:
-    assert [fees.yuan(f) for f in (120000, 18005, 5, 0)] == ["1,200.00", "180.05", "0.05", "0.00"]
+    assert [money.plain(f) for f in (120000, 18005, 5, 0)] == ["1,200.00", "180.05", "0.05", "0.00"]
+    assert money.shown(120010) == "¥1,200.10" and money.shown(None) == ""
+    assert money.to_fen(Decimal("1200.10")) == 120010
+    assert money.to_yuan(120010) == Decimal("1200.10")

@@ -15,6 +15,7 @@ from luodi.pipeline.forms import AgreementFilter, DocumentForm, ObligationForm
 from luodi.pipeline.queries import filter_agreements
 from luodi.pipeline.rules import agreements_visible_to, may_see_agreements, projects_visible_to
 from luodi.pipeline.views.common import get_agreement
+from luodi.pipeline.views.registration import registration_context
 
 
 def agreement_list(request: HttpRequest) -> HttpResponse:
@@ -23,7 +24,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         qs = filter_agreements(qs, form.cleaned_data)
     qs = (
-        qs.select_related("project")
+        qs.select_related("project", "registration")
         .prefetch_related("parties")
         .annotate(open_obligations=Count("obligations", filter=Q(obligations__status="open")))
         .order_by("-signed_on", "-created_at", "-id")
@@ -65,5 +66,7 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
         .filter(agreements=agreement)
         .order_by("-starts_at"),
         "events": links.visible("event", user).filter(agreements=agreement).order_by("-starts_at"),
+        # The technology-contract registration section (技术合同认定登记).
+        **registration_context(request, agreement),
     }
     return render(request, "pipeline/agreement_detail.html", context)
