@@ -446,6 +446,7 @@ def _mount() -> None:
     from luodi.engagements.api import router as engagements_router
     from luodi.ingest.api import router as ingest_router
     from luodi.insights.api import router as insights_router
+    from luodi.ledger.api import router as ledger_router
     from luodi.matchmaking.api import router as matchmaking_router
     from luodi.notifications.api import router as notifications_router
     from luodi.patents.api import router as patents_router
@@ -461,6 +462,7 @@ def _mount() -> None:
         ("/pipeline/", pipeline_router),
         ("/aftercare/", aftercare_router),
         ("/patents/", patents_router),
+        ("/ledger/", ledger_router),
         ("/engagements/", engagements_router),
         ("/matchmaking/", matchmaking_router),
         ("/insights/", insights_router),

@@ -97,6 +97,12 @@ def _load_patents(out: Writer) -> None:
     load_patents(out)
 
 
+def _load_ledger(out: Writer) -> None:
+    from luodi.ledger.demo import load as load_ledger
+
+    load_ledger(out)
+
+
 def _load_matchmaking(out: Writer) -> None:
     from luodi.matchmaking.demo import load as load_matchmaking
 
@@ -117,6 +123,7 @@ LOADERS: list[Callable[[Writer], None]] = [
     _load_engagements,
     _load_aftercare,
     _load_patents,
+    _load_ledger,
     _load_matchmaking,
 ]
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "luodi.pipeline",
     "luodi.aftercare",
     "luodi.patents",
+    "luodi.ledger",
     "luodi.engagements",
     "luodi.matchmaking",
     "luodi.insights",

@@ -44,6 +44,7 @@ urlpatterns = [
     path("projects/calendar/<str:token>.ics", calendar.feed, name="legacy-calendar"),
     path("aftercare/", include("luodi.aftercare.urls")),
     path("patents/", include("luodi.patents.urls")),
+    path("ledger/", include("luodi.ledger.urls")),
     path("engagements/", include("luodi.engagements.urls")),
     path("matchmaking/", include("luodi.matchmaking.urls")),
     path("insights/", include("luodi.insights.urls")),

@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from luodi.accounts.domain import create_api_token
 from luodi.accounts.models import TokenScope
 from luodi.api import api
+from luodi.ledger import domain as ledger_domain
 from luodi.patents import domain as patent_domain
 from tests.conftest import Personas
 from tests.engagements.factories import EventFactory, MeetingFactory, StopFactory, VisitFactory
@@ -73,6 +74,7 @@ def tokens(personas: Personas) -> dict[str, str]:
     MeetingFactory()
     make_project(personas.staff, personas.org_a)
     _patent(personas)
+    _ledger_entry(personas)
     return {
         who: create_api_token(actor=user, name="fuzz", scope=TokenScope.WRITE)[1]
         for who, user in (("staff", personas.staff), ("partner", personas.partner_a))
@@ -94,6 +96,22 @@ def _patent(personas: Personas) -> None:
             "status": "granted",
         },
         owners=[personas.org_a],
+    )
+
+
+def _ledger_entry(personas: Personas) -> None:
+    """An expected royalty of org_a, so /api/ledger/entries/1 answers and can be received."""
+    ledger_domain.save_entry(
+        actor=personas.staff,
+        entry=None,
+        values={
+            "institution": personas.org_a,
+            "direction": "income",
+            "kind": "royalty",
+            "amount_fen": 12_345,
+            "status": "expected",
+            "expected_on": date.today(),
+        },
     )
 
 

@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("matchmaking", "search"),
     ("engagements", "ingest"),
     ("aftercare", "onboarding", "privacy", "patents"),
+    ("ledger",),
     ("insights", "ops"),
     ("web",),
     # composition root: above every app

@@ -58,6 +58,7 @@ MENU: list[MenuEntry] = [
     MenuEntry(_("Company requests"), "pipeline:requests", _staff_or_partner, (), WORK),
     MenuEntry(_("After landing"), "aftercare:board", _staff_partner_or_viewer, (), WORK),
     MenuEntry(_("Patents"), "patents:list", _staff_or_partner, (), WORK),
+    MenuEntry(_("Transfer ledger"), "ledger:index", _staff_or_partner, (), WORK),
     MenuEntry(_("My tasks"), "pipeline:my-tasks", _signed_in, (), WORK),
     MenuEntry(_("Engagements"), "engagements:calendar", _signed_in, (), WORK),
     MenuEntry(_("Reports"), "insights:reports", _signed_in, (), INSIGHTS),

@@ -1,0 +1,118 @@
+"""Who may see and keep an institution's transfer ledger, and which parts of an entry a
+user sees.
+
+- Staff see and keep every institution's ledger.
+- A partner sees and keeps the ledgers of its own organizations (the hospital's or
+  university's technology-transfer office is a member of it), and no other.
+- A viewer (a bureau) and every other partner see nothing: no entry, no summary — a 404 on
+  pages and in the API, so not even an institution's having a ledger is confirmed.
+
+Field-level policy: an entry is shown whole (amounts, dates, notes) to whoever may see it;
+what it links to is shown only as far as the user may see that record itself — its
+achievement through `catalog.rules.achievements_visible_to` (a confidential achievement of a
+co-party stays unnamed), its agreement through `pipeline.rules.agreements_visible_to` (a
+member of a party who may not see the project). Every page, API answer and export reads the
+links through `visible_links`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import rules
+from django.db.models import Q, QuerySet
+
+from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
+from luodi.catalog.choices import OrganizationKind
+from luodi.catalog.models import Organization
+from luodi.catalog.rules import achievements_visible_to
+from luodi.ledger.models import LedgerEntry
+from luodi.pipeline.models import Agreement
+from luodi.pipeline.rules import agreements_visible_to
+
+
+def institutions_visible_to(user: AnyUser) -> QuerySet[Organization]:
+    """The institutions whose ledger `user` may open."""
+    if is_staff(user):
+        return Organization.objects.all()
+    if not is_partner(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(pk__in=org_ids(user))
+
+
+def institutions_offered(user: AnyUser) -> QuerySet[Organization]:
+    """The institution picker: a member's own organizations; for staff, the hospitals and
+    universities and any organization that already keeps a ledger (not every company)."""
+    qs = institutions_visible_to(user)
+    if is_staff(user):
+        kinds = [OrganizationKind.HOSPITAL, OrganizationKind.INSTITUTE]
+        has = LedgerEntry.objects.values("institution_id")
+        qs = qs.filter(Q(kind__in=kinds) | Q(pk__in=has))
+    return qs.order_by("name_zh", "name_en", "pk")
+
+
+def entries_visible_to(user: AnyUser) -> QuerySet[LedgerEntry]:
+    if is_staff(user):
+        return LedgerEntry.objects.all()
+    if not is_partner(user):
+        return LedgerEntry.objects.none()
+    return LedgerEntry.objects.filter(institution_id__in=org_ids(user))
+
+
+def agreements_of(user: AnyUser, institution: Organization) -> QuerySet[Agreement]:
+    """Agreements `user` may see to which `institution` is a party: named among the parties,
+    or a party of the agreement's project (as domain.belongs reads it)."""
+    party = Q(parties=institution) | Q(project__owner=institution)
+    party |= Q(project__company=institution) | Q(project__investor=institution)
+    party |= Q(project__target_park=institution) | Q(project__clinical_centers=institution)
+    ids = Agreement.objects.filter(party).values("pk")
+    return agreements_visible_to(user).filter(pk__in=ids).order_by("-pk")
+
+
+@rules.predicate
+def is_institution_member(user: AnyUser, target: Organization | LedgerEntry | None) -> bool:
+    """A member of the institution (of the entry); without one, of any organization (may
+    keep some ledger: the "New entry" button)."""
+    mine = org_ids(user)
+    if target is None:
+        return bool(mine)
+    if isinstance(target, LedgerEntry):
+        return target.institution_id in mine
+    return target.pk in mine
+
+
+may_keep = is_staff | (is_partner & is_institution_member)
+
+rules.add_perm("ledger.keep_ledger", may_keep)
+
+
+@dataclass(frozen=True)
+class Link:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Links:
+    achievement: Link | None
+    agreement: Link | None
+
+
+def visible_links(user: AnyUser, entries: list[LedgerEntry]) -> dict[int, Links]:
+    """What each entry links to, as far as `user` may see each record (two queries for the
+    whole list)."""
+    ach_ids = {e.achievement_id for e in entries if e.achievement_id}
+    agr_ids = {e.agreement_id for e in entries if e.agreement_id}
+    achievements = {
+        a.pk: Link(a.pk, a.title) for a in achievements_visible_to(user).filter(pk__in=ach_ids)
+    }
+    agreements = {
+        a.pk: Link(a.pk, a.title) for a in agreements_visible_to(user).filter(pk__in=agr_ids)
+    }
+    return {
+        e.pk: Links(
+            achievement=achievements.get(e.achievement_id) if e.achievement_id else None,
+            agreement=agreements.get(e.agreement_id) if e.agreement_id else None,
+        )
+        for e in entries
+    }
