@@ -204,7 +204,11 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_create(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
-    institution = _institution(request, source.get("institution"), "ledger.keep_ledger")
+    pk: Any = source.get("institution")
+    if pk is None:  # /ledger/new/ typed or bookmarked: the ledger the page would open first
+        first = rules.institutions_offered(request.user).first()
+        pk = first.pk if first is not None else None
+    institution = _institution(request, pk, "ledger.keep_ledger")
     return _edit(request, institution, None)
 
 

@@ -64,6 +64,10 @@ def test_new_entry_in_yuan_is_stored_in_fen(personas: Personas) -> None:
     client = client_for(personas.partner_a)
     form = client.get(f"/ledger/new/?institution={personas.org_a.pk}")
     assert form.status_code == 200
+    # Typed without the institution: the partner's own ledger, as the ledger page opens.
+    bare = client.get("/ledger/new/")
+    assert bare.status_code == 200 and personas.org_a.name_zh in bare.content.decode()
+    assert client_for(personas.viewer).get("/ledger/new/").status_code == 404
     saved = client.post("/ledger/new/", {"institution": personas.org_a.pk, **_form()})
     assert saved.status_code == 302, saved.content.decode()[:2000]
     e = LedgerEntry.objects.get()
