@@ -442,8 +442,12 @@ api.add_decorator(idempotent, mode="view")
 def _mount() -> None:
     from luodi.accounts.api import router as accounts_router
     from luodi.aftercare.api import router as aftercare_router
+    from luodi.assessments.api import router as assessments_router
     from luodi.catalog.api import router as catalog_router
+    from luodi.challenges.api import router as challenges_router
+    from luodi.conferences.api import router as conferences_router
     from luodi.engagements.api import router as engagements_router
+    from luodi.grants.api import router as grants_router
     from luodi.ingest.api import router as ingest_router
     from luodi.insights.api import router as insights_router
     from luodi.ledger.api import router as ledger_router
@@ -452,6 +456,7 @@ def _mount() -> None:
     from luodi.patents.api import router as patents_router
     from luodi.pipeline.api import router as pipeline_router
     from luodi.privacy.api import router as privacy_router
+    from luodi.rewards.api import router as rewards_router
     from luodi.search.api import router as search_router
 
     routers: list[tuple[str, Any]] = [
@@ -463,6 +468,11 @@ def _mount() -> None:
         ("/aftercare/", aftercare_router),
         ("/patents/", patents_router),
         ("/ledger/", ledger_router),
+        ("/rewards/", rewards_router),
+        ("/grants/", grants_router),
+        ("/assessments/", assessments_router),
+        ("/challenges/", challenges_router),
+        ("/conferences/", conferences_router),
         ("/engagements/", engagements_router),
         ("/matchmaking/", matchmaking_router),
         ("/insights/", insights_router),

@@ -24,13 +24,15 @@ of it is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import F, Model, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -38,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from luodi.accounts import audit
 from luodi.accounts.models import AuditEntry
-from luodi.errors import ApiError
+from luodi.errors import ApiError, from_validation
 from luodi.text import join_items
 
 VERSION = "version"
@@ -299,3 +301,15 @@ def conflict_error(conflict: Conflict, rows: list[Row]) -> ApiError:
         "current version is in `fields.version`), merge, and send the new version.",
         fields,
     )
+
+
+@contextmanager
+def refusals(rename: Mapping[str, str] | None = None) -> Iterator[None]:
+    """An API write's domain refusals as API errors: a stale version a 409, a ValidationError a
+    422 naming the fields as the API spells them (`rename`: domain name → API name)."""
+    try:
+        yield
+    except Conflict as exc:
+        raise conflict_error(exc, []) from None
+    except ValidationError as exc:
+        raise from_validation(exc, rename) from None

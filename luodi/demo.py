@@ -103,6 +103,36 @@ def _load_ledger(out: Writer) -> None:
     load_ledger(out)
 
 
+def _load_grants(out: Writer) -> None:
+    from luodi.grants.demo import load as load_grants
+
+    load_grants(out)
+
+
+def _load_rewards(out: Writer) -> None:
+    from luodi.rewards.demo import load as load_rewards
+
+    load_rewards(out)
+
+
+def _load_assessments(out: Writer) -> None:
+    from luodi.assessments.demo import load as load_assessments
+
+    load_assessments(out)
+
+
+def _load_challenges(out: Writer) -> None:
+    from luodi.challenges.demo import load as load_challenges
+
+    load_challenges(out)
+
+
+def _load_conferences(out: Writer) -> None:
+    from luodi.conferences.demo import load as load_conferences
+
+    load_conferences(out)
+
+
 def _load_matchmaking(out: Writer) -> None:
     from luodi.matchmaking.demo import load as load_matchmaking
 
@@ -124,7 +154,12 @@ LOADERS: list[Callable[[Writer], None]] = [
     _load_aftercare,
     _load_patents,
     _load_ledger,
+    _load_grants,
+    _load_rewards,
     _load_matchmaking,
+    _load_assessments,
+    _load_challenges,
+    _load_conferences,
 ]
 
 

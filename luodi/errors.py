@@ -7,8 +7,8 @@ same error shape, and the bounds are in the OpenAPI document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, get_type_hints
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -60,10 +60,12 @@ def invalid(errors: Mapping[str, Iterable[Any]]) -> ApiError:
     return ApiError(422, "invalid", "The request has invalid fields.", fields)
 
 
-def from_validation(exc: ValidationError) -> ApiError:
-    """A 422 for a domain ValidationError (errors not tied to a field go under `__all__`)."""
+def from_validation(exc: ValidationError, rename: Mapping[str, str] | None = None) -> ApiError:
+    """A 422 for a domain ValidationError (errors not tied to a field go under `__all__`),
+    its field names spelled as the API spells them (`rename`: domain name → API name)."""
     if hasattr(exc, "error_dict"):
-        return invalid(exc.message_dict)
+        rename = rename or {}
+        return invalid({rename.get(k, k): v for k, v in exc.message_dict.items()})
     return invalid({"__all__": exc.messages})
 
 
@@ -73,3 +75,28 @@ def stable_order(qs: QuerySet[Any]) -> QuerySet[Any]:
     if not {"pk", "-pk", "id", "-id"} & {str(o) for o in ordering}:
         qs = qs.order_by(*ordering, "pk")
     return qs
+
+
+class LazyPage:
+    """A paginated list's rows, built only for the slice ninja's pagination takes: the count
+    is one query, and `rows` (links, computed fields, visibility of what each row names) is
+    read for that page's records alone."""
+
+    def __init__(
+        self, records: QuerySet[Any], rows: Callable[[list[Any]], list[dict[str, Any]]]
+    ) -> None:
+        self.records, self.rows = records, rows
+
+    def __len__(self) -> int:
+        return self.records.count()
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        return self.rows(list(self.records[window]))
+
+
+def resolved(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a handler real (not string) parameter annotations: ninja reads them, and a
+    paginated handler's string annotations would be resolved in ninja's module, not the
+    handler's."""
+    func.__annotations__ = get_type_hints(func)
+    return func

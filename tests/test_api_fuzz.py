@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from luodi.accounts.domain import create_api_token
 from luodi.accounts.models import TokenScope
 from luodi.api import api
+from luodi.grants import domain as grants_domain
 from luodi.ledger import domain as ledger_domain
 from luodi.patents import domain as patent_domain
 from tests.conftest import Personas
@@ -75,6 +76,17 @@ def tokens(personas: Personas) -> dict[str, str]:
     make_project(personas.staff, personas.org_a)
     _patent(personas)
     _ledger_entry(personas)
+    grants_domain.save_grant(  # a draft 赋权 of org_a, so /api/grants/1 names a real record
+        actor=personas.staff,
+        grant=None,
+        values={
+            "institution": personas.org_a,
+            "achievement": AchievementFactory(owner=personas.org_a),
+            "kind": "ownership",
+            "team_share_bp": 7000,
+        },
+        members=[],
+    )
     return {
         who: create_api_token(actor=user, name="fuzz", scope=TokenScope.WRITE)[1]
         for who, user in (("staff", personas.staff), ("partner", personas.partner_a))

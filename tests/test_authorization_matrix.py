@@ -44,10 +44,13 @@ from luodi.aftercare.choices import MilestoneKind
 from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
 from luodi.catalog.models import Organization, Person
 from luodi.catalog.resources import RESOURCES
+from luodi.challenges.models import Challenge, Proposal
 from luodi.disclosure.models import AccessGrant, NdaInvitation
 from luodi.engagements.models import Event, Visit
+from luodi.grants.models import Grant
 from luodi.ingest.export import COLUMNS
 from luodi.insights.queries import CHART_KEYS
+from luodi.ledger.models import LedgerEntry
 from luodi.matchmaking.models import SourceKind
 from luodi.patents.models import Patent
 from luodi.pipeline.models import LandingRecord, Project
@@ -87,6 +90,15 @@ MARKERS: dict[str, dict[str, str]] = {
     "confidential dossier": _markers("CD", DOSSIER + CHOICE_LISTS),
     "contact": {"email": "mkcemailq7z", "phone": "MKCPHONEQ7Z"},
     "privacy": {"legal_basis": "MKLEGALQ7Z"},
+    # An institution's books: its ledger and its grants (赋权), to its members and staff only.
+    "books": {"ledger_note": "MKBLEDGERQ7Z", "grant_note": "MKBGRANTQ7Z"},
+    # Challenges (揭榜挂帅): proposals to the poster's members, reviewers and staff; an invited
+    # challenge's IP terms to the poster's members, invitees and staff.
+    "challenge": {
+        "proposal_title": "MKPTITLEQ7Z",
+        "proposal_summary": "MKPSUMMARYQ7Z",
+        "ip_terms": "MKPIPTERMSQ7Z",
+    },
 }
 
 # What each persona must not see, from the issue: a teaser's and a confidential achievement's
@@ -96,6 +108,7 @@ MARKERS: dict[str, dict[str, str]] = {
 ALL = frozenset(MARKERS)
 OUTSIDER = frozenset(
     {"teaser dossier", "confidential listing", "confidential dossier", "contact", "privacy"}
+    | {"books", "challenge"}
 )
 FORBIDDEN: dict[str, frozenset[str]] = {
     "anonymous": ALL,
@@ -317,6 +330,43 @@ def _member(org: Any, username: str) -> User:
     return user
 
 
+def _challenges(p: Personas) -> None:
+    """A public challenge of org_a with an anonymous applicant's proposal, and an invited one
+    whose IP terms only the poster, its invitees and staff may read."""
+    marks = MARKERS["challenge"]
+    public = Challenge.objects.create(
+        id=PUBLIC,
+        poster=p.org_a,
+        title_zh=f"挑战{PUBLIC}",
+        problem_zh="公开的问题描述",
+        deadline=date.today() + timedelta(days=30),
+        visibility="public",
+        status="open",
+    )
+    Proposal.objects.create(
+        id=PUBLIC,
+        challenge=public,
+        applicant_name="申请人",
+        applicant_email="applicant@example.org",
+        applicant_organization="某研究所",
+        title=marks["proposal_title"],
+        summary=marks["proposal_summary"],
+        approach="方法",
+        readiness=3,
+        plan="计划",
+    )
+    Challenge.objects.create(
+        id=TEASER,
+        poster=p.org_a,
+        title_zh=f"挑战{TEASER}",
+        problem_zh="定向邀请的问题描述",
+        ip_terms=marks["ip_terms"],
+        deadline=date.today() + timedelta(days=30),
+        visibility="invited",
+        status="open",
+    )
+
+
 def _landed(pk: int, park: Organization) -> None:
     """The marker project followed after landing, with something on every aftercare route
     (its month is the one in SLUG_VALUES["api:month"])."""
@@ -408,6 +458,27 @@ def build_world(p: Personas) -> World:
         patent.owners.set([p.org_a])
         patent.achievements.set([pk])
         patent.inventors.set(Person.objects.filter(pk=pk))
+        books = MARKERS["books"]
+        LedgerEntry.objects.create(
+            id=pk,
+            institution=p.org_a,
+            achievement_id=pk,
+            direction="income",
+            kind="royalty",
+            amount_fen=1_000_000,
+            status="received",
+            received_on=date.today(),
+            note=books["ledger_note"],
+        )
+        Grant.objects.create(
+            id=pk,
+            institution=p.org_a,
+            achievement_id=pk,
+            kind="ownership",
+            team_share_bp=7000,
+            note=books["grant_note"],
+        )
+    _challenges(p)
     indexing.rebuild_all()
 
     users: dict[str, User | None] = {

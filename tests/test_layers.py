@@ -30,17 +30,20 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "downloads",
         "money",
     ),
+    ("pdf",),  # the PDF toolkit measures columns with sheets.display_width
     ("sites",),
     ("jobs",),
     ("accounts",),
     ("concurrency", "disclosure"),  # refuse() names who saved last from the audit log
     ("catalog",),
     ("notifications", "retrieval"),
-    ("pipeline",),
+    ("pipeline", "assessments"),
     ("matchmaking", "search"),
-    ("engagements", "ingest"),
+    ("engagements", "ingest", "challenges"),
+    ("conferences",),
     ("aftercare", "onboarding", "privacy", "patents"),
-    ("ledger",),
+    ("ledger", "grants"),
+    ("rewards",),
     ("insights", "ops"),
     ("web",),
     # composition root: above every app

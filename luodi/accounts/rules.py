@@ -6,6 +6,8 @@ Other apps build on the predicates below (is_staff, is_partner, org_ids, sees_pe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import rules
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
@@ -58,6 +60,29 @@ rules.add_perm("accounts.decide_application", is_staff)
 rules.add_perm("accounts.manage_personal_data", is_staff)
 rules.add_perm("accounts.manage_token", is_token_owner)
 rules.add_perm("accounts.create_token", rules.is_authenticated & rules.is_active)
+
+
+@rules.predicate
+def is_institution_member(user: AnyUser, target: object | None) -> bool:
+    """A member of the institution whose books `target` is in (an organization, or a record
+    with an `institution_id`: a ledger entry, a grant); without a target, of any organization
+    (may keep some institution's books: the "New …" buttons). The ledger and the grants
+    (赋权) both ask it."""
+    mine = org_ids(user)
+    if target is None:
+        return bool(mine)
+    institution_id = getattr(target, "institution_id", None)
+    if institution_id is None:
+        institution_id = getattr(target, "pk", None)
+    return institution_id in mine
+
+
+@dataclass(frozen=True)
+class Link:
+    """A linked record as a user may see it: its id and its title (or name)."""
+
+    id: int
+    title: str
 
 
 def audit_visible_to(user: AnyUser) -> QuerySet[AuditEntry]:

@@ -11,8 +11,6 @@ shared JSON shape.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -52,9 +50,9 @@ from luodi.aftercare.schemas import (
 )
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import organizations_visible_to
-from luodi.concurrency import Conflict, conflict_error, etag, expected_from
+from luodi.concurrency import Conflict, conflict_error, etag, expected_from, refusals
 from luodi.engagements.rules import visits_visible_to
-from luodi.errors import ApiError, Pagination, from_validation, invalid, require_perm
+from luodi.errors import ApiError, LazyPage, Pagination, invalid, require_perm
 from luodi.pipeline.models import Project
 from luodi.pipeline.rules import agreements_visible_to
 
@@ -65,20 +63,6 @@ MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
 def _invalid(field: str, message: str) -> ApiError:
     return invalid({field: [message]})
-
-
-@contextmanager
-def _refusals(rename: dict[str, str] | None = None) -> Iterator[None]:
-    """The domain's refusals as API errors: a stale version a 409, a ValidationError a 422
-    (its field names as the API spells them)."""
-    try:
-        yield
-    except Conflict as exc:
-        raise conflict_error(exc, []) from None
-    except ValidationError as exc:
-        if rename and hasattr(exc, "error_dict"):
-            raise invalid({rename.get(k, k): v for k, v in exc.message_dict.items()}) from None
-        raise from_validation(exc) from None
 
 
 def _landed(request: HttpRequest) -> QuerySet[Project]:
@@ -154,27 +138,9 @@ def _progress(ids: list[int]) -> dict[int, tuple[MilestoneRef | None, MilestoneR
     return out
 
 
-class _Page:
-    """A list's rows, built only for the slice ninja's pagination takes: the count is one
-    query, and progress, labels and stall checks are read for that page's projects alone."""
-
-    def __init__(
-        self,
-        projects: QuerySet[Project],
-        rows: Callable[[list[Project]], list[dict[str, Any]]],
-    ) -> None:
-        self.projects, self.rows = projects, rows
-
-    def __len__(self) -> int:
-        return self.projects.count()
-
-    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        return self.rows(list(self.projects[window]))
-
-
 @router.get("/projects", response=list[FollowedProjectOut])
 @paginate(Pagination)
-def list_projects(request: HttpRequest, park: int | None = None, stalled: bool = False) -> _Page:
+def list_projects(request: HttpRequest, park: int | None = None, stalled: bool = False) -> LazyPage:
     """The landed projects followed after landing that the caller may see (a viewer: every
     one, by registered company), with their progress and stall warnings. `park` is an
     organization id; `stalled=true` keeps the stalled ones."""
@@ -205,12 +171,12 @@ def list_projects(request: HttpRequest, park: int | None = None, stalled: bool =
             )
         return out
 
-    return _Page(qs.order_by("id"), rows)
+    return LazyPage(qs.order_by("id"), rows)
 
 
 @router.get("/stalled", response=list[StalledOut])
 @paginate(Pagination)
-def list_stalled(request: HttpRequest) -> _Page:
+def list_stalled(request: HttpRequest) -> LazyPage:
     """The stalled projects among those the caller may see, with the reasons: the next
     milestone overdue, capital behind the commitments, or no contact for too long."""
     qs = _landed(request)
@@ -227,7 +193,7 @@ def list_stalled(request: HttpRequest) -> _Page:
             for project in projects
         ]
 
-    return _Page(qs.filter(pk__in=list(warnings)).order_by("id"), rows)
+    return LazyPage(qs.filter(pk__in=list(warnings)).order_by("id"), rows)
 
 
 # -- milestones -----------------------------------------------------------------------------
@@ -282,7 +248,7 @@ def put_milestone(
             .first()
         )
     try:
-        with _refusals():
+        with refusals():
             milestone = domain.set_milestone(
                 actor=request_user(request),
                 project=project,
@@ -382,7 +348,7 @@ def put_figures(
     expected = expected_from(request, sent)
     note = sent.pop("note", None)
     values = {name: sent[name] for name in METRICS if name in sent}
-    with _refusals({"period": "month"}):
+    with refusals({"period": "month"}):
         report = domain.record_figures(
             actor=request_user(request),
             project=project,
@@ -464,7 +430,7 @@ def add_commitment(request: HttpRequest, project_id: int, payload: CommitmentIn)
         )
         if agreement is None:
             raise _invalid("agreement_id", "No such agreement of this project.")
-    with _refusals():
+    with refusals():
         item = domain.add_commitment(
             actor=request_user(request),
             project=project,
@@ -524,7 +490,7 @@ def add_subsidy(request: HttpRequest, project_id: int, payload: SubsidyIn) -> St
     if sent.get("applied_on") is None:
         sent.pop("applied_on", None)  # today
     values = _subsidy_values(request, sent)
-    with _refusals():
+    with refusals():
         item = domain.save_subsidy(
             actor=request_user(request), project=project, values=values, ip=audit.client_ip(request)
         )
@@ -544,7 +510,7 @@ def change_subsidy(
     sent = payload.model_dump(exclude_unset=True)
     expected = expected_from(request, sent)
     values = _subsidy_values(request, sent)
-    with _refusals():
+    with refusals():
         saved = domain.save_subsidy(
             actor=request_user(request),
             project=item.project,

@@ -6,6 +6,7 @@
     GET/POST /reports        the user's report jobs; request one (period + scope; kind
                              after_landing: the government report, language, narrative)
     GET /reports/{id}        one job's status; GET /reports/{id}/file/{pdf|xlsx} its file
+    /annual/…                the annual transformation report (api_annual.py)
 
 Numbers follow `queries.py`: permission-aware, viewers get aggregates only, small groups
 that would identify a confidential achievement are suppressed (null values).
@@ -202,7 +203,8 @@ class ReportOut(Schema):
     period_end: date
     scope: str
     scope_id: int | None
-    scope_label: str
+    scope_label: str = Field(description="The park or area; an annual report's institution.")
+    institution_id: int | None = Field(description="An annual report's institution.")
     status: str
     progress: int
     error: str
@@ -227,6 +229,7 @@ def _report_out(job: ReportJob) -> dict[str, Any]:
         "scope": job.scope,
         "scope_id": job.scope_park_id or job.scope_area_id,
         "scope_label": job.scope_label,
+        "institution_id": job.institution_id,
         "status": job.status,
         "progress": job.progress,
         "error": job.error,
@@ -238,7 +241,9 @@ def _report_out(job: ReportJob) -> dict[str, Any]:
 
 
 def _jobs(request: HttpRequest) -> Any:
-    return report_jobs_visible_to(request.user).select_related("scope_park", "scope_area")
+    return report_jobs_visible_to(request.user).select_related(
+        "scope_park", "scope_area", "institution"
+    )
 
 
 @router.get("/reports", response=list[ReportOut], summary="My report jobs (newest first)")
@@ -353,3 +358,6 @@ def report_file(request: HttpRequest, report_id: int, fmt: Literal["pdf", "xlsx"
     if not file:
         raise ApiError(404, "not_found", "The report is not finished.")
     return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+
+
+from luodi.insights import api_annual  # noqa: E402, F401 - registers the /annual routes

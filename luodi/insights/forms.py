@@ -1,4 +1,4 @@
-"""The report request form, shared by the reports page and the report API."""
+"""The report request forms, shared by the report pages and the report API."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luodi.catalog.models import Organization
 from luodi.control_chars import NoControlChars
 from luodi.insights import scope as scopes
 
@@ -183,3 +184,70 @@ class GovReportForm(_ScopeMixin):
         if self.issuing and not text:
             raise forms.ValidationError(_("Write the narrative before issuing the report."))
         return text
+
+
+class AnnualReportForm(NoControlChars, forms.Form):
+    """The annual transformation report: institution (those the user may see), year,
+    language, and the user's own text per section (all optional, starting empty)."""
+
+    institution = forms.ModelChoiceField(
+        label=_("Institution"),
+        queryset=Organization.objects.none(),
+        empty_label=_("Choose an institution"),
+    )
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    language = forms.ChoiceField(
+        label=_("Language of the report"),
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        initial="zh-hans",
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, offer: Organization | None = None, **kwargs: Any):
+        from luodi.insights import annual_report
+        from luodi.ledger.rules import institutions_offered
+
+        super().__init__(*args, **kwargs)
+        offered = institutions_offered(user)
+        if offer is not None and not offered.filter(pk=offer.pk).exists():
+            # A draft's institution beyond the picker's list (staff opened one by its id).
+            ids = [*offered.values_list("pk", flat=True), offer.pk]
+            offered = Organization.objects.filter(pk__in=ids).order_by("name_zh", "name_en", "pk")
+        field = self.fields["institution"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = offered
+        only = list(offered[:2])
+        if len(only) == 1:  # a member of one institution has nothing to choose
+            field.initial = only[0].pk
+        year = self.fields["year"]
+        assert isinstance(year, forms.TypedChoiceField)
+        year.choices = [(y, str(y)) for y in annual_report.years(timezone.localdate())]
+        titles, hints = annual_report.section_titles(), annual_report.section_hints()
+        for key in annual_report.SECTION_KEYS:
+            self.fields[f"text_{key}"] = forms.CharField(
+                label=titles[key],
+                required=False,
+                max_length=annual_report.TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 4, "placeholder": hints[key]}),
+            )
+            self.fields[f"text_{key}"].widget.attrs["data-testid"] = f"annual-text-{key}"
+        for name in ("institution", "year", "language"):
+            self.fields[name].widget.attrs["data-testid"] = f"annual-{name}"
+
+    def text_fields(self) -> list[forms.BoundField]:
+        from luodi.insights.annual_report import SECTION_KEYS
+
+        return [self[f"text_{key}"] for key in SECTION_KEYS]
+
+    def sections(self) -> dict[str, str]:
+        """The texts as saved: {section key: text}, empty ones left out."""
+        from luodi.insights.annual_report import SECTION_KEYS
+
+        data = self.cleaned_data
+        texts = {key: (data.get(f"text_{key}") or "").strip() for key in SECTION_KEYS}
+        return {key: text for key, text in texts.items() if text}
+
+    @property
+    def choices_valid(self) -> bool:
+        """Institution, year and language are right (a preview can be shown)."""
+        return not {"institution", "year", "language"} & set(self.errors)

@@ -9,7 +9,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from luodi.insights.gov_report import GovData, tables
-from luodi.insights.report_pdf import Kit, hbar
+from luodi.insights.report_pdf import hbar
+from luodi.pdf import Kit
 
 
 def write_pdf(data: GovData, font: str) -> bytes:

@@ -13,6 +13,8 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    # An annual report the requester is still writing: never claimed by the build job.
+    DRAFT = "draft", _("Draft")
 
 
 class ReportScope(models.TextChoices):
@@ -24,6 +26,7 @@ class ReportScope(models.TextChoices):
 class ReportKind(models.TextChoices):
     PORTFOLIO = "portfolio", _("Portfolio report")
     AFTER_LANDING = "after_landing", _("After-landing report for the government")
+    ANNUAL_TRANSFER = "annual_transfer", _("Annual transformation report")
 
 
 class ReportLanguage(models.TextChoices):
@@ -70,6 +73,19 @@ class ReportJob(models.Model):
     )
     # The narrative as the requester edited it before issuing (after-landing reports).
     narrative = models.TextField(_("narrative"), blank=True)
+    # Annual transformation reports: the institution (SET_NULL as scope_park: the build then
+    # fails with a message) and the requester's own text per section, {section key: text}.
+    institution = models.ForeignKey(
+        "catalog.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("institution"),
+    )
+    sections = models.JSONField(_("section texts"), default=dict, blank=True)
+    # Drafts are edited in several saves: a stale one is refused (luodi.concurrency).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     status = models.CharField(
         _("status"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
@@ -92,7 +108,10 @@ class ReportJob(models.Model):
 
     @property
     def scope_label(self) -> str:
-        """For lists: the park or area name, or the scope's label for the whole portfolio."""
+        """For lists: the institution of an annual report; the park or area name, or the
+        scope's label for the whole portfolio."""
+        if self.kind == ReportKind.ANNUAL_TRANSFER:
+            return str(self.institution) if self.institution is not None else "—"
         if self.scope == ReportScope.PARK and self.scope_park is not None:
             return str(self.scope_park)
         if self.scope == ReportScope.AREA and self.scope_area is not None:
@@ -106,3 +125,7 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == JobStatus.DRAFT

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -32,36 +31,15 @@ from luodi.insights import scope as scopes
 from luodi.insights.base import EVERYTHING, Scope
 from luodi.insights.models import JobStatus, ReportJob, ReportKind, ReportScope
 from luodi.jobs import job
+from luodi.pdf import CJK_FONT, FONT_NAME, FontMissing, cjk_font_path, register_font, show
 from luodi.pipeline.choices import SIGNED_STATUSES
 from luodi.pipeline.models import Agreement, LandingRecord
 from luodi.pipeline.rules import agreements_visible_to
 
 log = logging.getLogger(__name__)
 
-CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-FONT_NAME = "WenQuanYiMicroHei"
-
-
-class FontMissing(RuntimeError):
-    pass
-
-
-def cjk_font_path() -> Path:
-    return Path(getattr(settings, "LUODI_CJK_FONT", CJK_FONT))
-
-
-def register_font() -> str:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    path = cjk_font_path()
-    if not path.exists():
-        raise FontMissing(
-            f"CJK font {path} is missing: run `make` (installs Debian fonts-wqy-microhei)."
-        )
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(path), subfontIndex=0))
-    return FONT_NAME
+# Re-exported: the report jobs and their tests name the font through this module.
+__all__ = ["CJK_FONT", "FONT_NAME", "FontMissing", "cjk_font_path", "register_font"]
 
 
 # -- content ---------------------------------------------------------------------------
@@ -189,10 +167,6 @@ def _is_conf(landing: LandingRecord) -> bool:
 # -- writers -----------------------------------------------------------------------------
 
 
-def show(value: Any) -> Any:
-    return "—" if value is None else value
-
-
 def write_xlsx(data: ReportData) -> bytes:
     summary: list[list[Any]] = [[data.title], [data.period], [data.scope]]
     summary += [[label, show(value)] for label, value in data.key_numbers]
@@ -239,6 +213,12 @@ def _progress(job: ReportJob, value: int) -> None:
     ReportJob.objects.filter(pk=job.pk).update(progress=value)
 
 
+PREFIXES: dict[str, str] = {
+    ReportKind.AFTER_LANDING: "luodi-after-landing",
+    ReportKind.ANNUAL_TRANSFER: "luodi-annual-transfer",
+}
+
+
 def build(job: ReportJob) -> None:
     """Build a claimed job's files; records failure on the row instead of raising."""
     # Imported here: the PDF writer imports this module's ReportData and tables.
@@ -253,6 +233,10 @@ def build(job: ReportJob) -> None:
                 from luodi.insights import gov_report
 
                 xlsx, pdf = gov_report.build_files(job, scopes.of_job(job))
+            elif job.kind == ReportKind.ANNUAL_TRANSFER:
+                from luodi.insights import annual_report
+
+                xlsx, pdf = annual_report.build_files(job)
             else:
                 data = collect(user, job.period_start, job.period_end, scopes.of_job(job))
                 _progress(job, 40)
@@ -260,7 +244,7 @@ def build(job: ReportJob) -> None:
                 _progress(job, 60)
                 pdf = report_pdf.write_pdf(data, register_font())
             _progress(job, 90)
-        prefix = "luodi-after-landing" if job.kind == ReportKind.AFTER_LANDING else "luodi-report"
+        prefix = PREFIXES.get(job.kind, "luodi-report")
         stem = f"{prefix}-{job.period_start:%Y%m%d}-{job.period_end:%Y%m%d}-{job.pk}"
         job.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
         job.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
@@ -277,9 +261,9 @@ def build_report(job_id: int) -> bool:
     """The job: claim the report row and build it (False when another worker has it)."""
     if not claim(job_id):
         return False
-    job = ReportJob.objects.select_related("requested_by", "scope_park", "scope_area").get(
-        pk=job_id
-    )
+    job = ReportJob.objects.select_related(
+        "requested_by", "scope_park", "scope_area", "institution"
+    ).get(pk=job_id)
     build(job)
     return True
 

@@ -1,4 +1,6 @@
-"""Who sees which report jobs: staff see all, everyone else their own requests.
+"""Who sees which report jobs: staff see all, everyone else their own requests; an annual
+report's draft is edited by its requester only, and the report is built by whoever may see an
+institution's ledger (`ledger.rules.institutions_visible_to`).
 Who may narrow a report to any park they can see (staff, viewers) rather than their own.
 What the numbers of the dashboards, the API and the reports run over, for each user:
 
@@ -21,7 +23,8 @@ from luodi.accounts.rules import sees_people as sees_people
 from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Carrier
 from luodi.catalog.rules import carriers_visible_to
-from luodi.insights.models import ReportJob
+from luodi.insights.models import JobStatus, ReportJob, ReportKind
+from luodi.ledger.rules import institutions_visible_to
 from luodi.pipeline.models import Project
 from luodi.pipeline.rules import projects_visible_to
 from luodi.pipeline.rules import sees_numbers_only as sees_numbers_only
@@ -30,6 +33,19 @@ from luodi.pipeline.rules import sees_numbers_only as sees_numbers_only
 def report_jobs_visible_to(user: AnyUser) -> QuerySet[ReportJob]:
     qs = ReportJob.objects.all()
     return qs if is_staff(user) else qs.filter(requested_by_id=user.pk)
+
+
+def annual_drafts_of(user: AnyUser) -> QuerySet[ReportJob]:
+    """Annual-report drafts are edited by their requester only (staff included)."""
+    return ReportJob.objects.filter(
+        requested_by_id=user.pk, kind=ReportKind.ANNUAL_TRANSFER, status=JobStatus.DRAFT
+    )
+
+
+def builds_annual_reports(user: AnyUser) -> bool:
+    """The annual transformation report is built by whoever sees some institution's ledger:
+    staff and the institutions' members; viewers and others never (a 404)."""
+    return institutions_visible_to(user).exists()
 
 
 # Partners may scope a report to their own park(s) only (insights.scope.allowed_parks).

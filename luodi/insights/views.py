@@ -17,7 +17,7 @@ from luodi.insights.forms import ReportForm
 from luodi.insights.layout import gap_candidates, industry_layout
 from luodi.insights.models import ReportJob
 from luodi.insights.reports import request_report
-from luodi.insights.rules import report_jobs_visible_to
+from luodi.insights.rules import builds_annual_reports, report_jobs_visible_to
 
 
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
@@ -86,14 +86,17 @@ def report_list(request: HttpRequest) -> HttpResponse:
         )
         return redirect("insights:reports")
     jobs = ReportJob.objects.filter(requested_by_id=request.user.pk).select_related(
-        "scope_park", "scope_area"
+        "scope_park", "scope_area", "institution"
     )[:20]
-    return render(request, "insights/reports.html", {"form": form, "jobs": jobs})
+    context = {"form": form, "jobs": jobs, "builds_annual": builds_annual_reports(request.user)}
+    return render(request, "insights/reports.html", context)
 
 
 @require_GET
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(_my_jobs(request).select_related("scope_park", "scope_area"), pk=pk)
+    job = get_object_or_404(
+        _my_jobs(request).select_related("scope_park", "scope_area", "institution"), pk=pk
+    )
     return render(request, "insights/_report_row.html", {"job": job})
 
 

@@ -10,11 +10,8 @@ updates; errors use the shared JSON shape. Money is in fen (CNY).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, get_type_hints
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -27,8 +24,8 @@ from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to
-from luodi.concurrency import Conflict, conflict_error, etag, expected_from
-from luodi.errors import MAX_ID, Pagination, invalid, require_perm, stable_order
+from luodi.concurrency import etag, expected_from, refusals
+from luodi.errors import MAX_ID, LazyPage, Pagination, invalid, require_perm, resolved, stable_order
 from luodi.ledger import domain, rules
 from luodi.ledger.choices import (
     EXPENSE_KINDS,
@@ -63,20 +60,6 @@ _YEAR = Query(None, ge=1990, le=2100, description="Entries counted in this year.
 _QUARTER = Query(None, ge=1, le=4, description="With `year`: that quarter only.")
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """The domain's refusals as API errors: a stale version a 409, a ValidationError a 422
-    naming the fields as the API spells them."""
-    try:
-        yield
-    except Conflict as exc:
-        raise conflict_error(exc, []) from None
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise invalid({_RENAMED.get(k, k): v for k, v in exc.message_dict.items()}) from None
-        raise invalid({"__all__": exc.messages}) from None
-
-
 def _entry(request: HttpRequest, entry_id: int) -> LedgerEntry:
     qs = rules.entries_visible_to(request.user).select_related("institution")
     return get_object_or_404(qs, pk=entry_id)
@@ -99,6 +82,15 @@ def _rows(request: HttpRequest, entries: list[LedgerEntry]) -> list[dict[str, An
                 "achievement": vars(link.achievement) if link.achievement else None,
                 "agreement": vars(link.agreement) if link.agreement else None,
                 "obligation_id": e.obligation_id,
+                "patent_fee": (
+                    {
+                        "patent_id": link.patent_fee.id,
+                        "application_number": link.patent_fee.number,
+                        "year": link.patent_fee.year,
+                    }
+                    if link.patent_fee
+                    else None
+                ),
                 "direction": e.direction,
                 "kind": e.kind,
                 "amount_fen": e.amount_fen,
@@ -124,33 +116,12 @@ def _one(request: HttpRequest, entry: LedgerEntry, response: HttpResponse | None
     return _rows(request, [entry])[0]
 
 
-class _Page:
-    """A list's rows, built only for the slice ninja's pagination takes (the links of that
-    page's entries are two queries)."""
-
-    def __init__(self, request: HttpRequest, entries: QuerySet[LedgerEntry]) -> None:
-        self.request, self.entries = request, entries
-
-    def __len__(self) -> int:
-        return self.entries.count()
-
-    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        return _rows(self.request, list(self.entries[window]))
-
-
-def _resolved(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Real (not string) annotations for ninja: a paginated handler's string annotations
-    would be resolved in ninja's module, not here."""
-    func.__annotations__ = get_type_hints(func)
-    return func
-
-
 # -- reads --------------------------------------------------------------------------------------
 
 
 @router.get("/entries", response=list[LedgerEntryOut])
 @paginate(Pagination)
-@_resolved
+@resolved
 def list_entries(
     request: HttpRequest,
     institution: int | None = Query(None, ge=1, le=MAX_ID),
@@ -161,7 +132,7 @@ def list_entries(
     quarter: int | None = _QUARTER,
     overdue_only: bool = Query(False, alias="overdue", description="Expected income past due."),
     agreement: int | None = Query(None, ge=1, le=MAX_ID),
-) -> _Page:
+) -> LazyPage:
     """The entries the caller may see (staff: every institution's; a partner: its own
     organizations'; a viewer: none), latest first."""
     qs = rules.entries_visible_to(request.user).select_related("institution")
@@ -178,7 +149,7 @@ def list_entries(
             qs = qs.filter(**{name: value})
     if agreement is not None:
         qs = qs.filter(agreement_id=agreement)
-    return _Page(request, stable_order(qs))
+    return LazyPage(stable_order(qs), lambda entries: _rows(request, entries))
 
 
 @router.get("/entries/{entry_id}", response=LedgerEntryOut)
@@ -263,7 +234,7 @@ def create_entry(request: HttpRequest, payload: LedgerEntryIn) -> Status[Any]:
     sent = payload.model_dump()
     values = _values(request, sent, None)
     values["institution"] = org
-    with _refusals():
+    with refusals(_RENAMED):
         entry = domain.save_entry(
             actor=request_user(request), entry=None, values=values, ip=audit.client_ip(request)
         )
@@ -283,7 +254,7 @@ def change_entry(
     if not sent:
         return _one(request, entry, response)
     values = _values(request, sent, entry)
-    with _refusals():
+    with refusals(_RENAMED):
         domain.save_entry(
             actor=request_user(request),
             entry=entry,
@@ -303,7 +274,7 @@ def mark_received(
     entry = _entry(request, entry_id)
     require_perm(request, "ledger.keep_ledger", entry)
     expected = expected_from(request, {})
-    with _refusals():
+    with refusals(_RENAMED):
         domain.mark_received(
             actor=request_user(request),
             entry=entry,

@@ -10,3 +10,8 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Transfer ledger")
     # The permissions (rules.py) load as every app's do, by AutodiscoverRulesConfig; the
     # daily job (tasks.py) by the job system's autodiscovery.
+
+    def ready(self) -> None:
+        from luodi.ledger import fees
+
+        fees.connect()

@@ -95,7 +95,7 @@ def _plan(today: date, scale: int) -> list[dict[str, Any]]:
             "status": LedgerStatus.RECEIVED,
             "expected_on": last_year,
             "received_on": last_year,
-            "note": "发明专利年费及代理费",
+            "note": "专利申请代理费（年费见专利记录）",
         },
         {
             "direction": LedgerDirection.EXPENSE,
@@ -143,7 +143,9 @@ def load(out: Writer) -> None:
     today = timezone.localdate()
     made = 0
     for scale, (institution, achievement, agreement) in enumerate(_books(actor), start=1):
-        if LedgerEntry.objects.filter(institution=institution, is_demo=True).exists():
+        # Fee payments of the demo patents are mirrored here already; they do not count.
+        written = LedgerEntry.objects.filter(institution=institution, is_demo=True)
+        if written.filter(fee_payment__isnull=True).exists():
             continue
         for values in _plan(today, scale):
             links: dict[str, Any] = {"institution": institution, "achievement": achievement}

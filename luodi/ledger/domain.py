@@ -124,6 +124,10 @@ def save_entry(
 ) -> LedgerEntry:
     """Create or change an entry; only the fields in `values` change. A stale
     `expected_version` raises Conflict and nothing is written."""
+    if entry is not None and entry.fee_payment_id:
+        raise ValidationError(
+            _("This entry is a patent annual fee as paid: change the payment on the patent's page.")
+        )
     clean = {name: values[name] for name in FIELDS if name in values}
     check({**_current(entry), **clean})
     is_new = entry is None

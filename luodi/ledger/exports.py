@@ -32,6 +32,7 @@ def entry_sheet(user: AnyUser, entries: list[LedgerEntry]) -> sheets.Sheet:
         _("shares or percentage"),
         _("achievement"),
         _("agreement"),
+        _("patent annual fee"),
         _("note"),
     ]
     rows = []
@@ -51,10 +52,20 @@ def entry_sheet(user: AnyUser, entries: list[LedgerEntry]) -> sheets.Sheet:
                 e.shares_note,
                 link.achievement.title if link.achievement else "",
                 link.agreement.title if link.agreement else "",
+                _fee(link.patent_fee),
                 e.note,
             ]
         )
     return sheets.Sheet(_("Entries"), rows, headers)
+
+
+def _fee(fee: rules.PatentFee | None) -> str:
+    if fee is None:
+        return ""
+    return _("Annual fee of year %(year)s, patent %(number)s") % {
+        "year": fee.year,
+        "number": fee.number,
+    }
 
 
 def summary_sheet(institution: Organization, summary: Summary) -> sheets.Sheet:

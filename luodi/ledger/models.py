@@ -2,7 +2,8 @@
 for technology transfer, linked to the achievement and the agreement it concerns.
 
 Money is integer fen (luodi.money). An entry an agreement's obligation created keeps that
-obligation (one entry per obligation, so re-running the creation adds nothing); an overdue
+obligation (one entry per obligation, so re-running the creation adds nothing); a patent's
+annual fee paid keeps its payment (ledger.fees mirrors every payment); an overdue
 expected payment keeps the follow-up task raised for it (claimed once, tasks.py).
 """
 
@@ -49,6 +50,16 @@ class LedgerEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="ledger_entry",
         verbose_name=_("obligation"),
+    )
+    # A patent's annual fee as it was paid (patents.FeePayment): the entry mirrors the
+    # payment and goes with it; it is changed on the patent's page, not here.
+    fee_payment = models.OneToOneField(
+        "patents.FeePayment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="ledger_entry",
+        verbose_name=_("patent annual fee"),
     )
     direction = models.CharField(_("direction"), max_length=8, choices=LedgerDirection.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=LedgerKind.choices)

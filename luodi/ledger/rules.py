@@ -11,7 +11,8 @@ Field-level policy: an entry is shown whole (amounts, dates, notes) to whoever m
 what it links to is shown only as far as the user may see that record itself — its
 achievement through `catalog.rules.achievements_visible_to` (a confidential achievement of a
 co-party stays unnamed), its agreement through `pipeline.rules.agreements_visible_to` (a
-member of a party who may not see the project). Every page, API answer and export reads the
+member of a party who may not see the project), the patent fee it mirrors through
+`patents.rules.payments_visible_to`. Every page, API answer and export reads the
 links through `visible_links`.
 """
 
@@ -22,11 +23,12 @@ from dataclasses import dataclass
 import rules
 from django.db.models import Q, QuerySet
 
-from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
+from luodi.accounts.rules import AnyUser, Link, is_institution_member, is_partner, is_staff, org_ids
 from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to
 from luodi.ledger.models import LedgerEntry
+from luodi.patents.rules import payments_visible_to
 from luodi.pipeline.models import Agreement
 from luodi.pipeline.rules import agreements_visible_to
 
@@ -69,33 +71,25 @@ def agreements_of(user: AnyUser, institution: Organization) -> QuerySet[Agreemen
     return agreements_visible_to(user).filter(pk__in=ids).order_by("-pk")
 
 
-@rules.predicate
-def is_institution_member(user: AnyUser, target: Organization | LedgerEntry | None) -> bool:
-    """A member of the institution (of the entry); without one, of any organization (may
-    keep some ledger: the "New entry" button)."""
-    mine = org_ids(user)
-    if target is None:
-        return bool(mine)
-    if isinstance(target, LedgerEntry):
-        return target.institution_id in mine
-    return target.pk in mine
-
-
 may_keep = is_staff | (is_partner & is_institution_member)
 
 rules.add_perm("ledger.keep_ledger", may_keep)
 
 
 @dataclass(frozen=True)
-class Link:
+class PatentFee:
+    """The patent annual fee an entry mirrors: the patent (by its number) and the year."""
+
     id: int
-    title: str
+    number: str
+    year: int
 
 
 @dataclass(frozen=True)
 class Links:
     achievement: Link | None
     agreement: Link | None
+    patent_fee: PatentFee | None = None
 
 
 def visible_links(user: AnyUser, entries: list[LedgerEntry]) -> dict[int, Links]:
@@ -109,10 +103,16 @@ def visible_links(user: AnyUser, entries: list[LedgerEntry]) -> dict[int, Links]
     agreements = {
         a.pk: Link(a.pk, a.title) for a in agreements_visible_to(user).filter(pk__in=agr_ids)
     }
+    fee_ids = {e.fee_payment_id for e in entries if e.fee_payment_id}
+    fees = {
+        p.pk: PatentFee(p.patent_id, p.patent.application_number, p.year)
+        for p in payments_visible_to(user).filter(pk__in=fee_ids).select_related("patent")
+    }
     return {
         e.pk: Links(
             achievement=achievements.get(e.achievement_id) if e.achievement_id else None,
             agreement=agreements.get(e.agreement_id) if e.agreement_id else None,
+            patent_fee=fees.get(e.fee_payment_id) if e.fee_payment_id else None,
         )
         for e in entries
     }

@@ -38,12 +38,21 @@ class LedgerRef(Schema):
     name: str
 
 
+class LedgerPatentFee(Schema):
+    patent_id: int
+    application_number: str
+    year: int = Field(description="The patent year whose annual fee this is.")
+
+
 class LedgerEntryOut(Schema):
     id: int
     institution: LedgerRef
     achievement: LedgerLink | None = Field(description="Null when none, or not yours to see.")
     agreement: LedgerLink | None = Field(description="Null when none, or not yours to see.")
     obligation_id: int | None = Field(description="The obligation that created it, if any.")
+    patent_fee: LedgerPatentFee | None = Field(
+        description="The patent annual fee payment it mirrors (read-only here), if yours to see."
+    )
     direction: str
     kind: str
     amount_fen: int

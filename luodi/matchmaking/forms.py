@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luodi.accounts.rules import AnyUser
+from luodi.assessments.choices import READINESS
+from luodi.assessments.results import AssessedFilter
 from luodi.catalog.choices import ReviewStatus
 from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.rules import organizations_visible_to
@@ -121,3 +123,25 @@ class InviteForm(NoControlChars, forms.Form):
         if day is not None and day <= timezone.localdate():
             raise forms.ValidationError(_("The expiry must be in the future."))
         return day
+
+
+class AssessedForm(NoControlChars, forms.Form):
+    """Achievement tabs: only achievements with an expert assessment (luodi.assessments) the
+    user may see, optionally of at least a readiness level."""
+
+    assessed = forms.BooleanField(label=_("assessed only"), required=False)
+    min_readiness = forms.TypedChoiceField(
+        label=_("minimum readiness"),
+        choices=[("", "—"), *READINESS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def chosen(self) -> AssessedFilter | None:
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        if not data.get("assessed") and data.get("min_readiness") is None:
+            return None
+        return AssessedFilter(data.get("min_readiness"))

@@ -23,6 +23,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from luodi.accounts.rules import AnyUser
+from luodi.assessments.results import AssessedFilter, assessed_ids
+from luodi.assessments.rules import results_visible_to
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import OrganizationKind, ReviewStatus, Stage
 from luodi.catalog.models import Achievement, Organization, Trial
@@ -355,6 +357,11 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
     history = site_history(source) if tab == TargetKind.CENTER else {}
     recalled: dict[str, Recall] = {}
     titles: dict[int, str] = {}
+    assessed = (
+        results_visible_to(ctx.user, [source.obj]).get(item.pk)
+        if item.kind == "achievement"
+        else None
+    )
     if item.kind == "achievement" and qvec is not None:
         memory = feedback.outcomes_for([o.pk for o in orgs], _vector_of(engine))
         if memory is not None:
@@ -378,6 +385,7 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
         s.reasons = (
             pair_reasons(item, prof, ctx.labels, ctx.today, learned.get(o.pk), history.get(o.pk))
             + feedback.outcome_reason(recalled.get(str(o.pk)), titles)
+            + scoring.assessment_kind_reasons(assessed, o.kind)
             + _record_reasons(rec)
         )
         out.append(s.finish())
@@ -402,11 +410,15 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
     return MatchList(source, tab, items, text.method, note, total)
 
 
-def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
+def _achievements_for(
+    ctx: Context, source: Source, k: int, only: AssessedFilter | None = None
+) -> MatchList:
     """Achievements for an organization (park: to attract; company/investor: deal flow) or
-    for a clinical need (who could solve it)."""
+    for a clinical need (who could solve it). `only`: the assessed ones (see AssessedFilter)."""
     engine, terms = ctx.engine, ctx.terms
     rows = candidate_achievements(ctx.user)
+    if only is not None:
+        rows = rows.filter(pk__in=assessed_ids(only.min_readiness))
     filters = index_filters(ctx.user)
     if source.kind == SourceKind.NEED:
         query, qvec = (
@@ -438,6 +450,9 @@ def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
             if hit is not None:
                 recalled[a.pk] = hit
     titles = _visible_titles(ctx.user, [int(r.item) for r in recalled.values()])
+    # Results the user may see only (dossier policy): a hidden one explains, moves, keeps nothing.
+    assessed = results_visible_to(ctx.user, found)
+    found = [a for a in found if only is None or a.pk in assessed]
     out = []
     for a in found:
         item = adapters.achievement_profile_for(ctx.user, a, terms)
@@ -461,6 +476,8 @@ def _achievements_for(ctx: Context, source: Source, k: int) -> MatchList:
             wanted = scoring.needed_specialties(item) & source.item.specialties
             if wanted:
                 s.reasons = [Reason("specialty", _("Addresses the need's specialty"), True, 0.15)]
+        kind = source.obj.kind if source.org is not None else ""
+        s.reasons += scoring.assessment_reasons(assessed.get(a.pk), kind)
         s.reasons += _record_reasons(rec)
         out.append(s.finish())
     items = _sort(out, k)
@@ -501,14 +518,19 @@ def _companies_for_park(ctx: Context, source: Source, k: int) -> MatchList:
 
 
 def matches(
-    user: AnyUser, source: Source, tab: str, k: int = 20, ctx: Context | None = None
+    user: AnyUser,
+    source: Source,
+    tab: str,
+    k: int = 20,
+    ctx: Context | None = None,
+    assessed: AssessedFilter | None = None,
 ) -> MatchList:
     """The ranked, explained candidates of one tab for `source`, as `user` may see them."""
     if tab not in source.tabs:
         raise ValueError(f"unknown tab {tab!r}")
     ctx = ctx or Context.make(user)
     if tab == TargetKind.ACHIEVEMENT:
-        return _achievements_for(ctx, source, k)
+        return _achievements_for(ctx, source, k, assessed)
     if source.kind == SourceKind.ORGANIZATION:
         return _companies_for_park(ctx, source, k)
     return _orgs_for_item(ctx, source, tab, k)

@@ -14,12 +14,19 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from luodi.catalog.choices import AchievementKind, CarrierType, Stage, maturity
+from luodi.assessments.results import Result
+from luodi.catalog.choices import AchievementKind, CarrierType, OrganizationKind, Stage, maturity
 from luodi.catalog.taxonomy import specialty_label
 from luodi.matchmaking.adapters import CarrierInfo, ItemProfile, OrgProfile
 from luodi.text import join_items
 
 TEXT_WEIGHT = 0.5
+# Expert assessment (luodi.assessments): an assessed achievement moves by
+# ASSESSMENT_WEIGHT × (overall − 0.5), i.e. at most ±0.05 (overall is 0–1), and by
+# ASSESSMENT_KIND_WEIGHT more where the assessment suggests partners of the candidate's kind.
+# An unassessed achievement gets no reason and keeps its score exactly (no penalty).
+ASSESSMENT_WEIGHT = 0.1
+ASSESSMENT_KIND_WEIGHT = 0.05
 LANDING_HORIZON = timedelta(days=365)  # a carrier ready later than this cannot host now
 
 # Therapeutic-area roots (ICD-10 chapters, MeSH categories) → trial specialties that run them.
@@ -405,3 +412,27 @@ def attract_company_fit(
     if "space" in company.needs:
         out.append(Reason("space", _("Looking for space"), True, 0.15))
     return out
+
+
+def assessment_reasons(result: Result | None, partner_kind: str = "") -> list[Reason]:
+    """The expert assessment's result of an achievement as reasons: its overall score (a
+    small move around a neutral 0.5) and, for a partner of a kind the assessment suggests,
+    a small bonus. None (never assessed, or the user may not see the result): nothing."""
+    if result is None:
+        return []
+    delta = round(ASSESSMENT_WEIGHT * (result.overall - 0.5), 4)
+    text = _("Expert assessment (round %(n)s): %(r)s, overall %(s)s/100") % {
+        "n": result.round,
+        "r": result.readiness_label or "—",
+        "s": round(result.overall * 100),
+    }
+    out = [Reason("assessment", text, result.overall >= 0.5, delta)]
+    return out + assessment_kind_reasons(result, partner_kind)
+
+
+def assessment_kind_reasons(result: Result | None, partner_kind: str) -> list[Reason]:
+    if result is None or not partner_kind or partner_kind not in result.suggested_kinds:
+        return []
+    label = OrganizationKind(partner_kind).label
+    text = _("The expert assessment suggests partners of this kind (%(k)s)") % {"k": label}
+    return [Reason("assessment_kind", text, True, ASSESSMENT_KIND_WEIGHT)]

@@ -26,6 +26,7 @@ from luodi.matchmaking import actions, domain, feedback, queries, reports
 from luodi.matchmaking.forms import (
     AccessRequestForm,
     ActForm,
+    AssessedForm,
     DecideAccessForm,
     InviteForm,
     StatusForm,
@@ -74,7 +75,10 @@ def match_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     tab = request.GET.get("tab") or source.tabs[0]
     if tab not in source.tabs:
         raise Http404
-    result = queries.matches(request.user, source, tab, k=20)
+    # Achievement tabs take the "assessed only / minimum readiness" filter.
+    assessed = AssessedForm(request.GET) if tab == TargetKind.ACHIEVEMENT else None
+    chosen = assessed.chosen() if assessed is not None else None
+    result = queries.matches(request.user, source, tab, k=20, assessed=chosen)
     # "Invite to NDA" on the organization rows of a confidential achievement's matches.
     can_invite = (
         kind == SourceKind.ACHIEVEMENT
@@ -92,6 +96,7 @@ def match_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         else set()
     )
     context: dict[str, Any] = {
+        "assessed_form": assessed,
         "can_invite": can_invite,
         "invited": invited,
         "source": source,

@@ -11,12 +11,10 @@ guard against lost updates; errors use the shared JSON shape. Money is in fen (C
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, TypeVar, get_type_hints
+from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -29,8 +27,8 @@ from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to, people_visible_to
-from luodi.concurrency import Conflict, conflict_error, etag, expected_from
-from luodi.errors import Pagination, invalid, require_perm, stable_order
+from luodi.concurrency import etag, expected_from, refusals
+from luodi.errors import LazyPage, Pagination, invalid, require_perm, resolved, stable_order
 from luodi.patents import domain, rules
 from luodi.patents.choices import FeeState, LegalStatus, Office
 from luodi.patents.fees import FeeYear
@@ -62,20 +60,6 @@ _RENAMED = {
 _NULLABLE = {"priority_date", "grant_date", "fee_payer_id"}
 # A fee filter looks this far ahead at most (the longest term, with room to spare).
 MAX_DAYS = 3660
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """The domain's refusals as API errors: a stale version a 409, a ValidationError a 422
-    naming the fields as the API spells them."""
-    try:
-        yield
-    except Conflict as exc:
-        raise conflict_error(exc, []) from None
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            raise invalid({_RENAMED.get(k, k): v for k, v in exc.message_dict.items()}) from None
-        raise invalid({"__all__": exc.messages}) from None
 
 
 def _visible(request: HttpRequest) -> QuerySet[Patent]:
@@ -151,20 +135,6 @@ def _detail(request: HttpRequest, patent: Patent) -> dict[str, Any]:
     }
 
 
-class _Page:
-    """A list's rows, built only for the slice ninja's pagination takes: the count is one
-    query, and fees are computed for that page's patents alone."""
-
-    def __init__(self, patents: QuerySet[Patent], row: Callable[[Patent], dict[str, Any]]):
-        self.patents, self.row = patents, row
-
-    def __len__(self) -> int:
-        return self.patents.count()
-
-    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        return [self.row(p) for p in self.patents[window]]
-
-
 _DUE_WITHIN = Query(
     None,
     ge=0,
@@ -197,23 +167,16 @@ def _by_next_fee(
 # -- reads ------------------------------------------------------------------------------------
 
 
-def _resolved(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a handler real (not string) parameter annotations: ninja reads them, and a
-    paginated handler's string annotations would be resolved in ninja's module, not here."""
-    func.__annotations__ = get_type_hints(func)
-    return func
-
-
 @router.get("/", response=list[PatentOut])
 @paginate(Pagination)
-@_resolved
+@resolved
 def list_patents(
     request: HttpRequest,
     office: Office | None = None,
     status: LegalStatus | None = None,
     due_within_days: int | None = _DUE_WITHIN,
     overdue: bool = _OVERDUE,
-) -> _Page:
+) -> LazyPage:
     """The patents the caller may see (staff: all; a partner: those its organizations own or
     pay the fees of; a viewer: none), newest filing first, each with its next annual fee."""
     today = timezone.localdate()
@@ -224,7 +187,7 @@ def list_patents(
         qs = qs.filter(status=status)
     if overdue or due_within_days is not None:
         qs = _by_next_fee(qs, due_within_days, overdue, today)
-    return _Page(stable_order(qs), lambda patent: _row(patent, today))
+    return LazyPage(stable_order(qs), lambda patents: [_row(p, today) for p in patents])
 
 
 @router.get("/{patent_id}", response=PatentDetailOut)
@@ -317,7 +280,7 @@ def create_patent(request: HttpRequest, payload: PatentIn) -> Status[dict[str, A
     sent = payload.model_dump()
     values = _values(request, sent, None)
     links = _links(request, sent, None)
-    with _refusals():
+    with refusals(_RENAMED):
         patent = domain.save_patent(
             actor=request_user(request),
             patent=None,
@@ -343,7 +306,7 @@ def change_patent(
         return _detail(request, patent)
     values = _values(request, sent, patent)
     links = _links(request, sent, patent)
-    with _refusals():
+    with refusals(_RENAMED):
         domain.save_patent(
             actor=request_user(request),
             patent=patent,
@@ -363,7 +326,7 @@ def record_payment(request: HttpRequest, patent_id: int, payload: PaymentIn) -> 
     The year must be one the schedule still owes; a year already paid is a 422 on `year`."""
     patent = _patent(request, patent_id)
     require_perm(request, "patents.record_fee", patent)
-    with _refusals():
+    with refusals(_RENAMED):
         payment = domain.record_payment(
             actor=request_user(request),
             patent=patent,

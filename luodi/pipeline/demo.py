@@ -398,7 +398,7 @@ def _landing(
         actor=actor,
         project=project,
         values={
-            "entity_name": f"成都{ENTITY_WORDS[i % len(ENTITY_WORDS)]}生物科技有限公司（演示）",
+            "entity_name": f"成都{ENTITY_WORDS[i % len(ENTITY_WORDS)]}生物科技有限公司",
             # Registered a few days before the project counted as landed.
             "registered_on": timezone.localdate() - timedelta(days=days_ago + 3 + i % 4),
             "credit_code": _credit_code(i),
@@ -407,7 +407,7 @@ def _landing(
             "area_m2": 800 + 100 * i,
             "investment_wan": Decimal(2000 + 500 * i),
             "jobs_planned": 30 + 5 * i,
-            "notes": "演示数据",
+            "notes": "园区对接后完成工商注册，首期场地已交付。",
         },
     )
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from luodi.accounts import rules as account_rules
 from luodi.accounts.rules import AnyUser
 from luodi.ingest import rules as ingest_rules
+from luodi.insights import rules as insights_rules
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,23 @@ MENU: list[MenuEntry] = [
     MenuEntry(_("After landing"), "aftercare:board", _staff_partner_or_viewer, (), WORK),
     MenuEntry(_("Patents"), "patents:list", _staff_or_partner, (), WORK),
     MenuEntry(_("Transfer ledger"), "ledger:index", _staff_or_partner, (), WORK),
+    MenuEntry(_("Reward distributions"), "rewards:index", _staff_or_partner, (), WORK),
+    MenuEntry(_("Ownership and use-right grants"), "grants:list", _staff_or_partner, (), WORK),
+    MenuEntry(_("Assessments"), "assessments:list", _staff_or_partner, (), WORK),
+    MenuEntry(_("Challenges"), "challenges:list", _signed_in, (), WORK),
     MenuEntry(_("My tasks"), "pipeline:my-tasks", _signed_in, (), WORK),
     MenuEntry(_("Engagements"), "engagements:calendar", _signed_in, (), WORK),
+    MenuEntry(_("Conferences"), "conferences:list", _signed_in, (), WORK),
     MenuEntry(_("Reports"), "insights:reports", _signed_in, (), INSIGHTS),
     MenuEntry(_("After-landing KPIs"), "insights:after-landing", _signed_in, (), INSIGHTS),
     MenuEntry(_("Industry layout"), "insights:layout", _signed_in, (), INSIGHTS),
+    MenuEntry(
+        _("Annual transformation report"),
+        "insights:annual",
+        insights_rules.builds_annual_reports,
+        (),
+        INSIGHTS,
+    ),
     MenuEntry(_("Import"), "ingest:upload", ingest_rules.can_import, (), ADMIN),
     MenuEntry(_("Review queue"), "catalog:review-queue", account_rules.is_staff, (), ADMIN),
     MenuEntry(_("Applications"), "applications", account_rules.is_staff, (), ADMIN),

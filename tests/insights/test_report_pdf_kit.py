@@ -3,7 +3,7 @@ header's words (it came out one character wide in the government report)."""
 
 from __future__ import annotations
 
-from luodi.insights.report_pdf import PAGE_TEXT_WIDTH, _word_floor, column_widths
+from luodi.pdf import PAGE_TEXT_WIDTH, _word_floor, column_widths
 
 MONEY = ["承诺投资（万元）", "累计到资（万元）", "本期产值（万元）", "本期税收（万元）"]
 
@@ -25,8 +25,8 @@ def test_english_headers_that_cannot_all_fit_share_the_page_by_their_words() -> 
 
 def test_text_with_markup_characters_is_printed_as_text() -> None:
     """reportlab reads a paragraph as XML: a project named "A<B & C" failed the report."""
-    from luodi.insights.report_pdf import Kit
     from luodi.insights.reports import register_font
+    from luodi.pdf import Kit
 
     kit = Kit(register_font())
     pdf = kit.build([kit.text("靶向 A<B & C"), kit.table(["名称"], [["<i>未闭合"]])], "t")
@@ -47,8 +47,8 @@ def _lines(paragraph: object, width: float) -> list[str]:
 
 def test_english_wraps_between_words_and_chinese_between_characters() -> None:
     """A long English park name in a narrow column broke mid-word ("Internatio" / "nal")."""
-    from luodi.insights.report_pdf import Kit
     from luodi.insights.reports import register_font
+    from luodi.pdf import Kit
 
     kit = Kit(register_font())
     name = "Tianfu International Bio-Town"

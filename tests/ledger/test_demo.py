@@ -15,6 +15,7 @@ from luodi.ledger.models import LedgerEntry
 from luodi.ledger.overdue import overdue
 from luodi.ledger.rules import entries_visible_to
 from luodi.ledger.summary import Period, summarize
+from luodi.patents.models import FeePayment
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,12 @@ def test_demo_ledgers() -> None:
     demo.load(io.StringIO())
     count = LedgerEntry.objects.count()
     demo.load(io.StringIO())  # idempotent
-    assert LedgerEntry.objects.count() == count == 18  # two hospitals, one licensor
+    assert LedgerEntry.objects.count() == count
+    # Two hospitals and one licensor, besides the demo patents' annual fees as paid.
+    assert LedgerEntry.objects.filter(fee_payment__isnull=True).count() == 18
+    mirrored = LedgerEntry.objects.filter(fee_payment__isnull=False)
+    assert mirrored.count() == FeePayment.objects.count() > 0
+    assert {e.kind for e in mirrored} == {"patent_fees"}
     # The licensor's income comes through its licence contract, about its own achievement.
     through = LedgerEntry.objects.filter(agreement__isnull=False)
     assert through.exists()
@@ -31,7 +37,7 @@ def test_demo_ledgers() -> None:
     assert not LedgerEntry.objects.filter(is_demo=False).exists()
     hospital = User.objects.get(username="hospital")
     own = entries_visible_to(hospital)
-    assert own.count() == 6
+    assert own.filter(fee_payment__isnull=True).count() == 6
     assert {e.institution.name_zh for e in own} == {"四川大学华西医院"}
     assert {"upfront", "royalty", "milestone", "equity", "patent_fees", "evaluation"} == {
         e.kind for e in own

@@ -1,0 +1,2 @@
+"""Academic conferences on top of engagements' events: the call for abstracts with review, and
+the programme timetable (days × rooms) that accepted abstracts flow into."""
