@@ -453,6 +453,7 @@ def _mount() -> None:
     from luodi.ledger.api import router as ledger_router
     from luodi.matchmaking.api import router as matchmaking_router
     from luodi.notifications.api import router as notifications_router
+    from luodi.partnering.api import router as partnering_router
     from luodi.patents.api import router as patents_router
     from luodi.pipeline.api import router as pipeline_router
     from luodi.privacy.api import router as privacy_router
@@ -473,6 +474,7 @@ def _mount() -> None:
         ("/assessments/", assessments_router),
         ("/challenges/", challenges_router),
         ("/conferences/", conferences_router),
+        ("/partnering/", partnering_router),
         ("/engagements/", engagements_router),
         ("/matchmaking/", matchmaking_router),
         ("/insights/", insights_router),

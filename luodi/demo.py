@@ -133,6 +133,12 @@ def _load_conferences(out: Writer) -> None:
     load_conferences(out)
 
 
+def _load_partnering(out: Writer) -> None:
+    from luodi.partnering.demo import load as load_partnering
+
+    load_partnering(out)
+
+
 def _load_matchmaking(out: Writer) -> None:
     from luodi.matchmaking.demo import load as load_matchmaking
 
@@ -160,6 +166,7 @@ LOADERS: list[Callable[[Writer], None]] = [
     _load_assessments,
     _load_challenges,
     _load_conferences,
+    _load_partnering,
 ]
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "luodi.assessments",
     "luodi.challenges",
     "luodi.conferences",
+    "luodi.partnering",
     "luodi.engagements",
     "luodi.matchmaking",
     "luodi.insights",

@@ -50,6 +50,7 @@ urlpatterns = [
     path("assessments/", include("luodi.assessments.urls")),
     path("challenges/", include("luodi.challenges.urls")),
     path("conferences/", include("luodi.conferences.urls")),
+    path("partnering/", include("luodi.partnering.urls")),
     path("engagements/", include("luodi.engagements.urls")),
     path("matchmaking/", include("luodi.matchmaking.urls")),
     path("insights/", include("luodi.insights.urls")),

@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("pipeline", "assessments"),
     ("matchmaking", "search"),
     ("engagements", "ingest", "challenges"),
-    ("conferences",),
+    ("conferences", "partnering"),
     ("aftercare", "onboarding", "privacy", "patents"),
     ("ledger", "grants"),
     ("rewards",),

@@ -121,8 +121,10 @@ def load(out: Writer) -> None:
             title_zh=TITLE,
             title_en="1st Young Scholars Symposium on Medical-Engineering Translation",
             description_zh="面向青年学者的医工转化研讨会：征集摘要、评审、录用并排入两天的日程。",
-            description_en="A fictional demo conference: call for abstracts, review, decisions "
-            "and a two-day programme.",
+            description_en=(
+                "A symposium for young scholars in medical-engineering translation: call "
+                "for abstracts, review, decisions and a two-day programme."
+            ),
             organizer=organizer,
             venue="示例会议中心",
             starts_at=_at(60, 9, 0),

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class WindowOut(Schema):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class SessionOut(Schema):
+    id: int
+    event_id: int
+    event_title: str
+    slot_minutes: int
+    tables: int
+    is_open: bool
+    windows: list[WindowOut]
+    slots: list[datetime]
+    is_demo: bool
+
+
+class ParticipantOut(Schema):
+    id: int
+    organization_id: int
+    organization: str
+    offer: str
+    seek: str
+    is_published: bool
+
+
+class ReasonOut(Schema):
+    text: str
+    ok: bool | None = None
+    delta: float = 0.0
+
+
+class SuggestionOut(Schema):
+    participant: ParticipantOut
+    score: float
+    reasons: list[ReasonOut]
+
+
+class MeetingOut(Schema):
+    id: int
+    session_id: int
+    a: ParticipantOut
+    b: ParticipantOut
+    origin: str
+    state: str
+    a_accepted: bool
+    b_accepted: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    table: str
+    score: float
+    reasons: list[ReasonOut]
+    outcome: str
+    outcome_note: str
+    no_show_of: int | None
+    match_record_id: int | None
+    project_id: int | None
+    version: int
+
+
+class JoinIn(Schema):
+    organization_id: int = Field(..., ge=1)
+    offer: str | None = Field(None, max_length=4000)
+    seek: str | None = Field(None, max_length=4000)
+
+
+class RequestIn(Schema):
+    participant_id: int = Field(..., ge=1, description="The participant to meet.")
+    starts_at: datetime | None = None
+    message: str = Field("", max_length=2000)
+
+
+class ScheduleIn(Schema):
+    a_id: int = Field(..., ge=1)
+    b_id: int = Field(..., ge=1)
+    starts_at: datetime | None = None
+
+
+class AcceptIn(Schema):
+    starts_at: datetime | None = Field(None, description="Another slot: a counter-proposal.")
+    version: int | None = None
+
+
+class AnswerIn(Schema):
+    version: int | None = None
+
+
+class OutcomeIn(Schema):
+    held: bool
+    outcome: str = Field("", max_length=12)
+    note: str = Field("", max_length=4000)
+    no_show_of: int | None = None
+    version: int | None = None
+
+
+class FollowUpIn(Schema):
+    achievement_id: int = Field(..., ge=1)
+
+
+class FollowUpOut(Schema):
+    meeting_id: int
+    match_record_id: int | None
+    project_id: int | None
+
+
+class AvailabilityIn(Schema):
+    free: list[datetime] = Field(..., max_length=2000)
+
+
+class AvailabilityOut(Schema):
+    free: list[datetime]
+
+
+class ProposedOut(Schema):
+    proposed: int
