@@ -26,8 +26,15 @@ from gunicorn.glogging import Logger as _GunicornLogger
 MASK = "***"
 _END = r"[^/?#&\s\"']+"
 _PATTERNS = [
-    # calendar feeds: /engagements/feed/<token>.ics, /projects/calendar/<token>.ics
-    (re.compile(rf"(/(?:engagements/feed|projects/calendar)/){_END}(\.ics)"), rf"\g<1>{MASK}\2"),
+    # calendar feeds: /engagements/feed/<token>.ics, /projects/calendar/<token>.ics,
+    # /partnering/feed/<token>.ics
+    (
+        re.compile(rf"(/(?:engagements/feed|projects/calendar|partnering/feed)/){_END}(\.ics)"),
+        rf"\g<1>{MASK}\2",
+    ),
+    # private links of people without an account: a challenge applicant's
+    # /challenges/p/<token>/…, an abstract's author's /conferences/public/abstract/<token>/
+    (re.compile(rf"(/(?:challenges/p|conferences/public/abstract)/){_END}"), rf"\g<1>{MASK}"),
     # event tickets and their QR image: /public/events/<id>/ticket/<code>/
     (re.compile(rf"(/ticket/){_END}"), rf"\g<1>{MASK}"),
     # password-reset links: /accounts/reset/<uidb64>/<token>/

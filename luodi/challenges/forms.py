@@ -237,7 +237,7 @@ class ReviewerForm(NoControlChars, forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(NoControlChars, forms.Form):
     status = forms.ChoiceField(choices=ChallengeStatus.choices)
     version = forms.IntegerField(required=False)
 

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from luodi.control_chars import InputSchema
+
 
 class ConferenceOut(Schema):
     id: int
@@ -26,7 +28,7 @@ class AuthorSchema(Schema):
     presenting: bool = False
 
 
-class AbstractIn(Schema):
+class AbstractIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=255)
     body: str = Field(..., min_length=1, max_length=5000)
     topic: str = Field("", max_length=120)
@@ -50,7 +52,7 @@ class AbstractOut(Schema):
     version: int
 
 
-class ReviewIn(Schema):
+class ReviewIn(InputSchema):
     score: int = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=4000)
 
@@ -64,16 +66,16 @@ class ReviewOut(Schema):
     reviewed_at: datetime | None
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     reviewer: str = Field(..., min_length=1, max_length=254, description="username or email")
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     decision: str = Field(..., pattern="^(oral|poster|rejected)$")
     version: int | None = None
 
 
-class PlacementIn(Schema):
+class PlacementIn(InputSchema):
     room_id: int
     starts_at: datetime
     version: int | None = None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luodi.catalog.models import Organization
 from luodi.concurrency import VersionedForm
+from luodi.control_chars import NoControlChars
 from luodi.partnering.choices import Outcome
 from luodi.partnering.models import Participant
 
@@ -27,7 +28,7 @@ class SlotField(forms.TypedChoiceField):
         super().__init__(coerce=datetime.fromisoformat, **kwargs)
 
 
-class SessionForm(forms.Form):
+class SessionForm(NoControlChars, forms.Form):
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(
         label=_("meetings from"), widget=forms.TimeInput(attrs={"type": "time"})
@@ -46,7 +47,7 @@ class SessionForm(forms.Form):
         ]
 
 
-class JoinForm(forms.Form):
+class JoinForm(NoControlChars, forms.Form):
     organization = forms.ModelChoiceField(
         label=_("organization"), queryset=Organization.objects.none()
     )
@@ -60,7 +61,7 @@ class JoinForm(forms.Form):
             field.initial = organizations.first()
 
 
-class ProfileForm(VersionedForm, forms.ModelForm):
+class ProfileForm(NoControlChars, VersionedForm, forms.ModelForm):
     class Meta:
         model = Participant
         fields = ["offer", "seek", "is_published"]
@@ -70,7 +71,7 @@ class ProfileForm(VersionedForm, forms.ModelForm):
         }
 
 
-class AvailabilityForm(forms.Form):
+class AvailabilityForm(NoControlChars, forms.Form):
     free = forms.MultipleChoiceField(
         label=_("free for meetings"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -85,7 +86,7 @@ class AvailabilityForm(forms.Form):
         return [datetime.fromisoformat(v) for v in self.cleaned_data["free"]]
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(NoControlChars, forms.Form):
     starts_at = SlotField(label=_("slot"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -96,7 +97,7 @@ class AcceptForm(forms.Form):
         field.choices = slot_choices(slots)
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(NoControlChars, forms.Form):
     a = forms.ModelChoiceField(label=_("participant"), queryset=Participant.objects.none())
     b = forms.ModelChoiceField(label=_("meets"), queryset=Participant.objects.none())
     starts_at = forms.DateTimeField(
@@ -111,7 +112,7 @@ class ScheduleForm(forms.Form):
             field.queryset = participants
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(NoControlChars, forms.Form):
     held = forms.TypedChoiceField(
         label=_("the meeting"),
         choices=[("1", _("was held")), ("0", _("did not take place (no-show)"))],

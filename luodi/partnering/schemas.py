@@ -4,6 +4,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from luodi.control_chars import InputSchema
+
 
 class WindowOut(Schema):
     starts_at: datetime
@@ -65,34 +67,34 @@ class MeetingOut(Schema):
     version: int
 
 
-class JoinIn(Schema):
+class JoinIn(InputSchema):
     organization_id: int = Field(..., ge=1)
     offer: str | None = Field(None, max_length=4000)
     seek: str | None = Field(None, max_length=4000)
 
 
-class RequestIn(Schema):
+class RequestIn(InputSchema):
     participant_id: int = Field(..., ge=1, description="The participant to meet.")
     starts_at: datetime | None = None
     message: str = Field("", max_length=2000)
 
 
-class ScheduleIn(Schema):
+class ScheduleIn(InputSchema):
     a_id: int = Field(..., ge=1)
     b_id: int = Field(..., ge=1)
     starts_at: datetime | None = None
 
 
-class AcceptIn(Schema):
+class AcceptIn(InputSchema):
     starts_at: datetime | None = Field(None, description="Another slot: a counter-proposal.")
     version: int | None = None
 
 
-class AnswerIn(Schema):
+class AnswerIn(InputSchema):
     version: int | None = None
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(InputSchema):
     held: bool
     outcome: str = Field("", max_length=12)
     note: str = Field("", max_length=4000)
@@ -100,7 +102,7 @@ class OutcomeIn(Schema):
     version: int | None = None
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(InputSchema):
     achievement_id: int = Field(..., ge=1)
 
 
@@ -110,7 +112,7 @@ class FollowUpOut(Schema):
     project_id: int | None
 
 
-class AvailabilityIn(Schema):
+class AvailabilityIn(InputSchema):
     free: list[datetime] = Field(..., max_length=2000)
 
 

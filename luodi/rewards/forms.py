@@ -42,7 +42,7 @@ def to_percent(bp: int) -> Decimal:
     return Decimal(bp).scaleb(-2)
 
 
-class Versioned(forms.Form):
+class Versioned(NoControlChars, forms.Form):
     """A hidden `version`: the version of the record the page was rendered from."""
 
     version = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -72,7 +72,7 @@ class DistributionFilter(NoControlChars, forms.Form):
         self.fields["institution"].empty_label = _("All")  # type: ignore[attr-defined]
 
 
-class PolicyForm(NoControlChars, Versioned):
+class PolicyForm(Versioned):
     effective_from = forms.DateField(label=_("in force from"), widget=_DATE)
     team = forms.DecimalField(
         label=_("research team (%)"),
@@ -154,7 +154,7 @@ def cost_label(e: LedgerEntry) -> str:
     return f"{day} · {e.get_kind_display()} · {money.shown(e.amount_fen)}{note}"
 
 
-class ComputeForm(NoControlChars, Versioned):
+class ComputeForm(Versioned):
     """A split's deduction: the costs deducted (suggested: the achievement's paid expenses
     not yet deducted) and the amount, with a note when it differs from their sum."""
 
@@ -194,7 +194,7 @@ class ComputeForm(NoControlChars, Versioned):
         return name if name in self.fields else None
 
 
-class ApproveForm(NoControlChars, Versioned):
+class ApproveForm(Versioned):
     approval_body = forms.CharField(
         label=_("approved by (body or meeting)"), max_length=200, required=False
     )
@@ -203,13 +203,13 @@ class ApproveForm(NoControlChars, Versioned):
     )
 
 
-class NoticeForm(NoControlChars, Versioned):
+class NoticeForm(Versioned):
     notice_starts_on = forms.DateField(label=_("notice starts on"), required=False, widget=_DATE)
     notice_ends_on = forms.DateField(label=_("notice ends on"), required=False, widget=_DATE)
     notice_where = forms.CharField(label=_("published where"), max_length=200, required=False)
 
 
-class ObjectionForm(NoControlChars, Versioned):
+class ObjectionForm(Versioned):
     objection = forms.CharField(
         label=_("objection"),
         max_length=5000,
@@ -222,7 +222,7 @@ class FinalizeForm(Versioned):
     pass
 
 
-class PaidForm(NoControlChars, Versioned):
+class PaidForm(Versioned):
     paid_on = forms.DateField(label=_("paid on"), required=False, widget=_DATE)
 
 
