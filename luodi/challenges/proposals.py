@@ -380,9 +380,13 @@ def award(
     challenge's status. `organization` names the proposing organization in the catalog
     when the applicant had no account; `achievement` the project's subject when the
     proposal links none (else the first it links)."""
-    proposal = Proposal.objects.select_for_update().select_related("challenge").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("challenge")
+        .get(pk=proposal.pk)
+    )
     challenge = (
-        Challenge.objects.select_for_update()
+        Challenge.objects.select_for_update(of=("self",))
         .select_related("poster", "need")
         .get(pk=proposal.challenge_id)
     )

@@ -335,7 +335,11 @@ def assign_reviewer(
 def submit_review(
     *, actor: User, review: AbstractReview, score: int, comment: str, ip: str | None = None
 ) -> AbstractReview:
-    review = AbstractReview.objects.select_for_update().select_related("abstract").get(pk=review.pk)
+    review = (
+        AbstractReview.objects.select_for_update(of=("self",))
+        .select_related("abstract")
+        .get(pk=review.pk)
+    )
     if review.reviewer_id != actor.pk:
         raise ValidationError({"score": [_("This is not your review.")]})
     if review.abstract.status != AbstractStatus.SUBMITTED:
@@ -360,7 +364,7 @@ def submit_review(
 
 def _locked(abstract: Abstract, expected_version: int | None) -> Abstract:
     locked = (
-        Abstract.objects.select_for_update()
+        Abstract.objects.select_for_update(of=("self",))
         .select_related("conference__event", "session")
         .get(pk=abstract.pk)
     )

@@ -299,7 +299,9 @@ def _book(meeting: Meeting) -> None:
 
 def _locked(meeting: Meeting, expected_version: int | None) -> Meeting:
     fresh = (
-        Meeting.objects.select_for_update().select_related("session", "a", "b").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("session", "a", "b")
+        .get(pk=meeting.pk)
     )
     fresh.version = claim(fresh, expected_version)
     return fresh

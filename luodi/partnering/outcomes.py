@@ -92,7 +92,9 @@ def to_match_record(
 ) -> MatchRecord:
     """The pair (achievement, the other organization) in matchmaking, moved to "in
     discussion": the meeting introduced them and they talked."""
-    meeting = Meeting.objects.select_for_update().select_related("a", "b").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("a", "b").get(pk=meeting.pk)
+    )
     _held(meeting)
     achievement, other = _pick(meeting, achievement)
     counterparty = other.organization
@@ -152,7 +154,9 @@ def to_project(
 ) -> object:
     """A transformation project (pipeline, stage "lead") for the achievement, with the
     other organization in its role (company, investor or park)."""
-    meeting = Meeting.objects.select_for_update().select_related("a", "b").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("a", "b").get(pk=meeting.pk)
+    )
     _held(meeting)
     if meeting.project_id is not None:
         raise ValidationError({"__all__": [_("This meeting already led to a project.")]})
