@@ -121,6 +121,36 @@ def save_recorded(
     )
 
 
+def save_changes(
+    *,
+    actor: Any,
+    instance: Model,
+    changes: Mapping[str, Any],
+    verb: str,
+    expected_version: int | None = None,
+    claimed: bool = False,
+    ip: str | None = None,
+) -> None:
+    """Write `changes` to a stored record as one versioned step with one audit entry: the
+    version claimed (unless the caller `claimed` it already, e.g. under its own lock with a
+    state check), the fields set and saved, and `{field: [old, new]}` recorded under `verb`.
+    Call inside the caller's transaction; a Conflict leaves everything as it was."""
+    before = audit.snapshot(instance, changes)
+    if not claimed:
+        claim(instance, expected_version)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    extra = ["updated_at"] if hasattr(instance, "updated_at") else []
+    instance.save(update_fields=[*changes, *extra])
+    audit.record(
+        actor=actor,
+        verb=verb,
+        target=instance,
+        changes=audit.field_changes(before, instance, changes),
+        ip=ip,
+    )
+
+
 def current_version(rows: QuerySet[Any]) -> int:
     return int(rows.values_list(VERSION, flat=True).first() or 0)
 

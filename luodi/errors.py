@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, get_type_hints
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -100,3 +101,24 @@ def resolved(func: Callable[..., Any]) -> Callable[..., Any]:
     handler's."""
     func.__annotations__ = get_type_hints(func)
     return func
+
+
+def add_errors(
+    form: forms.BaseForm,
+    exc: ValidationError,
+    *,
+    field_of: Mapping[str, str] | None = None,
+    unnamed: str | None = None,
+) -> None:
+    """A domain refusal shown on the form that caused it: each error beside its field when
+    the form has that field, above the form otherwise. The domain names model fields; a form
+    that spells them differently says how, by `field_of` or by a `field_for(name)` method
+    (amounts typed in yuan beside a model field in fen). An error naming no field goes
+    beside `unnamed` when the form has it."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(unnamed if unnamed in form.fields else None, exc)
+        return
+    field_for = getattr(form, "field_for", None)
+    for name, errors in exc.error_dict.items():
+        target = field_for(name) if field_for else (field_of or {}).get(name, name)
+        form.add_error(target if target in form.fields else None, errors)

@@ -44,6 +44,7 @@ from luodi.aftercare.models import Commitment, FigureReport, Milestone, Subsidy
 from luodi.concurrency import Conflict, VersionedForm
 from luodi.downloads import attachment
 from luodi.engagements.rules import visits_visible_to
+from luodi.errors import add_errors
 from luodi.htmx import is_htmx
 from luodi.pipeline.models import Project
 
@@ -62,16 +63,6 @@ def _get(request: HttpRequest, pk: int, perm: str = "") -> Project:
     if perm and not request.user.has_perm(perm, project):
         raise PermissionDenied
     return project
-
-
-def _add_errors(form: forms.BaseForm, exc: ValidationError, unnamed: str | None = None) -> None:
-    """A domain error beside its field when the form has it, above the form otherwise; one
-    naming no field goes beside `unnamed` when the form has that field."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(unnamed if unnamed in form.fields else None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _handle(
@@ -98,7 +89,7 @@ def _handle(
             view = concurrency.refuse(form, type(form)(instance=fresh), exc, fresh)
             return render_detail(request, project.pk, conflict=view, status=409, **again)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, done if isinstance(done, str) else done(saved))
             return redirect("aftercare:project", pk=project.pk)
@@ -319,7 +310,7 @@ def milestone_save(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         view = concurrency.refuse(form, _milestone_form(request, project, kind, fresh), exc, fresh)
         return render_detail(request, pk, milestone_form=form, conflict=view, status=409)
     except ValidationError as exc:  # one naming no field: the code's own check (validate_uscc)
-        _add_errors(form, exc, unnamed="credit_code")
+        add_errors(form, exc, unnamed="credit_code")
         return render_detail(request, pk, milestone_form=form, status=400)
     messages.success(request, _("Saved: %(milestone)s.") % {"milestone": MilestoneKind(kind).label})
     return redirect("aftercare:project", pk=pk)

@@ -31,7 +31,7 @@ from luodi.accounts import audit
 from luodi.assessments import domain, results, rules, tokens
 from luodi.assessments.forms import DeclarationForm, ScoreForm
 from luodi.assessments.models import Invitation
-from luodi.assessments.views import add_errors
+from luodi.errors import add_errors
 
 LINK_STATUS = {"forged": 403, "elsewhere": 403, "withdrawn": 403, "expired": 410}
 

@@ -33,6 +33,7 @@ from luodi.assessments.forms import (
 from luodi.assessments.models import Assessment, Invitation, Template
 from luodi.catalog.choices import OrganizationKind
 from luodi.concurrency import Conflict
+from luodi.errors import add_errors
 from luodi.htmx import is_htmx
 
 
@@ -51,15 +52,6 @@ def _get(request: HttpRequest, pk: int, perm: str = "") -> Assessment:
 def _manage(request: HttpRequest) -> None:
     if not request.user.has_perm("assessments.manage"):
         raise PermissionDenied
-
-
-def add_errors(form: Any, exc: ValidationError) -> None:
-    """A domain error beside its field when the form has it, above the form otherwise."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 # -- the list -------------------------------------------------------------------------------

@@ -28,8 +28,9 @@ from luodi.challenges import proposals, rules, tokens
 from luodi.challenges.choices import ChallengeStatus
 from luodi.challenges.forms import ProposalForm
 from luodi.challenges.models import Challenge, Proposal
-from luodi.challenges.views import add_errors, budget_text
+from luodi.challenges.views import budget_text
 from luodi.downloads import attachment
+from luodi.errors import add_errors
 
 
 def _throttled(request: HttpRequest) -> bool:

@@ -43,6 +43,7 @@ from luodi.challenges.forms import (
 from luodi.challenges.models import Challenge, Proposal
 from luodi.concurrency import Conflict
 from luodi.downloads import attachment
+from luodi.errors import add_errors
 from luodi.htmx import is_htmx
 
 PER_PAGE = 25
@@ -67,17 +68,6 @@ def _get_proposal(request: HttpRequest, pk: int, perm: str = "") -> Proposal:
     if perm and not request.user.has_perm(perm, proposal.challenge):
         raise PermissionDenied
     return proposal
-
-
-def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """A domain error beside its field when the form has it, above the form otherwise."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    field_for = getattr(form, "field_for", None)
-    for name, errors in exc.error_dict.items():
-        target = field_for(name) if field_for else (name if name in form.fields else None)
-        form.add_error(target, errors)
 
 
 def budget_text(challenge: Challenge) -> str:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Achievement, Organization, Person
-from luodi.concurrency import claim, save_recorded
+from luodi.concurrency import save_changes, save_recorded
 from luodi.grants.choices import (
     TRANSITIONS,
     GrantAction,
@@ -256,16 +256,12 @@ def _move(
     expected_version: int | None,
     ip: str | None,
 ) -> Grant:
-    before = audit.snapshot(grant, changes)
-    claim(grant, expected_version)
-    for name, value in changes.items():
-        setattr(grant, name, value)
-    grant.save(update_fields=[*changes, "updated_at"])
-    audit.record(
+    save_changes(
         actor=actor,
+        instance=grant,
+        changes=changes,
         verb=verb,
-        target=grant,
-        changes=audit.field_changes(before, grant, changes),
+        expected_version=expected_version,
         ip=ip,
     )
     return grant

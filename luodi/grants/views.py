@@ -24,7 +24,7 @@ from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization, Person
 from luodi.concurrency import Conflict
-from luodi.errors import MAX_ID
+from luodi.errors import MAX_ID, add_errors
 from luodi.grants import domain, rules
 from luodi.grants.checklist import checklist
 from luodi.grants.choices import GrantStatus
@@ -72,17 +72,6 @@ def _institution(request: HttpRequest, pk: Any, perm: str = "") -> Organization:
     if perm and not request.user.has_perm(perm, found):
         raise PermissionDenied
     return found
-
-
-def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """A domain error beside its field when the form has it, above the form otherwise."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    field_for = getattr(form, "field_for", None)
-    for name, errors in exc.error_dict.items():
-        target = field_for(name) if field_for else (name if name in form.fields else None)
-        form.add_error(target, errors)
 
 
 # -- the list -----------------------------------------------------------------------------------

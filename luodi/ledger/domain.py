@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Achievement, Organization
-from luodi.concurrency import claim, save_recorded
+from luodi.concurrency import save_changes, save_recorded
 from luodi.ledger.choices import KINDS_OF, LedgerDirection, LedgerKind, LedgerStatus
 from luodi.ledger.models import LedgerEntry
 from luodi.pipeline.choices import ObligationKind, ObligationStatus
@@ -158,16 +158,12 @@ def _change_status(
     """Save a change of status: it claims the version too, so an edit form opened before
     it conflicts instead of writing the old status back."""
     check({**_current(entry), **changes})
-    before = audit.snapshot(entry, changes)
-    claim(entry, expected_version)
-    for name, value in changes.items():
-        setattr(entry, name, value)
-    entry.save(update_fields=[*changes, "updated_at"])
-    audit.record(
+    save_changes(
         actor=actor,
+        instance=entry,
+        changes=changes,
         verb=verb,
-        target=entry,
-        changes=audit.field_changes(before, entry, changes),
+        expected_version=expected_version,
         ip=ip,
     )
     return entry

@@ -12,7 +12,6 @@ from __future__ import annotations
 from itertools import zip_longest
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -30,7 +29,7 @@ from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
 from luodi.concurrency import Conflict
-from luodi.errors import MAX_ID
+from luodi.errors import MAX_ID, add_errors
 from luodi.ledger import domain, exports, rules
 from luodi.ledger.choices import EXPENSE_KINDS, INCOME_KINDS
 from luodi.ledger.forms import EntryForm, LedgerFilter, ReceivedForm
@@ -39,17 +38,6 @@ from luodi.ledger.overdue import is_overdue, overdue
 from luodi.ledger.summary import Period, Summary, in_period, summarize
 
 PER_PAGE = 50
-
-
-def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """A domain error beside its field when the form has it, above the form otherwise."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    field_for = getattr(form, "field_for", None)
-    for name, errors in exc.error_dict.items():
-        target = field_for(name) if field_for else (name if name in form.fields else None)
-        form.add_error(target, errors)
 
 
 def _institution(request: HttpRequest, pk: Any, perm: str = "") -> Organization:
@@ -245,7 +233,7 @@ def _edit(
             conflict = concurrency.refuse(form, current, exc, fresh)
             status = 409
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Entry saved."))
             year = (saved.day or timezone.localdate()).year
@@ -274,7 +262,7 @@ def entry_received(request: HttpRequest, pk: int) -> HttpResponse:
                 ip=audit.client_ip(request),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Entry marked received."))
             return redirect(_ledger_url(entry.institution, year=entry.received_on.year))  # type: ignore[union-attr]

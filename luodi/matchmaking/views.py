@@ -21,6 +21,7 @@ from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import Disclosure
 from luodi.catalog.models import Achievement, Organization
+from luodi.errors import add_errors
 from luodi.htmx import is_htmx
 from luodi.matchmaking import actions, domain, feedback, queries, reports
 from luodi.matchmaking.forms import (
@@ -382,8 +383,7 @@ def nda_invitations(request: HttpRequest, achievement_pk: int) -> HttpResponse:
                 ip=audit.client_ip(request),
             )
         except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                form.add_error(_FORM_FIELD.get(name), errs)
+            add_errors(form, exc, field_of=_FORM_FIELD)
         else:
             messages.success(
                 request, _("Invited: its members now see the teaser and can request access.")

@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -27,6 +26,7 @@ from luodi import concurrency, money
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict
+from luodi.errors import add_errors
 from luodi.htmx import is_htmx
 from luodi.patents import domain, fees, numbers, rules
 from luodi.patents.choices import FeeState, LegalStatus, Office
@@ -52,17 +52,6 @@ def _get(request: HttpRequest, pk: int, perm: str = "") -> Patent:
     if perm and not request.user.has_perm(perm, patent):
         raise PermissionDenied
     return patent
-
-
-def _add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """A domain error beside its field when the form has it, above the form otherwise."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    field_for = getattr(form, "field_for", None)
-    for name, errors in exc.error_dict.items():
-        target = field_for(name) if field_for else (name if name in form.fields else None)
-        form.add_error(target, errors)
 
 
 @dataclass(frozen=True)
@@ -266,7 +255,7 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
                 ip=audit.client_ip(request),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             done = _("Annual fee of year %(year)d recorded as paid.") % {"year": payment.year}
             return _after_change(request, patent, done)
@@ -334,7 +323,7 @@ def _edit(request: HttpRequest, patent: Patent | None) -> HttpResponse:
             conflict = concurrency.refuse(form, current, exc, fresh)
             status = 409
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Patent saved."))
             return redirect("patents:detail", pk=saved.pk)

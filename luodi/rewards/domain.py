@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.concurrency import claim
+from luodi.concurrency import claim, save_changes
 from luodi.ledger.choices import LedgerDirection, LedgerKind, LedgerStatus
 from luodi.ledger.models import LedgerEntry
 from luodi.rewards import split
@@ -285,19 +285,15 @@ def _move(
     ip: str | None,
 ) -> RewardDistribution:
     was = _claim(distribution, expected_version, to)
-    changes = {**changes, "state": to}
-    before = audit.snapshot(distribution, changes)
-    for name, value in changes.items():
-        setattr(distribution, name, value)
-    distribution.save(update_fields=[*changes, "updated_at"])
-    _event(actor, distribution, was, note)
-    audit.record(
+    save_changes(
         actor=actor,
+        instance=distribution,
+        changes={**changes, "state": to},
         verb=f"rewarddistribution.{to}",
-        target=distribution,
-        changes=audit.field_changes(before, distribution, changes),
+        claimed=True,
         ip=ip,
     )
+    _event(actor, distribution, was, note)
     return distribution
 
 

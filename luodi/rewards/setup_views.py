@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.concurrency import CONFLICT_MESSAGE, Conflict
+from luodi.errors import add_errors
 from luodi.rewards import policies, rules
 from luodi.rewards.forms import PolicyForm, ShareFormSet, share_initial, to_percent
-from luodi.rewards.views import add_errors, institution_for, kept
+from luodi.rewards.views import institution_for, kept
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,7 +26,7 @@ from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
 from luodi.concurrency import CONFLICT_MESSAGE, Conflict
-from luodi.errors import MAX_ID
+from luodi.errors import MAX_ID, add_errors
 from luodi.htmx import is_htmx
 from luodi.ledger.models import LedgerEntry
 from luodi.rewards import domain, exports, rules
@@ -57,17 +57,6 @@ def as_int(value: Any) -> int:
     except (TypeError, ValueError):
         return 0
     return number if 0 < number <= MAX_ID else 0
-
-
-def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """A domain error beside its field when the form has it, above the form otherwise."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    field_for = getattr(form, "field_for", None)
-    for name, errors in exc.error_dict.items():
-        target = field_for(name) if field_for else (name if name in form.fields else None)
-        form.add_error(target, errors)
 
 
 def kept(request: HttpRequest, obj: Model) -> None:

@@ -19,6 +19,7 @@ from luodi import concurrency, money
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict
+from luodi.errors import add_errors
 from luodi.htmx import is_htmx
 from luodi.pipeline.choices import (
     REGISTRATION_NEEDS_REASON,
@@ -145,17 +146,6 @@ def _refused(
     return redirect("pipeline:agreement", agreement_id=agreement.pk)
 
 
-def _add_errors(form: BaseForm, exc: ValidationError) -> None:
-    """A domain error beside its field when the form has it (amounts by their yuan boxes),
-    above the form otherwise (e.g. an agreement of a type that is not registered)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        target = FIELD_OF.get(name, name)
-        form.add_error(target if target in form.fields else None, errors)
-
-
 def _form_errors(form: BaseForm) -> list[str]:
     return [str(e) for errors in form.errors.values() for e in errors]
 
@@ -189,7 +179,7 @@ def registration_save(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 conflict=view,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc, field_of=FIELD_OF)
         else:
             return _after(request, agreement, _("Registration saved."))
     return _refused(request, agreement, _form_errors(form), 400, form=form)
