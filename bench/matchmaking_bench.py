@@ -45,8 +45,8 @@ def main() -> None:
     settings.MATCHMAKING_ENCODER = args.encoder
     call_command("migrate", verbosity=0)
     from luodi.accounts.models import Role, User
-    from luodi.catalog.demo_data import load_catalog
     from luodi.catalog.models import Achievement
+    from luodi.ingest.demo import load_catalog
     from luodi.matchmaking import queries
     from luodi.retrieval import indexing
 

@@ -7,7 +7,7 @@ One run, phases timed separately; prints one JSON object as its last line.
 
 1. setup: a fresh SQLite database in LUODI_VAR_DIR (migrate), the taxonomy (682 terms), then a
    synthetic catalog written with bulk_create in batches: bilingual achievement titles and
-   summaries combined from the demo building blocks (luodi.catalog.demo_data), the taxonomy's
+   summaries combined from the demo building blocks (bench/scale/demo_gen), the taxonomy's
    labels, CHIP-CDN diagnosis names, SciFact sentences and IP Australia patent titles
    (../shared/data, read at bench time); organizations of every kind with their profiles,
    carriers, people, clinical needs and trials; review statuses, archiving and disclosure tiers

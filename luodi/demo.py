@@ -74,7 +74,7 @@ def _load_foundation(out: Writer) -> None:
 
 
 def _load_catalog(out: Writer) -> None:
-    from luodi.catalog.demo_data import load as load_catalog
+    from luodi.ingest.demo import load as load_catalog
 
     load_catalog(out)
 

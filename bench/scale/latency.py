@@ -33,7 +33,7 @@ def _typo(word: str, rng: random.Random) -> str:
 
 def make_queries(n: int, rng: random.Random, corpus: Corpus) -> list[tuple[str, str]]:
     """(flavour, query): Chinese and English, 1-4 words, typos, half-typed words, names."""
-    from luodi.catalog.demo_data.achievements import build_specs
+    from bench.scale.demo_gen.achievements import build_specs
     from luodi.catalog.models import Term
 
     specs = build_specs()

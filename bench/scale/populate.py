@@ -92,10 +92,10 @@ def _context(corpus: Corpus, seed: int) -> Ctx:
     """The taxonomy (seeded), the demo specs with their terms, and the bench's users."""
     from django.utils import timezone
 
+    from bench.scale.demo_gen import blocks
+    from bench.scale.demo_gen.achievements import build_specs
+    from bench.scale.demo_gen.common import Loader
     from luodi.accounts.models import Role, User
-    from luodi.catalog.demo_data import blocks
-    from luodi.catalog.demo_data.achievements import build_specs
-    from luodi.catalog.demo_data.common import Loader
     from luodi.catalog.models import Term
     from luodi.catalog.taxonomy import seed_taxonomy
 
@@ -192,8 +192,8 @@ def _organizations(c: Ctx, n_org: int) -> None:
 
 def _profiles(c: Ctx) -> None:
     """Park, company and clinical-center profiles with their terms, and parks' carriers."""
+    from bench.scale.demo_gen.achievements import stages_for_kind
     from luodi.catalog.choices import CarrierType, CompanyNeed, ParkService
-    from luodi.catalog.demo_data.achievements import stages_for_kind
     from luodi.catalog.models import (
         Carrier,
         ClinicalCenterProfile,
@@ -297,8 +297,8 @@ def _people(c: Ctx, n_org: int) -> None:
 def _achievements(c: Ctx, n_ach: int) -> None:
     """Achievements with their areas and technologies (owners skewed: a few institutes and
     companies own many)."""
+    from bench.scale.demo_gen.achievements import STAGE_TEXT, stages_for_kind
     from luodi.catalog.choices import AchievementNeed, Disclosure, ReviewStatus, TransferMode
-    from luodi.catalog.demo_data.achievements import STAGE_TEXT, stages_for_kind
     from luodi.catalog.models import Achievement
 
     rng, areas, techs, specs, now, counts = c.rng, c.areas, c.techs, c.specs, c.now, c.counts

@@ -8,3 +8,8 @@ class IngestConfig(AppConfig):
     name = "luodi.ingest"
     label = "ingest"
     verbose_name = _("Import and merge")
+
+    def ready(self) -> None:
+        from luodi.ingest import profiles
+
+        profiles.register()

@@ -101,7 +101,7 @@ def import_table(
     Chunks of CHUNK_ROWS rows, each in its own transaction; a failure undoes what the
     earlier chunks committed (see the module's docstring) and is raised again."""
     _check_actor_may(actor, system, lambda user: may_import_kind(user, kind))
-    problems = tables.check_mapping(kind, mapping)
+    problems = tables.check_mapping(kind, mapping, system=system)
     if problems:
         raise ValueError(" ".join(problems))
     summary = Summary(kind=kind, dry_run=dry_run, rows=len(table.rows))

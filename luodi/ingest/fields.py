@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from luodi.catalog.choices import (
     AchievementKind,
     AchievementNeed,
+    CarrierType,
     ChainSegment,
     Disclosure,
     OrganizationKind,
@@ -38,7 +39,9 @@ KIND_LABELS: dict[str, Promise] = {
 class Spec:
     key: str
     label: Promise
-    kind: str  # text longtext list int bool email url choice choices term terms org
+    # text longtext list int float decimal date bool email url choice choices term terms org
+    # person people (a person of the row's organization, by email or name: the writer's)
+    kind: str
     synonyms: tuple[str, ...] = ()
     choices: type[models.TextChoices] | None = None
     schemes: tuple[str, ...] = ()
@@ -46,6 +49,16 @@ class Spec:
     # For a kind registered by another app (`register_kind`): turns a cell's text into
     # (value, None) or (None, reason), instead of the built-in cleaning of `kind`.
     parse: Callable[[str], tuple[Any, str | None]] | None = None
+    # Only the system's own imports (the demo loader, the CLI without --user) may map it:
+    # the `is_demo` flag marks demo records, and nobody's upload may claim or clear it.
+    system_only: bool = False
+
+
+def demo_flag() -> Spec:
+    """The `is_demo` column of the demo's data files (demo/): the rows are demo records.
+    A demo row never rewrites a real record (one not flagged), nor writes into a real
+    organization's own records (its profile, carriers, clinical needs)."""
+    return Spec("is_demo", _("demo data"), "bool", system_only=True)
 
 
 AREA, TECH, SPECIALTY = "area", "tech", "specialty"
@@ -78,6 +91,8 @@ FIELDS: dict[str, list[Spec]] = {
         Spec("city", _("city"), "text", ("城市", "市"), max_length=40),
         Spec("district", _("district"), "text", ("区县", "区"), max_length=40),
         Spec("address", _("address"), "text", ("地址", "详细地址"), max_length=255),
+        Spec("latitude", _("latitude"), "float", ("纬度", "lat")),
+        Spec("longitude", _("longitude"), "float", ("经度", "lon", "lng")),
         Spec("website", _("website"), "url", ("网站", "官网", "网址", "url", "homepage")),
         Spec("description_zh", _("description (Chinese)"), "longtext", ("中文简介", "中文描述")),
         Spec(
@@ -91,7 +106,9 @@ FIELDS: dict[str, list[Spec]] = {
             _("focus areas"),
             "terms",
             ("关注领域", "重点领域", "领域", "focus", "areas"),
-            schemes=(AREA, TECH),
+            # A hospital's focus is its specialties; a name of several schemes means the
+            # first scheme's term.
+            schemes=(AREA, TECH, SPECIALTY),
         ),
         Spec(
             "chain_segments",
@@ -100,6 +117,7 @@ FIELDS: dict[str, list[Spec]] = {
             ("产业链环节", "产业链", "环节", "chain segment", "chain segments", "segments"),
             choices=ChainSegment,
         ),
+        demo_flag(),
     ],
     PEOPLE: [
         Spec("name_zh", _("name (Chinese)"), "text", ("中文姓名", "中文名"), max_length=80),
@@ -152,6 +170,7 @@ FIELDS: dict[str, list[Spec]] = {
             "bool",
             ("同意联系", "consent", "consent to contact", "contactable"),
         ),
+        demo_flag(),
     ],
     ACHIEVEMENTS: [
         Spec(
@@ -169,6 +188,8 @@ FIELDS: dict[str, list[Spec]] = {
             max_length=255,
         ),
         Spec("summary_zh", _("summary (Chinese)"), "longtext", ("中文简介", "中文摘要")),
+        Spec("dossier_zh", _("dossier (Chinese)"), "longtext", ("中文资料包",)),
+        Spec("dossier_en", _("dossier (English)"), "longtext", ("英文资料包",)),
         Spec(
             "summary_en",
             _("summary (English)"),
@@ -227,7 +248,7 @@ FIELDS: dict[str, list[Spec]] = {
             max_length=255,
         ),
         Spec(
-            "ip_status", _("IP status"), "text", ("知识产权状态", "知识产权", "ip"), max_length=64
+            "ip_status", _("IP status"), "text", ("知识产权状态", "知识产权", "ip"), max_length=160
         ),
         Spec(
             "transfer_modes",
@@ -236,7 +257,20 @@ FIELDS: dict[str, list[Spec]] = {
             ("转化方式", "transfer modes", "transfer mode"),
             choices=TransferMode,
         ),
+        Spec(
+            "inventors",
+            _("inventors"),
+            "people",
+            ("发明人", "完成人", "inventor"),
+        ),
         Spec("needs", _("needs"), "choices", ("需求",), choices=AchievementNeed),
+        Spec(
+            "carrier_needs",
+            _("carrier requirements"),
+            "choices",
+            ("载体需求", "carrier needs"),
+            choices=CarrierType,
+        ),
         Spec(
             "space_needed_m2",
             _("space needed (m²)"),
@@ -263,6 +297,7 @@ FIELDS: dict[str, list[Spec]] = {
             ("公开等级", "公开级别", "disclosure"),
             choices=Disclosure,
         ),
+        demo_flag(),
     ],
     NEEDS: [
         Spec("title_zh", _("title (Chinese)"), "text", ("中文名称", "中文标题"), max_length=255),
@@ -300,6 +335,8 @@ FIELDS: dict[str, list[Spec]] = {
             "org",
             ("医院", "机构", "单位", "hospital", "organisation"),
         ),
+        Spec("clinician", _("clinician"), "person", ("临床医生", "提出人", "医生", "doctor")),
+        demo_flag(),
     ],
 }
 

@@ -77,7 +77,9 @@ class MappingForm(NoControlChars, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        choices = [("", _("— not imported —"))] + [(s.key, s.label) for s in FIELDS[kind]]
+        choices = [("", _("— not imported —"))] + [
+            (s.key, s.label) for s in FIELDS[kind] if not s.system_only
+        ]
         for column, header in enumerate(headers):
             self.fields[f"col_{column}"] = forms.ChoiceField(
                 label=header or _("(column %(n)s)") % {"n": column + 1},

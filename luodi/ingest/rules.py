@@ -41,6 +41,8 @@ def may_import_kind(user: AnyUser, kind: str | None) -> bool:
 
 can_import = is_staff | (is_partner & rules.predicate(lambda user: bool(org_ids(user))))
 may_import_ctgov = is_staff
+# Organization profiles and carriers (profiles.py): staff, who edit them.
+may_import_profiles = is_staff
 may_merge_organizations = is_staff
 # Whose rows may name any organization, or none (partners: only their own, per row).
 writes_for_any_org = is_staff

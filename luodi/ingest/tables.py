@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -239,13 +241,14 @@ def _column_is_cjk(table: Table, column: int) -> bool:
     return bool(values) and cjk * 2 >= len(values)
 
 
-def suggest_mapping(kind: str, table: Table) -> list[str]:
+def suggest_mapping(kind: str, table: Table, system: bool = False) -> list[str]:
     """One field key per column ("" = ignored), from header names in Chinese or English.
 
     Generic headers of bilingual fields ("名称", "Name") become the Chinese or English field
-    by the script of the column's values.
+    by the script of the column's values. Fields only the system imports (`Spec.system_only`)
+    are suggested to the system only.
     """
-    specs = FIELDS[kind]
+    specs = [spec for spec in FIELDS[kind] if system or not spec.system_only]
     by_header: dict[str, str] = {}
     for spec in specs:
         for key in _label_keys(spec):
@@ -269,9 +272,10 @@ def suggest_mapping(kind: str, table: Table) -> list[str]:
     return mapping
 
 
-def check_mapping(kind: str, mapping: list[str]) -> list[str]:
-    """Reasons the mapping cannot be used; empty when it can."""
-    keys = {spec.key for spec in FIELDS[kind]}
+def check_mapping(kind: str, mapping: list[str], system: bool = False) -> list[str]:
+    """Reasons the mapping cannot be used; empty when it can. A person's mapping (not the
+    system's) may not name a system-only field: it is unknown to them."""
+    keys = {spec.key for spec in FIELDS[kind] if system or not spec.system_only}
     chosen = [m for m in mapping if m]
     problems: list[str] = []
     unknown = sorted({m for m in chosen if m not in keys})
@@ -309,6 +313,7 @@ def choice_lookup(choices: type[models.TextChoices]) -> dict[str, str]:
 _SPLIT = re.compile(r"[;；、,，|\n]+")
 _NAME_LIST = re.compile(r"[;；、|\n]+")
 _SEPARATORS = re.compile(r"([;；、,，|\n]+)")
+_HARD_SEPARATOR = re.compile(r"[;；|\n]")
 _TRUE = {"1", "y", "yes", "true", "是", "同意", "√", "✓", "x"}
 _FALSE = {"0", "n", "no", "false", "否", "不同意", ""}
 
@@ -327,13 +332,22 @@ def _longest_matches(text: str, table: dict[str, int]) -> list[tuple[int | None,
     while i < len(parts):
         for j in range(len(parts) - 1, i - 1, -1):
             span = "".join(parts[k] + (seps[k] if k < j else "") for k in range(i, j + 1))
-            term_id = table.get(_header_key(span))
+            # Labels hold commas and 、, never ; | or a line break: "VI; II" is two
+            # chapters, not "VIII" (the key drops punctuation).
+            joinable = j == i or not _HARD_SEPARATOR.search(span)
+            term_id = table.get(_header_key(span)) if joinable else None
             if term_id is not None or j == i:
                 if span.strip():
                     out.append((term_id, span.strip()))
                 i = j + 1
                 break
     return out
+
+
+def _add_names(table: dict[str, int], term_id: int, names: Iterable[str]) -> None:
+    for name in names:
+        if name:
+            table.setdefault(_header_key(name), term_id)
 
 
 @dataclass
@@ -343,31 +357,41 @@ class Resolver:
     orgs: dedup.OrgIndex
     terms: dict[str, dict[str, int]] = field(default_factory=dict)
     choices: dict[str, dict[str, str]] = field(default_factory=dict)
+    demo_orgs: set[int] | None = None
 
     @classmethod
     def load(cls) -> Resolver:
         return cls(orgs=org_index())
+
+    def demo_choice(self, ids: list[int]) -> int | None:
+        """Of organizations with one name (a real one entered beside the demo's), the only
+        demo one: what a demo row means by the name."""
+        if self.demo_orgs is None:
+            demo = Organization.objects.filter(is_demo=True).values_list("pk", flat=True)
+            self.demo_orgs = set(demo)
+        found = [i for i in ids if i in self.demo_orgs]
+        return found[0] if len(found) == 1 else None
 
     def term_ids(self, schemes: tuple[str, ...], text: str) -> tuple[list[int], list[str]]:
         scheme_key = ",".join(schemes)
         if scheme_key not in self.terms:
             table: dict[str, int] = {}
             rows = Term.objects.filter(scheme__in=schemes).values_list(
-                "id", "code", "label_zh", "label_en"
+                "scheme", "id", "code", "label_zh", "label_en"
             )
-            for term_id, code, label_zh, label_en in rows:
-                for name in (code, label_zh, label_en):
-                    if name:
-                        table.setdefault(_header_key(name), term_id)
+            # A name used in two schemes ("tcm": a technology field and a specialty) means
+            # the term of the scheme listed first.
+            for _scheme, term_id, code, label_zh, label_en in sorted(
+                rows, key=lambda row: schemes.index(row[0])
+            ):
+                _add_names(table, term_id, (code, label_zh, label_en))
             if Term.Scheme.THERAPEUTIC_AREA in schemes:
                 # An ICD-10 code or name in a sheet means the area it is counted under.
                 codes = Term.objects.filter(
                     scheme=Term.Scheme.ICD10, same_as__isnull=False
                 ).values_list("same_as_id", "code", "label_zh", "label_en")
                 for term_id, code, label_zh, label_en in codes:
-                    for name in (code, label_zh, label_en):
-                        if name:
-                            table.setdefault(_header_key(name), term_id)
+                    _add_names(table, term_id, (code, label_zh, label_en))
             self.terms[scheme_key] = table
         found: list[int] = []
         unknown: list[str] = []
@@ -400,7 +424,9 @@ def org_index() -> dedup.OrgIndex:
     return index
 
 
-def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | None]:
+def _clean_value(
+    spec: Spec, raw: str, resolver: Resolver, demo_row: bool = False
+) -> tuple[Any, str | None]:
     """(value, reason) for one cell; reason is None when the value is acceptable."""
     label = str(spec.label)
     if spec.parse is not None:
@@ -412,8 +438,12 @@ def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | N
                 "n": spec.max_length,
             }
         return raw, None
-    if spec.kind == "list":  # names: commas belong to them ("Acme Co., Ltd.")
+    if spec.kind in ("list", "people"):  # names: commas belong to them ("Acme Co., Ltd.")
         return [p.strip() for p in _NAME_LIST.split(raw) if p.strip()], None
+    if spec.kind == "person":
+        return raw, None
+    if spec.kind in ("float", "decimal", "date"):
+        return _clean_number_or_date(spec, raw)
     if spec.kind == "int":
         try:
             number = int(float(raw.replace(",", "")))
@@ -484,6 +514,8 @@ def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | N
         return ids, None
     if spec.kind == "org":
         ids = resolver.orgs.find_exact([raw])
+        chosen = resolver.demo_choice(ids) if len(ids) > 1 and demo_row else None
+        ids = [chosen] if chosen is not None else ids
         if len(ids) == 1:
             return ids[0], None
         if len(ids) > 1:
@@ -502,6 +534,28 @@ def _clean_value(spec: Spec, raw: str, resolver: Resolver) -> tuple[Any, str | N
     raise AssertionError(spec.kind)
 
 
+def _clean_number_or_date(spec: Spec, raw: str) -> tuple[Any, str | None]:
+    value: Any
+    try:
+        if spec.kind == "date":
+            return date.fromisoformat(raw[:10]), None
+        value = Decimal(raw.replace(",", "")) if spec.kind == "decimal" else float(raw)
+    except (ValueError, InvalidOperation):
+        value = None
+    finite = isinstance(value, Decimal) and value.is_finite()
+    if not finite and not (isinstance(value, float) and math.isfinite(value)):  # nan, inf
+        if spec.kind == "date":
+            return None, _("%(field)s is not a date (YYYY-MM-DD): “%(value)s”") % {
+                "field": str(spec.label),
+                "value": raw,
+            }
+        return None, _("%(field)s is not a number: “%(value)s”") % {
+            "field": str(spec.label),
+            "value": raw,
+        }
+    return value, None
+
+
 def clean_row(
     kind: str, mapping: list[str], cells: list[str], resolver: Resolver
 ) -> tuple[dict[str, Any], list[str]]:
@@ -510,6 +564,8 @@ def clean_row(
     values: dict[str, Any] = {}
     reasons: list[str] = []
     bad: set[str] = set()
+    flag = mapping.index("is_demo") if "is_demo" in mapping else len(cells)
+    demo_row = flag < len(cells) and cells[flag].strip().lower() in _TRUE
     for column, key in enumerate(mapping):
         if not key or column >= len(cells):
             continue
@@ -522,7 +578,7 @@ def clean_row(
             reasons.append(control_chars.row_reason(str(spec.label), char))
             bad.add(key)
             continue
-        value, reason = _clean_value(spec, raw, resolver)
+        value, reason = _clean_value(spec, raw, resolver, demo_row)
         if reason:
             reasons.append(reason)
             bad.add(key)

@@ -54,6 +54,7 @@ class Context:
     # Every write, so that a failed import can be undone (journal.py); None: not recorded.
     journal: Journal | None = None
     system: bool = False
+    _demo_orgs: set[int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if (self.actor is None) != self.system:
@@ -63,6 +64,14 @@ class Context:
     def staff(self) -> bool:
         """Whether rows may name any organization, or none (ingest.write_for_any_organization)."""
         return self.system or bool(self.actor is not None and writes_for_any_org(self.actor))
+
+    def is_real_org(self, org_id: int) -> bool:
+        """Whether the organization is not demo data (read once per import)."""
+        if self._demo_orgs is None:
+            self._demo_orgs = set(
+                Organization.objects.filter(is_demo=True).values_list("pk", flat=True)
+            )
+        return org_id not in self._demo_orgs
 
     def own_org(self, org_id: int | None) -> int:
         """The organization a row writes for: the named one, or a partner's only one."""
@@ -77,13 +86,53 @@ class Context:
         return org_id
 
 
+def leaves_alone(obj: models.Model, created: bool, values: dict[str, Any]) -> bool:
+    """A demo row (`is_demo`, system imports only) never rewrites a real record: someone
+    entered it, and the demo neither overwrites it nor marks it as demo data."""
+    return bool(values.get("is_demo")) and not created and not getattr(obj, "is_demo", True)
+
+
+def people_of(org_id: int, refs: list[str]) -> list[int]:
+    """People of the organization by email or name, in the order given (inventors, a need's
+    clinician): a row links only people of its own organization."""
+    wanted = {ref.casefold() for ref in refs}
+    cond = Q()
+    for ref in refs:  # one query for the row
+        cond |= Q(email__iexact=ref) | Q(name_zh=ref) | Q(name_en__iexact=ref)
+    rows = (
+        Person.objects.filter(organization_id=org_id)
+        .filter(cond)
+        .values_list("pk", "email", "name_zh", "name_en")
+    )
+    by_ref: dict[str, set[int]] = {}
+    for pk, *names in rows:
+        for name in names:
+            if name and name.casefold() in wanted:
+                by_ref.setdefault(name.casefold(), set()).add(pk)
+    found: list[int] = []
+    for ref in refs:
+        matches = by_ref.get(ref.casefold(), set())
+        if len(matches) != 1:
+            raise RowRejected(
+                (
+                    _("“%(value)s” names several people of the organization")
+                    if matches
+                    else _("“%(value)s” is not a person of the organization")
+                )
+                % {"value": ref}
+            )
+        if (pk := next(iter(matches))) not in found:
+            found.append(pk)
+    return found
+
+
 def _validation_reason(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in exc.message_dict.items())
     return "; ".join(str(m) for m in exc.messages)
 
 
-def _apply(obj: models.Model, values: dict[str, Any], names: list[str]) -> list[str]:
+def apply_values(obj: models.Model, values: dict[str, Any], names: list[str]) -> list[str]:
     changed = []
     for name in names:
         if name in values and getattr(obj, name) != values[name]:
@@ -92,7 +141,7 @@ def _apply(obj: models.Model, values: dict[str, Any], names: list[str]) -> list[
     return changed
 
 
-def _links(
+def asked_links(
     obj: models.Model, name: str, ids: list[int] | None, replace: bool = True
 ) -> dict[str, list[int]]:
     """The links a row asks for, when they differ from the record's: {name: ids}."""
@@ -103,7 +152,7 @@ def _links(
     return {} if wanted == current else {name: sorted(wanted)}
 
 
-def _save(
+def save_row(
     obj: models.Model,
     changed: list[str],
     created: bool,
@@ -135,9 +184,13 @@ def _save(
         obj.save()
     else:
         claim(obj, None)
-        obj.save(update_fields=[*changed, "updated_at"])
+        stamped = ["updated_at"] if hasattr(obj, "updated_at") else []
+        obj.save(update_fields=[*changed, *stamped])
     for name, ids in links.items():
-        getattr(obj, name).set(ids)
+        if created:
+            _link_new(obj, name, ids)
+        else:
+            getattr(obj, name).set(ids)
     if ctx.journal:
         if old is None:
             ctx.journal.created(obj)
@@ -146,7 +199,18 @@ def _save(
     return True
 
 
-def _outcome(created: bool, changed: bool) -> str:
+def _link_new(obj: models.Model, name: str, ids: list[int]) -> None:
+    """A new record's links, inserted in one query. No m2m_changed is sent: its post_save
+    already asked for it to be indexed, and the index reads it after the commit, links and
+    all; the signal per link table cost an import of a thousand rows seconds (issue #23)."""
+    manager = getattr(obj, name)
+    through = manager.through
+    src, tgt = manager.source_field_name, manager.target_field_name
+    rows = [through(**{f"{src}_id": obj.pk, f"{tgt}_id": pk}) for pk in ids]
+    through._default_manager.bulk_create(rows)
+
+
+def outcome(created: bool, changed: bool) -> str:
     return "created" if created else ("updated" if changed else "unchanged")
 
 
@@ -161,7 +225,10 @@ _ORG_FIELDS = [
     "website",
     "description_zh",
     "description_en",
+    "latitude",
+    "longitude",
     "chain_segments",
+    "is_demo",
 ]
 
 
@@ -186,12 +253,17 @@ def write_organization(values: dict[str, Any], line: int, ctx: Context, summary:
             return "duplicate"
     index = ctx.resolver.orgs
     ids = index.find_exact(names)
+    real = Organization.objects.filter(pk__in=ids, is_demo=False)
+    if len(ids) > 1 and values.get("is_demo") and real.exists():
+        return "unchanged"  # a real organization of the name: see leaves_alone
     if len(ids) > 1:
         raise RowRejected(
             _("matches several existing organizations: %(names)s")
             % {"names": join_items(index.labels.get(i, str(i)) for i in ids)}
         )
-    if not ids:
+    # A similar name is a question for the person importing; the demo's curated rows name
+    # distinct organizations (四川大学 beside 四川大学华西医院), exactly matched or new.
+    if not ids and not values.get("is_demo"):
         near = index.find_similar(names)
         if near is not None:
             summary.duplicates.append(
@@ -206,6 +278,10 @@ def write_organization(values: dict[str, Any], line: int, ctx: Context, summary:
             return "duplicate"
     created = not ids
     org = Organization(province="", city="") if created else Organization.objects.get(pk=ids[0])
+    if leaves_alone(org, created, values):
+        for key in keys:
+            ctx.seen[key] = line
+        return "unchanged"
     extra_names: list[str] = []
     if not created:  # a matched organization keeps its names; new variants become aliases
         values = dict(values)
@@ -215,7 +291,7 @@ def write_organization(values: dict[str, Any], line: int, ctx: Context, summary:
                 del values[name_field]
                 if dedup.name_key(new) != dedup.name_key(old):
                     extra_names.append(new)
-    changed = _apply(org, values, _ORG_FIELDS)
+    changed = apply_values(org, values, _ORG_FIELDS)
     own = {org.name_zh, org.name_en}
     aliases = [
         a
@@ -225,12 +301,12 @@ def write_organization(values: dict[str, Any], line: int, ctx: Context, summary:
     if aliases:
         org.aliases = [*org.aliases, *aliases]
         changed.append("aliases")
-    links = _links(org, "focus_areas", values.get("focus_areas"), replace=False)
-    written = _save(org, changed, created, ctx, links)
+    links = asked_links(org, "focus_areas", values.get("focus_areas"), replace=False)
+    written = save_row(org, changed, created, ctx, links)
     for key in keys:
         ctx.seen[key] = line
     index.add(org.pk, org.name_zh or org.name_en, [org.name_zh, org.name_en, *org.aliases])
-    return _outcome(created, written)
+    return outcome(created, written)
 
 
 def in_file_duplicate(identity: Any, line: int, label: str, ctx: Context, summary: Summary) -> bool:
@@ -270,6 +346,7 @@ _PERSON_FIELDS = [
     "phone",
     "expertise",
     "consent_to_contact",
+    "is_demo",
 ]
 
 
@@ -290,8 +367,10 @@ def write_person(values: dict[str, Any], line: int, ctx: Context, summary: Summa
     created = person is None
     if person is None:
         person = Person(organization_id=org_id)
-    changed = _apply(person, values, _PERSON_FIELDS)
-    return _outcome(created, _save(person, changed, created, ctx))
+    if leaves_alone(person, created, values):
+        return "unchanged"
+    changed = apply_values(person, values, _PERSON_FIELDS)
+    return outcome(created, save_row(person, changed, created, ctx))
 
 
 _ACHIEVEMENT_FIELDS = [
@@ -299,15 +378,19 @@ _ACHIEVEMENT_FIELDS = [
     "title_en",
     "summary_zh",
     "summary_en",
+    "dossier_zh",
+    "dossier_en",
     "kind",
     "stage",
     "patent_numbers",
     "ip_status",
     "transfer_modes",
     "needs",
+    "carrier_needs",
     "space_needed_m2",
     "amount_sought_wan",
     "disclosure",
+    "is_demo",
 ]
 
 
@@ -324,10 +407,14 @@ def write_achievement(values: dict[str, Any], line: int, ctx: Context, summary: 
     created = item is None
     if item is None:
         item = Achievement(owner_id=owner_id)
-    changed = _apply(item, values, _ACHIEVEMENT_FIELDS)
-    links = _links(item, "therapeutic_areas", values.get("therapeutic_areas"))
-    links |= _links(item, "technology_fields", values.get("technology_fields"))
-    return _outcome(created, _save(item, changed, created, ctx, links))
+    if leaves_alone(item, created, values):
+        return "unchanged"
+    changed = apply_values(item, values, _ACHIEVEMENT_FIELDS)
+    links = asked_links(item, "therapeutic_areas", values.get("therapeutic_areas"))
+    links |= asked_links(item, "technology_fields", values.get("technology_fields"))
+    if "inventors" in values:
+        links |= asked_links(item, "inventors", people_of(owner_id, values["inventors"]))
+    return outcome(created, save_row(item, changed, created, ctx, links))
 
 
 _NEED_FIELDS = [
@@ -337,6 +424,7 @@ _NEED_FIELDS = [
     "current_practice",
     "desired_solution",
     "constraints",
+    "is_demo",
 ]
 
 
@@ -345,17 +433,26 @@ def write_need(values: dict[str, Any], line: int, ctx: Context, summary: Summary
     label = values.get("title_zh") or values.get("title_en") or ""
     if in_file_duplicate(("need", org_id, dedup.normalize(label)), line, label, ctx, summary):
         return "duplicate"
+    if values.get("is_demo") and ctx.is_real_org(org_id):
+        return "unchanged"  # a real hospital's own needs are not the demo's to write
     need = _title_match(
         ClinicalNeed.objects.filter(organization_id=org_id), "title_zh", "title_en", values
     )
     created = need is None
     if need is None:
         need = ClinicalNeed(organization_id=org_id)
-    changed = _apply(need, values, _NEED_FIELDS)
+    if leaves_alone(need, created, values):
+        return "unchanged"
+    changed = apply_values(need, values, _NEED_FIELDS)
     if "specialty" in values and need.specialty_id != values["specialty"]:
         need.specialty_id = values["specialty"]
         changed.append("specialty")
-    return _outcome(created, _save(need, changed, created, ctx))
+    if "clinician" in values:
+        clinician_id = people_of(org_id, [values["clinician"]])[0]
+        if need.clinician_id != clinician_id:
+            need.clinician_id = clinician_id
+            changed.append("clinician")
+    return outcome(created, save_row(need, changed, created, ctx))
 
 
 Writer = Callable[[dict[str, Any], int, Context, Summary], str]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from luodi.catalog.demo_data import load_catalog
 from luodi.catalog.models import Achievement
+from luodi.ingest.demo import load_catalog
 from luodi.ingest.fields import ACHIEVEMENTS
 from luodi.ingest.tables import Table, suggest_mapping
 from luodi.matchmaking import queries

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from luodi.catalog.demo_data import load_catalog
 from luodi.catalog.models import Achievement
+from luodi.ingest.demo import load_catalog
 from luodi.retrieval import indexing
 from tests.browser.conftest import sign_in
 from tests.conftest import Personas

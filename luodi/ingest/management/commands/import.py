@@ -94,13 +94,13 @@ class Command(BaseCommand):
             table = tables.read_table(name, data)
         except tables.TableError as exc:
             raise self._fail(str(exc)) from exc
-        mapping = tables.suggest_mapping(kind, table)
+        mapping = tables.suggest_mapping(kind, table, system=actor is None)
         if options["mapping"]:
             try:
                 mapping = [str(m or "") for m in json.loads(options["mapping"])]
             except (ValueError, TypeError) as exc:
                 raise self._fail("--mapping must be a JSON list") from exc
-        problems = tables.check_mapping(kind, mapping)
+        problems = tables.check_mapping(kind, mapping, system=actor is None)
         if problems:
             raise self._fail(" ".join(problems))
         with self._bar(len(table.rows)) as bar:

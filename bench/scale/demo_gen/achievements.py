@@ -10,6 +10,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from bench.scale.demo_gen import blocks as B
+from bench.scale.demo_gen import products as P
+from bench.scale.demo_gen.common import Loader
+from bench.scale.demo_gen.devices import DEVICES
+from bench.scale.demo_gen.people import People
 from luodi.catalog.choices import (
     DEVICE_STAGES,
     DRUG_STAGES,
@@ -23,11 +28,6 @@ from luodi.catalog.choices import (
 )
 from luodi.catalog.choices import CarrierType as C
 from luodi.catalog.choices import Stage as St
-from luodi.catalog.demo_data import blocks as B
-from luodi.catalog.demo_data import products as P
-from luodi.catalog.demo_data.common import Loader
-from luodi.catalog.demo_data.devices import DEVICES
-from luodi.catalog.demo_data.people import People
 from luodi.catalog.models import Achievement, Organization
 
 K = AchievementKind

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from luodi.catalog.demo_data.common import Loader
+from bench.scale.demo_gen.common import Loader
 from luodi.catalog.models import Organization, Person
 
 SURNAMES = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from luodi.catalog.demo_data.devices import make_block
+from bench.scale.demo_gen.devices import make_block
 
 DIAGNOSTICS = [
     make_block(
