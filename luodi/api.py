@@ -446,6 +446,7 @@ def _mount() -> None:
     from luodi.catalog.api import router as catalog_router
     from luodi.challenges.api import router as challenges_router
     from luodi.conferences.api import router as conferences_router
+    from luodi.credentials.api import router as credentials_router
     from luodi.engagements.api import router as engagements_router
     from luodi.grants.api import router as grants_router
     from luodi.ingest.api import router as ingest_router
@@ -459,6 +460,7 @@ def _mount() -> None:
     from luodi.privacy.api import router as privacy_router
     from luodi.rewards.api import router as rewards_router
     from luodi.search.api import router as search_router
+    from luodi.surveys.api import router as surveys_router
 
     routers: list[tuple[str, Any]] = [
         ("/accounts/", accounts_router),
@@ -475,6 +477,8 @@ def _mount() -> None:
         ("/challenges/", challenges_router),
         ("/conferences/", conferences_router),
         ("/partnering/", partnering_router),
+        ("/credentials/", credentials_router),
+        ("/surveys/", surveys_router),
         ("/engagements/", engagements_router),
         ("/matchmaking/", matchmaking_router),
         ("/insights/", insights_router),

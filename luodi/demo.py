@@ -139,6 +139,24 @@ def _load_partnering(out: Writer) -> None:
     load_partnering(out)
 
 
+def _load_registration_options(out: Writer) -> None:
+    from luodi.engagements.demo_registration import load as load_registration_options
+
+    load_registration_options(out)
+
+
+def _load_credentials(out: Writer) -> None:
+    from luodi.credentials.demo import load as load_credentials
+
+    load_credentials(out)
+
+
+def _load_surveys(out: Writer) -> None:
+    from luodi.surveys.demo import load as load_surveys
+
+    load_surveys(out)
+
+
 def _load_matchmaking(out: Writer) -> None:
     from luodi.matchmaking.demo import load as load_matchmaking
 
@@ -166,7 +184,10 @@ LOADERS: list[Callable[[Writer], None]] = [
     _load_assessments,
     _load_challenges,
     _load_conferences,
+    _load_registration_options,
     _load_partnering,
+    _load_credentials,
+    _load_surveys,
 ]
 
 

@@ -70,6 +70,15 @@ def from_validation(exc: ValidationError, rename: Mapping[str, str] | None = Non
     return invalid({"__all__": exc.messages})
 
 
+def found(qs: QuerySet[Any], pk: int) -> Any:
+    """The row `pk` of `qs` — a queryset already narrowed to what the caller may see — or
+    the API's 404: a row that exists but is not the caller's to see answers the same."""
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise ApiError(404, "not_found", "Not found.")
+    return obj
+
+
 def stable_order(qs: QuerySet[Any]) -> QuerySet[Any]:
     """Offset pagination needs a total order: add the primary key as the last tie-breaker."""
     ordering = list(qs.query.order_by or qs.model._meta.ordering)

@@ -2,7 +2,9 @@
 
 Some URLs carry a secret: a personal calendar feed (/engagements/feed/<token>.ics, and the
 former /projects/calendar/<token>.ics), an event ticket (/public/events/<id>/ticket/<code>/
-and its QR image, whose Referer is the ticket page), a password-reset link
+and its QR image, whose Referer is the ticket page; the certificate it leads to,
+/credentials/ticket/<id>/<code>/certificate.pdf, and a certificate's public check,
+/credentials/verify/<serial>/), a password-reset link
 (/accounts/reset/<uid>/<token>/), a pending import (/import/<token>/), and check-in or API
 calls with ?code=… or ?token=…. Anyone
 who can read the access log could otherwise subscribe to a person's calendar, walk in on
@@ -33,8 +35,16 @@ _PATTERNS = [
         rf"\g<1>{MASK}\2",
     ),
     # private links of people without an account: a challenge applicant's
-    # /challenges/p/<token>/…, an abstract's author's /conferences/public/abstract/<token>/
-    (re.compile(rf"(/(?:challenges/p|conferences/public/abstract)/){_END}"), rf"\g<1>{MASK}"),
+    # /challenges/p/<token>/…, an abstract's author's /conferences/public/abstract/<token>/,
+    # an attendee's survey /surveys/r/<token>/
+    (
+        re.compile(rf"(/(?:challenges/p|conferences/public/abstract|surveys/r)/){_END}"),
+        rf"\g<1>{MASK}",
+    ),
+    # certificates: the public verification page /credentials/verify/<serial>/ and a
+    # registrant's own certificate /credentials/ticket/<event_id>/<ticket code>/certificate.pdf
+    (re.compile(rf"(/credentials/verify/){_END}"), rf"\g<1>{MASK}"),
+    (re.compile(rf"(/credentials/ticket/[^/?#\s]+/){_END}"), rf"\g<1>{MASK}"),
     # event tickets and their QR image: /public/events/<id>/ticket/<code>/
     (re.compile(rf"(/ticket/){_END}"), rf"\g<1>{MASK}"),
     # password-reset links: /accounts/reset/<uidb64>/<token>/

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "luodi.challenges",
     "luodi.conferences",
     "luodi.partnering",
+    "luodi.credentials",
+    "luodi.surveys",
     "luodi.engagements",
     "luodi.matchmaking",
     "luodi.insights",

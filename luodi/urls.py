@@ -51,6 +51,8 @@ urlpatterns = [
     path("challenges/", include("luodi.challenges.urls")),
     path("conferences/", include("luodi.conferences.urls")),
     path("partnering/", include("luodi.partnering.urls")),
+    path("credentials/", include("luodi.credentials.urls")),
+    path("surveys/", include("luodi.surveys.urls")),
     path("engagements/", include("luodi.engagements.urls")),
     path("matchmaking/", include("luodi.matchmaking.urls")),
     path("insights/", include("luodi.insights.urls")),

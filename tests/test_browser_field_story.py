@@ -165,6 +165,7 @@ def test_the_inspection_day_in_chinese(page, ecosystem) -> None:  # type: ignore
     guest.fill("[data-testid=register-form] input[name=name]", "李娜")
     guest.fill("[data-testid=register-form] input[name=email]", "lina@example.org")
     guest.fill("[data-testid=register-form] input[name=organization_name]", "某医院")
+    guest.check("[data-testid=register-form] input[name=consent]")
     guest.click("[data-testid=register]")
     code = guest.locator("[data-testid=ticket-code]").inner_text()
     guest.close()

@@ -27,10 +27,10 @@ from luodi.accounts.request_user import request_user
 from luodi.assessments import domain, results, rules
 from luodi.assessments.models import Assessment, Invitation, Template
 from luodi.assessments.schemas import (
+    AssessmentInvitationOut,
     AssessmentOut,
     CloseIn,
     DeclarationIn,
-    InvitationOut,
     InviteIn,
     InviteOut,
     OpenIn,
@@ -164,7 +164,7 @@ def list_assessments(request: HttpRequest) -> Any:
     )
 
 
-@router.get("/invitations", response=list[InvitationOut])
+@router.get("/invitations", response=list[AssessmentInvitationOut])
 def my_invitations(request: HttpRequest) -> list[dict[str, Any]]:
     """The caller's own invitations (internal reviewer), including those still waiting for
     the declaration: the achievement's title and owner only."""

@@ -23,7 +23,7 @@ Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_
 VERSION_HELP = "The version you loaded (or send If-Match); a change saved meanwhile is a 409."
 
 
-class Ref(Schema):
+class AssessmentRef(Schema):
     id: int
     title: str
 
@@ -96,7 +96,7 @@ class AggregateOut(Schema):
     disagreement: bool
 
 
-class ReviewOut(Schema):
+class AssessmentReviewOut(Schema):
     """One reviewer's part."""
 
     id: int
@@ -112,7 +112,7 @@ class ReviewOut(Schema):
 
 class AssessmentOut(Schema):
     id: int
-    achievement: Ref
+    achievement: AssessmentRef
     round: int
     mode: str
     deadline: date
@@ -120,21 +120,23 @@ class AssessmentOut(Schema):
     criteria: list[CriterionOut]
     result: ResultOut | None = Field(description="Once summarised, for staff and the owner.")
     aggregate: AggregateOut | None = Field(description="Staff only.")
-    reviewers: list[ReviewOut] | None = Field(
+    reviewers: list[AssessmentReviewOut] | None = Field(
         description="Staff: every reviewer; a reviewer in open review, once scored: the "
         "others who scored; otherwise null."
     )
-    my_review: ReviewOut | None = Field(description="The caller's own review, if invited.")
+    my_review: AssessmentReviewOut | None = Field(
+        description="The caller's own review, if invited."
+    )
     updated_at: datetime
     version: int
 
 
-class InvitationOut(Schema):
+class AssessmentInvitationOut(Schema):
     """An invitation of the caller (internal reviewer), before or after the declaration."""
 
     id: int
     assessment_id: int
-    achievement: Ref
+    achievement: AssessmentRef
     owner: str
     deadline: date
     status: str

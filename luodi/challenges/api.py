@@ -31,10 +31,11 @@ from luodi.challenges.models import Challenge, Proposal
 from luodi.challenges.schemas import (
     AwardIn,
     ChallengeIn,
+    ChallengeInvitationIn,
+    ChallengeInvitationOut,
     ChallengeOut,
     ChallengePatch,
-    InvitationIn,
-    InvitationOut,
+    ChallengeStatusIn,
     MatchesOut,
     MoveIn,
     ProposalDetailOut,
@@ -43,7 +44,6 @@ from luodi.challenges.schemas import (
     ReviewerIn,
     ScoreIn,
     ScoreOut,
-    StatusIn,
 )
 from luodi.concurrency import etag, expected_from, refusals
 from luodi.errors import (
@@ -241,7 +241,7 @@ def change_challenge(
 
 
 @router.post("/{challenge_id}/status", response=ChallengeOut)
-def change_status(request: HttpRequest, challenge_id: int, payload: StatusIn) -> Any:
+def change_status(request: HttpRequest, challenge_id: int, payload: ChallengeStatusIn) -> Any:
     """Open, close (for review), reopen or cancel."""
     challenge = _challenge(request, challenge_id)
     require_perm(request, "challenges.manage_challenge", challenge)
@@ -274,7 +274,7 @@ def get_matches(request: HttpRequest, challenge_id: int) -> Any:
     }
 
 
-@router.get("/{challenge_id}/invitations", response=list[InvitationOut])
+@router.get("/{challenge_id}/invitations", response=list[ChallengeInvitationOut])
 def list_invitations(request: HttpRequest, challenge_id: int) -> Any:
     challenge = _challenge(request, challenge_id)
     require_perm(request, "challenges.manage_challenge", challenge)
@@ -284,8 +284,8 @@ def list_invitations(request: HttpRequest, challenge_id: int) -> Any:
     ]
 
 
-@router.post("/{challenge_id}/invitations", response={201: list[InvitationOut]})
-def invite(request: HttpRequest, challenge_id: int, payload: InvitationIn) -> Any:
+@router.post("/{challenge_id}/invitations", response={201: list[ChallengeInvitationOut]})
+def invite(request: HttpRequest, challenge_id: int, payload: ChallengeInvitationIn) -> Any:
     """Invite organizations (any the caller may see); their members are notified."""
     challenge = _challenge(request, challenge_id)
     require_perm(request, "challenges.manage_challenge", challenge)

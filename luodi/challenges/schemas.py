@@ -24,12 +24,12 @@ Fen = Annotated[int, Field(gt=0, le=MAX_FEN)]
 MAX_TEXT = 10000
 
 
-class Ref(Schema):
+class ChallengeRef(Schema):
     id: int
     name: str
 
 
-class TitledRef(Schema):
+class ChallengeTitledRef(Schema):
     id: int
     title: str
 
@@ -41,7 +41,7 @@ class ChallengeOut(Schema):
     title: str = Field(description="In the active language, falling back to the other.")
     problem_zh: str
     problem_en: str
-    poster: Ref | None = Field(description="Null: posted by the association.")
+    poster: ChallengeRef | None = Field(description="Null: posted by the association.")
     need_id: int | None
     timeline: str
     eligibility: str
@@ -92,19 +92,19 @@ class ChallengePatch(InputSchema):
     version: int | None = Field(None, description=VERSION_HELP)
 
 
-class StatusIn(InputSchema):
+class ChallengeStatusIn(InputSchema):
     status: ChallengeStatus = Field(
         description="open, closed or cancelled (award a proposal instead)."
     )
     version: int | None = Field(None, description=VERSION_HELP)
 
 
-class InvitationIn(InputSchema):
+class ChallengeInvitationIn(InputSchema):
     organization_ids: list[Id] = Field(min_length=1, max_length=MAX_INVITES)
 
 
-class InvitationOut(Schema):
-    organization: Ref
+class ChallengeInvitationOut(Schema):
+    organization: ChallengeRef
     reason: str
     created_at: datetime
 
@@ -158,7 +158,7 @@ class ScoreOut(Schema):
 class ProposalOut(Schema):
     id: int
     challenge_id: int
-    organization: Ref | None
+    organization: ChallengeRef | None
     applicant_name: str
     applicant_organization: str
     title: str
@@ -178,7 +178,7 @@ class ProposalOut(Schema):
 
 
 class ProposalDetailOut(ProposalOut):
-    achievements: list[TitledRef] = Field(description="Only those you may see.")
+    achievements: list[ChallengeTitledRef] = Field(description="Only those you may see.")
     attachments: list[AttachmentOut]
     moves: list[MoveOut]
     scores: list[ScoreOut] = Field(description="To reviewers and managers; empty otherwise.")

@@ -4,8 +4,6 @@ Errors in the project's one shape `{"error": {"code", "message", "fields"}}`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,37 +13,31 @@ from ninja.responses import Status
 
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
+from luodi.accounts.rules import AnyUser
 from luodi.concurrency import Conflict
 from luodi.conferences import domain, queries, rules
 from luodi.conferences.forms import AssignForm
 from luodi.conferences.models import Abstract, AbstractReview, Conference
 from luodi.conferences.schemas import (
+    AbstractDecisionIn,
     AbstractIn,
     AbstractOut,
+    AbstractReviewOut,
     AssignIn,
     AuthorSchema,
     ConferenceOut,
-    DecisionIn,
     PlacementIn,
     ProgrammeItemOut,
     ReviewIn,
-    ReviewOut,
 )
 from luodi.engagements.domain.events import AgendaConflict
-from luodi.errors import ApiError, Pagination, from_validation, require_perm
+from luodi.errors import ApiError, Pagination, found, from_validation, require_perm
 
 router = Router(tags=["conferences"])
 
 
 def _ip(request: HttpRequest) -> str | None:
     return audit.client_ip(request)
-
-
-def _get(qs: QuerySet[Any], pk: int) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise ApiError(404, "not_found", "Not found.")
-    return obj
 
 
 def _conf_out(c: Conference) -> ConferenceOut:
@@ -58,13 +50,15 @@ def _conf_out(c: Conference) -> ConferenceOut:
         call_open=c.call_is_open(),
         topics=c.topic_list,
         reviews_wanted=c.reviews_wanted,
+        blind_review=c.blind_review,
         slot_minutes=c.slot_minutes,
         version=c.version,
     )
 
 
-def _abstract_out(a: Abstract) -> AbstractOut:
+def _abstract_out(a: Abstract, user: AnyUser) -> AbstractOut:
     session = a.session
+    shown = rules.may_see_authors(user, a)
     return AbstractOut(
         id=a.pk,
         conference_id=a.conference_id,
@@ -75,8 +69,9 @@ def _abstract_out(a: Abstract) -> AbstractOut:
         status=a.status,
         authors=[
             AuthorSchema(name=x.name, affiliation=x.affiliation, presenting=x.presenting)
-            for x in a.author_list
+            for x in (a.author_list if shown else [])
         ],
+        authors_withheld=not shown,
         room=a.room.name if a.room is not None else None,
         starts_at=session.starts_at if session is not None else None,
         ends_at=session.ends_at if session is not None else None,
@@ -84,8 +79,8 @@ def _abstract_out(a: Abstract) -> AbstractOut:
     )
 
 
-def _review_out(r: AbstractReview) -> ReviewOut:
-    return ReviewOut(
+def _review_out(r: AbstractReview) -> AbstractReviewOut:
+    return AbstractReviewOut(
         id=r.pk,
         abstract_id=r.abstract_id,
         reviewer=r.reviewer.get_username(),
@@ -104,7 +99,7 @@ def _abstracts(request: HttpRequest) -> QuerySet[Abstract]:
 
 
 def _managed_abstract(request: HttpRequest, abstract_id: int) -> Abstract:
-    abstract: Abstract = _get(_abstracts(request), abstract_id)
+    abstract: Abstract = found(_abstracts(request), abstract_id)
     require_perm(request, "conferences.manage_conference", abstract.conference)
     return abstract
 
@@ -119,7 +114,7 @@ def list_conferences(request: HttpRequest) -> list[ConferenceOut]:
 @router.get("/{conference_id}", response=ConferenceOut)
 def get_conference(request: HttpRequest, conference_id: int) -> ConferenceOut:
     return _conf_out(
-        _get(rules.conferences_visible_to(request.user).select_related("event"), conference_id)
+        found(rules.conferences_visible_to(request.user).select_related("event"), conference_id)
     )
 
 
@@ -128,8 +123,11 @@ def get_conference(request: HttpRequest, conference_id: int) -> ConferenceOut:
 def list_abstracts(request: HttpRequest, conference_id: int) -> list[AbstractOut]:
     """The conference's abstracts the caller may see: all for organisers, the assigned ones
     for a reviewer, their own for a submitter."""
-    _get(rules.conferences_visible_to(request.user), conference_id)
-    return [_abstract_out(a) for a in _abstracts(request).filter(conference_id=conference_id)]
+    found(rules.conferences_visible_to(request.user), conference_id)
+    return [
+        _abstract_out(a, request.user)
+        for a in _abstracts(request).filter(conference_id=conference_id)
+    ]
 
 
 @router.post("/{conference_id}/abstracts", response={201: AbstractOut})
@@ -138,7 +136,7 @@ def submit_abstract(
 ) -> Status[AbstractOut]:
     """Submit an abstract as the signed-in caller (the public form needs no account);
     409 `call_closed` outside the call's dates."""
-    conf = _get(rules.public_conferences().select_related("event"), conference_id)
+    conf = found(rules.public_conferences().select_related("event"), conference_id)
     try:
         abstract = domain.submit_abstract(
             conference=conf,
@@ -155,24 +153,26 @@ def submit_abstract(
         raise ApiError(409, "call_closed", "The call for abstracts is closed.") from None
     except ValidationError as exc:
         raise from_validation(exc) from None
-    return Status(201, _abstract_out(_get(_abstracts(request), abstract.pk)))
+    return Status(201, _abstract_out(found(_abstracts(request), abstract.pk), request.user))
 
 
 @router.get("/abstracts/{abstract_id}", response=AbstractOut)
 def get_abstract(request: HttpRequest, abstract_id: int) -> AbstractOut:
-    return _abstract_out(_get(_abstracts(request), abstract_id))
+    return _abstract_out(found(_abstracts(request), abstract_id), request.user)
 
 
-@router.get("/abstracts/{abstract_id}/reviews", response=list[ReviewOut])
-def list_reviews(request: HttpRequest, abstract_id: int) -> list[ReviewOut]:
+@router.get("/abstracts/{abstract_id}/reviews", response=list[AbstractReviewOut])
+def list_reviews(request: HttpRequest, abstract_id: int) -> list[AbstractReviewOut]:
     """Every review for organisers; a reviewer gets only their own."""
-    abstract = _get(_abstracts(request), abstract_id)
+    abstract = found(_abstracts(request), abstract_id)
     qs = rules.reviews_visible_to(request.user).filter(abstract=abstract).select_related("reviewer")
     return [_review_out(r) for r in qs]
 
 
-@router.post("/abstracts/{abstract_id}/reviewers", response={201: ReviewOut})
-def assign_reviewer(request: HttpRequest, abstract_id: int, payload: AssignIn) -> Status[ReviewOut]:
+@router.post("/abstracts/{abstract_id}/reviewers", response={201: AbstractReviewOut})
+def assign_reviewer(
+    request: HttpRequest, abstract_id: int, payload: AssignIn
+) -> Status[AbstractReviewOut]:
     abstract = _managed_abstract(request, abstract_id)
     form = AssignForm({"reviewer": payload.reviewer})
     if not form.is_valid():
@@ -196,10 +196,10 @@ def assign_reviewer(request: HttpRequest, abstract_id: int, payload: AssignIn) -
     return Status(201, _review_out(review))
 
 
-@router.put("/abstracts/{abstract_id}/review", response=ReviewOut)
-def submit_review(request: HttpRequest, abstract_id: int, payload: ReviewIn) -> ReviewOut:
+@router.put("/abstracts/{abstract_id}/review", response=AbstractReviewOut)
+def submit_review(request: HttpRequest, abstract_id: int, payload: ReviewIn) -> AbstractReviewOut:
     """The caller's own review of an abstract assigned to them."""
-    abstract = _get(_abstracts(request), abstract_id)
+    abstract = found(_abstracts(request), abstract_id)
     review = AbstractReview.objects.filter(abstract=abstract, reviewer_id=request.user.pk).first()
     if review is None:
         raise ApiError(403, "forbidden", "This abstract is not assigned to you.")
@@ -217,7 +217,7 @@ def submit_review(request: HttpRequest, abstract_id: int, payload: ReviewIn) -> 
 
 
 @router.post("/abstracts/{abstract_id}/decision", response=AbstractOut)
-def decide(request: HttpRequest, abstract_id: int, payload: DecisionIn) -> AbstractOut:
+def decide(request: HttpRequest, abstract_id: int, payload: AbstractDecisionIn) -> AbstractOut:
     """Accept as oral or poster, or reject; 409 `conflict` when `version` is stale."""
     abstract = _managed_abstract(request, abstract_id)
     try:
@@ -233,7 +233,7 @@ def decide(request: HttpRequest, abstract_id: int, payload: DecisionIn) -> Abstr
         raise ApiError(409, "conflict", str(exc)) from None
     except ValidationError as exc:
         raise from_validation(exc) from None
-    return _abstract_out(_get(_abstracts(request), abstract_id))
+    return _abstract_out(found(_abstracts(request), abstract_id), request.user)
 
 
 @router.put("/abstracts/{abstract_id}/placement", response=AbstractOut)
@@ -241,7 +241,7 @@ def place(request: HttpRequest, abstract_id: int, payload: PlacementIn) -> Abstr
     """Place (or move) an accepted abstract for one slot; 409 `conflict` naming the room or
     the speaker already booked, 422 for a slot outside the programme days."""
     abstract = _managed_abstract(request, abstract_id)
-    room = _get(abstract.conference.rooms.all(), payload.room_id)
+    room = found(abstract.conference.rooms.all(), payload.room_id)
     try:
         domain.place(
             actor=request_user(request),
@@ -260,14 +260,14 @@ def place(request: HttpRequest, abstract_id: int, payload: PlacementIn) -> Abstr
         raise ApiError(409, "conflict", str(exc)) from None
     except ValidationError as exc:
         raise from_validation(exc, {"slot": "starts_at", "room": "room_id"}) from None
-    return _abstract_out(_get(_abstracts(request), abstract_id))
+    return _abstract_out(found(_abstracts(request), abstract_id), request.user)
 
 
 @router.get("/{conference_id}/programme", response=list[ProgrammeItemOut])
 def programme(request: HttpRequest, conference_id: int) -> list[ProgrammeItemOut]:
     """The public programme of a published conference (accepted, placed abstracts and the
     event's other agenda sessions)."""
-    conf = _get(rules.public_conferences().select_related("event"), conference_id)
+    conf = found(rules.public_conferences().select_related("event"), conference_id)
     return [
         ProgrammeItemOut(
             session_id=s.pk,

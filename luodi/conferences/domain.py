@@ -78,6 +78,7 @@ CONFERENCE_FIELDS = [
     "call_closes_at",
     "topics",
     "reviews_wanted",
+    "blind_review",
     "day_starts",
     "day_ends",
     "slot_minutes",

@@ -28,6 +28,12 @@ class Conference(models.Model):
     call_closes_at = models.DateTimeField(_("call for abstracts closes"))
     topics = models.TextField(_("topics"), blank=True, help_text=_("One topic per line."))
     reviews_wanted = models.PositiveSmallIntegerField(_("reviews per abstract"), default=2)
+    # Blind by default: a reviewer who knows whose work it is scores the name, not the work.
+    blind_review = models.BooleanField(
+        _("blind review"),
+        default=True,
+        help_text=_("Reviewers do not see the authors, their affiliations or the contact email."),
+    )
     day_starts = models.TimeField(_("programme day starts"), default=time(9, 0))
     day_ends = models.TimeField(_("programme day ends"), default=time(18, 0))
     slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=20)

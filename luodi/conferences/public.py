@@ -23,6 +23,7 @@ from luodi.conferences import domain, queries, rules
 from luodi.conferences.forms import SubmissionForm
 from luodi.conferences.models import Conference
 from luodi.engagements.models import Session
+from luodi.errors import add_errors
 
 
 def _public(event_pk: int) -> Conference:
@@ -68,8 +69,7 @@ def call(request: HttpRequest, event_pk: int) -> HttpResponse:
         except domain.CallClosed:
             form.add_error(None, _("The call for abstracts is closed."))
         except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            add_errors(form, exc)
         else:
             base = request.build_absolute_uri("/").rstrip("/")
             transaction.on_commit(lambda: domain.send_submission_mail(abstract, base_url=base))

@@ -119,5 +119,17 @@ def reviews_abstract(user: AnyUser, obj: object | None) -> bool:
     return False
 
 
+def may_see_authors(user: AnyUser, abstract: Abstract) -> bool:
+    """Who wrote an abstract, where they work and how to reach them: withheld from its
+    reviewers while the conference reviews blind. Organisers and the submitter always see
+    them; once an abstract is public (accepted, placed, published) the programme names its
+    authors anyway, so hiding them from a reviewer would hide nothing."""
+    if not abstract.conference.blind_review or organizes_conference(user, abstract):
+        return True
+    if user.is_authenticated and abstract.submitted_by_id == user.pk:
+        return True
+    return public_abstracts().filter(pk=abstract.pk).exists()
+
+
 rules.add_perm("conferences.manage_conference", organizes_conference)
 rules.add_perm("conferences.review_abstract", reviews_abstract)

@@ -18,6 +18,7 @@ class ConferenceOut(Schema):
     call_open: bool
     topics: list[str]
     reviews_wanted: int
+    blind_review: bool
     slot_minutes: int
     version: int
 
@@ -45,7 +46,9 @@ class AbstractOut(Schema):
     topic: str
     preference: str
     status: str
+    # Empty for a reviewer of a blind-reviewed conference (rules.may_see_authors).
     authors: list[AuthorSchema]
+    authors_withheld: bool
     room: str | None
     starts_at: datetime | None
     ends_at: datetime | None
@@ -57,7 +60,7 @@ class ReviewIn(InputSchema):
     comment: str = Field("", max_length=4000)
 
 
-class ReviewOut(Schema):
+class AbstractReviewOut(Schema):
     id: int
     abstract_id: int
     reviewer: str
@@ -70,7 +73,7 @@ class AssignIn(InputSchema):
     reviewer: str = Field(..., min_length=1, max_length=254, description="username or email")
 
 
-class DecisionIn(InputSchema):
+class AbstractDecisionIn(InputSchema):
     decision: str = Field(..., pattern="^(oral|poster|rejected)$")
     version: int | None = None
 

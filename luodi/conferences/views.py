@@ -30,6 +30,7 @@ from luodi.conferences.forms import (
 from luodi.conferences.models import Abstract, AbstractReview, Conference
 from luodi.engagements.domain.events import AgendaConflict
 from luodi.engagements.rules import events_visible_to
+from luodi.errors import add_errors
 
 
 def _actor(request: HttpRequest) -> User:
@@ -106,8 +107,7 @@ def setup(request: HttpRequest, event_pk: int) -> HttpResponse:
                     ip=_ip(request),
                 )
             except ValidationError as exc:
-                for name, errs in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errs)
+                add_errors(form, exc)
             except Conflict:
                 form.add_error(None, _("Not saved: someone else changed these settings."))
                 status = 409
@@ -177,6 +177,7 @@ def _render_abstract(
             "abstract": abstract,
             "conf": abstract.conference,
             "manage": manage,
+            "show_authors": rules.may_see_authors(request.user, abstract),
             "reviews": list(reviews.select_related("reviewer")),
             "own": own,
             "review_form": forms.get("review_form")
@@ -331,8 +332,7 @@ def place(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("room" if c.kind == "room" else "slot", c.message)
             status = 409
         except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            add_errors(form, exc)
         except Conflict:
             form.add_error(None, _("Not saved: someone else changed this abstract. Reload it."))
             status = 409

@@ -44,7 +44,7 @@ from luodi.engagements.api_schemas import (
     VisitOut,
 )
 from luodi.engagements.domain import events as event_domain
-from luodi.engagements.domain import records
+from luodi.engagements.domain import records, registration_options
 from luodi.engagements.domain import visits as visit_domain
 from luodi.engagements.forms import (
     EventForm,
@@ -52,14 +52,13 @@ from luodi.engagements.forms import (
     MeetingForm,
     OutcomeForm,
     ParticipantForm,
-    RegistrationForm,
     SessionForm,
     StopForm,
     UserForm,
     VisitForm,
 )
 from luodi.engagements.models import Event, Meeting, Registration, Visit
-from luodi.errors import ApiError, Pagination, require_perm
+from luodi.errors import ApiError, Pagination, found, require_perm
 from luodi.pipeline.rules import agreements_visible_to, projects_visible_to
 
 router = Router(tags=["engagements"])
@@ -72,13 +71,6 @@ def _ip(request: HttpRequest) -> str | None:
 def _invalid(form: django_forms.BaseForm) -> ApiError:
     fields = {k: [str(m) for m in v] for k, v in form.errors.items()}
     return ApiError(422, "invalid", "The request has invalid fields.", fields)
-
-
-def _get(qs: QuerySet[Any], pk: int) -> Any:
-    obj = qs.filter(pk=pk).first()
-    if obj is None:
-        raise ApiError(404, "not_found", "Not found.")
-    return obj
 
 
 def _form_data(payload: Schema) -> dict[str, Any]:
@@ -138,31 +130,31 @@ def list_visits(request: HttpRequest) -> QuerySet[Visit]:
 
 @router.post("/visits", response={201: VisitOut})
 def create_visit(request: HttpRequest, payload: VisitIn) -> Status[Visit]:
-    return Status(201, _get(_visits(request), _create(request, VisitForm, payload)))
+    return Status(201, found(_visits(request), _create(request, VisitForm, payload)))
 
 
 @router.get("/visits/{visit_id}", response=VisitOut)
 def get_visit(request: HttpRequest, visit_id: int) -> Visit:
-    return _get(_visits(request), visit_id)
+    return found(_visits(request), visit_id)
 
 
 @router.post("/visits/{visit_id}/stops", response={201: VisitOut})
 def add_stop(request: HttpRequest, visit_id: int, payload: StopIn) -> Status[Visit]:
-    visit = _get(_visits(request), visit_id)
+    visit = found(_visits(request), visit_id)
     require_perm(request, "engagements.change_visit", visit)
     form = StopForm(_form_data(payload), user=request.user, visit=visit)
     if not form.is_valid():
         raise _invalid(form)
     data = {k: v for k, v in form.cleaned_data.items() if k != "allow_duplicate"}
     visit_domain.add_stop(actor=request_user(request), visit=visit, ip=_ip(request), **data)
-    return Status(201, _get(_visits(request), visit.pk))
+    return Status(201, found(_visits(request), visit.pk))
 
 
 @router.get("/visits/{visit_id}/suggested-order", response=SuggestionOut)
 def suggested_order(request: HttpRequest, visit_id: int) -> SuggestionOut:
     from luodi.engagements.itinerary import hhmm
 
-    visit = _get(_visits(request), visit_id)
+    visit = found(_visits(request), visit_id)
     plan = visit_domain.plan_for(visit, list(visit.stops.all()))
     return SuggestionOut(
         order=plan.order,
@@ -186,7 +178,7 @@ def suggested_order(request: HttpRequest, visit_id: int) -> SuggestionOut:
 @router.put("/visits/{visit_id}/order", response=VisitOut)
 def set_order(request: HttpRequest, visit_id: int, payload: OrderIn) -> Visit:
     """Accept an order (the suggested one or the user's own): every stop id exactly once."""
-    visit = _get(_visits(request), visit_id)
+    visit = found(_visits(request), visit_id)
     require_perm(request, "engagements.change_visit", visit)
     try:
         visit_domain.set_order(
@@ -203,7 +195,7 @@ def set_order(request: HttpRequest, visit_id: int, payload: OrderIn) -> Visit:
             "The order must list every stop exactly once.",
             {"order": ["must list every stop of the visit exactly once"]},
         ) from None
-    return _get(_visits(request), visit.pk)
+    return found(_visits(request), visit.pk)
 
 
 # -- meetings ---------------------------------------------------------------------------------
@@ -223,12 +215,12 @@ def list_meetings(request: HttpRequest) -> QuerySet[Meeting]:
 
 @router.post("/meetings", response={201: MeetingOut})
 def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status[Meeting]:
-    return Status(201, _get(_meetings(request), _create(request, MeetingForm, payload)))
+    return Status(201, found(_meetings(request), _create(request, MeetingForm, payload)))
 
 
 @router.get("/meetings/{meeting_id}", response=MeetingOut)
 def get_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
-    return _get(_meetings(request), meeting_id)
+    return found(_meetings(request), meeting_id)
 
 
 # -- events -----------------------------------------------------------------------------------
@@ -251,19 +243,19 @@ def list_events(request: HttpRequest) -> QuerySet[Event]:
 
 @router.post("/events", response={201: EventOut})
 def create_event(request: HttpRequest, payload: EventIn) -> Status[Event]:
-    return Status(201, _get(_events(request), _create(request, EventForm, payload)))
+    return Status(201, found(_events(request), _create(request, EventForm, payload)))
 
 
 @router.get("/events/{event_id}", response=EventOut)
 def get_event(request: HttpRequest, event_id: int) -> Event:
-    return _get(_events(request), event_id)
+    return found(_events(request), event_id)
 
 
 @router.post("/events/{event_id}/sessions", response={201: SessionOut})
 def add_session(request: HttpRequest, event_id: int, payload: SessionIn) -> Status[Any]:
     """Add an agenda session; 422 when it falls outside the event's days, 409 `conflict` when
     its room or a speaker is already booked. Speakers keep the order given."""
-    event = _get(_events(request), event_id)
+    event = found(_events(request), event_id)
     require_perm(request, "engagements.change_event", event)
     data = payload.dict()
     data["speakers"] = ", ".join(data["speakers"])
@@ -296,9 +288,9 @@ def order_speakers(
     request: HttpRequest, event_id: int, session_id: int, payload: SpeakerOrderIn
 ) -> Any:
     """Set the protocol order of a session's speakers (every speaker once)."""
-    event = _get(_events(request), event_id)
+    event = found(_events(request), event_id)
     require_perm(request, "engagements.change_event", event)
-    session = _get(event.sessions.all(), session_id)
+    session = found(event.sessions.all(), session_id)
     try:
         event_domain.set_speaker_order(
             actor=request_user(request), session=session, names=payload.speakers, ip=_ip(request)
@@ -310,14 +302,14 @@ def order_speakers(
             "List every speaker of the session exactly once.",
             {"speakers": ["must list every speaker of the session exactly once"]},
         ) from None
-    return _get(event.sessions.prefetch_related("speaker_links__speaker"), session.pk)
+    return found(event.sessions.prefetch_related("speaker_links__speaker"), session.pk)
 
 
 # -- registrations ----------------------------------------------------------------------------
 
 
 def _managed_event(request: HttpRequest, event_id: int) -> Event:
-    event: Event = _get(_events(request), event_id)
+    event: Event = found(_events(request), event_id)
     require_perm(request, "engagements.manage_registrations", event)
     return event
 
@@ -326,21 +318,32 @@ def _managed_event(request: HttpRequest, event_id: int) -> Event:
 @paginate(Pagination)
 def list_registrations(request: HttpRequest, event_id: int) -> QuerySet[Registration]:
     event = _managed_event(request, event_id)
-    return rules.registrations_visible_to(request.user).filter(event=event)
+    return registration_options.with_options(
+        rules.registrations_visible_to(request.user).filter(event=event)
+    )
 
 
 @router.post("/events/{event_id}/registrations", response={201: RegistrationOut})
 def register(request: HttpRequest, event_id: int, payload: RegistrationIn) -> Status[Registration]:
-    """Register someone for a published event (as the public form does, by an organizer)."""
+    """Register someone for a published event (as the public form does, by an organizer):
+    a category when the event has categories, the answers (required ones and choices
+    checked), invoice details with a fee only, and `consent: true` — the organiser confirms
+    the person agreed to the event's notice, whose version is recorded. Field errors name
+    `category_id`, `answers.<question id>`, `invoice_title`, `tax_id`, `consent`."""
     event = _managed_event(request, event_id)
-    form = RegistrationForm(payload.dict())
+    form = api_registration.public_form(event, payload)
     if not form.is_valid():
-        raise _invalid(form)
-    data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
+        raise api_registration.invalid_registration(form)
     try:
         reg = event_domain.register(
-            event=event, actor=request_user(request), ip=_ip(request), **data
+            event=event,
+            options=form.options(),
+            actor=request_user(request),
+            ip=_ip(request),
+            **form.contact(),
         )
+    except registration_options.RegistrationRefused as exc:
+        raise api_registration.refused(exc) from None
     except event_domain.AlreadyRegistered:
         raise ApiError(
             409,
@@ -350,11 +353,11 @@ def register(request: HttpRequest, event_id: int, payload: RegistrationIn) -> St
         ) from None
     except event_domain.RegistrationClosed:
         raise ApiError(409, "conflict", "Registration for this event is closed.") from None
-    return Status(201, reg)
+    return Status(201, found(registration_options.with_options(event.registrations.all()), reg.pk))
 
 
 @router.post("/events/{event_id}/check-in", response=CheckInOut)
-def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> CheckInOut:
+def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> dict[str, Any]:
     event = _managed_event(request, event_id)
     code = payload.code.strip().upper().replace("-", "")
     reg = rules.registrations_visible_to(request.user).filter(event=event, code=code).first()
@@ -363,7 +366,8 @@ def check_in(request: HttpRequest, event_id: int, payload: CheckInIn) -> CheckIn
     if reg.status != "confirmed":
         raise ApiError(409, "conflict", "This registration is not confirmed.")
     fresh = event_domain.check_in(actor=request_user(request), registration=reg, ip=_ip(request))
-    return CheckInOut(registration=RegistrationOut.from_orm(reg), already_checked_in=not fresh)
+    # Validated by ninja with the request in its context (the personal-data fields ask it).
+    return {"registration": reg, "already_checked_in": not fresh}
 
 
 # -- what follows a visit, meeting or event ----------------------------------------------------
@@ -379,7 +383,7 @@ def _record(request: HttpRequest, kind: str, record_id: int) -> Visit | Meeting 
     if kind not in _RECORDS:
         raise ApiError(404, "not_found", "Not found.")
     name, visible = _RECORDS[kind]
-    obj: Visit | Meeting | Event = _get(visible(request.user), record_id)
+    obj: Visit | Meeting | Event = found(visible(request.user), record_id)
     require_perm(request, f"engagements.change_{name}", obj)
     return obj
 
@@ -415,7 +419,7 @@ def remove_participant(
 ) -> Status[None]:
     """Remove a participant from a visit or meeting."""
     obj = _with_people(request, kind, record_id)
-    person = _get(obj.participants.all(), participant_id)
+    person = found(obj.participants.all(), participant_id)
     records.remove_participant(actor=request_user(request), participant=person, ip=_ip(request))
     return Status(204, None)
 
@@ -457,9 +461,9 @@ def add_follow_up(
 def record_minutes(request: HttpRequest, visit_id: int, stop_id: int, payload: MinutesIn) -> Any:
     """Record a stop's minutes; 403 for another park's stop, whose minutes are not the
     caller's to read or overwrite (engagements.rules)."""
-    visit = _get(_visits(request), visit_id)
+    visit = found(_visits(request), visit_id)
     require_perm(request, "engagements.change_visit", visit)
-    stop = _get(visit.stops.select_related("organization", "visit"), stop_id)
+    stop = found(visit.stops.select_related("organization", "visit"), stop_id)
     require_perm(request, "engagements.view_stop_details", stop)
     visit_domain.record_minutes(
         actor=request_user(request), stop=stop, minutes=payload.minutes, ip=_ip(request)
@@ -467,5 +471,9 @@ def record_minutes(request: HttpRequest, visit_id: int, stop_id: int, payload: M
     return rules.shown_stops(rules.visit_disclosure(request.user, visit), [stop])[0]
 
 
-# News posts (api_news.py) register their operations on this router.
-from luodi.engagements import api_news  # noqa: E402, F401
+# News posts (api_news.py) and registration options (api_registration.py) register their
+# operations on this router.
+from luodi.engagements import (  # noqa: E402
+    api_news,  # noqa: F401
+    api_registration,
+)

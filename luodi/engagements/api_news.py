@@ -18,11 +18,11 @@ from luodi.accounts.request_user import request_user
 from luodi.concurrency import Conflict, conflict_error, differing, expected_from
 from luodi.control_chars import InputSchema
 from luodi.engagements import rules
-from luodi.engagements.api import _get, _invalid, _ip, router
+from luodi.engagements.api import _invalid, _ip, router
 from luodi.engagements.domain import news
 from luodi.engagements.models import Event, NewsPost, Visit
 from luodi.engagements.news_forms import NewsDraftForm, NewsPostForm
-from luodi.errors import ApiError, Pagination, require_perm
+from luodi.errors import ApiError, Pagination, found, require_perm
 
 
 class NewsDraftIn(InputSchema):
@@ -98,7 +98,7 @@ def list_news(request: HttpRequest) -> QuerySet[NewsPost]:
 
 @router.get("/news/{post_id}", response=NewsOut)
 def get_news(request: HttpRequest, post_id: int) -> NewsPost:
-    return _get(_posts(request), post_id)
+    return found(_posts(request), post_id)
 
 
 def _draft(request: HttpRequest, record: Visit | Event, payload: NewsDraftIn) -> NewsPost:
@@ -126,21 +126,21 @@ def _draft(request: HttpRequest, record: Visit | Event, payload: NewsDraftIn) ->
 @router.post("/visits/{visit_id}/news", response={201: NewsOut})
 def draft_from_visit(request: HttpRequest, visit_id: int, payload: NewsDraftIn) -> Status[Any]:
     """Write a draft about a visit; both languages start as unreviewed drafts."""
-    visit = _get(rules.visits_visible_to(request.user), visit_id)
+    visit = found(rules.visits_visible_to(request.user), visit_id)
     return Status(201, _draft(request, visit, payload))
 
 
 @router.post("/events/{event_id}/news", response={201: NewsOut})
 def draft_from_event(request: HttpRequest, event_id: int, payload: NewsDraftIn) -> Status[Any]:
     """Write a draft about an event; both languages start as unreviewed drafts."""
-    event = _get(rules.events_visible_to(request.user), event_id)
+    event = found(rules.events_visible_to(request.user), event_id)
     return Status(201, _draft(request, event, payload))
 
 
 @router.put("/news/{post_id}", response=NewsOut)
 def update_news(request: HttpRequest, post_id: int, payload: NewsIn) -> NewsPost:
     """Save both versions and the caller's approvals; 409 when someone saved meanwhile."""
-    post = _get(_posts(request), post_id)
+    post = found(_posts(request), post_id)
     sent = payload.dict()
     expected = expected_from(request, sent)
     before = {n: getattr(post, n) for n in news.TEXT_FIELDS}
@@ -159,24 +159,24 @@ def update_news(request: HttpRequest, post_id: int, payload: NewsIn) -> NewsPost
     except Conflict as exc:
         now = NewsPostForm(instance=NewsPost.objects.get(pk=post.pk))
         raise conflict_error(exc, differing(form, now, names=news.TEXT_FIELDS)) from None
-    return _get(_posts(request), post.pk)
+    return found(_posts(request), post.pk)
 
 
 @router.post("/news/{post_id}/publish", response=NewsOut)
 def publish_news(request: HttpRequest, post_id: int) -> NewsPost:
     """Publish the approved languages; 409 when none is approved or the visit is still to
     come. Unapproved languages stay unpublished."""
-    post = _get(_posts(request), post_id)
+    post = found(_posts(request), post_id)
     try:
         news.publish(actor=request_user(request), post=post, ip=_ip(request))
     except news.PublishRefused as exc:
         raise ApiError(409, "conflict", str(exc)) from None
-    return _get(_posts(request), post.pk)
+    return found(_posts(request), post.pk)
 
 
 @router.post("/news/{post_id}/unpublish", response=NewsOut)
 def unpublish_news(request: HttpRequest, post_id: int) -> NewsPost:
     """Withdraw every language from the public page (they stay approved)."""
-    post = _get(_posts(request), post_id)
+    post = found(_posts(request), post_id)
     news.unpublish(actor=request_user(request), post=post, ip=_ip(request))
-    return _get(_posts(request), post.pk)
+    return found(_posts(request), post.pk)

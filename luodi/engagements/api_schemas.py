@@ -14,8 +14,13 @@ from ninja import Schema
 from pydantic import AfterValidator, EmailStr, Field, PlainSerializer, WithJsonSchema
 
 from luodi.control_chars import InputSchema
-from luodi.engagements.models import Event, Meeting, Visit
-from luodi.engagements.rules import ShownStop, shown_stops, visit_disclosure
+from luodi.engagements.models import Event, Meeting, Registration, Visit
+from luodi.engagements.rules import (
+    ShownStop,
+    registration_personal_data_open,
+    shown_stops,
+    visit_disclosure,
+)
 
 
 def _wall_clock(value: time) -> time:
@@ -300,7 +305,29 @@ class SpeakerOrderIn(InputSchema):
     speakers: list[str]
 
 
+class AnswerOut(Schema):
+    question_id: int
+    question: str
+    value: str = Field(description="the answer; yes/no questions answer `yes` or `no`")
+
+
+def _personal_open(obj: Registration, context: dict[str, Any] | None) -> bool:
+    """The personal-data rule (rules.registration_personal_data_open) for the caller, asked
+    once per event and request; closed when there is no request to ask about."""
+    request = (context or {}).get("request")
+    if request is None:
+        return False
+    cache: dict[int, bool] = request.__dict__.setdefault("_luodi_registration_personal", {})
+    if obj.event_id not in cache:
+        event = Event.objects.prefetch_related("co_organizers").get(pk=obj.event_id)
+        cache[obj.event_id] = registration_personal_data_open(request.user, event)
+    return cache[obj.event_id]
+
+
 class RegistrationOut(Schema):
+    """A registration. Invoice details, answers and the consent record are personal data:
+    empty unless the caller organises the event (or is staff)."""
+
     id: int
     name: str
     email: str
@@ -311,6 +338,44 @@ class RegistrationOut(Schema):
     code: str
     checked_in_at: datetime | None
     created_at: datetime
+    category_id: int | None
+    category: str = Field(description="the category's name in the caller's language")
+    fee_fen: int = Field(description="the fee owed, in fen, as it was when registering")
+    paid_at: datetime | None = Field(description="when the organiser recorded the fee received")
+    invoice_title: str
+    tax_id: str
+    consent_at: datetime | None
+    consent_version: str
+    answers: list[AnswerOut]
+
+    @staticmethod
+    def resolve_category(obj: Registration) -> str:
+        return obj.category.name if obj.category_id and obj.category else ""
+
+    @staticmethod
+    def resolve_invoice_title(obj: Registration, context: dict[str, Any]) -> str:
+        return obj.invoice_title if _personal_open(obj, context) else ""
+
+    @staticmethod
+    def resolve_tax_id(obj: Registration, context: dict[str, Any]) -> str:
+        return obj.tax_id if _personal_open(obj, context) else ""
+
+    @staticmethod
+    def resolve_consent_at(obj: Registration, context: dict[str, Any]) -> datetime | None:
+        return obj.consent_at if _personal_open(obj, context) else None
+
+    @staticmethod
+    def resolve_consent_version(obj: Registration, context: dict[str, Any]) -> str:
+        return obj.consent_version if _personal_open(obj, context) else ""
+
+    @staticmethod
+    def resolve_answers(obj: Registration, context: dict[str, Any]) -> list[dict[str, Any]]:
+        if not _personal_open(obj, context):
+            return []
+        return [
+            {"question_id": a.question_id, "question": a.question.label, "value": a.value}
+            for a in obj.answers.all()
+        ]
 
 
 class RegistrationIn(InputSchema):
@@ -319,6 +384,19 @@ class RegistrationIn(InputSchema):
     organization_name: str = ""
     position: str = ""
     phone: str = ""
+    category_id: int | None = Field(
+        None, description="required when the event has categories", ge=1, le=2**63 - 1
+    )
+    answers: dict[int, str] = Field(
+        default_factory=dict, description="question id → answer (`yes`/`no` for yes-or-no)"
+    )
+    invoice_title: str = Field("", max_length=200, description="发票抬头; with a fee only")
+    tax_id: str = Field("", max_length=40, description="纳税人识别号: 15–20 digits and capitals")
+    consent: bool = Field(
+        False,
+        description="the person agreed to the event's personal-information notice "
+        "(GET /events/{id}/privacy-notice); registration is refused without it",
+    )
 
 
 class CheckInIn(InputSchema):

@@ -19,8 +19,8 @@ from django.utils import timezone
 from luodi.accounts.models import User
 from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Achievement, Organization, Term
-from luodi.engagements import park_fit
-from luodi.engagements.domain import events, news, records, visits
+from luodi.engagements import demo_registration, park_fit
+from luodi.engagements.domain import events, news, records, registration_options, visits
 from luodi.engagements.models import Event, Meeting, OutcomeKind, Visit
 from luodi.pipeline.choices import AgreementKind, AgreementStatus, ObligationKind
 from luodi.pipeline.domain import agreements
@@ -128,6 +128,7 @@ def load(out: Writer) -> None:
         forum_post = news.draft_from(actor=actor, event=forum)
         forum_post.is_demo = True
         forum_post.save(update_fields=["is_demo"])
+        demo_registration.load(out)
     out.write(
         "  engagements: 3 visits, 1 meeting, 3 events, 2 news posts, "
         "1 agreement between organizations (demo)\n"
@@ -458,6 +459,10 @@ def _events(actor: User, orgs: dict[str, Organization]) -> Event:
             name=name,
             email=f"guest{i + 1}@demo.luodi.invalid",
             organization_name=org,
+            # They read the forum's notice (in Chinese) and agreed, as the form asks.
+            options=registration_options.Options(
+                consent_version=registration_options.notice(forum, "zh-hans").version
+            ),
             actor=actor,
         )
     conference = Event(

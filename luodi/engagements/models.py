@@ -20,6 +20,11 @@ from luodi.catalog.models import Achievement, Bilingual, Organization
 from luodi.engagements.news_models import LanguageState as LanguageState
 from luodi.engagements.news_models import NewsPost as NewsPost
 from luodi.engagements.news_models import PostStatus as PostStatus
+from luodi.engagements.registration_models import ConsentText as ConsentText
+from luodi.engagements.registration_models import QuestionKind as QuestionKind
+from luodi.engagements.registration_models import RegistrationAnswer as RegistrationAnswer
+from luodi.engagements.registration_models import RegistrationCategory as RegistrationCategory
+from luodi.engagements.registration_models import RegistrationQuestion as RegistrationQuestion
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -275,6 +280,10 @@ class Event(Bilingual):
         related_name="events",
         verbose_name=_("agreements carried out"),
     )
+    # The organiser's own personal-information notice for registrants (PIPL); empty: the
+    # standard notice (engagements/domain/registration_options.py) in the reader's language.
+    privacy_notice_zh = models.TextField(_("privacy notice (Chinese)"), blank=True)
+    privacy_notice_en = models.TextField(_("privacy notice (English)"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_by = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -392,6 +401,23 @@ class Registration(models.Model):
         default=RegistrationStatus.CONFIRMED,
     )
     code = models.CharField(_("registration code"), max_length=16, unique=True, default=new_code)
+    category = models.ForeignKey(
+        RegistrationCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("category"),
+    )
+    # The fee of the category when the person registered (a later fee change never rewrites
+    # what was owed), and the invoice details (发票抬头, 纳税人识别号) for the organiser.
+    fee_fen = models.PositiveBigIntegerField(_("fee (fen)"), default=0)
+    invoice_title = models.CharField(_("invoice title (发票抬头)"), max_length=200, blank=True)
+    tax_id = models.CharField(_("taxpayer ID (税号)"), max_length=20, blank=True)
+    paid_at = models.DateTimeField(_("fee received"), null=True, blank=True)
+    # PIPL: when the person agreed, and to which text (its version), kept as evidence.
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=64, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
 

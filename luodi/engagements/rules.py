@@ -287,6 +287,21 @@ def sees_stop_details(user: AnyUser, stop: VisitStop | None) -> bool:
 
 can_manage = is_staff | organizes
 
+
+# -- registrations' personal data -------------------------------------------------------------
+# A registration's invoice details (发票抬头, 税号), answers to the organiser's questions and
+# consent record are personal information (PIPL) collected for the event's organisers: open
+# to the organisers and co-organisers of that event and to staff, who run the platform and
+# answer a person's privacy requests. Nobody else — another organization, a viewer, the
+# public — ever gets them, through a page, the API or an export. (The registrant reads their
+# own category and fee on the ticket page, reached with the secret code only.)
+sees_registration_personal_data = is_staff | organizes
+
+
+def registration_personal_data_open(user: AnyUser, event: Event) -> bool:
+    return bool(sees_registration_personal_data(user, event))
+
+
 rules.add_perm("engagements.add_engagement", is_staff)
 rules.add_perm("engagements.change_visit", can_manage)
 # A stop's fit, terms, hosts and minutes (the per-park details above); recording minutes
@@ -295,4 +310,7 @@ rules.add_perm("engagements.view_stop_details", sees_stop_details)
 rules.add_perm("engagements.change_meeting", can_manage)
 rules.add_perm("engagements.change_event", can_manage)
 rules.add_perm("engagements.manage_registrations", can_manage)
+# Categories, questions, the notice and "fee received" are the organisers' to set.
+rules.add_perm("engagements.manage_registration_options", can_manage)
+rules.add_perm("engagements.view_registration_personal_data", sees_registration_personal_data)
 rules.add_perm("engagements.manage_news", is_staff)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from luodi.engagements.views import calendar, events, meetings, news, records, visits
+from luodi.engagements.views import (
+    calendar,
+    events,
+    meetings,
+    news,
+    records,
+    registration_options,
+    visits,
+)
 
 app_name = "engagements"
 
@@ -56,6 +64,42 @@ urlpatterns = [
         "events/<int:pk>/registrations/<int:reg_pk>/cancel/",
         events.cancel_registration,
         name="registration-cancel",
+    ),
+    path(
+        "events/<int:pk>/registrations/<int:reg_pk>/fee-received/",
+        registration_options.fee_received,
+        name="registration-fee",
+    ),
+    # registration options: categories, questions, the personal-information notice
+    path(
+        "events/<int:pk>/registration-options/",
+        registration_options.options_page,
+        name="registration-options",
+    ),
+    path(
+        "events/<int:pk>/registration-options/notice/",
+        registration_options.notice_save,
+        name="registration-notice",
+    ),
+    path(
+        "events/<int:pk>/registration-options/<str:kind>/",
+        registration_options.item_add,
+        name="registration-option-add",
+    ),
+    path(
+        "events/<int:pk>/registration-options/<str:kind>/<int:item_pk>/edit/",
+        registration_options.item_edit,
+        name="registration-option-edit",
+    ),
+    path(
+        "events/<int:pk>/registration-options/<str:kind>/<int:item_pk>/remove/",
+        registration_options.item_remove,
+        name="registration-option-remove",
+    ),
+    path(
+        "events/<int:pk>/registration-options/<str:kind>/<int:item_pk>/move/",
+        registration_options.item_move,
+        name="registration-option-move",
     ),
     path("events/<int:pk>/checkin/", events.checkin, name="checkin"),
     path("events/<int:pk>/news/", events.news_draft, name="event-news"),

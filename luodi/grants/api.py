@@ -45,8 +45,8 @@ from luodi.grants import domain, evidence, rules
 from luodi.grants.choices import GrantDocumentType, GrantKind, GrantStatus
 from luodi.grants.models import Grant, GrantDocument
 from luodi.grants.schemas import (
-    DocumentOut,
     GrantDecisionIn,
+    GrantDocumentOut,
     GrantIn,
     GrantOut,
     GrantPatch,
@@ -328,14 +328,14 @@ def _document(d: GrantDocument) -> dict[str, Any]:
     }
 
 
-@router.get("/{grant_id}/documents", response=list[DocumentOut])
+@router.get("/{grant_id}/documents", response=list[GrantDocumentOut])
 def list_documents(request: HttpRequest, grant_id: int) -> list[dict[str, Any]]:
     grant = _grant(request, grant_id)
     found = GrantDocument.objects.filter(grant=grant)
     return [_document(d) for d in sorted(found, key=evidence.document_order)]
 
 
-@router.post("/{grant_id}/documents", response={201: DocumentOut})
+@router.post("/{grant_id}/documents", response={201: GrantDocumentOut})
 def upload_document(
     request: HttpRequest,
     grant_id: int,

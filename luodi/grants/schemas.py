@@ -147,7 +147,7 @@ class WithdrawIn(VersionIn):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class DocumentOut(Schema):
+class GrantDocumentOut(Schema):
     id: int
     grant_id: int
     doc_type: str

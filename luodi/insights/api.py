@@ -360,4 +360,8 @@ def report_file(request: HttpRequest, report_id: int, fmt: Literal["pdf", "xlsx"
     return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
 
 
-from luodi.insights import api_annual  # noqa: E402, F401 - registers the /annual routes
+# Modules that add routes to this router (imported last: they import `router`).
+from luodi.insights import (  # noqa: E402
+    api_annual,  # noqa: F401 - registers the /annual routes
+    api_attribution,  # noqa: F401 - registers /attribution
+)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from luodi.insights import views, views_after, views_annual
+from luodi.insights import views, views_after, views_annual, views_attribution
 
 app_name = "insights"
 
@@ -27,6 +27,10 @@ urlpatterns = [
     path("reports/government/", views_after.government_report, name="gov-report"),
     path("reports/annual/", views_annual.annual, name="annual"),
     path("reports/annual/<int:pk>/", views_annual.annual_draft, name="annual-draft"),
+    path("attribution/", views_attribution.attribution_page, name="attribution"),
+    path(
+        "attribution/export.xlsx", views_attribution.attribution_export, name="attribution-export"
+    ),
     path("reports/", views.report_list, name="reports"),
     path("reports/<int:pk>/", views.report_status, name="report-status"),
     path("reports/<int:pk>/<str:fmt>/", views.report_download, name="report-download"),

@@ -27,24 +27,26 @@ from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.rules import achievements_visible_to
 from luodi.concurrency import refusals
 from luodi.errors import ApiError, Pagination, invalid, require_perm, resolved, stable_order
-from luodi.partnering import domain, outcomes, rules
-from luodi.partnering.models import Meeting, Participant, PartneringSession
+from luodi.partnering import domain, outcomes, rules, setup
+from luodi.partnering.models import Meeting, Participant, PartneringSession, Window
 from luodi.partnering.schemas import (
     AcceptIn,
     AnswerIn,
     AvailabilityIn,
     AvailabilityOut,
-    FollowUpIn,
-    FollowUpOut,
     JoinIn,
-    MeetingOut,
-    OutcomeIn,
-    ParticipantOut,
+    PartneringFollowUpIn,
+    PartneringFollowUpOut,
+    PartneringMeetingOut,
+    PartneringOutcomeIn,
+    PartneringParticipantOut,
+    PartneringRequestIn,
+    PartneringSessionOut,
+    PartneringSuggestionOut,
     ProposedOut,
-    RequestIn,
     ScheduleIn,
-    SessionOut,
-    SuggestionOut,
+    SessionSettingsIn,
+    WindowIn,
 )
 from luodi.partnering.suggest import suggestions
 
@@ -122,6 +124,7 @@ def _s(s: PartneringSession) -> dict[str, Any]:
         "windows": list(s.windows.all()),
         "slots": s.slots(),
         "is_demo": s.is_demo,
+        "version": s.version,
     }
 
 
@@ -139,7 +142,7 @@ def _fresh(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
 # -- sessions and participants ----------------------------------------------------------------
 
 
-@router.get("/sessions", response=list[SessionOut])
+@router.get("/sessions", response=list[PartneringSessionOut])
 @paginate(Pagination)
 @resolved
 def list_sessions(request: HttpRequest) -> list[dict[str, Any]]:
@@ -148,12 +151,60 @@ def list_sessions(request: HttpRequest) -> list[dict[str, Any]]:
     return [_s(s) for s in qs.prefetch_related("windows")]
 
 
-@router.get("/sessions/{session_id}", response=SessionOut)
+@router.get("/sessions/{session_id}", response=PartneringSessionOut)
 def get_session(request: HttpRequest, session_id: int) -> dict[str, Any]:
     return _s(_session(request, session_id))
 
 
-@router.get("/sessions/{session_id}/participants", response=list[ParticipantOut])
+@router.patch("/sessions/{session_id}", response=PartneringSessionOut)
+def update_session(
+    request: HttpRequest, session_id: int, payload: SessionSettingsIn
+) -> dict[str, Any]:
+    """Organisers: the number of tables and whether requests are taken. 422 when fewer
+    tables would strand a booked meeting; 409 on a stale `version`."""
+    session = _session(request, session_id)
+    require_perm(request, "partnering.organise", session)
+    with refusals():
+        setup.update_session(
+            actor=request_user(request),
+            session=session,
+            tables=payload.tables,
+            is_open=payload.is_open,
+            expected_version=payload.version,
+            ip=audit.client_ip(request),
+        )
+    return _s(_session(request, session_id))
+
+
+@router.post("/sessions/{session_id}/windows", response={201: PartneringSessionOut})
+def add_window(request: HttpRequest, session_id: int, payload: WindowIn) -> Status[dict[str, Any]]:
+    """Organisers: another meeting window (422 when it overlaps one or is shorter than a
+    slot)."""
+    session = _session(request, session_id)
+    require_perm(request, "partnering.organise", session)
+    with refusals({"start": "starts_at", "end": "ends_at"}):
+        setup.add_window(
+            actor=request_user(request),
+            session=session,
+            starts_at=payload.starts_at,
+            ends_at=payload.ends_at,
+            ip=audit.client_ip(request),
+        )
+    return Status(201, _s(_session(request, session_id)))
+
+
+@router.delete("/sessions/{session_id}/windows/{window_id}", response=PartneringSessionOut)
+def remove_window(request: HttpRequest, session_id: int, window_id: int) -> dict[str, Any]:
+    """Organisers: remove a window with no booked meeting in it (422 otherwise)."""
+    session = _session(request, session_id)
+    require_perm(request, "partnering.organise", session)
+    window = get_object_or_404(Window, pk=window_id, session=session)
+    with refusals():
+        setup.remove_window(actor=request_user(request), window=window, ip=audit.client_ip(request))
+    return _s(_session(request, session_id))
+
+
+@router.get("/sessions/{session_id}/participants", response=list[PartneringParticipantOut])
 def list_participants(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     """The published participants with what they offer and seek (organisers: all of them;
     someone not registered: none)."""
@@ -162,7 +213,7 @@ def list_participants(request: HttpRequest, session_id: int) -> list[dict[str, A
     return [_p(p) for p in qs.select_related("organization")]
 
 
-@router.post("/sessions/{session_id}/participants", response={201: ParticipantOut})
+@router.post("/sessions/{session_id}/participants", response={201: PartneringParticipantOut})
 def join(request: HttpRequest, session_id: int, payload: JoinIn) -> Status[dict[str, Any]]:
     """Register for meetings for one of your organizations; `offer`/`seek` left out are
     prefilled from its achievements, needs and profile."""
@@ -183,7 +234,7 @@ def join(request: HttpRequest, session_id: int, payload: JoinIn) -> Status[dict[
     return Status(201, _p(seat))
 
 
-@router.get("/sessions/{session_id}/suggestions", response=list[SuggestionOut])
+@router.get("/sessions/{session_id}/suggestions", response=list[PartneringSuggestionOut])
 def list_suggestions(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     """Counterparts ranked by the match engine for the caller, each with its reasons."""
     seat = _seat(request, _session(request, session_id))
@@ -217,16 +268,16 @@ def put_availability(
 # -- meetings ---------------------------------------------------------------------------------
 
 
-@router.get("/sessions/{session_id}/meetings", response=list[MeetingOut])
+@router.get("/sessions/{session_id}/meetings", response=list[PartneringMeetingOut])
 def list_meetings(request: HttpRequest, session_id: int) -> list[dict[str, Any]]:
     """Your own meetings in the session (organisers: every meeting), in slot order."""
     session = _session(request, session_id)
     return [_m(m) for m in _meetings(request).filter(session=session).order_by("starts_at", "id")]
 
 
-@router.post("/sessions/{session_id}/meetings", response={201: MeetingOut})
+@router.post("/sessions/{session_id}/meetings", response={201: PartneringMeetingOut})
 def request_meeting(
-    request: HttpRequest, session_id: int, payload: RequestIn
+    request: HttpRequest, session_id: int, payload: PartneringRequestIn
 ) -> Status[dict[str, Any]]:
     """Ask a published participant for a meeting (at `starts_at`, or your first common free
     slot); it is booked when they accept."""
@@ -253,7 +304,7 @@ def request_meeting(
     return Status(201, _fresh(request, m))
 
 
-@router.post("/sessions/{session_id}/schedule", response={201: MeetingOut})
+@router.post("/sessions/{session_id}/schedule", response={201: PartneringMeetingOut})
 def schedule(request: HttpRequest, session_id: int, payload: ScheduleIn) -> Status[dict[str, Any]]:
     """Organisers: book a meeting between two participants outright."""
     session = _session(request, session_id)
@@ -285,12 +336,12 @@ def propose(request: HttpRequest, session_id: int) -> dict[str, Any]:
     return {"proposed": len(made)}
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingOut)
+@router.get("/meetings/{meeting_id}", response=PartneringMeetingOut)
 def get_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     return _m(get_object_or_404(_meetings(request), pk=meeting_id))
 
 
-@router.post("/meetings/{meeting_id}/accept", response=MeetingOut)
+@router.post("/meetings/{meeting_id}/accept", response=PartneringMeetingOut)
 def accept(request: HttpRequest, meeting_id: int, payload: AcceptIn) -> dict[str, Any]:
     """Accept (your side; organisers: both). Booked when both accepted and both are free:
     a slot taken meanwhile is a 409 `slot_taken` and nothing changes."""
@@ -317,7 +368,7 @@ def accept(request: HttpRequest, meeting_id: int, payload: AcceptIn) -> dict[str
     return _fresh(request, meeting)
 
 
-@router.post("/meetings/{meeting_id}/decline", response=MeetingOut)
+@router.post("/meetings/{meeting_id}/decline", response=PartneringMeetingOut)
 def decline(request: HttpRequest, meeting_id: int, payload: AnswerIn) -> dict[str, Any]:
     """Decline an open meeting, or cancel a booked one (its slots and table are freed)."""
     meeting = _meeting(request, meeting_id, "partnering.answer_meeting")
@@ -331,8 +382,8 @@ def decline(request: HttpRequest, meeting_id: int, payload: AnswerIn) -> dict[st
     return _fresh(request, meeting)
 
 
-@router.post("/meetings/{meeting_id}/outcome", response=MeetingOut)
-def outcome(request: HttpRequest, meeting_id: int, payload: OutcomeIn) -> dict[str, Any]:
+@router.post("/meetings/{meeting_id}/outcome", response=PartneringMeetingOut)
+def outcome(request: HttpRequest, meeting_id: int, payload: PartneringOutcomeIn) -> dict[str, Any]:
     """Record a booked meeting as held (with its outcome) or as a no-show."""
     meeting = _meeting(request, meeting_id, "partnering.record_outcome")
     no_show = None
@@ -359,7 +410,7 @@ def outcome(request: HttpRequest, meeting_id: int, payload: OutcomeIn) -> dict[s
 
 
 def _follow_up(
-    request: HttpRequest, meeting_id: int, payload: FollowUpIn, to: str
+    request: HttpRequest, meeting_id: int, payload: PartneringFollowUpIn, to: str
 ) -> dict[str, Any]:
     meeting = _meeting(request, meeting_id, "partnering.record_outcome")
     if to == "project":
@@ -383,13 +434,17 @@ def _follow_up(
     }
 
 
-@router.post("/meetings/{meeting_id}/match-record", response=FollowUpOut)
-def to_match_record(request: HttpRequest, meeting_id: int, payload: FollowUpIn) -> dict[str, Any]:
+@router.post("/meetings/{meeting_id}/match-record", response=PartneringFollowUpOut)
+def to_match_record(
+    request: HttpRequest, meeting_id: int, payload: PartneringFollowUpIn
+) -> dict[str, Any]:
     """A held meeting as a matchmaking record ("in discussion") for the achievement."""
     return _follow_up(request, meeting_id, payload, "match")
 
 
-@router.post("/meetings/{meeting_id}/project", response=FollowUpOut)
-def to_project(request: HttpRequest, meeting_id: int, payload: FollowUpIn) -> dict[str, Any]:
+@router.post("/meetings/{meeting_id}/project", response=PartneringFollowUpOut)
+def to_project(
+    request: HttpRequest, meeting_id: int, payload: PartneringFollowUpIn
+) -> dict[str, Any]:
     """Staff: a held meeting as a transformation project for the achievement."""
     return _follow_up(request, meeting_id, payload, "project")

@@ -12,7 +12,7 @@ from luodi.catalog.models import Organization
 from luodi.concurrency import VersionedForm
 from luodi.control_chars import NoControlChars
 from luodi.partnering.choices import Outcome
-from luodi.partnering.models import Participant
+from luodi.partnering.models import Participant, PartneringSession
 
 
 def slot_label(t: datetime) -> str:
@@ -28,14 +28,14 @@ class SlotField(forms.TypedChoiceField):
         super().__init__(coerce=datetime.fromisoformat, **kwargs)
 
 
-class SessionForm(NoControlChars, forms.Form):
+class WindowForm(NoControlChars, forms.Form):
+    """One meeting window: a day and the hours of it."""
+
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(
         label=_("meetings from"), widget=forms.TimeInput(attrs={"type": "time"})
     )
     end = forms.TimeField(label=_("meetings until"), widget=forms.TimeInput(attrs={"type": "time"}))
-    slot_minutes = forms.IntegerField(label=_("slot length (minutes)"), initial=20)
-    tables = forms.IntegerField(label=_("tables"), initial=10)
 
     def windows(self) -> list[tuple[datetime, datetime]]:
         d = self.cleaned_data
@@ -45,6 +45,20 @@ class SessionForm(NoControlChars, forms.Form):
                 timezone.make_aware(datetime.combine(d["date"], d["end"])),
             )
         ]
+
+
+class SessionForm(WindowForm):
+    slot_minutes = forms.IntegerField(label=_("slot length (minutes)"), initial=20)
+    tables = forms.IntegerField(label=_("tables"), initial=10)
+
+
+class SessionSettingsForm(NoControlChars, VersionedForm, forms.ModelForm):
+    """What may change once meetings are being booked (the slot length may not: every booked
+    meeting would fall between slots)."""
+
+    class Meta:
+        model = PartneringSession
+        fields = ["tables", "is_open"]
 
 
 class JoinForm(NoControlChars, forms.Form):

@@ -8,11 +8,12 @@ from luodi.control_chars import InputSchema
 
 
 class WindowOut(Schema):
+    id: int
     starts_at: datetime
     ends_at: datetime
 
 
-class SessionOut(Schema):
+class PartneringSessionOut(Schema):
     id: int
     event_id: int
     event_title: str
@@ -22,9 +23,21 @@ class SessionOut(Schema):
     windows: list[WindowOut]
     slots: list[datetime]
     is_demo: bool
+    version: int
 
 
-class ParticipantOut(Schema):
+class SessionSettingsIn(InputSchema):
+    tables: int = Field(..., ge=1, le=500)
+    is_open: bool
+    version: int | None = Field(None, ge=1)
+
+
+class WindowIn(InputSchema):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class PartneringParticipantOut(Schema):
     id: int
     organization_id: int
     organization: str
@@ -33,23 +46,23 @@ class ParticipantOut(Schema):
     is_published: bool
 
 
-class ReasonOut(Schema):
+class PartneringReasonOut(Schema):
     text: str
     ok: bool | None = None
     delta: float = 0.0
 
 
-class SuggestionOut(Schema):
-    participant: ParticipantOut
+class PartneringSuggestionOut(Schema):
+    participant: PartneringParticipantOut
     score: float
-    reasons: list[ReasonOut]
+    reasons: list[PartneringReasonOut]
 
 
-class MeetingOut(Schema):
+class PartneringMeetingOut(Schema):
     id: int
     session_id: int
-    a: ParticipantOut
-    b: ParticipantOut
+    a: PartneringParticipantOut
+    b: PartneringParticipantOut
     origin: str
     state: str
     a_accepted: bool
@@ -58,7 +71,7 @@ class MeetingOut(Schema):
     ends_at: datetime | None
     table: str
     score: float
-    reasons: list[ReasonOut]
+    reasons: list[PartneringReasonOut]
     outcome: str
     outcome_note: str
     no_show_of: int | None
@@ -73,7 +86,7 @@ class JoinIn(InputSchema):
     seek: str | None = Field(None, max_length=4000)
 
 
-class RequestIn(InputSchema):
+class PartneringRequestIn(InputSchema):
     participant_id: int = Field(..., ge=1, description="The participant to meet.")
     starts_at: datetime | None = None
     message: str = Field("", max_length=2000)
@@ -94,7 +107,7 @@ class AnswerIn(InputSchema):
     version: int | None = None
 
 
-class OutcomeIn(InputSchema):
+class PartneringOutcomeIn(InputSchema):
     held: bool
     outcome: str = Field("", max_length=12)
     note: str = Field("", max_length=4000)
@@ -102,11 +115,11 @@ class OutcomeIn(InputSchema):
     version: int | None = None
 
 
-class FollowUpIn(InputSchema):
+class PartneringFollowUpIn(InputSchema):
     achievement_id: int = Field(..., ge=1)
 
 
-class FollowUpOut(Schema):
+class PartneringFollowUpOut(Schema):
     meeting_id: int
     match_record_id: int | None
     project_id: int | None

@@ -26,8 +26,9 @@ from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.rules import achievements_visible_to
 from luodi.concurrency import Conflict
 from luodi.engagements.rules import events_visible_to
+from luodi.errors import add_errors
 from luodi.htmx import is_htmx
-from luodi.partnering import agenda, domain, outcomes, rules
+from luodi.partnering import agenda, domain, outcomes, rules, setup
 from luodi.partnering.choices import OCCUPYING, OPEN, MeetingState
 from luodi.partnering.forms import (
     AcceptForm,
@@ -37,9 +38,11 @@ from luodi.partnering.forms import (
     ProfileForm,
     ScheduleForm,
     SessionForm,
+    SessionSettingsForm,
+    WindowForm,
     slot_label,
 )
-from luodi.partnering.models import Meeting, Participant, PartneringSession
+from luodi.partnering.models import Meeting, Participant, PartneringSession, Window
 from luodi.partnering.suggest import suggestions
 
 
@@ -96,8 +99,7 @@ def create(request: HttpRequest, event_pk: int) -> HttpResponse:
                 ip=_ip(request),
             )
         except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            add_errors(form, exc)
         else:
             return redirect("partnering:session", session.pk)
     return render(request, "partnering/create.html", {"event": event, "form": form})
@@ -372,11 +374,16 @@ def follow_up(request: HttpRequest, pk: int, to: str) -> HttpResponse:
     return _answer(request, meeting)
 
 
-def manage(request: HttpRequest, pk: int) -> HttpResponse:
+def _organised(request: HttpRequest, pk: int) -> PartneringSession:
     session = _session(request, pk)
-    user = request_user(request)
-    if not user.has_perm("partnering.organise", session):
+    if not request.user.has_perm("partnering.organise", session):
         raise Http404
+    return session
+
+
+def manage(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _organised(request, pk)
+    user = request_user(request)
     people = session.participants.select_related("organization", "user")
     form = ScheduleForm(request.POST or None, participants=people)
     if request.method == "POST" and "propose" in request.POST:
@@ -393,11 +400,19 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
                 ip=_ip(request),
             )
         except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Meeting booked."))
             return redirect("partnering:manage", session.pk)
+    status = 400 if request.method == "POST" else 200
+    return _render_manage(request, session, status=status, form=form)
+
+
+def _render_manage(
+    request: HttpRequest, session: PartneringSession, *, status: int = 200, **forms: object
+) -> HttpResponse:
+    user = request_user(request)
+    people = session.participants.select_related("organization", "user")
     meetings = list(
         session.meetings.select_related(
             "session__event", "a__organization", "b__organization", "a__user", "b__user"
@@ -411,10 +426,73 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
             "event": session.event,
             "people": people,
             "rows": _rows(user, meetings, None),
-            "form": form,
+            "form": forms.get("form") or ScheduleForm(participants=people),
+            "settings_form": forms.get("settings_form") or SessionSettingsForm(instance=session),
+            "window_form": forms.get("window_form") or WindowForm(),
+            "window_error": forms.get("window_error"),
+            "windows": list(session.windows.all()),
             "booked": sum(1 for m in meetings if m.state in OCCUPYING),
         },
+        status=status,
     )
+
+
+@require_POST
+def session_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _organised(request, pk)
+    form = SessionSettingsForm(request.POST, instance=PartneringSession.objects.get(pk=pk))
+    if form.is_valid():
+        try:
+            setup.update_session(
+                actor=request_user(request),
+                session=session,
+                tables=form.cleaned_data["tables"],
+                is_open=form.cleaned_data["is_open"],
+                expected_version=form.expected_version,
+                ip=_ip(request),
+            )
+        except Conflict:
+            form.add_error(None, _("Someone changed this meanwhile: reload the page."))
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Session settings saved."))
+            return redirect("partnering:manage", session.pk)
+    return _render_manage(request, session, status=400, settings_form=form)
+
+
+@require_POST
+def window_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _organised(request, pk)
+    form = WindowForm(request.POST)
+    if form.is_valid():
+        (start, end), *_rest = form.windows()
+        try:
+            setup.add_window(
+                actor=request_user(request),
+                session=session,
+                starts_at=start,
+                ends_at=end,
+                ip=_ip(request),
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting window added."))
+            return redirect("partnering:manage", session.pk)
+    return _render_manage(request, session, status=400, window_form=form)
+
+
+@require_POST
+def window_remove(request: HttpRequest, pk: int, window_pk: int) -> HttpResponse:
+    session = _organised(request, pk)
+    window = get_object_or_404(Window, pk=window_pk, session=session)
+    try:
+        setup.remove_window(actor=request_user(request), window=window, ip=_ip(request))
+    except ValidationError as exc:
+        return _render_manage(request, session, status=400, window_error=" ".join(exc.messages))
+    messages.success(request, _("Meeting window removed."))
+    return redirect("partnering:manage", session.pk)
 
 
 @login_not_required

@@ -21,7 +21,11 @@ from luodi.pipeline.domain import registration as domain
 from luodi.pipeline.domain.projects import IllegalTransition
 from luodi.pipeline.models import Agreement, ContractRegistration
 from luodi.pipeline.rules import agreements_visible_to, registrations_visible_to
-from luodi.pipeline.schemas import RegistrationIn, RegistrationMoveIn, RegistrationOut
+from luodi.pipeline.schemas import (
+    ContractRegistrationIn,
+    ContractRegistrationOut,
+    RegistrationMoveIn,
+)
 
 PERM = "pipeline.register_contract"
 
@@ -37,7 +41,7 @@ def _registration(request: HttpRequest, agreement: Agreement) -> ContractRegistr
     return found
 
 
-@router.get("/agreements/{agreement_id}/registration", response=RegistrationOut)
+@router.get("/agreements/{agreement_id}/registration", response=ContractRegistrationOut)
 def get_registration(request: HttpRequest, agreement_id: int) -> ContractRegistration:
     """The agreement's contract registration (404 when none was started)."""
     return _registration(request, _agreement(request, agreement_id))
@@ -52,9 +56,9 @@ def _differing(fresh: ContractRegistration, sent: dict[str, Any]) -> list[Row]:
     ]
 
 
-@router.put("/agreements/{agreement_id}/registration", response=RegistrationOut)
+@router.put("/agreements/{agreement_id}/registration", response=ContractRegistrationOut)
 def put_registration(
-    request: HttpRequest, agreement_id: int, payload: RegistrationIn
+    request: HttpRequest, agreement_id: int, payload: ContractRegistrationIn
 ) -> ContractRegistration:
     """Start the registration (status `preparing`) or replace its fields. Only technology
     development, transfer, licence, service and consulting contracts can be registered
@@ -79,7 +83,9 @@ def put_registration(
         raise _raise_validation(exc) from None
 
 
-@router.post("/agreements/{agreement_id}/registration/transitions", response=RegistrationOut)
+@router.post(
+    "/agreements/{agreement_id}/registration/transitions", response=ContractRegistrationOut
+)
 def move_registration(
     request: HttpRequest, agreement_id: int, payload: RegistrationMoveIn
 ) -> ContractRegistration:

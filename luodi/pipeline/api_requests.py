@@ -24,7 +24,7 @@ from luodi.pipeline.models import CompanyRequest
 from luodi.pipeline.queries import filter_requests
 from luodi.pipeline.request_forms import RequestFilter, RequestForm
 from luodi.pipeline.rules import requests_visible_to
-from luodi.pipeline.schemas import EscalateIn, RequestIn, RequestOut, ResolveIn
+from luodi.pipeline.schemas import CompanyRequestIn, EscalateIn, RequestOut, ResolveIn
 
 
 def _requests(request: HttpRequest) -> QuerySet[CompanyRequest]:
@@ -57,7 +57,7 @@ def get_request(request: HttpRequest, request_id: int) -> CompanyRequest:
 
 
 @router.post("/projects/{project_id}/requests", response={201: RequestOut})
-def raise_request(request: HttpRequest, project_id: int, payload: RequestIn) -> Status[Any]:
+def raise_request(request: HttpRequest, project_id: int, payload: CompanyRequestIn) -> Status[Any]:
     """Record a company request; its owner gets a follow-up task due on the due date."""
     project = _project(request, project_id)
     require_perm(request, "pipeline.raise_request", project)

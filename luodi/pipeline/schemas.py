@@ -248,7 +248,7 @@ class RequestOut(Schema):
         return obj.meeting_id if linked_visible(context["request"].user, obj, "meeting") else None
 
 
-class RequestIn(InputSchema):
+class CompanyRequestIn(InputSchema):
     category: RequestCategory
     title: str = Field(min_length=1, max_length=255)
     details: str = ""
@@ -275,7 +275,7 @@ class ResolveIn(InputSchema):
 Fen = Annotated[int, Field(ge=0, le=10**14, description="In fen (1/100 yuan).")]
 
 
-class RegistrationIn(InputSchema):
+class ContractRegistrationIn(InputSchema):
     """The registration's editable fields, all of them (PUT replaces them); its status moves
     through the transitions endpoint. `version` (or If-Match) is the version you loaded."""
 
@@ -298,7 +298,7 @@ class RegistrationMoveIn(InputSchema):
     reason: str = Field("", max_length=2000, description="Needed for `returned`.")
 
 
-class RegistrationOut(Schema):
+class ContractRegistrationOut(Schema):
     agreement_id: int
     status: str
     allowed_next: list[str]

@@ -3,7 +3,8 @@ person's record, an export of everything Luodi holds that names the person, and
 anonymisation. Staff only; each action leaves one audit entry (without personal data).
 
 What names a person: the Person row; the achievements and clinical needs linked to it; and,
-through the person's email address, event registrations, account applications, user
+through the person's email address, event registrations (with their category, fee, invoice
+details, consent, answers, certificates and CME credits), account applications, user
 accounts and notification deliveries. Participants, speakers and follow-ups hold a bare
 name with no link, so they cannot be attributed to one person and are left out.
 
@@ -27,7 +28,8 @@ from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.models import AccountApplication, AuditEntry, User
 from luodi.catalog.models import LegalBasis, Person
-from luodi.engagements.models import Registration
+from luodi.credentials.models import Certificate
+from luodi.engagements.models import Registration, RegistrationAnswer
 from luodi.notifications.models import Delivery
 
 PERSONAL_FIELDS = ["name_zh", "name_en", "title", "email", "phone", "expertise"]
@@ -122,9 +124,32 @@ def export_person(*, actor: User, person: Person, ip: str | None = None) -> dict
                 "status": r.status,
                 "registered_at": _iso(r.created_at),
                 "checked_in_at": _iso(r.checked_in_at),
+                "category": r.category.name if r.category is not None else None,
+                "fee_fen": r.fee_fen,
+                "fee_received_at": _iso(r.paid_at),
+                "invoice_title": r.invoice_title,
+                "tax_id": r.tax_id,
+                "consent_at": _iso(r.consent_at),
+                "consent_version": r.consent_version,
+                "answers": [
+                    {"question": a.question.label, "answer": a.value} for a in r.answers.all()
+                ],
+                "certificates": [
+                    {"kind": c.kind, "serial": c.serial, "issued_at": _iso(c.issued_at)}
+                    for c in r.certificates.all()
+                ],
+                "cme_credits": [
+                    {
+                        "project_code": c.activity.project_code,
+                        "credits": str(c.credits),
+                        "awarded_at": _iso(c.awarded_at),
+                    }
+                    for c in r.cme_credits.all()
+                ],
             }
             for r in Registration.objects.filter(_by_email(email))
-            .select_related("event")
+            .select_related("event", "category")
+            .prefetch_related("answers__question", "certificates", "cme_credits__activity")
             .order_by("pk")
         ],
         "account_applications": [
@@ -201,8 +226,17 @@ def anonymise_person(*, actor: User, person: Person, ip: str | None = None) -> d
         registrations = list(Registration.objects.filter(_by_email(email)))
         for r in registrations:
             r.name, r.phone, r.position = ANONYMOUS_ZH, "", ""
+            r.invoice_title, r.tax_id = "", ""
             r.email = f"anonymised-r{r.pk}@anonymised.invalid"
-        Registration.objects.bulk_update(registrations, ["name", "email", "phone", "position"])
+        Registration.objects.bulk_update(
+            registrations, ["name", "email", "phone", "position", "invoice_title", "tax_id"]
+        )
+        # What they answered and the name printed on their certificates go too; the
+        # certificate keeps its serial, so a paper already handed out is still checked.
+        RegistrationAnswer.objects.filter(registration__in=registrations).update(value="")
+        Certificate.objects.filter(registration__in=registrations).update(
+            name=ANONYMOUS_ZH, organization=""
+        )
         counts["event_registrations"] = len(registrations)
         counts["account_applications"] = AccountApplication.objects.filter(_by_email(email)).update(
             name=ANONYMOUS_ZH, email=anonymised, phone="", position="", message=""

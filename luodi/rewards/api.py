@@ -31,16 +31,16 @@ from luodi.rewards import domain, policies, rules
 from luodi.rewards.choices import DistributionState
 from luodi.rewards.models import RewardDistribution, RewardPolicy
 from luodi.rewards.schemas import (
-    ApproveIn,
     DistributionIn,
     DistributionOut,
     FinalizeIn,
     NoticeIn,
-    ObjectionIn,
     PaidIn,
     PoliciesOut,
     PolicyIn,
     RecomputeIn,
+    RewardApproveIn,
+    RewardObjectionIn,
     SharesIn,
     SharesOut,
 )
@@ -223,7 +223,7 @@ def _move(request: HttpRequest, pk: int, version: int | None, act: Callable[...,
 
 
 @router.post("/distributions/{distribution_id}/approve", response=DistributionOut)
-def approve(request: HttpRequest, distribution_id: int, payload: ApproveIn) -> Any:
+def approve(request: HttpRequest, distribution_id: int, payload: RewardApproveIn) -> Any:
     """A draft approved (the body or meeting, and its reference)."""
 
     def act(**kw: Any) -> Any:
@@ -250,7 +250,7 @@ def start_notice(request: HttpRequest, distribution_id: int, payload: NoticeIn) 
 
 
 @router.post("/distributions/{distribution_id}/objection", response=DistributionOut)
-def record_objection(request: HttpRequest, distribution_id: int, payload: ObjectionIn) -> Any:
+def record_objection(request: HttpRequest, distribution_id: int, payload: RewardObjectionIn) -> Any:
     """An objection during the notice: recorded; the split goes back to draft."""
 
     def act(**kw: Any) -> Any:

@@ -105,7 +105,7 @@ class RecomputeIn(InputSchema):
     version: Version | None = Field(None, description=VERSION_HELP)
 
 
-class ApproveIn(InputSchema):
+class RewardApproveIn(InputSchema):
     approval_body: str = Field(max_length=200, description="The body or meeting approving.")
     approval_reference: str = Field(max_length=200, description="Its minutes or file number.")
     version: Version | None = Field(None, description=VERSION_HELP)
@@ -118,7 +118,7 @@ class NoticeIn(InputSchema):
     version: Version | None = Field(None, description=VERSION_HELP)
 
 
-class ObjectionIn(InputSchema):
+class RewardObjectionIn(InputSchema):
     objection: str = Field(max_length=5000)
     version: Version | None = Field(None, description=VERSION_HELP)
 

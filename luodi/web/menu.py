@@ -70,6 +70,7 @@ MENU: list[MenuEntry] = [
     MenuEntry(_("Reports"), "insights:reports", _signed_in, (), INSIGHTS),
     MenuEntry(_("After-landing KPIs"), "insights:after-landing", _signed_in, (), INSIGHTS),
     MenuEntry(_("Industry layout"), "insights:layout", _signed_in, (), INSIGHTS),
+    MenuEntry(_("What led to landing"), "insights:attribution", _staff_or_partner, (), INSIGHTS),
     MenuEntry(
         _("Annual transformation report"),
         "insights:annual",

@@ -29,6 +29,8 @@ SECRET = "Zx9SeCrEt4QwLmN0pQ7rSt2U"  # as long as a real token (24)
         f"GET /public/events/12/ticket/{SECRET}/ HTTP/1.1",
         f"https://luodi.example.org/public/events/12/ticket/{SECRET}/qr.svg",
         f"GET /accounts/reset/MTI/{SECRET}/ HTTP/1.1",
+        f"GET /credentials/ticket/7/{SECRET}/certificate.pdf HTTP/1.1",
+        f"GET /credentials/verify/{SECRET}/ HTTP/1.1",
         f"GET /engagements/events/3/checkin/?q=&code={SECRET} HTTP/1.1",
         f"GET /x/?Token={SECRET}&page=2",
         f"code={SECRET}",

@@ -157,3 +157,32 @@ def test_privacy_api(staff: Client, person: Person) -> None:
         "person.export",
         "person.anonymise",
     ]
+
+
+def test_invoice_answers_and_certificates_are_exported_and_anonymised(
+    staff: Client, person: Person
+) -> None:
+    """Registration options and credentials copy a person too: the export lists them and
+    anonymisation clears them (the certificate keeps its serial)."""
+    from luodi.credentials import domain as credentials
+    from luodi.engagements.models import RegistrationAnswer, RegistrationQuestion
+
+    mine = Registration.objects.get(email="li.na@example.org")
+    mine.invoice_title, mine.tax_id = "锦江虚构医疗科技有限公司", "91510100MA6XYZ1234"
+    mine.save(update_fields=["invoice_title", "tax_id"])
+    question = RegistrationQuestion.objects.create(event=mine.event, label_zh="饮食要求")
+    RegistrationAnswer.objects.create(registration=mine, question=question, value="清真餐")
+    certificate = credentials.own_attendance_certificate(registration=mine)
+
+    data = json.loads(staff.get(f"/accounts/privacy/people/{person.pk}/export/").content)
+    [exported] = data["event_registrations"]
+    assert exported["tax_id"] == "91510100MA6XYZ1234"
+    assert exported["answers"] == [{"question": "饮食要求", "answer": "清真餐"}]
+    assert [c["serial"] for c in exported["certificates"]] == [certificate.serial]
+
+    staff.post(f"/accounts/privacy/people/{person.pk}/anonymise/", {"confirm": "on"})
+    mine.refresh_from_db()
+    certificate.refresh_from_db()
+    assert (mine.invoice_title, mine.tax_id) == ("", "")
+    assert RegistrationAnswer.objects.get(registration=mine).value == ""
+    assert certificate.name == "（已匿名）" and certificate.serial

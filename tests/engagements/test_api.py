@@ -170,7 +170,7 @@ def test_api_event_invalid_times(personas: Personas) -> None:
 def test_api_registrations_duplicate_and_check_in(personas: Personas) -> None:
     event = EventFactory(organizer=personas.org_a)
     client = client_for(personas.partner_a)
-    data = {"name": "王五", "email": "wang@example.org"}
+    data = {"name": "王五", "email": "wang@example.org", "consent": True}
     assert _post(client, f"{API}/events/{event.pk}/registrations", data).status_code == 201
     dup = _post(client, f"{API}/events/{event.pk}/registrations", data)
     assert dup.status_code == 409

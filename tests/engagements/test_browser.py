@@ -140,6 +140,7 @@ def test_event_agenda_registration_check_in_and_export(page, personas: Personas)
         page.fill(f"{form} input[name=name]", name)
         page.fill(f"{form} input[name=email]", "guest@example.org")
         page.fill(f"{form} input[name=organization_name]", "某医院")
+        page.check(f"{form} input[name=consent]")
         page.click("[data-testid=register]")
 
     register("李娜")

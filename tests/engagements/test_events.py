@@ -15,6 +15,7 @@ from tests.engagements.factories import EventFactory, RegistrationFactory, at
 from tests.factories import OrganizationFactory
 
 VALID = {
+    "consent": "on",
     "name": "李娜",
     "email": "li.na@example.org",
     "organization_name": "某医院",
@@ -120,7 +121,13 @@ def test_public_registration_malformed_input_gives_field_errors(personas: Person
     event = EventFactory()
     response = client_for(None).post(
         f"/public/events/{event.pk}/",
-        {"name": "<b>", "email": "not-an-email", "phone": "call me", "website": ""},
+        {
+            "name": "<b>",
+            "email": "not-an-email",
+            "phone": "call me",
+            "website": "",
+            "consent": "on",
+        },
     )
     assert response.status_code == 400
     errors = response.context["form"].errors

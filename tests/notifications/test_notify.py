@@ -248,6 +248,7 @@ def test_public_registration_notifies_organiser_team_without_contact_details(
         "organization_name": "甲医院",
         "position": "主任",
         "phone": "13800000000",
+        "consent": "on",
     }
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from luodi.accounts import audit
 from luodi.accounts.models import MembershipRole, User
 from luodi.engagements import feeds, queries
+from luodi.engagements.domain import registration_options
 from luodi.engagements.models import (
     Event,
     EventStatus,
@@ -217,19 +218,26 @@ def register(
     organization_name: str = "",
     position: str = "",
     phone: str = "",
+    options: registration_options.Options | None = None,
     actor: User | None = None,
     ip: str | None = None,
 ) -> Registration:
     """Register someone (no account needed). Confirmed while places are left, on the waiting
-    list after. Raises AlreadyRegistered for an email already registered for this event and
-    RegistrationClosed when the event takes no registrations."""
-    # Lock the event row so that two registrations cannot both take the last place.
+    list after. Raises AlreadyRegistered for an email already registered for this event,
+    RegistrationClosed when the event takes no registrations, and RegistrationRefused
+    (naming the field) without consent to the event's current notice, without a category
+    when the event has categories, for a full category, a missing or invalid answer, or
+    invalid invoice details. All or nothing: the answers and the agreed text are written in
+    the same transaction."""
+    # Lock the event row so that two registrations cannot both take the last place, of the
+    # event or of a category.
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status != EventStatus.PUBLISHED or not event.registration_open:
         raise RegistrationClosed
     email = normalize_email(email)
     if event.registrations.filter(email=email).exists():
         raise AlreadyRegistered
+    checked = registration_options.check(event, options or registration_options.Options())
     taken = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
     full = event.capacity is not None and taken >= event.capacity
     try:
@@ -242,15 +250,22 @@ def register(
                 position=position.strip(),
                 phone=phone.strip(),
                 status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.CONFIRMED,
+                **registration_options.fields_for(checked),
             )
     except IntegrityError:  # a concurrent registration with the same email won the race
         raise AlreadyRegistered from None
+    registration_options.store(reg, checked)
     audit.record(
         actor=actor,
         actor_label="" if actor else "public registration",
         verb="event.register",
         target=event,
-        changes={"registration": reg.pk, "status": reg.status},
+        changes={
+            "registration": reg.pk,
+            "status": reg.status,
+            "category": reg.category_id,
+            "consent_version": reg.consent_version,
+        },
         ip=ip,
     )
     return reg

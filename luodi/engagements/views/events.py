@@ -38,6 +38,7 @@ from luodi.engagements.models import (
 )
 from luodi.engagements.queries import agenda_conflicts
 from luodi.engagements.views import news as news_views
+from luodi.engagements.views import registration_options as options_views
 from luodi.engagements.views.common import (
     actor,
     confirm_page,
@@ -301,12 +302,23 @@ def _do_check_in(request: HttpRequest, reg: Registration) -> None:
 
 def registrations(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
-    regs = _registrations(request, event)
+    regs = options_views.registrations_for_page(event, _registrations(request, event))
     fmt = request.GET.get("export")
     if fmt in {"csv", "xlsx"}:
         return _export(request, event, list(regs), fmt)
     page = Paginator(regs, 50).get_page(request.GET.get("page"))
-    return render(request, "engagements/registrations.html", {"event": event, "page": page})
+    return render(
+        request,
+        "engagements/registrations.html",
+        {
+            "event": event,
+            "page": page,
+            # Invoice details, answers and consent only as the personal-data rule allows.
+            "rows": options_views.shown(request, event, page),
+            "personal_open": rules.registration_personal_data_open(request.user, event),
+            "can_options": request.user.has_perm("engagements.manage_registration_options", event),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -362,6 +374,9 @@ def _export(request: HttpRequest, event: Event, regs: list[Registration], fmt: s
         ]
         for r in regs
     ]
+    extra_header, extra_rows = options_views.export_columns(request, event, regs)
+    header += extra_header
+    rows = [row + extra for row, extra in zip(rows, extra_rows, strict=True)]
     audit.record(
         actor=actor(request),
         verb="event.export_attendees",

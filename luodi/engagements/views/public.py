@@ -21,8 +21,9 @@ from luodi.accounts.ratelimit import over_limit
 from luodi.engagements import feeds, rules
 from luodi.engagements.domain import events as domain
 from luodi.engagements.domain import news
-from luodi.engagements.forms import RegistrationForm
+from luodi.engagements.domain import registration_options as options
 from luodi.engagements.models import Event, Registration
+from luodi.engagements.registration_forms import PublicRegistrationForm
 
 
 def _throttled(request: HttpRequest) -> bool:
@@ -44,20 +45,33 @@ def _public_event(pk: int) -> Event:
 @require_http_methods(["GET", "POST"])
 def event_page(request: HttpRequest, pk: int) -> HttpResponse:
     event = _public_event(pk)
-    form = RegistrationForm(request.POST or None)
+    notice = options.notice(event)
+    form = PublicRegistrationForm(request.POST or None, event=event, notice=notice)
     status = 200
     if request.method == "POST":
         if _throttled(request):
             return render(
                 request,
                 "engagements/public/event.html",
-                {**_context(event), "form": form, "throttled": True},
+                {**_context(event), "form": form, "notice": notice, "throttled": True},
                 status=429,
             )
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "website"}
             try:
-                reg = domain.register(event=event, ip=audit.client_ip(request), **data)
+                contact = form.contact()
+                reg = domain.register(
+                    event=event,
+                    name=contact["name"],
+                    email=contact["email"],
+                    organization_name=contact["organization_name"],
+                    position=contact["position"],
+                    phone=contact["phone"],
+                    options=form.options(),
+                    ip=audit.client_ip(request),
+                )
+            except options.RegistrationRefused as exc:
+                # Checked again under the event's lock: e.g. the category filled up meanwhile.
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             except domain.AlreadyRegistered:
                 form.add_error(
                     "email",
@@ -75,7 +89,10 @@ def event_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(feeds.ticket_path(reg))
         status = 400
     return render(
-        request, "engagements/public/event.html", {**_context(event), "form": form}, status=status
+        request,
+        "engagements/public/event.html",
+        {**_context(event), "form": form, "notice": notice},
+        status=status,
     )
 
 
@@ -96,7 +113,7 @@ def _context(event: Event) -> dict[str, object]:
 
 def _ticket(pk: int, code: str) -> Registration:
     return get_object_or_404(
-        Registration.objects.select_related("event"), event_id=pk, code=code.upper()
+        Registration.objects.select_related("event", "category"), event_id=pk, code=code.upper()
     )
 
 
