@@ -257,6 +257,34 @@ def order_categories(request: HttpRequest, event_id: int, payload: OrderIdsIn) -
     return list(event.registration_categories.order_by("position", "id"))
 
 
+def _update(
+    request: HttpRequest,
+    response: HttpResponse,
+    item: Any,
+    form_class: Any,
+    data: dict[str, Any],
+    sent: dict[str, Any],
+) -> Any:
+    """A category's or a question's change through its page's form (the same checks), as one
+    versioned step; a stale version is a 409 naming the fields that differ."""
+    expected = expected_from(request, sent)
+    form = form_class(data, instance=item)
+    if not form.is_valid():
+        raise _invalid(form)
+    try:
+        domain.update(
+            actor=request_user(request),
+            item=item,
+            values=form.values(),
+            expected_version=expected,
+            ip=_ip(request),
+        )
+    except Conflict as exc:
+        fresh = type(item).objects.get(pk=item.pk)
+        raise conflict_error(exc, differing(form, form_class(instance=fresh))) from None
+    return _answer(response, item)
+
+
 @router.patch("/events/{event_id}/registration-categories/{category_id}", response=CategoryOut)
 def update_category(
     request: HttpRequest,
@@ -270,22 +298,7 @@ def update_category(
     event = _event(request, event_id, manage=True)
     item = found(event.registration_categories.all(), category_id)
     sent = payload.dict(exclude_unset=True)
-    expected = expected_from(request, sent)
-    form = CategoryForm(_category_data(sent, item), instance=item)
-    if not form.is_valid():
-        raise _invalid(form)
-    try:
-        domain.update(
-            actor=request_user(request),
-            item=item,
-            values=form.values(),
-            expected_version=expected,
-            ip=_ip(request),
-        )
-    except Conflict as exc:
-        fresh = RegistrationCategory.objects.get(pk=item.pk)
-        raise conflict_error(exc, differing(form, CategoryForm(instance=fresh))) from None
-    return _answer(response, item)
+    return _update(request, response, item, CategoryForm, _category_data(sent, item), sent)
 
 
 @router.delete("/events/{event_id}/registration-categories/{category_id}", response={204: None})
@@ -379,22 +392,7 @@ def update_question(
     event = _event(request, event_id, manage=True)
     item = found(event.registration_questions.all(), question_id)
     sent = payload.dict(exclude_unset=True)
-    expected = expected_from(request, sent)
-    form = QuestionForm(_question_data(sent, item), instance=item)
-    if not form.is_valid():
-        raise _invalid(form)
-    try:
-        domain.update(
-            actor=request_user(request),
-            item=item,
-            values=form.values(),
-            expected_version=expected,
-            ip=_ip(request),
-        )
-    except Conflict as exc:
-        fresh = RegistrationQuestion.objects.get(pk=item.pk)
-        raise conflict_error(exc, differing(form, QuestionForm(instance=fresh))) from None
-    return _answer(response, item)
+    return _update(request, response, item, QuestionForm, _question_data(sent, item), sent)
 
 
 @router.delete("/events/{event_id}/registration-questions/{question_id}", response={204: None})
