@@ -221,15 +221,21 @@ def own_attendance_certificate(*, registration: Registration, ip: str | None = N
     return certificate
 
 
+def _revoke(record: Certificate | CmeCredit, reason: str) -> None:
+    """Mark a certificate or a credit revoked, with the reason (required): both stay listed,
+    struck through, so what was handed out can still be traced."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the reason for revoking.")]})
+    record.revoked_at = timezone.now()
+    record.revoke_reason = reason.strip()
+    record.save(update_fields=["revoked_at", "revoke_reason"])
+
+
 @transaction.atomic
 def revoke_certificate(
     *, actor: User, certificate: Certificate, reason: str, ip: str | None = None
 ) -> Certificate:
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Give the reason for revoking.")]})
-    certificate.revoked_at = timezone.now()
-    certificate.revoke_reason = reason.strip()
-    certificate.save(update_fields=["revoked_at", "revoke_reason"])
+    _revoke(certificate, reason)
     audit.record(
         actor=actor,
         verb="credentials.revoke_certificate",
@@ -340,13 +346,9 @@ def award(
 def revoke_credit(
     *, actor: User, credit: CmeCredit, reason: str, ip: str | None = None
 ) -> CmeCredit:
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Give the reason for revoking.")]})
-    if credit.revoked_at is not None:
+    if credit.revoked_at is not None and reason.strip():
         raise ValidationError({"reason": [_("Already revoked.")]})
-    credit.revoked_at = timezone.now()
-    credit.revoke_reason = reason.strip()
-    credit.save(update_fields=["revoked_at", "revoke_reason"])
+    _revoke(credit, reason)  # an empty reason is refused first, as for certificates
     audit.record(
         actor=actor,
         verb="cme_activity.revoke_credit",
