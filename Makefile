@@ -97,8 +97,11 @@ lint: install
 typecheck: install
 	$(CHECK_ENV) $(BIN)/mypy luodi
 
+# Two test processes (pytest-xdist), a test file per process at a time so module fixtures are
+# built once; PYTEST_WORKERS=0 runs in this process (for pdb or -x).
+PYTEST_WORKERS ?= 2
 pytest: install browser-deps
-	$(CHECK_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(CHECK_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -15,8 +16,18 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 pytest_plugins = ["tests.browser_fixtures", "tests.storage_fixtures", "tests.milvus_fixtures"]
 
 
+@pytest.fixture(scope="session")
+def _process_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Indexes, index caches and uploads of this test process, outside the checkout: under
+    pytest-xdist each worker has its own base temp, so two workers never publish the same
+    index generation file into one folder."""
+    return tmp_path_factory.mktemp("var", numbered=False)
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):  # type: ignore[no-untyped-def]
+def _test_settings(settings, _process_var_dir: Path):  # type: ignore[no-untyped-def]
+    settings.VAR_DIR = _process_var_dir
+    settings.MEDIA_ROOT = _process_var_dir / "media"
     # The manifest storage needs `collectstatic`; tests render templates without it.
     settings.STORAGES = {
         **settings.STORAGES,
