@@ -445,9 +445,7 @@ def award_proposal(request: HttpRequest, proposal_id: int, payload: AwardIn) -> 
 def withdraw_proposal(request: HttpRequest, proposal_id: int) -> Any:
     """The applicant (its submitter or a member of its organization) withdraws it."""
     proposal = _proposal(request, proposal_id)
-    user = request.user
-    mine = proposal.submitted_by_id == user.pk or proposal.organization_id in rules.org_ids(user)
-    if not mine:
+    if not request.user.has_perm("challenges.withdraw_proposal", proposal):
         raise ApiError(403, "forbidden", "Only the applicant withdraws a proposal.")
     with refusals():
         proposals.withdraw(

@@ -161,6 +161,15 @@ def may_submit(user: AnyUser, challenge: Challenge | None) -> bool:
     return challenge.visibility == Visibility.PUBLIC or bool(is_invitee(user, challenge))
 
 
+@rules.predicate
+def is_applicant(user: AnyUser, proposal: Proposal | None) -> bool:
+    """Its submitter or a member of the organization it was submitted for: the side that
+    may withdraw it."""
+    if proposal is None or not user.is_authenticated:
+        return False
+    return proposal.submitted_by_id == user.pk or proposal.organization_id in org_ids(user)
+
+
 may_manage = is_staff | (is_partner & is_poster_member)
 may_review = may_manage | is_reviewer
 
@@ -168,6 +177,7 @@ rules.add_perm("challenges.add_challenge", is_staff | (is_partner & may_post_any
 rules.add_perm("challenges.manage_challenge", may_manage)
 rules.add_perm("challenges.review_challenge", may_review)
 rules.add_perm("challenges.submit_proposal", may_submit)
+rules.add_perm("challenges.withdraw_proposal", is_applicant)
 
 
 def terms_visible(user: AnyUser, challenge: Challenge) -> bool:

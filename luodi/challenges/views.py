@@ -26,7 +26,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luodi import concurrency, money
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.accounts.rules import org_ids
 from luodi.catalog.models import Organization
 from luodi.catalog.rules import achievements_visible_to
 from luodi.challenges import domain, matching, proposals, rules
@@ -327,8 +326,7 @@ def proposal_context(request: HttpRequest, proposal: Proposal) -> dict[str, Any]
         "moves": list(proposal.moves.all()),
         "can_review": can_review,
         "can_award": can_manage and proposal.stage == Stage.FINALIST,
-        "is_applicant": proposal.submitted_by_id == user.pk
-        or (proposal.organization_id in org_ids(user)),
+        "is_applicant": user.has_perm("challenges.withdraw_proposal", proposal),
     }
     if can_review:
         context["scores"] = list(proposal.scores.select_related("reviewer"))
@@ -427,8 +425,7 @@ def proposal_award(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal(request, pk)
-    user = request.user
-    if proposal.submitted_by_id != user.pk and proposal.organization_id not in org_ids(user):
+    if not request.user.has_perm("challenges.withdraw_proposal", proposal):
         raise PermissionDenied
     try:
         proposals.withdraw(
