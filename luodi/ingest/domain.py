@@ -44,6 +44,7 @@ from luodi.ingest.ctgov import Progress
 from luodi.ingest.journal import Journal, undo
 from luodi.ingest.rules import may_import_ctgov, may_import_kind, may_merge_organizations
 from luodi.ingest.summary import Summary
+from luodi.retrieval import signals as index_signals
 
 Mode = Literal["good", "all"]
 
@@ -156,11 +157,19 @@ def write_chunk(
     """One transaction: `rows` written (or rolled back, for a dry run), then `then` (a run
     commits its counters with its rows). When it fails, its journal entries go with it."""
     mark = ctx.journal.mark() if ctx.journal is not None else 0
+    ctx.titles.clear()
     try:
         with transaction.atomic():
-            import_rows(
-                ctx=ctx, kind=kind, mapping=mapping, rows=rows, summary=summary, progress=progress
-            )
+            # The chunk's index requests are written once, at its end (retrieval.signals).
+            with index_signals.batched():
+                import_rows(
+                    ctx=ctx,
+                    kind=kind,
+                    mapping=mapping,
+                    rows=rows,
+                    summary=summary,
+                    progress=progress,
+                )
             if then is not None:
                 then()
             if rollback:

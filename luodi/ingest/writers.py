@@ -46,6 +46,60 @@ class RowRejected(Exception):
 
 
 @dataclass
+class Titles:
+    """The titles (names, for people) of the records a chunk has looked among, read once per
+    scope: an import of 1,000 achievements of 50 owners asks the database 50 times, not
+    1,000. Rows created in the chunk are added as they are written; `domain.write_chunk`
+    starts each chunk afresh, so a rolled-back chunk leaves nothing behind."""
+
+    _scopes: dict[tuple[Any, ...], dict[tuple[str, str], int]] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        self._scopes.clear()
+
+    @staticmethod
+    def _keys(zh: str | None, en: str | None) -> list[tuple[str, str]]:
+        return [k for k in (("zh", zh or ""), ("en", (en or "").casefold())) if k[1]]
+
+    def find(
+        self,
+        model: type[models.Model],
+        scope: dict[str, Any],
+        fields: tuple[str, str],
+        values: dict[str, Any],
+    ) -> Any:
+        """The record of `scope` with the row's Chinese title, or its English one in any
+        letter case; the oldest when they name different records."""
+        titles = self._scope(model, scope, fields)
+        hits = [
+            titles[k]
+            for k in self._keys(values.get(fields[0]), values.get(fields[1]))
+            if k in titles
+        ]
+        return model._default_manager.filter(pk=min(hits)).first() if hits else None
+
+    def add(
+        self, model: type[models.Model], scope: dict[str, Any], fields: tuple[str, str], obj: Any
+    ) -> None:
+        titles = self._scope(model, scope, fields)
+        for key in self._keys(getattr(obj, fields[0]), getattr(obj, fields[1])):
+            titles.setdefault(key, obj.pk)
+
+    def _scope(
+        self, model: type[models.Model], scope: dict[str, Any], fields: tuple[str, str]
+    ) -> dict[tuple[str, str], int]:
+        name = (model, fields, *sorted(scope.items()))
+        titles = self._scopes.get(name)
+        if titles is None:
+            titles = self._scopes[name] = {}
+            rows = model._default_manager.filter(**scope).order_by("pk").values_list("pk", *fields)
+            for pk, zh, en in rows:
+                for key in self._keys(zh, en):
+                    titles.setdefault(key, pk)  # the oldest record keeps a shared title
+        return titles
+
+
+@dataclass
 class Context:
     # The person importing; None only with `system=True` (the CLI without --user, tests).
     actor: User | None
@@ -54,6 +108,7 @@ class Context:
     # Every write, so that a failed import can be undone (journal.py); None: not recorded.
     journal: Journal | None = None
     system: bool = False
+    titles: Titles = field(default_factory=Titles, init=False, repr=False)
     _demo_orgs: set[int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -327,17 +382,8 @@ def in_file_duplicate(identity: Any, line: int, label: str, ctx: Context, summar
     return False
 
 
-def _title_match(
-    qs: models.QuerySet[Any], zh_field: str, en_field: str, values: dict[str, Any]
-) -> Any:
-    cond = Q()
-    if values.get(zh_field):
-        cond |= Q(**{zh_field: values[zh_field]})
-    if values.get(en_field):
-        cond |= Q(**{f"{en_field}__iexact": values[en_field]})
-    return qs.filter(cond).order_by("pk").first()
-
-
+_NAMES = ("name_zh", "name_en")
+_TITLES = ("title_zh", "title_en")
 _PERSON_FIELDS = [
     "name_zh",
     "name_en",
@@ -358,19 +404,20 @@ def write_person(values: dict[str, Any], line: int, ctx: Context, summary: Summa
     identity = ("person", org_id, dedup.normalize(label))
     if in_file_duplicate(identity, line, label, ctx, summary):
         return "duplicate"
-    people = (
-        Person.objects.filter(organization__isnull=True)
-        if org_id is None
-        else (Person.objects.filter(organization_id=org_id))
+    scope: dict[str, Any] = (
+        {"organization__isnull": True} if org_id is None else {"organization_id": org_id}
     )
-    person = _title_match(people, "name_zh", "name_en", values)
+    person = ctx.titles.find(Person, scope, _NAMES, values)
     created = person is None
     if person is None:
         person = Person(organization_id=org_id)
     if leaves_alone(person, created, values):
         return "unchanged"
     changed = apply_values(person, values, _PERSON_FIELDS)
-    return outcome(created, save_row(person, changed, created, ctx))
+    written = save_row(person, changed, created, ctx)
+    if created:
+        ctx.titles.add(Person, scope, _NAMES, person)
+    return outcome(created, written)
 
 
 _ACHIEVEMENT_FIELDS = [
@@ -401,9 +448,7 @@ def write_achievement(values: dict[str, Any], line: int, ctx: Context, summary: 
         ("achievement", owner_id, dedup.normalize(label)), line, label, ctx, summary
     ):
         return "duplicate"
-    item = _title_match(
-        Achievement.objects.filter(owner_id=owner_id), "title_zh", "title_en", values
-    )
+    item = ctx.titles.find(Achievement, {"owner_id": owner_id}, _TITLES, values)
     created = item is None
     if item is None:
         item = Achievement(owner_id=owner_id)
@@ -414,7 +459,10 @@ def write_achievement(values: dict[str, Any], line: int, ctx: Context, summary: 
     links |= asked_links(item, "technology_fields", values.get("technology_fields"))
     if "inventors" in values:
         links |= asked_links(item, "inventors", people_of(owner_id, values["inventors"]))
-    return outcome(created, save_row(item, changed, created, ctx, links))
+    written = save_row(item, changed, created, ctx, links)
+    if created:
+        ctx.titles.add(Achievement, {"owner_id": owner_id}, _TITLES, item)
+    return outcome(created, written)
 
 
 _NEED_FIELDS = [
@@ -435,9 +483,7 @@ def write_need(values: dict[str, Any], line: int, ctx: Context, summary: Summary
         return "duplicate"
     if values.get("is_demo") and ctx.is_real_org(org_id):
         return "unchanged"  # a real hospital's own needs are not the demo's to write
-    need = _title_match(
-        ClinicalNeed.objects.filter(organization_id=org_id), "title_zh", "title_en", values
-    )
+    need = ctx.titles.find(ClinicalNeed, {"organization_id": org_id}, _TITLES, values)
     created = need is None
     if need is None:
         need = ClinicalNeed(organization_id=org_id)
@@ -452,7 +498,10 @@ def write_need(values: dict[str, Any], line: int, ctx: Context, summary: Summary
         if need.clinician_id != clinician_id:
             need.clinician_id = clinician_id
             changed.append("clinician")
-    return outcome(created, save_row(need, changed, created, ctx))
+    written = save_row(need, changed, created, ctx)
+    if created:
+        ctx.titles.add(ClinicalNeed, {"organization_id": org_id}, _TITLES, need)
+    return outcome(created, written)
 
 
 Writer = Callable[[dict[str, Any], int, Context, Summary], str]

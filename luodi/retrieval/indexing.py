@@ -111,6 +111,29 @@ def request_on_commit(kind: str, object_id: int = EVERYTHING) -> None:
             waiting.add(each)
 
 
+def request_many_on_commit(kind: str, pks: Iterable[int]) -> None:
+    """`request_on_commit` for many records of one kind (an import's chunk, an
+    organization's people): two queries in all, not two per record."""
+    wanted = {int(pk) for pk in pks}
+    if not wanted:
+        return
+    waiting = set(
+        IndexRequest.objects.filter(
+            kind=kind, object_id__in=wanted, claim="", done_at__isnull=True
+        ).values_list("object_id", flat=True)
+    )
+    IndexRequest.objects.bulk_create(
+        [IndexRequest(kind=kind, object_id=pk) for pk in sorted(wanted - waiting)],
+        batch_size=BATCH,
+    )
+    connection = transaction.get_connection()
+    if not any(
+        isinstance(callback, _SyncAfterCommit) and callback.kind == kind
+        for _sids, callback, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(_SyncAfterCommit(kind))
+
+
 def _full_waiting() -> bool:
     return IndexRequest.objects.filter(
         object_id=EVERYTHING, claim="", done_at__isnull=True

@@ -10,7 +10,10 @@ rows in the changing transaction and queues the index job after commit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model
@@ -34,17 +37,61 @@ from luodi.retrieval.kinds import KIND_OF_MODEL, KINDS
 PROFILES = (ParkProfile, ClinicalCenterProfile, CompanyProfile)
 
 
-def _dependents(org_ids: Iterable[int]) -> None:
+@dataclass
+class _Batch:
+    """What changed inside `batched()`: requested once each when it ends."""
+
+    records: dict[str, set[int]] = field(default_factory=dict)
+    organizations: set[int] = field(default_factory=set)
+
+
+_BATCH: ContextVar[_Batch | None] = ContextVar("luodi_index_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Gather the index requests of the writes made inside and write them at the end, a
+    few queries per kind (an import chunk saves hundreds of rows, each firing several
+    signals). Use inside the transaction that makes the writes; when the block raises,
+    nothing is requested (the transaction is rolled back with it). Nested blocks join the
+    outer one."""
+    if _BATCH.get() is not None:
+        yield
+        return
+    batch = _Batch()
+    token = _BATCH.set(batch)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    for kind, pks in _dependents(batch.organizations).items():
+        batch.records.setdefault(kind, set()).update(pks)
+    for kind, pks in batch.records.items():
+        indexing.request_many_on_commit(kind, pks)
+
+
+def _request(kind: str, pk: int) -> None:
+    batch = _BATCH.get()
+    if batch is None:
+        indexing.request_on_commit(kind, pk)
+    else:
+        batch.records.setdefault(kind, set()).add(pk)
+
+
+def _dependents(org_ids: Iterable[int]) -> dict[str, set[int]]:
     """Records that index an organization's names (and carriers its visibility)."""
     ids = list(org_ids)
+    found: dict[str, set[int]] = {}
+    if not ids:
+        return found
     for kind in KINDS.values():
         if kind.org_fk is None:
             continue
         pks = kind.model._default_manager.filter(**{f"{kind.org_fk}__in": ids}).values_list(
             "pk", flat=True
         )
-        for pk in pks:
-            indexing.request_on_commit(kind.name, int(pk))
+        found[kind.name] = {int(pk) for pk in pks}
+    return found
 
 
 def _changed(model: type[Model], pks: Iterable[int]) -> None:
@@ -55,9 +102,9 @@ def _changed(model: type[Model], pks: Iterable[int]) -> None:
         indexing.request_on_commit(indexing.FULL)
         return
     if model in (AccessGrant, NdaInvitation):
-        ids = model._default_manager.filter(pk__in=pks).values_list("achievement_id", flat=True)
-        for pk in ids:
-            indexing.request_on_commit("achievement", int(pk))
+        grants = model._default_manager.filter(pk__in=pks)
+        for pk in grants.values_list("achievement_id", flat=True):
+            _request("achievement", int(pk))
         return
     if model in PROFILES:
         pks = list(
@@ -68,13 +115,18 @@ def _changed(model: type[Model], pks: Iterable[int]) -> None:
     if kind is None:
         return
     for pk in pks:
-        indexing.request_on_commit(kind, pk)
+        _request(kind, pk)
     if model is Organization:
-        _dependents(pks)
+        batch = _BATCH.get()
+        if batch is not None:
+            batch.organizations.update(pks)
+        else:
+            for dependent, records in _dependents(pks).items():
+                indexing.request_many_on_commit(dependent, records)
     elif model is Carrier:  # a park's document lists its carriers' types
         parks = Carrier.objects.filter(pk__in=pks).values_list("park_id", flat=True)
         for park in parks:
-            indexing.request_on_commit("organization", int(park))
+            _request("organization", int(park))
 
 
 WATCHED = (*KIND_OF_MODEL, *PROFILES, Term, AccessGrant, NdaInvitation)
@@ -94,16 +146,16 @@ def _deleted(sender: type[Model], instance: Any, **kwargs: Any) -> None:
     # The row is gone: re-reading it removes it from its index; what pointed at it
     # (an achievement's grant, a park's carrier) is re-read from the fields still in hand.
     if sender in (AccessGrant, NdaInvitation):
-        indexing.request_on_commit("achievement", instance.achievement_id)
+        _request("achievement", instance.achievement_id)
     elif sender in PROFILES:
-        indexing.request_on_commit("organization", instance.organization_id)
+        _request("organization", instance.organization_id)
     elif sender is Term:
         indexing.request_on_commit(indexing.FULL)
     else:
         kind = KIND_OF_MODEL[sender]
-        indexing.request_on_commit(kind, instance.pk)
+        _request(kind, instance.pk)
         if sender is Carrier and instance.park_id:
-            indexing.request_on_commit("organization", instance.park_id)
+            _request("organization", instance.park_id)
 
 
 M2M = {

@@ -7,12 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.signals import changed
 from luodi.disclosure.models import AccessGrant
-from luodi.retrieval import generations, indexing
+from luodi.retrieval import generations, indexing, signals
 from luodi.retrieval.engine import get_engine
 from luodi.retrieval.models import IndexRequest
 from luodi.search.service import index_filters
@@ -71,6 +72,40 @@ def test_renaming_an_organization_re_reads_what_carries_its_name(personas: Perso
     assert _found(personas.viewer, "achievement", "helios") == {a.pk}
     assert _found(personas.viewer, "person", "helios") == {p.pk}
     assert _found(personas.viewer, "organization", "helios") == {personas.org_a.pk}
+
+
+def test_a_batch_requests_what_single_saves_request_once_each(personas: Personas) -> None:
+    """An import chunk (`signals.batched`) asks for the same re-reads as row-by-row saves,
+    the dependents of a renamed organization included, in a few queries at the end."""
+    a = AchievementFactory(owner=personas.org_a)
+    p = PersonFactory(organization=personas.org_a, status="published")
+    indexing.rebuild_all()
+
+    with transaction.atomic(), signals.batched():
+        personas.org_a.name_en = "Helios Institute"
+        personas.org_a.save()
+        personas.org_a.save()  # twice: still one waiting row
+        b = AchievementFactory(owner=personas.org_b, title_en="Corona probe")
+        assert _waiting("achievement") == set()  # nothing written before the end
+
+    assert _waiting("achievement") == {a.pk, b.pk} and _waiting("person") == {p.pk}
+    assert (
+        IndexRequest.objects.filter(
+            kind="organization", object_id=personas.org_a.pk, done_at__isnull=True
+        ).count()
+        == 1
+    )
+    run_index_jobs()
+    assert _found(personas.viewer, "person", "helios") == {p.pk}
+    assert _found(personas.staff, "achievement", "corona") == {b.pk}
+
+
+def test_a_batch_that_fails_requests_nothing(personas: Personas) -> None:
+    indexing.rebuild_all()
+    with pytest.raises(RuntimeError), transaction.atomic(), signals.batched():
+        AchievementFactory(owner=personas.org_a)
+        raise RuntimeError("the chunk failed")
+    assert _waiting("achievement") == set()
 
 
 def test_a_new_taxonomy_label_rebuilds_every_index_with_it_as_one_word(
