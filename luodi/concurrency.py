@@ -35,12 +35,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import F, Model, QuerySet
 from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luodi.accounts import audit
 from luodi.accounts.models import AuditEntry
-from luodi.errors import ApiError, from_validation
+from luodi.errors import ApiError, add_errors, from_validation
 from luodi.text import join_items
 
 VERSION = "version"
@@ -343,3 +344,36 @@ def refusals(rename: Mapping[str, str] | None = None) -> Iterator[None]:
         raise conflict_error(exc, []) from None
     except ValidationError as exc:
         raise from_validation(exc, rename) from None
+
+
+@dataclass
+class FormOutcome:
+    """What `form_refusals` saw: `ok` when the write went through; otherwise `status` for
+    the page that shows the form again (409 for a stale version, 400 for a refusal)."""
+
+    ok: bool = False
+    status: int = 400
+
+
+@contextmanager
+def form_refusals(
+    form: forms.BaseForm,
+    *,
+    conflict: str | Promise = CONFLICT_MESSAGE,
+    field_of: Mapping[str, str] | None = None,
+    unnamed: str | None = None,
+) -> Iterator[FormOutcome]:
+    """A web form's domain refusals shown on the form, the web side of `refusals`: a stale
+    version above it (`conflict`, the page's own words), a ValidationError beside the fields
+    it names (`errors.add_errors`). The block's write either went through (`ok`) or left
+    its reason on the form."""
+    outcome = FormOutcome()
+    try:
+        yield outcome
+    except Conflict:
+        form.add_error(None, str(conflict))
+        outcome.status = 409
+    except ValidationError as exc:
+        add_errors(form, exc, field_of=field_of, unnamed=unnamed)
+    else:
+        outcome.ok = True

@@ -32,7 +32,7 @@ from luodi.assessments.forms import (
 )
 from luodi.assessments.models import Assessment, Invitation, Template
 from luodi.catalog.choices import OrganizationKind
-from luodi.concurrency import Conflict
+from luodi.concurrency import Conflict, form_refusals
 from luodi.errors import add_errors
 from luodi.htmx import is_htmx
 
@@ -252,7 +252,8 @@ def summarise(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        stale = _("Someone changed this assessment meanwhile; reload it.")
+        with form_refusals(form, conflict=stale) as outcome:
             domain.summarise(
                 actor=request_user(request),
                 assessment=assessment,
@@ -264,14 +265,10 @@ def summarise(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.expected_version,
                 ip=audit.client_ip(request),
             )
-        except Conflict:
-            form.add_error(None, _("Someone changed this assessment meanwhile; reload it."))
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Summary saved: the result shows on the achievement."))
             return redirect("assessments:detail", pk=pk)
+        status = outcome.status
     context = {**detail_context(request, assessment), "form": form}
     return render(request, "assessments/summary.html", context, status=status)
 
@@ -341,7 +338,8 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             for f in criteria.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
-        try:
+        stale = _("Someone changed this template meanwhile; reload it.")
+        with form_refusals(form, conflict=stale) as outcome:
             domain.save_template(
                 actor=request_user(request),
                 template=template,
@@ -352,14 +350,10 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.expected_version,
                 ip=audit.client_ip(request),
             )
-        except Conflict:
-            form.add_error(None, _("Someone changed this template meanwhile; reload it."))
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Template saved."))
             return redirect("assessments:templates")
+        status = outcome.status
     context = {"template_obj": template, "form": form, "criteria": criteria}
     return render(request, "assessments/template_form.html", context, status=status)
 

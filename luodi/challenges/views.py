@@ -40,7 +40,7 @@ from luodi.challenges.forms import (
     ScoreForm,
 )
 from luodi.challenges.models import Challenge, Proposal
-from luodi.concurrency import Conflict
+from luodi.concurrency import Conflict, form_refusals
 from luodi.downloads import attachment
 from luodi.errors import add_errors
 from luodi.htmx import is_htmx
@@ -376,7 +376,7 @@ def proposal_move(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _get_proposal(request, pk, "challenges.review_challenge")
     form = MoveForm(request.POST)
     if form.is_valid():
-        try:
+        with form_refusals(form) as outcome:
             proposals.move(
                 actor=request_user(request),
                 proposal=proposal,
@@ -385,11 +385,7 @@ def proposal_move(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version"),
                 ip=audit.client_ip(request),
             )
-        except Conflict:
-            form.add_error(None, concurrency.CONFLICT_MESSAGE)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Proposal moved."))
             return redirect("challenges:proposal", pk=proposal.pk)
     return _again(request, proposal, form, "move_form")
@@ -401,7 +397,7 @@ def proposal_award(request: HttpRequest, pk: int) -> HttpResponse:
     form = AwardForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with form_refusals(form) as outcome:
             proposals.award(
                 actor=request_user(request),
                 proposal=proposal,
@@ -412,11 +408,7 @@ def proposal_award(request: HttpRequest, pk: int) -> HttpResponse:
                 link=request.build_absolute_uri(reverse("pipeline:board")),
                 ip=audit.client_ip(request),
             )
-        except Conflict:
-            form.add_error(None, concurrency.CONFLICT_MESSAGE)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Proposal awarded: the project is on the board."))
             return redirect("challenges:proposal", pk=proposal.pk)
     return _again(request, proposal, form, "award_form")

@@ -14,7 +14,7 @@ from ninja.responses import Status
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import AnyUser
-from luodi.concurrency import Conflict
+from luodi.concurrency import refusals
 from luodi.conferences import domain, queries, rules
 from luodi.conferences.forms import AssignForm
 from luodi.conferences.models import Abstract, AbstractReview, Conference
@@ -220,7 +220,7 @@ def submit_review(request: HttpRequest, abstract_id: int, payload: ReviewIn) -> 
 def decide(request: HttpRequest, abstract_id: int, payload: AbstractDecisionIn) -> AbstractOut:
     """Accept as oral or poster, or reject; 409 `conflict` when `version` is stale."""
     abstract = _managed_abstract(request, abstract_id)
-    try:
+    with refusals():
         domain.decide(
             actor=request_user(request),
             abstract=abstract,
@@ -229,10 +229,6 @@ def decide(request: HttpRequest, abstract_id: int, payload: AbstractDecisionIn) 
             base_url=request.build_absolute_uri("/").rstrip("/"),
             ip=_ip(request),
         )
-    except Conflict as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
-    except ValidationError as exc:
-        raise from_validation(exc) from None
     return _abstract_out(found(_abstracts(request), abstract_id), request.user)
 
 
@@ -243,23 +239,20 @@ def place(request: HttpRequest, abstract_id: int, payload: PlacementIn) -> Abstr
     abstract = _managed_abstract(request, abstract_id)
     room = found(abstract.conference.rooms.all(), payload.room_id)
     try:
-        domain.place(
-            actor=request_user(request),
-            abstract=abstract,
-            room=room,
-            starts_at=payload.starts_at,
-            expected_version=payload.version,
-            ip=_ip(request),
-        )
+        with refusals({"slot": "starts_at", "room": "room_id"}):
+            domain.place(
+                actor=request_user(request),
+                abstract=abstract,
+                room=room,
+                starts_at=payload.starts_at,
+                expected_version=payload.version,
+                ip=_ip(request),
+            )
     except AgendaConflict as exc:
         fields: dict[str, list[str]] = {}
         for c in exc.conflicts:
             fields.setdefault("room_id" if c.kind == "room" else "starts_at", []).append(c.message)
         raise ApiError(409, "conflict", "The slot is already taken.", fields) from None
-    except Conflict as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
-    except ValidationError as exc:
-        raise from_validation(exc, {"slot": "starts_at", "room": "room_id"}) from None
     return _abstract_out(found(_abstracts(request), abstract_id), request.user)
 
 

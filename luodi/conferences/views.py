@@ -12,11 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.concurrency import Conflict
+from luodi.concurrency import form_refusals
 from luodi.conferences import domain, queries, rules
 from luodi.conferences.choices import ACCEPTED
 from luodi.conferences.forms import (
@@ -30,7 +31,8 @@ from luodi.conferences.forms import (
 from luodi.conferences.models import Abstract, AbstractReview, Conference
 from luodi.engagements.domain.events import AgendaConflict
 from luodi.engagements.rules import events_visible_to
-from luodi.errors import add_errors
+
+STALE_ABSTRACT = gettext_lazy("Not saved: someone else changed this abstract. Reload it.")
 
 
 def _actor(request: HttpRequest) -> User:
@@ -98,7 +100,8 @@ def setup(request: HttpRequest, event_pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             values = {n: form.cleaned_data[n] for n in domain.CONFERENCE_FIELDS}
-            try:
+            stale = _("Not saved: someone else changed these settings.")
+            with form_refusals(form, conflict=stale) as outcome:
                 saved = domain.save_conference(
                     actor=_actor(request),
                     event=event,
@@ -106,14 +109,10 @@ def setup(request: HttpRequest, event_pk: int) -> HttpResponse:
                     expected_version=form.expected_version,
                     ip=_ip(request),
                 )
-            except ValidationError as exc:
-                add_errors(form, exc)
-            except Conflict:
-                form.add_error(None, _("Not saved: someone else changed these settings."))
-                status = 409
-            else:
+            if outcome.ok:
                 messages.success(request, _("Saved."))
                 return redirect("conferences:dashboard", pk=saved.pk)
+            status = outcome.status
     return render(
         request,
         "conferences/setup.html",
@@ -244,7 +243,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     status = 400
     if form.is_valid():
-        try:
+        with form_refusals(form, conflict=STALE_ABSTRACT) as outcome:
             domain.decide(
                 actor=_actor(request),
                 abstract=abstract,
@@ -253,12 +252,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 base_url=_base(request),
                 ip=_ip(request),
             )
-        except Conflict:
-            form.add_error(None, _("Not saved: someone else changed this abstract. Reload it."))
-            status = 409
-        else:
+        if outcome.ok:
             messages.success(request, _("Decision saved."))
             return redirect("conferences:abstract", pk=abstract.pk)
+        status = outcome.status
     return _render_abstract(request, abstract, status=status, decision_form=form)
 
 
@@ -319,24 +316,22 @@ def place(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            domain.place(
-                actor=_actor(request),
-                abstract=abstract,
-                room=form.cleaned_data["room"],
-                starts_at=form.cleaned_data["slot"],
-                expected_version=form.cleaned_data["version"],
-                ip=_ip(request),
-            )
-        except AgendaConflict as exc:
+            with form_refusals(form, conflict=STALE_ABSTRACT) as outcome:
+                domain.place(
+                    actor=_actor(request),
+                    abstract=abstract,
+                    room=form.cleaned_data["room"],
+                    starts_at=form.cleaned_data["slot"],
+                    expected_version=form.cleaned_data["version"],
+                    ip=_ip(request),
+                )
+        except AgendaConflict as exc:  # the room or a speaker is taken: beside those fields
             for c in exc.conflicts:
                 form.add_error("room" if c.kind == "room" else "slot", c.message)
             status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        except Conflict:
-            form.add_error(None, _("Not saved: someone else changed this abstract. Reload it."))
-            status = 409
         else:
+            status = outcome.status
+        if not form.errors:
             messages.success(request, _("Placed in the programme."))
             return redirect(
                 reverse("conferences:timetable", args=[conf.pk]) + f"#abstract-{abstract.pk}"

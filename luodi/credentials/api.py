@@ -16,7 +16,7 @@ from ninja.responses import Status
 from luodi import downloads, sheets
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.concurrency import Conflict
+from luodi.concurrency import refusals
 from luodi.credentials import documents, domain, export, queries, rules
 from luodi.credentials.forms import languages
 from luodi.credentials.models import Certificate, CertificateKind, CmeActivity, CreditType
@@ -248,7 +248,7 @@ def _save_activity(
     sessions = list(Session.objects.filter(event=event, pk__in=payload.required_session_ids))
     if len(sessions) != len(set(payload.required_session_ids)):
         raise invalid({"required_session_ids": ["Choose sessions of this event."]})
-    try:
+    with refusals({"required_sessions": "required_session_ids"}):
         return domain.save_activity(
             actor=request_user(request),
             event=event,
@@ -260,10 +260,6 @@ def _save_activity(
             expected_version=payload.version,
             ip=_ip(request),
         )
-    except Conflict as exc:
-        raise ApiError(409, "conflict", str(exc), {"version": [str(exc.current)]}) from None
-    except ValidationError as exc:
-        raise from_validation(exc, {"required_sessions": "required_session_ids"}) from None
 
 
 @router.get("/events/{event_id}/cme-activities", response=list[ActivityOut])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from luodi import sheets
-from luodi.concurrency import Conflict
+from luodi.concurrency import form_refusals
 from luodi.credentials import domain, export, queries, rules
 from luodi.credentials.forms import ActivityForm, RevokeForm
 from luodi.credentials.models import CmeActivity
@@ -31,7 +31,8 @@ def _save(request: HttpRequest, form: ActivityForm, activity: CmeActivity | None
     """Save a valid form through the domain; None when saved, else the status to answer."""
     event = activity.event if activity is not None else form.event  # type: ignore[attr-defined]
     values = {n: form.cleaned_data[n] for n in domain.ACTIVITY_FIELDS}
-    try:
+    stale = _("Not saved: someone else changed this activity meanwhile.")
+    with form_refusals(form, conflict=stale) as outcome:
         saved = domain.save_activity(
             actor=actor(request),
             event=event,
@@ -41,13 +42,8 @@ def _save(request: HttpRequest, form: ActivityForm, activity: CmeActivity | None
             expected_version=form.expected_version,
             ip=ip(request),
         )
-    except ValidationError as exc:
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-        return 400
-    except Conflict:
-        form.add_error(None, _("Not saved: someone else changed this activity meanwhile."))
-        return 409
+    if not outcome.ok:
+        return outcome.status
     form.instance = saved
     return None
 

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from luodi import money
 from luodi.accounts.request_user import request_user
-from luodi.concurrency import Conflict, conflict_error, differing, etag, expected_from
+from luodi.concurrency import Conflict, conflict_error, differing, etag, expected_from, refusals
 from luodi.control_chars import InputSchema
 from luodi.engagements import rules
 from luodi.engagements.api import _ip, router
@@ -440,7 +440,7 @@ def set_notice(request: HttpRequest, event_id: int, payload: PrivacyNoticeIn) ->
             for k, v in form.errors.items()
         }
         raise ApiError(422, "invalid", "The request has invalid fields.", fields)
-    try:
+    with refusals():
         domain.set_notice(
             actor=request_user(request),
             event=event,
@@ -449,8 +449,6 @@ def set_notice(request: HttpRequest, event_id: int, payload: PrivacyNoticeIn) ->
             expected_version=expected,
             ip=_ip(request),
         )
-    except Conflict as exc:
-        raise conflict_error(exc, []) from None
     return _notice(Event.objects.select_related("organizer").get(pk=event.pk))
 
 

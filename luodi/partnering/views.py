@@ -18,13 +18,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import AnyUser, org_ids
 from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.rules import achievements_visible_to
-from luodi.concurrency import Conflict
+from luodi.concurrency import Conflict, form_refusals
 from luodi.engagements.rules import events_visible_to
 from luodi.errors import add_errors
 from luodi.htmx import is_htmx
@@ -44,6 +45,8 @@ from luodi.partnering.forms import (
 )
 from luodi.partnering.models import Meeting, Participant, PartneringSession, Window
 from luodi.partnering.suggest import suggestions
+
+STALE = gettext_lazy("Someone changed this meanwhile: reload the page.")
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -236,7 +239,7 @@ def agenda_page(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your free slots are saved."))
             return redirect("partnering:agenda", session.pk)
         if "profile" in request.POST and profile.is_valid():
-            try:
+            with form_refusals(profile, conflict=STALE) as outcome:
                 domain.update_profile(
                     actor=user,
                     participant=seat,
@@ -246,9 +249,7 @@ def agenda_page(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=profile.expected_version,
                     ip=_ip(request),
                 )
-            except Conflict:
-                profile.add_error(None, _("Someone changed this meanwhile: reload the page."))
-            else:
+            if outcome.ok:
                 messages.success(request, _("Your offer and needs are saved."))
                 return redirect("partnering:agenda", session.pk)
     meetings = list(agenda.meetings_of(seat))
@@ -442,7 +443,7 @@ def session_settings(request: HttpRequest, pk: int) -> HttpResponse:
     session = _organised(request, pk)
     form = SessionSettingsForm(request.POST, instance=PartneringSession.objects.get(pk=pk))
     if form.is_valid():
-        try:
+        with form_refusals(form, conflict=STALE) as outcome:
             setup.update_session(
                 actor=request_user(request),
                 session=session,
@@ -451,11 +452,7 @@ def session_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.expected_version,
                 ip=_ip(request),
             )
-        except Conflict:
-            form.add_error(None, _("Someone changed this meanwhile: reload the page."))
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Session settings saved."))
             return redirect("partnering:manage", session.pk)
     return _render_manage(request, session, status=400, settings_form=form)

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.concurrency import CONFLICT_MESSAGE, Conflict
-from luodi.errors import add_errors
+from luodi.concurrency import CONFLICT_MESSAGE, Conflict, form_refusals
 from luodi.rewards import policies, rules
 from luodi.rewards.forms import PolicyForm, ShareFormSet, share_initial, to_percent
 from luodi.rewards.views import institution_for, kept
@@ -43,7 +42,7 @@ def policy_page(request: HttpRequest, institution_pk: int) -> HttpResponse:
     form = PolicyForm(data, initial=initial)
     status = 400 if data is not None else 200
     if data is not None and form.is_valid():
-        try:
+        with form_refusals(form) as outcome:
             policies.add_policy(
                 actor=request_user(request),
                 institution=institution,
@@ -51,14 +50,10 @@ def policy_page(request: HttpRequest, institution_pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("version"),
                 ip=audit.client_ip(request),
             )
-        except Conflict:
-            form.add_error(None, str(CONFLICT_MESSAGE))
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Policy saved."))
             return redirect("rewards:policy", institution_pk=institution.pk)
+        status = outcome.status
     context = {
         "institution": institution,
         "versions": versions,

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from luodi import sheets
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.concurrency import CONFLICT_MESSAGE, Conflict
+from luodi.concurrency import CONFLICT_MESSAGE, Conflict, form_refusals
 from luodi.engagements.rules import events_visible_to
+from luodi.errors import add_errors
 from luodi.surveys import domain, results, rules, tokens
 from luodi.surveys.forms import AnswerForm, QuestionForm, SurveyForm
 from luodi.surveys.models import Invitation, Question, Response, Survey
@@ -42,13 +43,6 @@ def _question(request: HttpRequest, pk: int, qpk: int) -> Question:
 
 def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    for name, errs in (
-        exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    ).items():
-        form.add_error(name if name in form.fields else None, errs)
 
 
 def _page(
@@ -125,7 +119,7 @@ def edit_settings(request: HttpRequest, pk: int) -> HttpResponse:
     form = SurveyForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
+        with form_refusals(form) as outcome:
             domain.update_survey(
                 actor=request_user(request),
                 survey=survey,
@@ -135,11 +129,7 @@ def edit_settings(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=d["version"],
                 ip=audit.client_ip(request),
             )
-        except Conflict:
-            form.add_error(None, str(CONFLICT_MESSAGE))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
+        if outcome.ok:
             return redirect("surveys:survey", survey.pk)
     survey.refresh_from_db()
     return _page(request, survey, status=400, settings_form=form)
@@ -157,30 +147,28 @@ def _question_write(
             for k in ("kind", "label_zh", "label_en", "choices_zh", "choices_en", "required")
         }
         try:
-            if question is None:
-                domain.add_question(
-                    actor=request_user(request),
-                    survey=survey,
-                    expected_version=d["version"],
-                    ip=audit.client_ip(request),
-                    **values,
-                )
-            else:
-                domain.update_question(
-                    actor=request_user(request),
-                    question=question,
-                    expected_version=d["version"],
-                    ip=audit.client_ip(request),
-                    **values,
-                )
-        except Conflict:
-            form.add_error(None, str(CONFLICT_MESSAGE))
+            with form_refusals(form) as outcome:
+                if question is None:
+                    domain.add_question(
+                        actor=request_user(request),
+                        survey=survey,
+                        expected_version=d["version"],
+                        ip=audit.client_ip(request),
+                        **values,
+                    )
+                else:
+                    domain.update_question(
+                        actor=request_user(request),
+                        question=question,
+                        expected_version=d["version"],
+                        ip=audit.client_ip(request),
+                        **values,
+                    )
         except domain.Locked:
             form.add_error(None, _("The survey was sent: its questions can no longer change."))
-        except ValidationError as exc:
-            _add_errors(form, exc)
         else:
-            return redirect("surveys:survey", survey.pk)
+            if outcome.ok:
+                return redirect("surveys:survey", survey.pk)
     survey.refresh_from_db()
     if question is None:
         return _page(request, survey, status=400, new_form=form)
@@ -328,7 +316,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             context["open"] = False
             return render(request, "surveys/public/answer.html", context, status=409)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect(tokens.answer_path(invitation.pk) + "?saved=1")
     return render(request, "surveys/public/answer.html", context, status=400)
