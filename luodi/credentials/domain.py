@@ -226,9 +226,13 @@ def _revoke(record: Certificate | CmeCredit, reason: str) -> None:
     struck through, so what was handed out can still be traced."""
     if not reason.strip():
         raise ValidationError({"reason": [_("Give the reason for revoking.")]})
-    record.revoked_at = timezone.now()
-    record.revoke_reason = reason.strip()
-    record.save(update_fields=["revoked_at", "revoke_reason"])
+    now, reason = timezone.now(), reason.strip()
+    # One UPDATE that only an unrevoked row matches: of two revokes at once, one wins and the
+    # other is told, rather than overwriting the first one's time and reason.
+    stale = type(record)._default_manager.filter(pk=record.pk, revoked_at__isnull=True)
+    if not stale.update(revoked_at=now, revoke_reason=reason):
+        raise ValidationError({"reason": [_("Already revoked.")]})
+    record.revoked_at, record.revoke_reason = now, reason
 
 
 @transaction.atomic
@@ -346,9 +350,7 @@ def award(
 def revoke_credit(
     *, actor: User, credit: CmeCredit, reason: str, ip: str | None = None
 ) -> CmeCredit:
-    if credit.revoked_at is not None and reason.strip():
-        raise ValidationError({"reason": [_("Already revoked.")]})
-    _revoke(credit, reason)  # an empty reason is refused first, as for certificates
+    _revoke(credit, reason)
     audit.record(
         actor=actor,
         verb="cme_activity.revoke_credit",

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from luodi.credentials import domain
@@ -99,6 +100,14 @@ def test_revoked_certificate_shows_revoked_on_verification(personas: Personas) -
     domain.revoke_certificate(actor=personas.staff, certificate=cert, reason="错误签发")
     html = client_for(None).get(f"/credentials/verify/{cert.serial}/").content.decode()
     assert 'data-testid="verify-revoked"' in html and "错误签发" not in html
+
+    # A second revoke (a stale page, two organisers at once) is refused: the first one's
+    # time and reason stay.
+    stale = Certificate.objects.get()
+    stale.revoked_at = None
+    with pytest.raises(ValidationError, match=r"Already revoked|已"):
+        domain.revoke_certificate(actor=personas.staff, certificate=stale, reason="另一个理由")
+    assert Certificate.objects.get().revoke_reason == "错误签发"
 
 
 def test_registrant_gets_their_own_certificate_from_the_ticket_code(personas: Personas) -> None:
