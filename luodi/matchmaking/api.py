@@ -33,7 +33,6 @@ from ninja.responses import Status as Respond
 
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.accounts.rules import org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.control_chars import InputSchema
 from luodi.disclosure.models import NdaInvitation
@@ -165,11 +164,24 @@ class InvitationOut(Schema):
         return obj.revoked_at is None and obj.expires_at > timezone.now()
 
 
+class MatchAnsweredOut(Schema):
+    """An achievement the organization accepted or declined. `achievement_id` and `title`
+    are empty when the caller may not see the achievement."""
+
+    achievement_id: int | None
+    title: str
+    accepted: bool
+    status: str
+    reason: str
+    at: datetime
+
+
 class LearnedOut(Schema):
     organization_id: int
     rules: list[str]
     reasons: dict[str, int]
     accepted: int
+    answered: list[MatchAnsweredOut]
 
 
 def _run(fn: Callable[..., T], **kwargs: Any) -> T:
@@ -378,9 +390,10 @@ def post_revoke_invitation(request: HttpRequest, invitation_id: int) -> NdaInvit
 )
 def get_learned(request: HttpRequest, org_id: int) -> dict[str, Any]:
     user = request_user(request)
-    if not catalog_rules.organizations_visible_to(user).filter(pk=org_id).exists():
+    org = catalog_rules.organizations_visible_to(user).filter(pk=org_id).first()
+    if org is None:
         raise Http404
-    if not (user.has_perm("matchmaking.run_report") or org_id in org_ids(user)):
+    if not user.has_perm("matchmaking.see_learned", org):
         raise PermissionDenied
     rules = feedback.learned_for([org_id]).get(org_id)
     return {
@@ -388,4 +401,5 @@ def get_learned(request: HttpRequest, org_id: int) -> dict[str, Any]:
         "rules": feedback.describe(rules),
         "reasons": dict(rules.reasons) if rules else {},
         "accepted": rules.accepted if rules else 0,
+        "answered": feedback.answered(user, org_id),
     }

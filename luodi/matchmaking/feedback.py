@@ -27,12 +27,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
+from luodi.accounts.rules import AnyUser
+from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import CarrierType, Stage, TransferMode, maturity
 from luodi.matching.outcomes import OutcomeMemory, Recall
 from luodi.matchmaking.adapters import ItemProfile
@@ -105,6 +108,67 @@ def learned_for(org_ids: Collection[int]) -> dict[int, Learned]:
 OUTCOME_WEIGHT = 0.3
 
 
+def _answered(org_ids: Collection[int]) -> QuerySet[MatchRecord]:
+    """The organizations' accepted and declined achievements: what `outcomes_for` remembers
+    and the "what was learned" page lists."""
+    return MatchRecord.objects.filter(
+        counterparty_id__in=list(org_ids),
+        achievement_id__isnull=False,
+        status__in=[*ACCEPTED, MatchStatus.DECLINED],
+    ).exclude(
+        # A record whose counterparty owns the achievement (a need matched to it) is the
+        # owner answering, not an organization choosing achievements.
+        counterparty_id=F("achievement__owner_id")
+    )
+
+
+@dataclass
+class Answered:
+    """One achievement the organization accepted or declined, as its viewer may see it: the
+    title only when the viewer may see the achievement (`achievement_id` is None then too)."""
+
+    achievement_id: int | None
+    title: str
+    accepted: bool
+    status: str
+    reason: str
+    at: datetime
+
+    @property
+    def reason_label(self) -> str:
+        return str(DeclineReason(self.reason).label) if self.reason in DeclineReason.values else ""
+
+
+def answered(user: AnyUser, org_id: int, limit: int = 50) -> list[Answered]:
+    """The organization's latest answers that matchmaking remembers, newest first."""
+    rows = list(
+        _answered([org_id])
+        .order_by("-updated_at", "-id")
+        .values_list("achievement_id", "status", "decline_reason", "updated_at")[:limit]
+    )
+    titles = visible_titles(user, [r[0] for r in rows])
+    return [
+        Answered(
+            achievement_id=pk if pk in titles else None,
+            title=titles.get(pk, ""),
+            accepted=status in ACCEPTED,
+            status=status,
+            reason=reason if status == MatchStatus.DECLINED else "",
+            at=at,
+        )
+        for pk, status, reason, at in rows
+    ]
+
+
+def visible_titles(user: AnyUser, pks: list[int]) -> dict[int, str]:
+    """Titles of the achievements `user` may see among `pks`: an explanation or a history
+    names no other."""
+    if not pks:
+        return {}
+    rows = catalog_rules.achievements_visible_to(user).filter(pk__in=set(pks))
+    return {a.pk: a.title for a in rows}
+
+
 def outcomes_for(
     org_ids: Collection[int], vector_of: Callable[[int], np.ndarray | None]
 ) -> OutcomeMemory | None:
@@ -112,14 +176,7 @@ def outcomes_for(
     organization's id as text; item: the achievement's). Achievements without a stored
     vector are left out; None when nothing is remembered."""
     rows = (
-        MatchRecord.objects.filter(
-            counterparty_id__in=list(org_ids),
-            achievement_id__isnull=False,
-            status__in=[*ACCEPTED, MatchStatus.DECLINED],
-        )
-        # A record whose counterparty owns the achievement (a need matched to it) is the
-        # owner answering, not an organization choosing achievements.
-        .exclude(counterparty_id=F("achievement__owner_id"))
+        _answered(org_ids)
         .order_by("updated_at", "id")
         .values_list("counterparty_id", "achievement_id", "status")
     )

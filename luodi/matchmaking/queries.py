@@ -280,14 +280,6 @@ def _vector_of(engine: MatchEngine) -> Callable[[int], Any]:
     return lambda pk: engine.stored_vector("achievement", pk)
 
 
-def _visible_titles(user: AnyUser, pks: list[int]) -> dict[int, str]:
-    """Titles of the achievements `user` may see among `pks`: an explanation names no other."""
-    if not pks:
-        return {}
-    rows = catalog_rules.achievements_visible_to(user).filter(pk__in=set(pks))
-    return {a.pk: a.title for a in rows}
-
-
 def _sort(items: list[Scored], k: int) -> list[Scored]:
     _rank_similarity(items)
     items.sort(key=lambda s: (s.blocked, s.status == MatchStatus.DECLINED, -s.score, s.pk))
@@ -366,7 +358,7 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
         memory = feedback.outcomes_for([o.pk for o in orgs], _vector_of(engine))
         if memory is not None:
             recalled = memory.recall(qvec, {str(o.pk) for o in orgs}, exclude_item=str(item.pk))
-            titles = _visible_titles(ctx.user, [int(r.item) for r in recalled.values()])
+            titles = feedback.visible_titles(ctx.user, [int(r.item) for r in recalled.values()])
     out = []
     for o in orgs:
         prof = ctx.profile(o)
@@ -449,7 +441,7 @@ def _achievements_for(
             hit = None if vec is None else memory.recall(vec, {side}, str(a.pk)).get(side)
             if hit is not None:
                 recalled[a.pk] = hit
-    titles = _visible_titles(ctx.user, [int(r.item) for r in recalled.values()])
+    titles = feedback.visible_titles(ctx.user, [int(r.item) for r in recalled.values()])
     # Results the user may see only (dossier policy): a hidden one explains, moves, keeps nothing.
     assessed = results_visible_to(ctx.user, found)
     found = [a for a in found if only is None or a.pk in assessed]

@@ -120,6 +120,16 @@ rules.add_perm("matchmaking.change_record", is_staff | (is_partner & is_record_p
 rules.add_perm("matchmaking.decide_access", is_staff | (is_partner & owns_requested))
 rules.add_perm("matchmaking.accept_nda", is_requester)
 rules.add_perm("matchmaking.run_report", is_staff)
+
+
+@rules.predicate
+def is_member_of(user: AnyUser, org: Organization | None) -> bool:
+    return org is not None and org.pk in org_ids(user)
+
+
+# What matchmaking learned about an organization (its rules and the achievements it answered):
+# its own members and staff.
+rules.add_perm("matchmaking.see_learned", is_staff | is_member_of)
 # obj: the achievement (to invite) or the invitation's achievement (to revoke).
 rules.add_perm("matchmaking.invite_nda", is_staff | (is_partner & owns_source))
 

@@ -197,7 +197,7 @@ def learned(request: HttpRequest, org_pk: int) -> HttpResponse:
     org = catalog_rules.organizations_visible_to(user).filter(pk=org_pk).first()
     if org is None:
         raise Http404
-    if not (user.has_perm("matchmaking.run_report") or org.pk in org_ids(user)):
+    if not user.has_perm("matchmaking.see_learned", org):
         raise PermissionDenied
     rules = feedback.learned_for([org.pk]).get(org.pk)
     return render(
@@ -207,6 +207,7 @@ def learned(request: HttpRequest, org_pk: int) -> HttpResponse:
             "org": org,
             "learned": rules,
             "lines": feedback.describe(rules),
+            "answered": feedback.answered(user, org.pk),
             "reasons": [
                 (DeclineReason(r).label, n)
                 for r, n in (rules.reasons.items() if rules else [])

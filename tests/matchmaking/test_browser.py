@@ -60,9 +60,36 @@ def test_decline_with_reason_changes_the_ranking(page: Any, personas: Personas, 
     expect(cards.first).to_contain_text("后期产业基金")
     expect(cards.last).to_contain_text("天使创投")
     expect(cards.last.locator("[data-testid=status]")).to_be_visible()
-    page.goto(f"/matchmaking/learned/{eco.early_vc.pk}/")
     page.goto("/matchmaking/")
     expect(page.locator("[data-testid=records]")).to_contain_text("天使创投")
+
+
+def test_investor_reads_what_was_learned_and_an_outsider_is_refused(
+    page: Any, personas: Personas, eco: Eco, member_of: Any
+) -> None:
+    """The investor's own page lists the achievement it declined, with the reason, as the
+    memory its next rankings use; another organization's member gets the 403 page."""
+    member_of(eco.early_vc, "angel")
+    sign_in(page, "partner_a", PASSWORD)
+    page.goto(f"/matchmaking/achievement/{eco.achievement.pk}/?tab=investor")
+    card = page.locator("[data-testid=panel-investor] [data-testid=candidate]").first
+    expect(card).to_contain_text("天使创投")
+    card.locator("[data-testid=decline]").click()
+    card.locator("[data-testid=decline-reason]").select_option("too_early")
+    card.locator("[data-testid=decline-submit]").click()
+    expect(page).to_have_url(re.compile(r"tab=investor"))
+
+    page.goto(f"/matchmaking/learned/{eco.early_vc.pk}/")
+    expect(page.locator("[data-testid=error-403]")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, "angel", PASSWORD)
+    page.goto(f"/matchmaking/learned/{eco.early_vc.pk}/")
+    rows = page.locator("[data-testid=answered] tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(eco.achievement.title_zh)
+    expect(rows.first).to_contain_text("已拒绝：过早")
+    expect(page.locator("[data-testid=learned]")).to_contain_text("排名")
 
 
 def test_nda_request_approval_use_and_audit(

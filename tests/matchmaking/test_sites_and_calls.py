@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from luodi.catalog.choices import Disclosure
+from luodi.catalog.models import Achievement
 from luodi.matchmaking import actions, feedback, queries
 from luodi.matchmaking.models import OpenCall
 from tests.catalog_api.factories import TrialFactory, TrialSiteFactory
@@ -102,3 +104,43 @@ def test_what_was_learned_is_described(personas: Personas, eco: Eco, member_of: 
         client_for(personas.partner_b).get(f"/matchmaking/learned/{eco.gmp_park.pk}/").status_code
         == 403
     )
+
+
+def test_what_was_learned_lists_the_answers_naming_only_what_the_viewer_may_see(
+    personas: Personas, eco: Eco, member_of: Any
+) -> None:
+    """The park's declines are memory for its future rankings and listed on its page; once
+    the achievement is confidential the park's members no longer see its title there, in
+    the page or the API, while staff still do."""
+    park = member_of(eco.gmp_park, "gmp_park_user")
+    actions.act(
+        user=personas.partner_a,
+        source_kind="achievement",
+        source_id=eco.achievement.pk,
+        target_kind="park",
+        target_id=eco.gmp_park.pk,
+        status="declined",
+        reason="too_early",
+    )
+    title = eco.achievement.title_zh
+    url = f"/matchmaking/learned/{eco.gmp_park.pk}/"
+    page = client_for(park).get(url).content.decode()
+    assert 'data-testid="answered"' in page and title in page and "过早" in page
+
+    Achievement.objects.filter(pk=eco.achievement.pk).update(disclosure=Disclosure.CONFIDENTIAL)
+    page = client_for(park).get(url).content.decode()
+    assert title not in page and "您无权查看的成果" in page
+    body = client_for(park).get(f"/api/matchmaking/learned/{eco.gmp_park.pk}").json()
+    assert body["answered"] == [
+        {
+            "achievement_id": None,
+            "title": "",
+            "accepted": False,
+            "status": "declined",
+            "reason": "too_early",
+            "at": body["answered"][0]["at"],
+        }
+    ]
+    staff = client_for(personas.staff).get(f"/api/matchmaking/learned/{eco.gmp_park.pk}").json()
+    assert staff["answered"][0]["achievement_id"] == eco.achievement.pk
+    assert client_for(personas.viewer).get(url).status_code in (403, 404)
