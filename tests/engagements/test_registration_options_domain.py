@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import connections
 
 from luodi.engagements import demo_registration
@@ -111,6 +112,18 @@ def test_register_copies_the_fee_and_records_the_text_agreed_to(personas: Person
     assert reg.consent_version == shown.version
     assert ConsentText.objects.get(version=reg.consent_version).text == shown.text
     assert list(reg.answers.values_list("question_id", "value")) == [(c.visit.pk, "yes")]
+
+
+@pytest.mark.django_db
+def test_the_confirmation_names_the_category_and_its_fee(personas: Personas) -> None:
+    c = conference(personas)
+    events.send_confirmation(register(c), base_url="https://luodi.example")
+    events.send_confirmation(
+        register(c, email="wang@example.org", category_id=c.speaker.pk), base_url=""
+    )
+    paying, free = (m.body for m in mail.outbox[:2])
+    assert "代表" in paying and "¥1,200.00" in paying and "主办方" in paying
+    assert "讲者" in free and "免费" in free and "¥" not in free
 
 
 @pytest.mark.django_db
