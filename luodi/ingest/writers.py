@@ -78,9 +78,20 @@ class Titles:
         ]
         return model._default_manager.filter(pk=min(hits)).first() if hits else None
 
-    def add(
-        self, model: type[models.Model], scope: dict[str, Any], fields: tuple[str, str], obj: Any
+    def written(
+        self,
+        model: type[models.Model],
+        scope: dict[str, Any],
+        fields: tuple[str, str],
+        obj: Any,
+        created: bool,
     ) -> None:
+        """After a row's write: a new record's titles are added; an updated record may have
+        changed its titles, so its scope is read again when next asked."""
+        name = (model, fields, *sorted(scope.items()))
+        if not created:
+            self._scopes.pop(name, None)
+            return
         titles = self._scope(model, scope, fields)
         for key in self._keys(getattr(obj, fields[0]), getattr(obj, fields[1])):
             titles.setdefault(key, obj.pk)
@@ -415,8 +426,8 @@ def write_person(values: dict[str, Any], line: int, ctx: Context, summary: Summa
         return "unchanged"
     changed = apply_values(person, values, _PERSON_FIELDS)
     written = save_row(person, changed, created, ctx)
-    if created:
-        ctx.titles.add(Person, scope, _NAMES, person)
+    if written:
+        ctx.titles.written(Person, scope, _NAMES, person, created)
     return outcome(created, written)
 
 
@@ -460,8 +471,8 @@ def write_achievement(values: dict[str, Any], line: int, ctx: Context, summary: 
     if "inventors" in values:
         links |= asked_links(item, "inventors", people_of(owner_id, values["inventors"]))
     written = save_row(item, changed, created, ctx, links)
-    if created:
-        ctx.titles.add(Achievement, {"owner_id": owner_id}, _TITLES, item)
+    if written:
+        ctx.titles.written(Achievement, {"owner_id": owner_id}, _TITLES, item, created)
     return outcome(created, written)
 
 
@@ -499,8 +510,8 @@ def write_need(values: dict[str, Any], line: int, ctx: Context, summary: Summary
             need.clinician_id = clinician_id
             changed.append("clinician")
     written = save_row(need, changed, created, ctx)
-    if created:
-        ctx.titles.add(ClinicalNeed, {"organization_id": org_id}, _TITLES, need)
+    if written:
+        ctx.titles.written(ClinicalNeed, {"organization_id": org_id}, _TITLES, need, created)
     return outcome(created, written)
 
 

@@ -114,18 +114,19 @@ def request_on_commit(kind: str, object_id: int = EVERYTHING) -> None:
 def request_many_on_commit(kind: str, pks: Iterable[int]) -> None:
     """`request_on_commit` for many records of one kind (an import's chunk, an
     organization's people): two queries in all, not two per record."""
-    wanted = {int(pk) for pk in pks}
+    wanted = sorted({int(pk) for pk in pks})
     if not wanted:
         return
-    waiting = set(
-        IndexRequest.objects.filter(
-            kind=kind, object_id__in=wanted, claim="", done_at__isnull=True
-        ).values_list("object_id", flat=True)
-    )
-    IndexRequest.objects.bulk_create(
-        [IndexRequest(kind=kind, object_id=pk) for pk in sorted(wanted - waiting)],
-        batch_size=BATCH,
-    )
+    for start in range(0, len(wanted), BATCH):  # SQLite caps the parameters of one query
+        part = wanted[start : start + BATCH]
+        waiting = set(
+            IndexRequest.objects.filter(
+                kind=kind, object_id__in=part, claim="", done_at__isnull=True
+            ).values_list("object_id", flat=True)
+        )
+        IndexRequest.objects.bulk_create(
+            [IndexRequest(kind=kind, object_id=pk) for pk in part if pk not in waiting]
+        )
     connection = transaction.get_connection()
     if not any(
         isinstance(callback, _SyncAfterCommit) and callback.kind == kind

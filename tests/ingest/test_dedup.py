@@ -4,7 +4,7 @@ import pytest
 
 from luodi.catalog.models import Organization
 from luodi.ingest import dedup, domain, tables
-from tests.factories import OrganizationFactory
+from tests.factories import AchievementFactory, OrganizationFactory
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,28 @@ def test_duplicates_are_updated_or_flagged_never_created_twice(db: None) -> None
     assert "6" in flagged[1]
     city.refresh_from_db()
     assert city.name_en == "Chengdu Medical City"
+
+
+def test_a_title_changed_earlier_in_the_file_is_matched_by_its_new_words(db: None) -> None:
+    """Rows find their record among the titles read once per chunk: a row that renames a
+    record is seen by the rows after it, in the same chunk, as a database query would."""
+    owner = OrganizationFactory(name_zh="甲大学", name_en="A University", kind="university")
+    item = AchievementFactory(owner=owner, title_zh="肝癌早筛", title_en="Liver screen")
+    rows = [
+        ["甲大学", "肝癌早筛", "Liver Screen Kit", "device", "preclinical"],  # renames it
+        ["甲大学", "肝癌早筛试剂盒", "liver screen KIT", "device", "phase1"],  # by its new name
+    ]
+    summary = domain.import_table(
+        actor=None,
+        system=True,
+        kind="achievements",
+        table=tables.Table(["owner", "zh", "en", "kind", "stage"], list(enumerate(rows, 2))),
+        mapping=["owner", "title_zh", "title_en", "kind", "stage"],
+    )
+    assert (summary.errors, summary.created, summary.updated) == ([], 0, 2)
+    item.refresh_from_db()
+    assert (item.title_zh, item.title_en, item.stage) == (
+        "肝癌早筛试剂盒",
+        "liver screen KIT",
+        "phase1",
+    )
