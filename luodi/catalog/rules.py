@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
-from luodi.catalog.choices import Disclosure, ReviewStatus
+from luodi.catalog.choices import Disclosure, OrganizationKind, ReviewStatus
 from luodi.catalog.models import (
     Achievement,
     Carrier,
@@ -128,6 +128,27 @@ def organizations_attachable_by(user: AnyUser) -> QuerySet[Organization]:
     visible one for staff, otherwise only the user's own."""
     qs = organizations_visible_to(user)
     return qs if is_staff(user) else qs.filter(pk__in=org_ids(user))
+
+
+def institutions_kept_by(user: AnyUser) -> QuerySet[Organization]:
+    """Institutions whose own books (grants, the transfer ledger, reward distributions)
+    `user` may open: staff every one, a partner its own organizations, anyone else none."""
+    if is_staff(user):
+        return Organization.objects.all()
+    if not is_partner(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(pk__in=org_ids(user))
+
+
+def institution_picker(user: AnyUser, keeping: QuerySet[Any]) -> QuerySet[Organization]:
+    """The institution picker of such books: a member's own organizations; for staff, the
+    hospitals and institutes and any organization already `keeping` books (a queryset of
+    institution ids), not every company."""
+    qs = institutions_kept_by(user)
+    if is_staff(user):
+        kinds = [OrganizationKind.HOSPITAL, OrganizationKind.INSTITUTE]
+        qs = qs.filter(Q(kind__in=kinds) | Q(pk__in=keeping))
+    return qs.order_by("name_zh", "name_en", "pk")
 
 
 def carriers_visible_to(user: AnyUser) -> QuerySet[Carrier]:

@@ -22,32 +22,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from luodi.accounts.rules import AnyUser, Link, is_institution_member, is_partner, is_staff, org_ids
-from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Achievement, Organization, Person
-from luodi.catalog.rules import achievements_visible_to, people_visible_to
+from luodi.catalog.rules import (
+    achievements_visible_to,
+    institution_picker,
+    institutions_kept_by,
+    people_visible_to,
+)
 from luodi.grants.models import Grant, GrantDocument, GrantMember
 
-
-def institutions_visible_to(user: AnyUser) -> QuerySet[Organization]:
-    """The institutions whose grants `user` may open."""
-    if is_staff(user):
-        return Organization.objects.all()
-    if not is_partner(user):
-        return Organization.objects.none()
-    return Organization.objects.filter(pk__in=org_ids(user))
+# The institutions whose grants `user` may open: the catalog's rule for an institution's books.
+institutions_visible_to = institutions_kept_by
 
 
 def institutions_offered(user: AnyUser) -> QuerySet[Organization]:
-    """The institution picker: a member's own organizations; for staff, the hospitals and
-    institutes and any organization that already has a grant (not every company)."""
-    qs = institutions_visible_to(user)
-    if is_staff(user):
-        kinds = [OrganizationKind.HOSPITAL, OrganizationKind.INSTITUTE]
-        qs = qs.filter(Q(kind__in=kinds) | Q(pk__in=Grant.objects.values("institution_id")))
-    return qs.order_by("name_zh", "name_en", "pk")
+    """The institution picker: also any organization that already has a grant."""
+    return institution_picker(user, Grant.objects.values("institution_id"))
 
 
 def sees_grants_of(user: AnyUser, institution: Organization) -> bool:

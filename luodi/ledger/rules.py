@@ -24,33 +24,20 @@ import rules
 from django.db.models import Q, QuerySet
 
 from luodi.accounts.rules import AnyUser, Link, is_institution_member, is_partner, is_staff, org_ids
-from luodi.catalog.choices import OrganizationKind
 from luodi.catalog.models import Organization
-from luodi.catalog.rules import achievements_visible_to
+from luodi.catalog.rules import achievements_visible_to, institution_picker, institutions_kept_by
 from luodi.ledger.models import LedgerEntry
 from luodi.patents.rules import payments_visible_to
 from luodi.pipeline.models import Agreement
 from luodi.pipeline.rules import agreements_visible_to
 
-
-def institutions_visible_to(user: AnyUser) -> QuerySet[Organization]:
-    """The institutions whose ledger `user` may open."""
-    if is_staff(user):
-        return Organization.objects.all()
-    if not is_partner(user):
-        return Organization.objects.none()
-    return Organization.objects.filter(pk__in=org_ids(user))
+# The institutions whose ledger `user` may open: the catalog's rule for an institution's books.
+institutions_visible_to = institutions_kept_by
 
 
 def institutions_offered(user: AnyUser) -> QuerySet[Organization]:
-    """The institution picker: a member's own organizations; for staff, the hospitals and
-    universities and any organization that already keeps a ledger (not every company)."""
-    qs = institutions_visible_to(user)
-    if is_staff(user):
-        kinds = [OrganizationKind.HOSPITAL, OrganizationKind.INSTITUTE]
-        has = LedgerEntry.objects.values("institution_id")
-        qs = qs.filter(Q(kind__in=kinds) | Q(pk__in=has))
-    return qs.order_by("name_zh", "name_en", "pk")
+    """The institution picker: also any organization that already keeps a ledger."""
+    return institution_picker(user, LedgerEntry.objects.values("institution_id"))
 
 
 def entries_visible_to(user: AnyUser) -> QuerySet[LedgerEntry]:
