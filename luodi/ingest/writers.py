@@ -88,18 +88,23 @@ class Titles:
     ) -> None:
         """After a row's write: a new record's titles are added; an updated record may have
         changed its titles, so its scope is read again when next asked."""
-        name = (model, fields, *sorted(scope.items()))
         if not created:
-            self._scopes.pop(name, None)
+            self._scopes.pop(self._name(model, scope, fields), None)
             return
         titles = self._scope(model, scope, fields)
         for key in self._keys(getattr(obj, fields[0]), getattr(obj, fields[1])):
             titles.setdefault(key, obj.pk)
 
+    @staticmethod
+    def _name(
+        model: type[models.Model], scope: dict[str, Any], fields: tuple[str, str]
+    ) -> tuple[Any, ...]:
+        return (model, fields, *sorted(scope.items()))
+
     def _scope(
         self, model: type[models.Model], scope: dict[str, Any], fields: tuple[str, str]
     ) -> dict[tuple[str, str], int]:
-        name = (model, fields, *sorted(scope.items()))
+        name = self._name(model, scope, fields)
         titles = self._scopes.get(name)
         if titles is None:
             titles = self._scopes[name] = {}

@@ -129,10 +129,13 @@ class Answered:
 
     achievement_id: int | None
     title: str
-    accepted: bool
     status: str
     reason: str
     at: datetime
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in ACCEPTED
 
     @property
     def reason_label(self) -> str:
@@ -151,7 +154,6 @@ def answered(user: AnyUser, org_id: int, limit: int = 50) -> list[Answered]:
         Answered(
             achievement_id=pk if pk in titles else None,
             title=titles.get(pk, ""),
-            accepted=status in ACCEPTED,
             status=status,
             reason=reason if status == MatchStatus.DECLINED else "",
             at=at,

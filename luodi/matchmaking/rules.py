@@ -21,7 +21,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from luodi.accounts.models import AuditEntry
-from luodi.accounts.rules import AnyUser, is_partner, is_staff, org_ids
+from luodi.accounts.rules import AnyUser, is_institution_member, is_partner, is_staff, org_ids
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import OrganizationKind, ReviewStatus
 from luodi.catalog.models import Achievement, Organization
@@ -122,14 +122,9 @@ rules.add_perm("matchmaking.accept_nda", is_requester)
 rules.add_perm("matchmaking.run_report", is_staff)
 
 
-@rules.predicate
-def is_member_of(user: AnyUser, org: Organization | None) -> bool:
-    return org is not None and org.pk in org_ids(user)
-
-
 # What matchmaking learned about an organization (its rules and the achievements it answered):
-# its own members and staff.
-rules.add_perm("matchmaking.see_learned", is_staff | is_member_of)
+# its own members (accounts' membership predicate, given the organization) and staff.
+rules.add_perm("matchmaking.see_learned", is_staff | is_institution_member)
 # obj: the achievement (to invite) or the invitation's achievement (to revoke).
 rules.add_perm("matchmaking.invite_nda", is_staff | (is_partner & owns_source))
 

@@ -83,8 +83,8 @@ def test_open_call_notifies_matched_parties(personas: Personas, eco: Eco, member
         actions.publish_open_call(user=buyer, need_id=eco.need.pk)
 
 
-def test_what_was_learned_is_described(personas: Personas, eco: Eco, member_of: Any) -> None:
-    park = member_of(eco.gmp_park, "gmp_park_user")
+def _park_declines(personas: Personas, eco: Eco, reason: str) -> None:
+    """The GMP park declines the demo achievement (relayed by its owner), with `reason`."""
     actions.act(
         user=personas.partner_a,
         source_kind="achievement",
@@ -92,8 +92,13 @@ def test_what_was_learned_is_described(personas: Personas, eco: Eco, member_of: 
         target_kind="park",
         target_id=eco.gmp_park.pk,
         status="declined",
-        reason="no_capacity",
+        reason=reason,
     )
+
+
+def test_what_was_learned_is_described(personas: Personas, eco: Eco, member_of: Any) -> None:
+    park = member_of(eco.gmp_park, "gmp_park_user")
+    _park_declines(personas, eco, "no_capacity")
     rules = feedback.learned_for([eco.gmp_park.pk])[eco.gmp_park.pk]
     assert rules.full_carriers == {"wet_lab"}
     page = client_for(park).get(f"/matchmaking/learned/{eco.gmp_park.pk}/")
@@ -113,15 +118,7 @@ def test_what_was_learned_lists_the_answers_naming_only_what_the_viewer_may_see(
     the achievement is confidential the park's members no longer see its title there, in
     the page or the API, while staff still do."""
     park = member_of(eco.gmp_park, "gmp_park_user")
-    actions.act(
-        user=personas.partner_a,
-        source_kind="achievement",
-        source_id=eco.achievement.pk,
-        target_kind="park",
-        target_id=eco.gmp_park.pk,
-        status="declined",
-        reason="too_early",
-    )
+    _park_declines(personas, eco, "too_early")
     title = eco.achievement.title_zh
     url = f"/matchmaking/learned/{eco.gmp_park.pk}/"
     page = client_for(park).get(url).content.decode()
