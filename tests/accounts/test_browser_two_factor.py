@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from tests.accounts.conftest import enrolled
-from tests.browser_fixtures import ARTIFACTS, sign_in
+from tests.browser_fixtures import keep_screenshot, sign_in
 from tests.conftest import Personas
 from tests.factories import PASSWORD, PersonFactory
 
@@ -23,23 +23,18 @@ def _app_code(key: str, steps_ahead: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 def test_staff_enrols_an_app_and_signs_in_with_a_code(page: Page, personas: Personas) -> None:
     sign_in(page, "staff_user", PASSWORD)
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/\?next="))
     expect(page.locator("[data-testid=two-factor-required]")).to_be_visible()
     expect(page.locator("[data-testid=totp-qr]")).to_be_visible()
-    _shot(page, "two_factor_setup_zh")
+    keep_screenshot(page, "two_factor_setup_zh")
     key = page.locator("[data-testid=totp-key]").inner_text()
 
     page.fill("input[name=code]", _app_code(key))
     page.click("[data-testid=confirm-code]")
     expect(page.locator("[data-testid=backup-codes] li")).to_have_count(10)
-    _shot(page, "two_factor_backup_codes_zh")
+    keep_screenshot(page, "two_factor_backup_codes_zh")
     page.click("[data-testid=codes-done]")
     expect(page.locator("h1")).to_contain_text("欢迎")
 
@@ -48,14 +43,14 @@ def test_staff_enrols_an_app_and_signs_in_with_a_code(page: Page, personas: Pers
     expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
     page.click("button[name=language][value=en]")
     expect(page.locator("h1")).to_contain_text("Enter your sign-in code")
-    _shot(page, "two_factor_code_en")
+    keep_screenshot(page, "two_factor_code_en")
     page.fill("input[name=code]", _app_code(key, steps_ahead=1))  # the first one is spent
     page.click("[data-testid=verify-code]")
     expect(page.locator("h1")).to_contain_text("Welcome")
 
     page.goto("/accounts/two-factor/")
     expect(page.locator("[data-testid=two-factor-on]")).to_contain_text("10")
-    _shot(page, "two_factor_setup_en")
+    keep_screenshot(page, "two_factor_setup_en")
 
 
 def test_wrong_code_is_refused(page: Page, personas: Personas) -> None:
@@ -69,7 +64,7 @@ def test_wrong_code_is_refused(page: Page, personas: Personas) -> None:
 
     expect(page.locator(".field.has-error .error")).to_contain_text("验证码不正确")
     expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
-    _shot(page, "two_factor_wrong_code_390")
+    keep_screenshot(page, "two_factor_wrong_code_390")
     page.goto("/catalog/organizations/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
@@ -88,7 +83,7 @@ def test_staff_records_legal_basis_and_anonymises_a_person(page: Page, personas:
     page.select_option("select[name=legal_basis]", "consent")
     page.click("[data-testid=save-legal-basis]")
     expect(page.locator(".messages")).to_contain_text("处理依据已保存")
-    _shot(page, "person_privacy_390")
+    keep_screenshot(page, "person_privacy_390")
     page.check("input[name=confirm]")
     page.click("[data-testid=anonymise-person]")
     expect(page.locator("[data-testid=anonymised]")).to_be_visible()

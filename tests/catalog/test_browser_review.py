@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from luodi.accounts.models import Role
 from luodi.catalog.models import Achievement, Revision
 from tests.browser.conftest import sign_in
-from tests.browser_fixtures import ARTIFACTS, _is_script_error
+from tests.browser_fixtures import _is_script_error, keep_screenshot
 from tests.conftest import Personas
 from tests.factories import PASSWORD, AchievementFactory, UserFactory
 
@@ -32,8 +32,7 @@ def second_page(browser: Any, live_server: Any) -> Iterator[Page]:
 
 
 def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"review-{name}.png"), full_page=True)
+    keep_screenshot(page, f"review-{name}")
 
 
 def _english(page: Page, live_server: Any) -> None:

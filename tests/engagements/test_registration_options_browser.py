@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from luodi.engagements.models import Registration, RegistrationCategory
-from tests.browser_fixtures import ARTIFACTS, sign_in
+from tests.browser_fixtures import keep_screenshot, sign_in
 from tests.conftest import Personas
 from tests.engagements.test_registration_options_domain import TAX_ID, conference
 from tests.engagements.test_registration_options_domain import register as register_directly
@@ -103,8 +103,7 @@ def test_bad_tax_id_and_no_consent_save_nothing(browser, live_server, personas: 
     ).to_be_checked()
     assert _fits(page)
     assert not Registration.objects.exists()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "registration_options_refused.png"), full_page=True)
+    keep_screenshot(page, "registration_options_refused")
 
     # Fixed: registered.
     page.fill(f"{FORM} input[name=tax_id]", TAX_ID)

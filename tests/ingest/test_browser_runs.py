@@ -11,7 +11,7 @@ from luodi.catalog.models import Organization
 from luodi.ingest import runs
 from luodi.ingest.models import ImportRun
 from tests.browser.conftest import sign_in
-from tests.browser_fixtures import ARTIFACTS
+from tests.browser_fixtures import keep_screenshot
 from tests.conftest import Personas
 from tests.factories import PASSWORD
 from tests.ingest.conftest import write_xlsx
@@ -45,7 +45,7 @@ def test_large_import_is_queued_and_shown_done_with_its_counts(
     run_box = page.locator("[data-testid=import-run]")
     expect(run_box).to_have_attribute("data-status", "queued")
     expect(page.locator("[data-testid=run-progress]")).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "ingest-run-queued-zh.png"), full_page=True)
+    keep_screenshot(page, "ingest-run-queued-zh")
 
     # What the worker does with the queued job (other apps' jobs stay in the queue).
     assert runs.execute(ImportRun.objects.get().pk) == "done"
@@ -57,19 +57,19 @@ def test_large_import_is_queued_and_shown_done_with_its_counts(
     expect(bad).to_have_count(1)
     expect(bad.first.locator("td").first).to_have_text("5")
     expect(bad.first).to_contain_text("外星人")
-    page.screenshot(path=str(ARTIFACTS / "ingest-run-done-zh.png"), full_page=True)
+    keep_screenshot(page, "ingest-run-done-zh")
     assert Organization.objects.count() == 2 + 11
 
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.reload()
     expect(page.locator("h2").first).to_have_text("3. Done")
-    page.screenshot(path=str(ARTIFACTS / "ingest-run-done-en.png"), full_page=True)
+    keep_screenshot(page, "ingest-run-done-en")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=str(ARTIFACTS / "ingest-run-done-390.png"), full_page=True)
+    keep_screenshot(page, "ingest-run-done-390")
     page.goto("/import/")
     expect(page.locator("[data-testid=recent-runs] tbody tr")).to_have_count(1)
     expect(page.locator("[data-testid=recent-runs]")).to_contain_text("Done")
-    page.screenshot(path=str(ARTIFACTS / "ingest-recent-runs-390.png"), full_page=True)
+    keep_screenshot(page, "ingest-recent-runs-390")
 
 
 def test_large_all_or_nothing_import_lists_bad_rows_then_takes_the_good_ones(
@@ -89,7 +89,7 @@ def test_large_all_or_nothing_import_lists_bad_rows_then_takes_the_good_ones(
     expect(bad.nth(0).locator("td").first).to_have_text("3")
     expect(bad.nth(0)).to_contain_text("外星人")
     expect(bad.nth(1).locator("td").first).to_have_text("6")
-    page.screenshot(path=str(ARTIFACTS / "ingest-run-refused-zh.png"), full_page=True)
+    keep_screenshot(page, "ingest-run-refused-zh")
     assert Organization.objects.count() == 2
 
     page.click("[data-testid=import-good]")

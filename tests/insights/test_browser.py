@@ -15,7 +15,7 @@ from luodi.insights.models import ReportJob
 from luodi.insights.reports import CJK_FONT
 from luodi.pipeline.models import Project
 from tests.browser.conftest import sign_in
-from tests.browser_fixtures import ARTIFACTS
+from tests.browser_fixtures import keep_screenshot
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_dashboard_charts_drill_table_and_report(page, demo_data) -> None:  # ty
     funnel = page.locator("[data-chart-canvas=funnel]")
     expect(funnel.locator("canvas")).to_be_visible()
     assert page.locator("[data-chart-canvas][data-rendered=true]").count() >= 8
-    page.screenshot(path=str(ARTIFACTS / "insights-dashboard.png"), full_page=True)
+    keep_screenshot(page, "insights-dashboard")
 
     page.mouse.click(*_first_stage(page))
     expect(page.locator("[data-testid=drill-row]").first).to_be_visible()
@@ -99,14 +99,14 @@ def test_map_graph_and_layout_render_offline(page, demo_data) -> None:  # type: 
     expect(page.locator("#insights-map[data-ready=true]")).to_be_attached()
     expect(page.locator("[data-map-canvas][data-rendered=true] canvas")).to_be_visible()
     expect(page.locator("[data-graph-canvas][data-rendered=true] canvas")).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "insights-map.png"), full_page=True)
+    keep_screenshot(page, "insights-map")
 
     page.goto("/insights/layout/")
     expect(page.locator("[data-testid=layout-matrix]")).to_be_visible()
     expect(page.locator("[data-testid=layout-segments-note]")).to_be_visible()
     page.locator("[data-testid=gap]").first.click()
     expect(page.locator("[data-testid=gap-detail] h2")).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "insights-layout.png"), full_page=True)
+    keep_screenshot(page, "insights-layout")
 
     # Editing an organization's industry-chain segments (checkboxes) stores the codes.
     org = Organization.objects.filter(kind="cro", is_demo=True).order_by("pk").first()

@@ -10,15 +10,14 @@ from typing import Any
 from playwright.sync_api import expect
 
 from luodi.notifications.models import Channel, EmailPreference
-from tests.browser_fixtures import ARTIFACTS, sign_in
+from tests.browser_fixtures import keep_screenshot, sign_in
 from tests.conftest import Personas
 from tests.factories import PASSWORD
 from tests.notifications.conftest import FakeRobots
 
 
 def _shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"notifications-{name}.png"), full_page=True)
+    keep_screenshot(page, f"notifications-{name}")
 
 
 def test_team_admin_adds_robot_sends_test_and_sees_delivery(
