@@ -20,6 +20,8 @@ The contract every backend keeps (tests/matching/test_backends.py runs it on bot
   ids)`: cosine of a query vector with the stored vectors of `ids` (None where missing).
 - `matched_terms(query, doc_ids)`: doc id -> field -> query words found, for explanations;
   documents where no query word occurs are left out.
+- `holders(query, doc_ids)`: query word -> those of `doc_ids` that hold it (the same
+  words as `matched_terms`, without fields; cheap enough for a thousand hits).
 - `ids()` / `metadata(doc_id)` / `hashes(doc_ids)` (the stored content hash of each given
   document that is there) for reconciliation with the database.
 """
@@ -74,6 +76,8 @@ class Backend(Protocol):
     def matched_terms(
         self, query: str, doc_ids: Iterable[str]
     ) -> dict[str, dict[str, list[str]]]: ...
+
+    def holders(self, query: str, doc_ids: Sequence[str]) -> dict[str, set[str]]: ...
 
     def ids(self) -> Iterator[str]: ...
 
@@ -148,6 +152,9 @@ class InProcessBackend:
     def matched_terms(self, query: str, doc_ids: Iterable[str]) -> dict[str, dict[str, list[str]]]:
         found = self.index.matched_terms(query, doc_ids)
         return {d: fields for d, fields in found.items() if fields}
+
+    def holders(self, query: str, doc_ids: Sequence[str]) -> dict[str, set[str]]:
+        return self.index.holders(query, doc_ids)
 
     def ids(self) -> Iterator[str]:
         return iter(list(self.index.slot_of))

@@ -429,22 +429,49 @@ class LexicalIndex:
 
     def matched_fields_at(
         self, slots: Sequence[int], qterms: Mapping[int, float]
-    ) -> list[dict[int, int]]:
-        """Per slot, term id -> field bitmask of the query terms present in that document:
-        one binary search per term and segment for all slots."""
+    ) -> dict[int, dict[int, int]]:
+        """Per query term present in any of the slots: position in `slots` -> field bitmask
+        of that term in that document. One binary search per term and segment for all
+        slots; term-major, so callers that explain in the terms' order need no sorting."""
+        out: dict[int, dict[int, int]] = {}
+        for tid, hit, masks in self._present(slots, qterms):
+            # Plain ints: indexing numpy arrays one element at a time cost more than the
+            # binary searches (search explains up to a thousand hits per kind).
+            found = out.setdefault(tid, {})
+            for j, mask in zip(hit.tolist(), masks.tolist(), strict=True):
+                found[j] = found.get(j, 0) | mask
+        return out
+
+    def holding_at(
+        self, slots: Sequence[int], qterms: Mapping[int, float]
+    ) -> dict[int, np.ndarray]:
+        """Per query term present in any of the slots: the positions in `slots` that hold
+        it (sorted, unique), with no Python loop over the slots."""
+        out: dict[int, list[np.ndarray]] = {}
+        for tid, hit, _masks in self._present(slots, qterms):
+            out.setdefault(tid, []).append(hit)
+        return {
+            t: parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+            for t, parts in out.items()
+        }
+
+    def _present(
+        self, slots: Sequence[int], qterms: Mapping[int, float]
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(term, positions in `slots` holding it, their field masks), per term and segment
+        that has any: one binary search per term and segment for all slots."""
         at = np.asarray(slots, dtype=np.int64)
-        out: list[dict[int, int]] = [{} for _ in slots]
         if at.size == 0:
-            return out
+            return
         for tid in qterms:
             for seg in self.segments:
                 d, _, m = seg.postings(tid)
                 if d.size == 0:
                     continue
                 pos = np.minimum(np.searchsorted(d, at), d.size - 1)
-                for j in np.flatnonzero(d[pos] == at):
-                    out[j][tid] = out[j].get(tid, 0) | int(m[pos[j]])
-        return out
+                hit = np.flatnonzero(d[pos] == at)
+                if hit.size:
+                    yield tid, hit, m[pos[hit]]
 
     def field_names(self, mask: int) -> list[str]:
         """Fields whose bits are set. The shared last bit names every field from the 64th

@@ -594,6 +594,14 @@ class MilvusBackend:
                 out[row["doc_id"]] = found
         return out
 
+    def holders(self, query: str, doc_ids: Sequence[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for doc_id, fields in self.matched_terms(query, doc_ids).items():
+            for words in fields.values():
+                for word in words:
+                    out.setdefault(word, set()).add(doc_id)
+        return out
+
 
 def _and(a: str, b: str) -> str:
     return f"({a}) and ({b})" if a and b else (a or b)

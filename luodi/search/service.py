@@ -125,7 +125,6 @@ class _Found:
     pk: int
     score: float
     matched: dict[str, list[str]] = field(default_factory=dict)
-    explained: bool = False
 
 
 def search(
@@ -167,7 +166,11 @@ def search(
     # The index also holds every Chinese character as a term, so that a word segmented
     # differently still meets its characters; a record that shares single characters with
     # the query but none of its words must hold all the characters of one of its runs.
-    runs = [r for r in _cjk_runs(query) if len(r) > 1] + expanded.unknown_runs
+    runs = [
+        frozenset(r)
+        for r in [r for r in _cjk_runs(query) if len(r) > 1] + expanded.unknown_runs
+        if r
+    ]
     found: dict[str, list[_Found]] = {}
     for slug, backend in backends.items():
         if backend is None:
@@ -175,8 +178,8 @@ def search(
         hits = backend.search(expanded.text, k=COUNT_CAP, mode="lexical", filters=filters)
         found[slug] = [_Found(slug, int(h.id), h.score) for h in hits]
         if runs and found[slug]:
-            _explain(backend, expanded.text, found[slug])
-            found[slug] = [f for f in found[slug] if _whole(f, runs)]
+            whole = _whole(backend.holders(expanded.text, [h.id for h in hits]), runs)
+            found[slug] = [f for f in found[slug] if str(f.pk) in whole]
     res.counts = _verified_counts(user, found, include_archived)
     res.capped = any(len(hits) >= COUNT_CAP for hits in found.values())
     res.total = sum(res.counts.get(k, 0) for k in res.kinds)
@@ -187,18 +190,18 @@ def search(
         # holds every word of the query may rank below short ones that hold one.
         top = found.get(slug, [])[: max(limit, MERGE_POOL)]
         backend = backends[slug]
-        if top and backend is not None and not top[0].explained:
+        if top and backend is not None:
             _explain(backend, expanded.text, top)
         shown += top
     # Scores of different indexes are not comparable (each has its own statistics): the
     # kinds' hits are merged by how many of the query's words their title or name holds,
     # then their own text (not their organization's name), then all of it, then by score.
-    tok = index.tokenizer
+    held = _Held(index.tokenizer)
     shown.sort(
         key=lambda f: (
-            -_coverage(f, units, tok, TITLE_FIELDS),
-            -_coverage(f, units, tok, OWN_FIELDS),
-            -_coverage(f, units, tok),
+            -_coverage(f, units, held, TITLE_FIELDS),
+            -_coverage(f, units, held, OWN_FIELDS),
+            -_coverage(f, units, held),
             -f.score,
             f.kind,
             f.pk,
@@ -222,7 +225,6 @@ def _explain(backend: Backend, text: str, hits: list[_Found]) -> None:
     matched = backend.matched_terms(text, [str(f.pk) for f in hits])
     for f in hits:
         f.matched = matched.get(str(f.pk), {})
-        f.explained = True
 
 
 def _surfaces(found: _Found, fields: Callable[[str], bool] | None = None) -> set[str]:
@@ -250,13 +252,18 @@ def _cjk_runs(query: str) -> list[str]:
     ]
 
 
-def _whole(found: _Found, runs: list[str]) -> bool:
-    """Kept when the record matched a real word, or every character of an unknown run: a
-    record that shares one character with an unknown name is not a match for it."""
-    surfaces = _surfaces(found)
-    if any(len(s) > 1 or s.isascii() for s in surfaces):
-        return True
-    return any(run and set(run) <= surfaces for run in runs)
+def _whole(holders: dict[str, set[str]], runs: list[frozenset[str]]) -> set[str]:
+    """The hits kept: those that hold a real word of the query, or every character of one
+    of its unknown runs. A record that shares one character with an unknown name is not a
+    match for it."""
+    kept: set[str] = set()
+    for word, ids in holders.items():
+        if len(word) > 1 or word.isascii():
+            kept |= ids
+    for run in runs:
+        having = [holders.get(ch, set()) for ch in run]
+        kept |= set.intersection(*having) if having else set()
+    return kept
 
 
 def _units(query: str, runs: list[str], tok: Tokenizer) -> list[frozenset[str]]:
@@ -274,17 +281,34 @@ def _query_words(query: str, tok: Tokenizer) -> list[str]:
     return out
 
 
+class _Held:
+    """The index terms a set of matched surfaces stands for. Hundreds of hits share the
+    same few query words, so each surface is tokenized once per search."""
+
+    def __init__(self, tok: Tokenizer) -> None:
+        self.tok = tok
+        self.terms: dict[str, frozenset[str]] = {}
+
+    def __call__(self, surfaces: set[str]) -> set[str]:
+        out = set(surfaces)
+        for s in surfaces:
+            terms = self.terms.get(s)
+            if terms is None:
+                terms = self.terms[s] = frozenset(self.tok.tokenize(s))
+            out |= terms
+        return out
+
+
 def _coverage(
     found: _Found,
     units: list[frozenset[str]],
-    tok: Tokenizer,
+    held: _Held,
     fields: Callable[[str], bool] | None = None,
 ) -> float:
     if not units:
         return 0.0
-    surfaces = _surfaces(found, fields)
-    held = {t for s in surfaces for t in tok.tokenize(s)} | surfaces
-    return sum(1 for unit in units if unit <= held) / len(units)
+    terms = held(_surfaces(found, fields))
+    return sum(1 for unit in units if unit <= terms) / len(units)
 
 
 def _visible(user: AnyUser, kind: Kind, include_archived: bool) -> QuerySet[Any]:
@@ -328,11 +352,15 @@ def _items(
         qs = _visible(user, kind, include_archived).filter(pk__in=ids)
         qs = qs.select_related(*kind.related).prefetch_related(*kind.prefetch)
         objects[slug] = {obj.pk: obj for obj in qs}
-    kept = [f for f in window if f.pk in objects.get(f.kind, {})]
-    items = [_item(KINDS[f.kind], objects[f.kind][f.pk], f, tok) for f in kept]
+    carded = [
+        (f, objects[f.kind][f.pk], KINDS[f.kind].card(objects[f.kind][f.pk]))
+        for f in window
+        if f.pk in objects.get(f.kind, {})
+    ]
     wanted = query.lower()
-    items.sort(key=lambda i: wanted not in f"{i.title_text} {i.alt_title}".lower())
-    return items[:limit]
+    carded.sort(key=lambda c: wanted not in f"{c[2].title} {c[2].alt_title}".lower())
+    # Snippets and highlights only for what the page shows.
+    return [_item(KINDS[f.kind], obj, card, f, tok) for f, obj, card in carded[:limit]]
 
 
 def _terms(found: _Found, tok: Tokenizer | None) -> set[str]:
@@ -342,8 +370,7 @@ def _terms(found: _Found, tok: Tokenizer | None) -> set[str]:
     return {t for surfaces in found.matched.values() for s in surfaces for t in tok.tokenize(s)}
 
 
-def _item(kind: Kind, obj: Any, found: _Found, tok: Tokenizer | None) -> Item:
-    card: Card = kind.card(obj)
+def _item(kind: Kind, obj: Any, card: Card, found: _Found, tok: Tokenizer | None) -> Item:
     terms = _terms(found, tok)
     text_html = SafeString("")
     if tok is not None:

@@ -192,6 +192,25 @@ def test_matched_terms_per_field(make: Factory, docs: list[Document]) -> None:
     assert backend.matched_terms("zebrafish", ["a3"]) == {}
 
 
+def test_holders_say_what_matched_terms_say_without_fields(
+    make: Factory, docs: list[Document]
+) -> None:
+    backend = make(docs)
+    ids = [d.id for d in docs] + ["missing"]
+    query = "lung cancer 糖尿病 zebrafish"
+
+    held = backend.holders(query, ids)
+
+    want: dict[str, set[str]] = {}
+    for doc_id, fields in backend.matched_terms(query, ids).items():
+        for words in fields.values():
+            for word in words:
+                want.setdefault(word, set()).add(doc_id)
+    assert held == want
+    assert held["cancer"] >= {"a3"} and "a1" not in held["cancer"]
+    assert "zebrafish" not in held
+
+
 def test_backends_rank_alike(both: tuple[Backend, Backend]) -> None:
     """The same documents in the same order with the same scores, in every mode: the
     server's BM25 over terms repeated by field weight (title 4, summary 3, body 2 copies,

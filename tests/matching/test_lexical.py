@@ -152,8 +152,9 @@ def test_matched_fields_of_many_slots_in_one_pass() -> None:
     qterms = lex.query_terms("w0 w3 w40 乳腺癌")
     slots = [599, 0, 250, 7, 401, 250]  # unsorted, repeated, across segments
 
-    got = lex.matched_fields_at(slots, qterms)
+    by_term = lex.matched_fields_at(slots, qterms)
 
+    got = [{tid: at[j] for tid, at in by_term.items() if j in at} for j in range(len(slots))]
     for slot, fields in zip(slots, got, strict=True):
         want: dict[int, int] = {}
         for tid in qterms:
