@@ -33,7 +33,6 @@ from ninja.responses import Status as Respond
 
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.catalog import rules as catalog_rules
 from luodi.control_chars import InputSchema
 from luodi.disclosure.models import NdaInvitation
 from luodi.errors import ApiError
@@ -389,17 +388,12 @@ def post_revoke_invitation(request: HttpRequest, invitation_id: int) -> NdaInvit
     summary="What was learned about an organization from its feedback",
 )
 def get_learned(request: HttpRequest, org_id: int) -> dict[str, Any]:
-    user = request_user(request)
-    org = catalog_rules.organizations_visible_to(user).filter(pk=org_id).first()
-    if org is None:
-        raise Http404
-    if not user.has_perm("matchmaking.see_learned", org):
-        raise PermissionDenied
-    rules = feedback.learned_for([org_id]).get(org_id)
+    report = feedback.learned_report(request_user(request), org_id)
+    rules = report.learned
     return {
         "organization_id": org_id,
-        "rules": feedback.describe(rules),
+        "rules": report.lines,
         "reasons": dict(rules.reasons) if rules else {},
         "accepted": rules.accepted if rules else 0,
-        "answered": feedback.answered(user, org_id),
+        "answered": report.answered,
     }

@@ -31,12 +31,15 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from luodi.accounts.rules import AnyUser
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import CarrierType, Stage, TransferMode, maturity
+from luodi.catalog.models import Organization
 from luodi.matching.outcomes import OutcomeMemory, Recall
 from luodi.matchmaking.adapters import ItemProfile
 from luodi.matchmaking.models import DeclineReason, MatchRecord, MatchStatus
@@ -160,6 +163,26 @@ def answered(user: AnyUser, org_id: int, limit: int = 50) -> list[Answered]:
         )
         for pk, status, reason, at in rows
     ]
+
+
+@dataclass
+class LearnedReport:
+    """What the "what was learned" page and API show about one organization."""
+
+    org: Organization
+    learned: Learned | None
+    lines: list[str]
+    answered: list[Answered]
+
+
+def learned_report(user: AnyUser, org_pk: int) -> LearnedReport:
+    """Http404 when `user` may not see the organization, PermissionDenied when they may see
+    it but not what its rankings learned (`matchmaking.see_learned`)."""
+    org = get_object_or_404(catalog_rules.organizations_visible_to(user), pk=org_pk)
+    if not user.has_perm("matchmaking.see_learned", org):
+        raise PermissionDenied
+    learned = learned_for([org.pk]).get(org.pk)
+    return LearnedReport(org, learned, describe(learned), answered(user, org.pk))
 
 
 def visible_titles(user: AnyUser, pks: list[int]) -> dict[int, str]:

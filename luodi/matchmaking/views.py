@@ -193,21 +193,16 @@ def record_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def learned(request: HttpRequest, org_pk: int) -> HttpResponse:
-    user = request_user(request)
-    org = catalog_rules.organizations_visible_to(user).filter(pk=org_pk).first()
-    if org is None:
-        raise Http404
-    if not user.has_perm("matchmaking.see_learned", org):
-        raise PermissionDenied
-    rules = feedback.learned_for([org.pk]).get(org.pk)
+    report = feedback.learned_report(request_user(request), org_pk)
+    rules = report.learned
     return render(
         request,
         "matchmaking/learned.html",
         {
-            "org": org,
+            "org": report.org,
             "learned": rules,
-            "lines": feedback.describe(rules),
-            "answered": feedback.answered(user, org.pk),
+            "lines": report.lines,
+            "answered": report.answered,
             "reasons": [
                 (DeclineReason(r).label, n)
                 for r, n in (rules.reasons.items() if rules else [])
