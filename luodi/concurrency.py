@@ -24,7 +24,7 @@ of it is written.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -353,6 +353,8 @@ class FormOutcome:
 
     ok: bool = False
     status: int = 400
+    conflict: ConflictView | None = None  # with `rebase`: what differs, who saved last
+    fresh: Model | None = None  # with `rebase`: the record as the other writer left it
 
 
 @contextmanager
@@ -362,17 +364,27 @@ def form_refusals(
     conflict: str | Promise = CONFLICT_MESSAGE,
     field_of: Mapping[str, str] | None = None,
     unnamed: str | None = None,
+    rebase: Callable[[], tuple[forms.BaseForm, Model]] | None = None,
 ) -> Iterator[FormOutcome]:
     """A web form's domain refusals shown on the form, the web side of `refusals`: a stale
     version above it (`conflict`, the page's own words), a ValidationError beside the fields
     it names (`errors.add_errors`). The block's write either went through (`ok`) or left
-    its reason on the form."""
+    its reason on the form.
+
+    Edit pages of versioned records pass `rebase`, which reads the record again and gives
+    (a form of it, the record): a stale version then shows both texts of every field that
+    differs and who saved last (`refuse`), and the form carries the current version."""
     outcome = FormOutcome()
     try:
         yield outcome
-    except Conflict:
-        form.add_error(None, str(conflict))
+    except Conflict as exc:
         outcome.status = 409
+        if rebase is None:
+            form.add_error(None, str(conflict))
+        else:
+            assert isinstance(form, VersionedForm)
+            current, outcome.fresh = rebase()
+            outcome.conflict = refuse(form, current, exc, outcome.fresh)
     except ValidationError as exc:
         add_errors(form, exc, field_of=field_of, unnamed=unnamed)
     else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -24,7 +25,6 @@ from luodi.catalog.forms import ReturnForm
 from luodi.catalog.models import Achievement, Organization, Person, Revision
 from luodi.catalog.resources import RESOURCES, Resource
 from luodi.catalog.rules import organizations_visible_to
-from luodi.concurrency import Conflict
 from luodi.htmx import is_htmx
 
 
@@ -193,7 +193,13 @@ def edit_view(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
         instance = form.save(commit=False)
         m2m = {name: form.cleaned_data[name] for name in res.m2m if name in form.cleaned_data}
         resubmit = obj is not None and "resubmit" in request.POST
-        try:
+
+        def rebase() -> tuple[forms.BaseForm, Model]:
+            fresh = _get_visible(request, res, pk or 0)
+            initial = changes.initial_of(changes.proposal_for(user, fresh))
+            return res.form(instance=fresh, user=user, initial=initial), fresh
+
+        with concurrency.form_refusals(form, rebase=rebase) as outcome:
             saved = domain.save_record(
                 actor=user,
                 instance=instance,
@@ -204,17 +210,12 @@ def edit_view(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRes
                 resubmit=resubmit and review.allows(review.SUBMIT, user, instance.status),
                 ip=audit.client_ip(request),
             )
-        except Conflict as exc:
-            fresh = _get_visible(request, res, pk or 0)
-            current = res.form(
-                instance=fresh,
-                user=user,
-                initial=changes.initial_of(changes.proposal_for(user, fresh)),
-            )
-            context["conflict"] = concurrency.refuse(form, current, exc, fresh)
-            return _form_page(request, form, {**context, "obj": fresh}, status=409)
-        _saved_message(request, saved, created=obj is None)
-        return redirect("catalog:detail", slug=slug, pk=saved.record.pk)
+        if outcome.ok:
+            _saved_message(request, saved, created=obj is None)
+            return redirect("catalog:detail", slug=slug, pk=saved.record.pk)
+        if outcome.fresh is not None:
+            context.update(conflict=outcome.conflict, obj=outcome.fresh)
+        return _form_page(request, form, context, status=outcome.status)
     return _form_page(request, form, context, status=400 if request.method == "POST" else 200)
 
 
@@ -276,7 +277,13 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         instance = form.save(commit=False)
         m2m = {n: form.cleaned_data[n] for n in M2M_FIELDS if n in form.cleaned_data}
-        try:
+
+        def rebase() -> tuple[forms.BaseForm, Model]:
+            fresh = type(profile)._default_manager.get(pk=profile.pk)
+            initial = changes.initial_of(changes.proposal_for(user, fresh))
+            return form_class(instance=fresh, initial=initial), fresh
+
+        with concurrency.form_refusals(form, rebase=rebase) as outcome:
             saved = domain.save_record(
                 actor=user,
                 instance=instance,
@@ -286,13 +293,10 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.expected_version,
                 ip=audit.client_ip(request),
             )
-        except Conflict as exc:
-            fresh = type(profile)._default_manager.get(pk=profile.pk)
-            initial = changes.initial_of(changes.proposal_for(user, fresh))
-            current = form_class(instance=fresh, initial=initial)
-            context["conflict"] = concurrency.refuse(form, current, exc, fresh)
-            return render(request, "catalog/profile_form.html", context, status=409)
-        _saved_message(request, saved, created=False)
-        return redirect("catalog:detail", slug="organizations", pk=org.pk)
+        if outcome.ok:
+            _saved_message(request, saved, created=False)
+            return redirect("catalog:detail", slug="organizations", pk=org.pk)
+        context["conflict"] = outcome.conflict
+        return render(request, "catalog/profile_form.html", context, status=outcome.status)
     status = 400 if request.method == "POST" else 200
     return render(request, "catalog/profile_form.html", context, status=status)

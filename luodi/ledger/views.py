@@ -28,7 +28,6 @@ from luodi import concurrency, money
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Organization
-from luodi.concurrency import Conflict
 from luodi.errors import MAX_ID, add_errors
 from luodi.ledger import domain, exports, rules
 from luodi.ledger.choices import EXPENSE_KINDS, INCOME_KINDS
@@ -215,10 +214,15 @@ def _edit(
     instance = LedgerEntry.objects.get(pk=entry.pk) if entry else LedgerEntry()
     data = request.POST if request.method == "POST" else None
     form = EntryForm(data, instance=instance, user=user, institution=institution)
-    conflict: concurrency.ConflictView | None = None
-    status = 400 if request.method == "POST" else 200
+    outcome = concurrency.FormOutcome(status=400 if request.method == "POST" else 200)
+
+    def rebase() -> tuple[EntryForm, LedgerEntry]:
+        assert entry is not None  # only a saved entry has a version to conflict with
+        fresh = LedgerEntry.objects.get(pk=entry.pk)
+        return EntryForm(instance=fresh, user=user, institution=institution), fresh
+
     if request.method == "POST" and form.is_valid():
-        try:
+        with concurrency.form_refusals(form, rebase=rebase) as outcome:
             saved = domain.save_entry(
                 actor=request_user(request),
                 entry=entry,
@@ -226,15 +230,7 @@ def _edit(
                 expected_version=form.expected_version,
                 ip=audit.client_ip(request),
             )
-        except Conflict as exc:
-            assert entry is not None  # only a saved entry has a version to conflict with
-            fresh = LedgerEntry.objects.get(pk=entry.pk)
-            current = EntryForm(instance=fresh, user=user, institution=institution)
-            conflict = concurrency.refuse(form, current, exc, fresh)
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Entry saved."))
             year = (saved.day or timezone.localdate()).year
             return redirect(_ledger_url(institution, year=year))
@@ -242,10 +238,10 @@ def _edit(
         "form": form,
         "entry": entry,
         "institution": institution,
-        "conflict": conflict,
+        "conflict": outcome.conflict,
         "heading": _("Edit ledger entry") if entry else _("New ledger entry"),
     }
-    return render(request, "ledger/form.html", context, status=status)
+    return render(request, "ledger/form.html", context, status=outcome.status)
 
 
 @require_POST

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from luodi import concurrency, money
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
-from luodi.concurrency import Conflict
 from luodi.errors import add_errors
 from luodi.htmx import is_htmx
 from luodi.patents import domain, fees, numbers, rules
@@ -300,11 +299,16 @@ def _edit(request: HttpRequest, patent: Patent | None) -> HttpResponse:
     # domain compares against the patent as saved.
     instance = Patent.objects.get(pk=patent.pk) if patent else Patent()
     form = PatentForm(request.POST or None, instance=instance, user=user)
-    conflict: concurrency.ConflictView | None = None
-    status = 400 if request.method == "POST" else 200
+    outcome = concurrency.FormOutcome(status=400 if request.method == "POST" else 200)
+
+    def rebase() -> tuple[PatentForm, Patent]:
+        assert patent is not None  # only a saved patent has a version to conflict with
+        fresh = Patent.objects.get(pk=patent.pk)
+        return PatentForm(instance=fresh, user=user), fresh
+
     if request.method == "POST" and form.is_valid():
         links = form.links()
-        try:
+        with concurrency.form_refusals(form, rebase=rebase) as outcome:
             saved = domain.save_patent(
                 actor=request_user(request),
                 patent=patent,
@@ -316,21 +320,13 @@ def _edit(request: HttpRequest, patent: Patent | None) -> HttpResponse:
                 expected_version=form.expected_version,
                 ip=audit.client_ip(request),
             )
-        except Conflict as exc:
-            assert patent is not None  # only a saved patent has a version to conflict with
-            fresh = Patent.objects.get(pk=patent.pk)
-            current = PatentForm(instance=fresh, user=user)
-            conflict = concurrency.refuse(form, current, exc, fresh)
-            status = 409
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
+        if outcome.ok:
             messages.success(request, _("Patent saved."))
             return redirect("patents:detail", pk=saved.pk)
     context = {
         "form": form,
         "patent": patent,
-        "conflict": conflict,
+        "conflict": outcome.conflict,
         "heading": _("Edit patent") if patent else _("New patent"),
     }
-    return render(request, "patents/form.html", context, status=status)
+    return render(request, "patents/form.html", context, status=outcome.status)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.models import User
-from luodi.concurrency import Conflict
 from luodi.engagements.domain import records
 from luodi.engagements.forms import UserForm
 
@@ -76,7 +75,13 @@ def edit_page(
     if request.method == "POST" and form.is_valid():
         fields = form.plain_fields
         before = {n: getattr(obj, n) for n in fields} if obj else None
-        try:
+
+        def rebase() -> tuple[UserForm, Model]:
+            assert obj is not None  # only an existing record has a version to conflict with
+            fresh = type(obj)._default_manager.get(pk=obj.pk)
+            return type(form)(instance=fresh, user=request.user), fresh
+
+        with concurrency.form_refusals(form, rebase=rebase) as outcome:
             saved = records.save(
                 actor=actor(request),
                 instance=form.save(commit=False),
@@ -86,15 +91,16 @@ def edit_page(
                 ip=ip(request),
                 m2m=form.m2m(),
             )
-        except Conflict as exc:
-            assert obj is not None  # only an existing record has a version to conflict with
-            fresh = type(obj)._default_manager.get(pk=obj.pk)
-            current = type(form)(instance=fresh, user=request.user)
-            context: dict[str, Any] = {"form": form, "obj": fresh, "title": title}
-            context["conflict"] = concurrency.refuse(form, current, exc, fresh)
-            return render(request, "engagements/form.html", context, status=409)
-        messages.success(request, _("Saved."))
-        return redirect(detail, pk=saved.pk)
+        if outcome.ok:
+            messages.success(request, _("Saved."))
+            return redirect(detail, pk=saved.pk)
+        context = {"form": form, "obj": outcome.fresh or obj, "title": title}
+        return render(
+            request,
+            "engagements/form.html",
+            {**context, "conflict": outcome.conflict},
+            status=outcome.status,
+        )
     return render(
         request,
         "engagements/form.html",

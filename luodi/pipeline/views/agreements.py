@@ -15,7 +15,6 @@ from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.accounts.rules import org_ids
-from luodi.concurrency import Conflict
 from luodi.downloads import attachment
 from luodi.pipeline.choices import ObligationStatus
 from luodi.pipeline.domain import agreements as domain
@@ -81,9 +80,16 @@ def _edit(
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         values = {k: data[k] for k in domain.AGREEMENT_FIELDS if k in data}
-        try:
+        saved = agreement
+
+        def rebase() -> tuple[AgreementForm, Agreement]:
+            assert agreement is not None  # only a saved agreement has a version
+            fresh = get_agreement(request, agreement.pk)
+            return AgreementForm(instance=fresh, user=request.user, project=project), fresh
+
+        with concurrency.form_refusals(form, rebase=rebase) as outcome:
             if agreement is None:
-                agreement = domain.create_agreement(
+                saved = domain.create_agreement(
                     actor=request_user(request),
                     project=project,
                     values=values,
@@ -103,16 +109,11 @@ def _edit(
                     ip=audit.client_ip(request),
                 )
                 messages.success(request, _("Saved."))
-        except Conflict as exc:
-            assert agreement is not None
-            fresh = get_agreement(request, agreement.pk)
-            current = AgreementForm(instance=fresh, user=request.user, project=project)
-            conflict = concurrency.refuse(form, current, exc, fresh)
-            return _agreement_page(request, form, project, agreement, 409, conflict)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return redirect(_back(agreement))
+        if outcome.ok:
+            assert saved is not None
+            return redirect(_back(saved))
+        if outcome.conflict is not None:
+            return _agreement_page(request, form, project, agreement, 409, outcome.conflict)
     status = 400 if request.method == "POST" else 200
     return _agreement_page(request, form, project, agreement, status)
 

@@ -15,7 +15,6 @@ from luodi import concurrency
 from luodi.accounts import audit
 from luodi.accounts.request_user import request_user
 from luodi.catalog.models import Achievement, ClinicalNeed
-from luodi.concurrency import Conflict
 from luodi.htmx import is_htmx
 from luodi.pipeline import queries
 from luodi.pipeline.choices import ProjectStage, allowed_targets
@@ -158,7 +157,13 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             values = {k: data[k] for k in domain.EDITABLE if k in data}
             if not values.get("title"):
                 values["title"] = project.title
-            try:
+            editing = project
+
+            def rebase() -> tuple[ProjectForm, Project]:
+                fresh = get_project(request, editing.pk)
+                return ProjectForm(instance=fresh, user=user), fresh
+
+            with concurrency.form_refusals(form, rebase=rebase) as outcome:
                 domain.update_project(
                     actor=user,
                     project=project,
@@ -167,11 +172,11 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     expected_version=form.expected_version,
                     ip=ip,
                 )
-            except Conflict as exc:
-                fresh = get_project(request, project.pk)
-                current = ProjectForm(instance=fresh, user=user)
-                conflict = concurrency.refuse(form, current, exc, fresh)
-                return _form_page(request, form, fresh, status=409, conflict=conflict)
+            if not outcome.ok:
+                fresh = outcome.fresh if isinstance(outcome.fresh, Project) else project
+                return _form_page(
+                    request, form, fresh, status=outcome.status, conflict=outcome.conflict
+                )
             messages.success(request, _("Saved."))
         return redirect("pipeline:detail", pk=project.pk)
     return _form_page(request, form, project, status=400 if request.method == "POST" else 200)
