@@ -133,6 +133,13 @@ def _setup_and_build(args: argparse.Namespace, result: dict[str, Any], corpus: C
         result["build"] = _phase(result, "build", build_all)
         result["build_total_s"] = round(time.perf_counter() - t, 1)
         result["build_peak_rss_mb"] = proc_status("VmHWM")
+    # What the nightly job gives a deployment: the planner's statistics (a catalog written
+    # with bulk_create in one evening has none until then).
+    from luodi.ops.tasks import refresh_planner_statistics
+
+    t = time.perf_counter()
+    refresh_planner_statistics()
+    result["planner_statistics_s"] = round(time.perf_counter() - t, 2)
     # A run that stops later (a broken import in a tree others are editing) can be redone
     # with --keep: the setup and build numbers of the run that made them are kept here.
     saved = Path(os.environ["LUODI_VAR_DIR"]) / "bench-setup-build.json"
