@@ -173,6 +173,16 @@ class InProcessBackend:
         return out
 
 
+def holders_of(matched: Mapping[str, Mapping[str, list[str]]]) -> dict[str, set[str]]:
+    """`holders` read off `matched_terms`, for a backend with no cheaper way."""
+    out: dict[str, set[str]] = {}
+    for doc_id, fields in matched.items():
+        for words in fields.values():
+            for word in words:
+                out.setdefault(word, set()).add(doc_id)
+    return out
+
+
 def filter_expression(filters: Filters, arrays: Sequence[str]) -> str:
     """Filters as a Milvus boolean expression: `field in [...]` for scalar fields,
     `array_contains_any(field, [...])` for the list-valued ones named in `arrays`; a wanted

@@ -11,14 +11,12 @@ How the in-process engine maps onto one collection (one row per document):
   weights (2, 1.5, 1) c = 2 and the server's k1 is 2.4 (Milvus accepts k1 up to 3).
 - Dense. The encoder's normalised passage vectors in a FLOAT_VECTOR field with IP (= cosine).
 - Hybrid. Both sides are searched concurrently under the same filter expression; the union
-  of their top-`depth` lists is fused by `fusion.fuse_candidates` exactly as MatchingIndex
-  does. Dense similarities of lexical-only candidates are computed here from the vectors the
-  lexical search returns. Lexical scores of dense-only candidates are fetched only when they
-  can change the result (see `_need_lexical_scores`): under the default min-max fusion a
-  candidate outside the lexical top list normalises to 0 whatever its BM25 score.
-- Filters. Metadata fields declared `filterable` become typed scalar or ARRAY columns
-  (`m_<name>`), and filters become a boolean expression evaluated by the server inside each
-  search, so a filtered-out document never takes a place in a top list.
+  of their top-`depth` lists is fused by `fusion.fuse_candidates` as MatchingIndex does, with
+  dense similarities of lexical-only candidates computed from the vectors lexical search
+  returns. BM25 scores of dense-only candidates are fetched only when they can change the
+  result (`_need_lexical_scores`: min-max fusion sets any outside the lexical list to 0).
+- Filters. Fields declared `filterable` become scalar or ARRAY columns (`m_<name>`), filters
+  a boolean expression applied inside each search (no filtered-out document in a top list).
 """
 
 from __future__ import annotations
@@ -35,7 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .backend import filter_expression
+from .backend import filter_expression, holders_of
 from .embed_cache import EmbeddingCache, encode_with_cache
 from .encoders import Encoder
 from .fields import DEFAULT_FIELD_WEIGHT, FIELD_WEIGHTS, Document, clean_text
@@ -595,12 +593,7 @@ class MilvusBackend:
         return out
 
     def holders(self, query: str, doc_ids: Sequence[str]) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for doc_id, fields in self.matched_terms(query, doc_ids).items():
-            for words in fields.values():
-                for word in words:
-                    out.setdefault(word, set()).add(doc_id)
-        return out
+        return holders_of(self.matched_terms(query, doc_ids))
 
 
 def _and(a: str, b: str) -> str:
