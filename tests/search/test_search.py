@@ -427,3 +427,25 @@ def test_kinds_merge_by_words_held_in_the_name_before_scores(personas: Personas)
     # Its people hold the name too (as their organization's) and score higher, being short.
     assert (res.items[0].kind, res.items[0].pk) == ("organizations", park.pk)
     assert set(ids(res, "people")) == {p.pk for p in staff}
+
+
+def test_a_title_holding_the_typed_text_comes_first_in_either_language(
+    personas: Personas,
+) -> None:
+    """The promotion reads the titles as written: highlighting "BCMA" and "targeted" in the
+    English title used to split "BCMA-tar" with <mark> tags, so the record that holds what
+    was typed stayed below one that merely repeats "BCMA" more often."""
+    typed = AchievementFactory(
+        title_zh="靶向BCMA的CAR-T细胞疗法", title_en="Anti-BCMA-targeted CAR-T"
+    )
+    # Holds both words too, more often: it scores higher.
+    AchievementFactory(
+        title_zh="BCMA双抗",
+        title_en="BCMA targeted BCMA",
+        summary_zh="BCMA targeted BCMA targeted 多发性骨髓瘤",
+    )
+
+    res = service.search(personas.viewer, "bcma-tar")
+
+    assert len(ids(res, "achievements")) == 2
+    assert ids(res)[0] == typed.pk
