@@ -362,16 +362,21 @@ class MatchingIndex:
         known = [d for d in doc_ids if d in self.slot_of]
         if not qterms or not known:
             return {}
-        surface: dict[int, str] = {}
-        for term, surf in self.lexical.tokenizer.analyze(query):
-            tid = self.lexical.vocab.get(term)
-            if tid is not None:
-                surface.setdefault(tid, surf)
+        surface = self._surfaces(query)
         ids = np.asarray(known, dtype=object)
         out: dict[str, set[str]] = {}
         for tid, at in self.lexical.holding_at([self.slot_of[d] for d in known], qterms).items():
             out.setdefault(surface.get(tid, str(tid)), set()).update(ids[at].tolist())
         return out
+
+    def _surfaces(self, query: str) -> dict[int, str]:
+        """Term id -> the query word (as the user wrote it) that stands for it."""
+        surface: dict[int, str] = {}
+        for term, surf in self.lexical.tokenizer.analyze(query):
+            tid = self.lexical.vocab.get(term)
+            if tid is not None:
+                surface.setdefault(tid, surf)
+        return surface
 
     def _matched_terms(
         self, slots: Sequence[int], qterms: Mapping[int, float], query: str
@@ -380,11 +385,7 @@ class MatchingIndex:
         most specific (highest idf) first: "监测" before "medical" on a medical platform."""
         if not qterms:
             return [{} for _ in slots]
-        surface: dict[int, str] = {}
-        for term, surf in self.lexical.tokenizer.analyze(query):
-            tid = self.lexical.vocab.get(term)
-            if tid is not None:
-                surface.setdefault(tid, surf)
+        surface = self._surfaces(query)
         # idf falls as df grows: the rarest term is the most specific, and is listed first.
         tids = list(qterms)
         df = self.lexical.df[np.asarray(tids, dtype=np.int64)]

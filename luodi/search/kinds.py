@@ -69,13 +69,15 @@ def _detail(slug: str, pk: int) -> str:
     return reverse("catalog:detail", args=(slug, pk))
 
 
-# Labels through choice_label, not get_FOO_display(): that translates every choice of the
-# field on each call, a tenth of a search's time at 100k achievements (bench/scale).
 def _dot(*parts: object) -> str:
     return " · ".join(str(p) for p in parts if p)
 
 
 # -- organizations ---------------------------------------------------------------------------
+
+
+# Choice labels come through choice_label, not get_FOO_display(): that one translates every
+# choice of the field on each call, a tenth of a search's time at 100k achievements.
 
 
 def _org_card(o: Organization) -> Card:

@@ -166,11 +166,8 @@ def search(
     # The index also holds every Chinese character as a term, so that a word segmented
     # differently still meets its characters; a record that shares single characters with
     # the query but none of its words must hold all the characters of one of its runs.
-    runs = [
-        frozenset(r)
-        for r in [r for r in _cjk_runs(query) if len(r) > 1] + expanded.unknown_runs
-        if r
-    ]
+    runs = [frozenset(r) for r in _cjk_runs(query) if len(r) > 1]
+    runs += [frozenset(r) for r in expanded.unknown_runs if r]
     found: dict[str, list[_Found]] = {}
     for slug, backend in backends.items():
         if backend is None:
@@ -353,9 +350,9 @@ def _items(
         qs = qs.select_related(*kind.related).prefetch_related(*kind.prefetch)
         objects[slug] = {obj.pk: obj for obj in qs}
     carded = [
-        (f, objects[f.kind][f.pk], KINDS[f.kind].card(objects[f.kind][f.pk]))
+        (f, obj, KINDS[f.kind].card(obj))
         for f in window
-        if f.pk in objects.get(f.kind, {})
+        if (obj := objects.get(f.kind, {}).get(f.pk)) is not None
     ]
     wanted = query.lower()
     carded.sort(key=lambda c: wanted not in f"{c[2].title} {c[2].alt_title}".lower())
