@@ -8,6 +8,7 @@ vectors come from the embedding cache when the passage text was seen before).
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -173,7 +174,7 @@ class MatchingIndex:
             self.hashes += _content_hashes(docs) if hashing is None else hashing.result()
         if vecs is not None and self.dense is not None:
             self.dense.set(slots, vecs)
-        self._meta_index.invalidate()
+        self._meta_index.added(start, self.metadata[start:])
         return encoded
 
     def _free(self, slots: Sequence[int]) -> None:
@@ -190,12 +191,27 @@ class MatchingIndex:
             self.metadata[s] = None
         if self.dense is not None:
             self.dense.remove(arr)
-        self._meta_index.invalidate()
 
     def remove(self, doc_ids: Iterable[str]) -> int:
         slots = [self.slot_of[i] for i in doc_ids if i in self.slot_of]
         self._free(slots)
         return len(slots)
+
+    def copy(self) -> MatchingIndex:
+        """An independent copy that shares what is never changed in place (the lexical
+        segments, the documents' metadata, the encoder): a serving process changes the copy
+        while requests in flight keep reading this one."""
+        twin = copy.copy(self)
+        twin.ids, twin.hashes, twin.metadata = (
+            list(self.ids),
+            list(self.hashes),
+            list(self.metadata),
+        )
+        twin.slot_of, twin.alive = dict(self.slot_of), self.alive.copy()
+        twin.lexical = self.lexical.copy()
+        twin.dense = self.dense.copy() if self.dense is not None else None
+        twin._meta_index = self._meta_index.copy()
+        return twin
 
     def compact(self) -> None:
         """Drop dead postings (exact df again). Slots are kept; cheap enough to call after

@@ -16,6 +16,7 @@ and the chunks' postings are then scattered term by term into one segment.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
@@ -481,6 +482,18 @@ class LexicalIndex:
         if mask >> last & 1:
             out += self.fields[last:]
         return out
+
+    def copy(self) -> LexicalIndex:
+        """An independent copy that shares the segments: they are never changed once
+        built (adds append new ones, merges replace entries of the list)."""
+        twin = copy.copy(self)
+        twin.vocab, twin.fields, twin.segments = (
+            dict(self.vocab),
+            list(self.fields),
+            list(self.segments),
+        )
+        twin.df, twin.doc_len = self.df.copy(), self.doc_len.copy()
+        return twin
 
     # -- persistence ------------------------------------------------------------------
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -6,7 +6,8 @@ newest published in-process generation (generations.py), or a Milvus collection 
 no text; a request never builds, fits or queues anything.
 
 Writing (indexing.py, under the kind's writer lease): `apply(kind, pks)` re-reads records
-into the index and `rebuild(kind)` builds it from the database. Only achievements,
+into the index and publishes what changed as a delta (generations.publish_change), and
+`rebuild(kind)` builds it from the database and publishes it whole. Only achievements,
 organizations and needs carry passage vectors (matchmaking ranks them by meaning); people,
 carriers and trials are searched by words only.
 """
@@ -143,17 +144,21 @@ class Engine:
         if state.index.dense is not None and self.encoder_for(kind) is None:
             return self.rebuild(kind)  # the encoder was switched off: drop the vectors
         docs, gone = KINDS[kind].documents_for(pks)
+        change = generations.Change(docs, gone)
         for doc in docs:
             # Words only ever added between rebuilds: a suggestion is shown only after a
             # search proves it matches a record the user may see.
-            state.spelling.update(spelling_of(doc))
+            change.spelling.update(spelling_of(doc))
+        state.spelling.update(change.spelling)
         stats = state.index.upsert(docs)
         removed = state.index.remove(gone)
         index = state.index
+        name = self._encoder_name(kind) if index.dense is not None else ""
         if index.alive.size and np.count_nonzero(index.alive) < COMPACT_BELOW * index.alive.size:
             index.compact()  # dead postings skew df and cost reads; merge them away
-        name = self._encoder_name(kind) if index.dense is not None else ""
-        generations.publish(kind, state, version, name)
+            generations.publish(kind, state, version, name)
+        else:
+            generations.publish_change(kind, state, version, name, change)
         return stats.added + stats.updated + removed
 
     def differences(self, kind: str) -> list[int] | None:

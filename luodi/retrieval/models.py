@@ -38,6 +38,9 @@ class IndexGeneration(models.Model):
     path = models.CharField(max_length=255)  # name in the default storage
     documents = models.PositiveIntegerField(default=0)
     encoder = models.CharField(max_length=32, blank=True)  # "" = lexical only
+    # None: a whole index. Otherwise a delta, the documents one index job changed: served by
+    # replaying it, and every delta between, on the whole generation of this version.
+    delta_of = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -48,3 +51,8 @@ class IndexGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version}"
+
+    @property
+    def chain(self) -> int:
+        """The version of the whole generation this one is, or is a delta on."""
+        return self.version if self.delta_of is None else self.delta_of

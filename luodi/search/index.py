@@ -11,6 +11,7 @@ the page says so.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass
 
 from luodi.matching.backend import Backend, InProcessBackend
@@ -86,22 +87,43 @@ class _Everything:
         return True
 
 
+@dataclass
+class _Spelling:
+    index: SpellIndex
+    paths: dict[str, str]  # kind -> the generation whose words it holds
+    chains: dict[str, int]  # kind -> that generation's chain (generations.py)
+    counts: dict[str, Counter[str]]  # kind -> the counts added for it
+
+
 _spell_lock = threading.Lock()
-_spell: tuple[tuple[str, ...], SpellIndex] | None = None
+_spell: _Spelling | None = None
 
 
 def _spelling(present: dict[str, generations.Loaded]) -> SpellIndex:
-    """One typo dictionary over the Latin words of every kind, rebuilt when a generation
-    changes (built lazily: a process that never corrects a word never pays for it)."""
+    """One typo dictionary over the Latin words of every kind, built lazily (a process that
+    never corrects a word never pays for it). A new generation of a kind's chain only adds
+    words (its deltas), which are added here; a new chain rebuilds the dictionary (~0.6 s at
+    100k achievements, paid after every edit before deltas)."""
     global _spell
-    key = tuple(sorted(gen.path for gen in present.values()))
+    paths = {kind: gen.path for kind, gen in present.items()}
+    chains = {kind: gen.state.chain for kind, gen in present.items()}
     with _spell_lock:
-        if _spell is None or _spell[0] != key:
-            spell = SpellIndex()
-            for gen in present.values():
-                spell.add_counts(gen.state.spelling)
-            _spell = (key, spell)
-        return _spell[1]
+        held = _spell
+        if held is not None and held.paths == paths:
+            return held.index
+        if held is None or held.chains != chains:
+            held = _Spelling(SpellIndex(), {}, chains, {})
+            for kind, gen in present.items():
+                held.index.add_counts(gen.state.spelling)
+                held.counts[kind] = Counter(gen.state.spelling)
+        else:
+            for kind, gen in present.items():
+                if held.paths.get(kind) != gen.path:
+                    held.index.add_counts(gen.state.spelling - held.counts[kind])
+                    held.counts[kind] = Counter(gen.state.spelling)
+        held.paths = paths
+        _spell = held
+        return held.index
 
 
 def warm() -> dict[str, bool]:

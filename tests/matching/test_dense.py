@@ -32,6 +32,21 @@ def test_ann_recall_against_exact_and_filtering() -> None:
     np.testing.assert_array_equal(filtered, ann.search_exact(queries[0], 10, mask)[0])
 
 
+def test_removals_leave_the_quantized_copy_in_one_pass_before_the_next_search() -> None:
+    vecs = _unit(1500, 16, 3)
+    ann = DenseIndex(16, ann_threshold=1000)
+    ann.set(np.arange(1500), vecs)
+    assert ann._ann is not None
+    for start in range(0, 20, 4):  # five changes, as a chain of index deltas brings them
+        ann.remove(np.arange(start, start + 4))
+
+    assert ann._ann.ntotal == 1500  # nothing scanned yet
+    for q in range(20):
+        top, _ = ann.search(vecs[q], 5, None)  # unfiltered: straight from the quantized copy
+        assert (top >= 20).all()
+    assert ann._ann.ntotal == 1480
+
+
 def test_ann_removal_is_respected() -> None:
     vecs = _unit(1500, 16, 2)
     ann = DenseIndex(16, ann_threshold=1000)

@@ -51,6 +51,43 @@ def test_structured_filters_equality_and_membership(index: MatchingIndex) -> Non
     assert {h.id for h in both} == {"a1", "n1"}
 
 
+def test_filters_follow_every_change_without_rebuilding(index: MatchingIndex) -> None:
+    """The metadata index is built once, then kept current as documents come and go (and a
+    copy keeps its own)."""
+    query, only_endocrine = "cancer diabetes 糖尿病", {"area": ["endocrine"]}
+    assert {h.id for h in index.search(query, k=10, filters=only_endocrine)} == {"a1", "n1", "p1"}
+    built = index._meta_index._inv
+    twin = index.copy()
+
+    index.upsert([Document("a1", {"title": "cancer vaccine"}, {"kind": "achievement"})])
+    index.upsert([Document("x9", {"title": "diabetes patch 糖尿病"}, {"area": ["endocrine"]})])
+    index.remove(["n1"])
+
+    assert index._meta_index._inv is built
+    found = {h.id for h in index.search(query, k=10, filters=only_endocrine)}
+    fresh = MatchingIndex(encoder=None)
+    fresh.upsert(
+        [
+            Document(i, {"title": "marker"}, index.metadata[s] or {})
+            for i, s in index.slot_of.items()
+        ]
+    )
+    assert (
+        found
+        == {"p1", "x9"}
+        == {h.id for h in fresh.search("marker", k=10, filters=only_endocrine)}
+    )
+    assert {h.id for h in twin.search(query, k=10, filters=only_endocrine)} == {"a1", "n1", "p1"}
+    twin.upsert([Document("t1", {"title": "糖尿病 insulin"}, {"area": ["endocrine"]})])
+    assert {h.id for h in twin.search(query, k=10, filters=only_endocrine)} == {
+        "a1",
+        "n1",
+        "p1",
+        "t1",
+    }
+    assert {h.id for h in index.search(query, k=10, filters=only_endocrine)} == {"p1", "x9"}
+
+
 def test_rrf_fusion_available(index: MatchingIndex) -> None:
     index.fusion = FusionConfig(method="rrf")
 

@@ -243,6 +243,30 @@ def test_save_load_keeps_the_quantized_copy(tmp_path: Path) -> None:
     assert [h.id for h in loaded.search("doc 7 insulin", k=3)] == [h.id for h in before]
 
 
+def test_a_copy_changes_without_touching_the_index_it_came_from() -> None:
+    """What a serving process does with a delta: change a copy while requests in flight
+    keep reading the original (quantized copy, segments, vectors and statistics)."""
+    docs = [Document(f"d{i}", {"title": f"doc {i} insulin"}) for i in range(60)]
+    idx = MatchingIndex(encoder=HashingEncoder(dim=16), ann_threshold=50)
+    idx.upsert(docs)
+    assert idx.dense is not None and idx.dense.quantized
+    before = [(h.id, h.score) for h in idx.search("doc 7 insulin", k=5)]
+    vectors, df = idx.dense.vectors.copy(), idx.lexical.df.copy()
+
+    twin = idx.copy()
+    twin.upsert([Document("d7", {"title": "cardiac stent"}), Document("new", {"title": "doc 7"})])
+    twin.remove(["d8"])
+
+    assert [(h.id, h.score) for h in idx.search("doc 7 insulin", k=5)] == before
+    assert (idx.dense.vectors == vectors).all() and (idx.lexical.df == df).all()
+    assert len(idx) == 60 and idx.search("stent", k=3, mode="lexical") == []
+    assert len(twin) == 60 and [h.id for h in twin.search("stent", k=3, mode="lexical")] == ["d7"]
+    assert "d8" not in twin and "d8" in idx
+    assert twin.dense is not None and twin.dense.quantized
+    assert [h.id for h in twin.search("doc 8", k=60)].count("d8") == 0
+    assert twin.dense._ann.ntotal == 60 and idx.dense._ann.ntotal == 60
+
+
 def test_an_old_save_without_vectors_is_refused(tmp_path: Path) -> None:
     dense = DenseIndex(16)
     with pytest.raises(ValueError, match="older format"):

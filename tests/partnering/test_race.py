@@ -54,7 +54,7 @@ def test_concurrent_acceptances_book_one_meeting(personas: Personas, tmp_path: P
     first = domain.propose(actor=personas.partner_a, a=s.a, b=s.b, starts_at=slot)
     second = domain.propose(actor=personas.partner_a, a=s.a, b=s.c, starts_at=slot)
     path = tmp_path / "site.sqlite3"
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     results: dict[int, str] = {}
 
     def answer(meeting_id: int, participant_id: int) -> None:
@@ -68,6 +68,9 @@ def test_concurrent_acceptances_book_one_meeting(personas: Personas, tmp_path: P
             results[meeting_id] = "booked"
         except ValidationError as exc:
             results[meeting_id] = "refused: " + " ".join(exc.messages)
+        except Exception as exc:  # shown by the assertion below, instead of a hung barrier
+            barrier.abort()
+            results[meeting_id] = f"error: {exc!r}"
         finally:
             connections["default"].close()
 
@@ -83,6 +86,6 @@ def test_concurrent_acceptances_book_one_meeting(personas: Personas, tmp_path: P
         states = sorted(Meeting.objects.values_list("state", flat=True))
         claims = list(SlotClaim.objects.filter(participant_id=s.a.pk, starts_at=slot))
 
-    assert sorted(r.split(":")[0] for r in results.values()) == ["booked", "refused"]
+    assert sorted(r.split(":")[0] for r in results.values()) == ["booked", "refused"], results
     assert states == [MeetingState.BOOKED, MeetingState.PENDING]
     assert len(claims) == 1

@@ -13,6 +13,7 @@ from django.utils import timezone
 from luodi.catalog.models import Achievement, Organization
 from luodi.catalog.signals import changed
 from luodi.disclosure.models import AccessGrant
+from luodi.matching.backend import InProcessBackend
 from luodi.retrieval import generations, indexing, signals
 from luodi.retrieval.engine import get_engine
 from luodi.retrieval.models import IndexRequest
@@ -181,3 +182,34 @@ def test_reads_never_write(personas: Personas) -> None:
     assert "检索索引正在建立" in pages[0].content.decode()
     assert not IndexRequest.objects.exists() and not IndexGeneration.objects.exists()
     assert (OrmQ.objects.count(), Schedule.objects.count()) == before
+
+
+def test_an_edit_reaches_serving_processes_as_a_delta(personas: Personas, settings: Any) -> None:
+    """One changed record is published as that record (with its vector), not as a new copy
+    of the whole index; a process serving the previous version replays it."""
+    from luodi.retrieval.models import IndexGeneration
+
+    settings.MATCHMAKING_ENCODER = "hashing"
+    a = AchievementFactory(title_en="Quasar device", owner=personas.org_a)
+    for title in ("Cardiac stent coating", "Bone cement", "Insulin patch", "Gait sensor"):
+        AchievementFactory(title_en=title, owner=personas.org_a)
+    indexing.rebuild_all()
+    generations.forget()
+    serving = get_engine().loaded("achievement")  # a web worker holding the whole generation
+    assert serving is not None and serving.index.dense is not None
+    generations.forget()  # the index job runs in another process
+
+    a.title_en = "Pulsar device"
+    a.save()
+    run_index_jobs()
+    newest = generations.newest("achievement")
+    assert newest is not None and newest.delta_of == serving.version
+    generations._loaded["achievement"] = serving  # the web worker, looking again
+    generations._checked.clear()
+
+    assert _found(personas.staff, "achievement", "pulsar") == {a.pk}
+    assert _found(personas.staff, "achievement", "quasar") == set()
+    replayed = get_engine().loaded("achievement")
+    assert replayed is not None and replayed.version == newest.version
+    assert InProcessBackend(replayed.index).vector(str(a.pk)) is not None
+    assert IndexGeneration.objects.filter(kind="achievement", delta_of__isnull=True).count() == 1

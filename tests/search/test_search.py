@@ -449,3 +449,23 @@ def test_a_title_holding_the_typed_text_comes_first_in_either_language(
 
     assert len(ids(res, "achievements")) == 2
     assert ids(res)[0] == typed.pk
+
+
+def test_a_word_an_edit_adds_is_corrected_without_rebuilding_the_dictionary(
+    personas: Personas,
+) -> None:
+    from luodi.retrieval import generations
+    from luodi.search import index as search_index
+
+    for title in ("Drug-eluting stent", "Bone cement", "Insulin patch", "Gait sensor"):
+        en_achievement(title_en=title)
+    assert service.search(personas.viewer, "stnet").similar == ["stent"]
+    built = search_index._spell
+
+    b = en_achievement(title_en="Handheld glucometer")
+    res = service.search(personas.viewer, "glucometr")
+
+    assert ids(res) == [b.pk] and res.similar == ["glucometer"]
+    newest = generations.newest("achievement")
+    assert newest is not None and newest.delta_of is not None  # the edit came as a delta
+    assert search_index._spell is built  # and its words were added to the dictionary
