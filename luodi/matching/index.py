@@ -32,10 +32,18 @@ from .filters import Filters, MetadataIndex
 from .fusion import Candidates, FusionConfig, fuse_candidates
 from .lexical import LexicalIndex
 from .outcomes import OutcomeMemory
-from .storage import atomic_write_bytes, atomic_write_json, atomic_write_npz, fsync_dir
+from .storage import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_npy,
+    atomic_write_npz,
+    fsync_dir,
+)
 from .tokenize import Tokenizer
 
-FORMAT_VERSION = 1
+# 2: the lexical arrays as one .npy file each (memory-mapped on load); 1: one lexical.npz.
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
 MODES = ("lexical", "dense", "hybrid")
 
 
@@ -434,7 +442,9 @@ class MatchingIndex:
         gdir.mkdir()
         lex_meta, lex_arrays = self.lexical.state()
         inv_vocab = sorted(self.lexical.vocab, key=self.lexical.vocab.__getitem__)
-        atomic_write_npz(gdir / "lexical.npz", **lex_arrays)
+        (gdir / "lexical").mkdir()
+        for name, array in lex_arrays.items():
+            atomic_write_npy(gdir / "lexical" / f"{name}.npy", array)
         atomic_write_bytes(gdir / "vocab.json", json.dumps(inv_vocab, ensure_ascii=False).encode())
         atomic_write_json(
             gdir / "docs.json", {"ids": self.ids, "hashes": self.hashes, "metadata": self.metadata}
@@ -476,7 +486,7 @@ class MatchingIndex:
     ) -> MatchingIndex:
         root = Path(directory)
         manifest = json.loads((root / "manifest.json").read_text())
-        if manifest["format"] != FORMAT_VERSION:
+        if manifest["format"] not in READABLE_FORMATS:
             raise ValueError(f"unsupported index format {manifest['format']}")
         enc_info = manifest["encoder"]
         if enc_info and encoder is not None and encoder.name != enc_info["name"]:
@@ -485,8 +495,16 @@ class MatchingIndex:
             )
         gdir = root / manifest["generation"]
         vocab = json.loads((gdir / "vocab.json").read_text())
-        with np.load(gdir / "lexical.npz") as z:
-            lex_arrays = {k: z[k] for k in z.files}
+        if manifest["format"] >= 2:
+            # Mapped read-only, not read: segments never change once built, so the workers
+            # of a machine share one copy of them in the page cache (the files are this
+            # machine's copy of the generation). What changes in place is copied (from_state).
+            lex_arrays = {
+                p.stem: np.load(p, mmap_mode="r") for p in (gdir / "lexical").glob("*.npy")
+            }
+        else:
+            with np.load(gdir / "lexical.npz") as z:
+                lex_arrays = {k: z[k] for k in z.files}
         idx = cls(
             encoder=encoder if enc_info else None,
             cache_dir=cache_dir,

@@ -523,8 +523,9 @@ class LexicalIndex:
         )
         idx.fields = list(meta["fields"])
         idx.vocab = {t: i for i, t in enumerate(vocab)}
-        idx.df = np.asarray(arrays["df"])
-        idx.doc_len = np.asarray(arrays["doc_len"])
+        # Changed in place as documents arrive: private copies, even of a mapped file.
+        idx.df = np.array(arrays["df"])
+        idx.doc_len = np.array(arrays["doc_len"])
         idx.segments = [
             Segment(
                 np.asarray(arrays[f"s{i}_indptr"]),

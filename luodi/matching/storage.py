@@ -40,6 +40,21 @@ def atomic_write_npz(path: Path, **arrays: np.ndarray) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
+def atomic_write_npy(path: Path, array: np.ndarray) -> None:
+    """One array as a .npy file (which np.load can memory-map), written like the others."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, np.ascontiguousarray(array))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
 def fsync_dir(path: Path) -> None:
     """Persist directory entries (renames) on POSIX; a no-op where unsupported."""
     try:

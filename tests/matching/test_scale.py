@@ -267,6 +267,39 @@ def test_a_copy_changes_without_touching_the_index_it_came_from() -> None:
     assert twin.dense._ann.ntotal == 60 and idx.dense._ann.ntotal == 60
 
 
+def test_a_loaded_index_maps_its_segments_and_still_takes_changes(tmp_path: Path) -> None:
+    """Workers of one machine share the segments through the page cache: they are mapped
+    read-only from the generation's files, never copied; what changes in place is private."""
+    import json
+
+    docs = [Document(f"d{i}", {"title": f"doc {i} insulin 胰岛素"}) for i in range(40)]
+    idx = MatchingIndex(encoder=HashingEncoder(dim=16))
+    idx.upsert(docs)
+    idx.save(tmp_path)
+    before = [(h.id, h.score) for h in idx.search("doc 7 insulin", k=5)]
+
+    loaded = MatchingIndex.load(tmp_path, encoder=HashingEncoder(dim=16))
+    seg = loaded.lexical.segments[0]
+
+    assert isinstance(seg.docs.base, np.memmap) or isinstance(seg.docs, np.memmap)
+    assert not seg.docs.flags.writeable and loaded.lexical.df.flags.writeable
+    assert [(h.id, h.score) for h in loaded.search("doc 7 insulin", k=5)] == before
+    loaded.upsert([Document("d7", {"title": "cardiac stent 支架"})])
+    assert [h.id for h in loaded.search("支架", k=3, mode="lexical")] == ["d7"]
+
+    # A save of the previous format (one lexical.npz) still loads.
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    gdir = tmp_path / manifest["generation"]
+    arrays = {p.stem: np.load(p) for p in (gdir / "lexical").glob("*.npy")}
+    np.savez(gdir / "lexical.npz", **arrays)  # type: ignore[arg-type]
+    for p in (gdir / "lexical").glob("*.npy"):
+        p.unlink()
+    (gdir / "lexical").rmdir()
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))
+    old = MatchingIndex.load(tmp_path, encoder=HashingEncoder(dim=16))
+    assert [(h.id, h.score) for h in old.search("doc 7 insulin", k=5)] == before
+
+
 def test_an_old_save_without_vectors_is_refused(tmp_path: Path) -> None:
     dense = DenseIndex(16)
     with pytest.raises(ValueError, match="older format"):
