@@ -22,7 +22,7 @@ readers, live grantees) sees the result, and no one else — not even through a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import rules
 from django.db.models import Q, QuerySet
@@ -105,6 +105,14 @@ def may_see_result(user: AnyUser, achievement: Achievement) -> bool:
     return bool(user.has_perm("catalog.view_dossier", achievement))
 
 
-def results_visible_to(user: AnyUser, achievements: Iterable[Achievement]) -> dict[int, Result]:
-    """The latest results of those `achievements` whose result `user` may see (one query)."""
-    return latest_results(a.pk for a in achievements if may_see_result(user, a))
+def results_visible_to(
+    user: AnyUser,
+    achievements: Iterable[Achievement],
+    dossier_shown: Mapping[int, bool] | None = None,
+) -> dict[int, Result]:
+    """The latest results of those `achievements` whose result `user` may see (one query).
+    `dossier_shown`: the answers to `catalog.view_dossier` a caller already has for these
+    rows (a ranking asks the disclosure policy once per candidate, not twice)."""
+    if dossier_shown is None:
+        return latest_results(a.pk for a in achievements if may_see_result(user, a))
+    return latest_results(a.pk for a in achievements if dossier_shown[a.pk])

@@ -139,7 +139,7 @@ def find(
     for m in teams:
         m.matched = queries.display_terms(found_terms.get(m.pk, {}))
 
-    achievements: list[Achievement] = list(
+    achievements: list[Achievement] = adapters.with_term_ids(
         queries.candidate_achievements(user)
         .filter(owner__isnull=False)
         .exclude(owner_id=challenge.poster_id or 0)

@@ -238,7 +238,44 @@ def org_profile(org: Organization, terms: Terms) -> OrgProfile:
 
 
 def achievements_for_matching(qs: QuerySet[Achievement]) -> QuerySet[Achievement]:
-    return qs.select_related("owner").prefetch_related("therapeutic_areas", "technology_fields")
+    """Rows to profile; evaluate many through `with_term_ids` (one query per link table)."""
+    return qs.select_related("owner")
+
+
+TERM_LINKS = ("therapeutic_areas", "technology_fields")
+
+
+def with_term_ids(rows: Iterable[Achievement], chunk: int = 500) -> list[Achievement]:
+    """`rows` as a list, each holding the term ids of its areas and technologies, read from
+    the link tables as (achievement, term) pairs. prefetch_related built a Term row and a
+    related manager per link and per row: at 300 candidates that was a quarter of an
+    organization-side match tab (issue #15); pairs cost one tuple each. Ordered as
+    `a.therapeutic_areas.all()` is (the term's ordering), so profiles read the same."""
+    out = list(rows)
+    order = [f"term__{f}" for f in Term._meta.ordering or ("pk",)]
+    for name in TERM_LINKS:
+        through = Achievement._meta.get_field(name).remote_field.through  # type: ignore[union-attr]
+        found: dict[int, list[int]] = {a.pk: [] for a in out}
+        pks = list(found)
+        for i in range(0, len(pks), chunk):
+            pairs = (
+                through.objects.filter(achievement_id__in=pks[i : i + chunk])
+                .order_by(*order)
+                .values_list("achievement_id", "term_id")
+            )
+            for achievement_id, term_id in pairs:
+                found[achievement_id].append(term_id)
+        for a in out:
+            a.__dict__[f"_{name}_ids"] = found[a.pk]
+    return out
+
+
+def term_ids(a: Achievement, name: str) -> list[int]:
+    """The ids `with_term_ids` attached, else one query (a single row, e.g. a source)."""
+    known: list[int] | None = a.__dict__.get(f"_{name}_ids")
+    if known is not None:
+        return known
+    return [t.pk for t in getattr(a, name).all()]
 
 
 def needs_for_matching(qs: QuerySet[ClinicalNeed]) -> QuerySet[ClinicalNeed]:
@@ -290,8 +327,8 @@ def achievement_profile(
     def read(name: str) -> Any:
         return None if name in hidden else getattr(a, name)
 
-    area_ids = [t.pk for t in a.therapeutic_areas.all()]
-    tech_ids = [t.pk for t in a.technology_fields.all()]
+    area_ids = term_ids(a, "therapeutic_areas")
+    tech_ids = term_ids(a, "technology_fields")
     carrier_needs = [str(c) for c in read("carrier_needs") or []]
     space = read("space_needed_m2")
     if not carrier_needs:

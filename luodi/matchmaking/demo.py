@@ -52,13 +52,15 @@ def _history() -> int:
     terms = adapters.Terms.cached()
     achievements = {
         a.pk: a
-        for a in adapters.achievements_for_matching(
-            Achievement.objects.filter(
-                is_demo=True,
-                disclosure=Disclosure.PUBLIC,
-                status=ReviewStatus.PUBLISHED,
-                archived_at__isnull=True,
-            ).order_by("pk")
+        for a in adapters.with_term_ids(
+            adapters.achievements_for_matching(
+                Achievement.objects.filter(
+                    is_demo=True,
+                    disclosure=Disclosure.PUBLIC,
+                    status=ReviewStatus.PUBLISHED,
+                    archived_at__isnull=True,
+                ).order_by("pk")
+            )
         )
     }
     # Public demo achievements only (filtered above): their dossier is everybody's to see.

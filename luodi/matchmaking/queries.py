@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts.rules import AnyUser
 from luodi.assessments.results import AssessedFilter, assessed_ids
 from luodi.assessments.rules import results_visible_to
+from luodi.catalog import disclosure
 from luodi.catalog import rules as catalog_rules
 from luodi.catalog.choices import OrganizationKind, ReviewStatus, Stage
 from luodi.catalog.models import Achievement, Organization, Trial
@@ -424,6 +425,7 @@ def _achievements_for(
     found, text, total = _candidates(ctx, "achievement", rows, query, qvec, filters)
     if source.kind != SourceKind.NEED:
         found = [a for a in found if a.owner_id != source.obj.pk]
+    found = adapters.with_term_ids(found)
     records = _records(source, TargetKind.ACHIEVEMENT)
     learned = (
         feedback.learned_for([source.obj.pk]).get(source.obj.pk) if source.org is not None else None
@@ -443,11 +445,14 @@ def _achievements_for(
                 recalled[a.pk] = hit
     titles = feedback.visible_titles(ctx.user, [int(r.item) for r in recalled.values()])
     # Results the user may see only (dossier policy): a hidden one explains, moves, keeps nothing.
-    assessed = results_visible_to(ctx.user, found)
+    # The policy is asked once per candidate; the profile and the result both read its answer.
+    withheld = {a.pk: disclosure.withheld_fields(ctx.user, a) for a in found}
+    shown = {pk: disclosure.DOSSIER.names.isdisjoint(w) for pk, w in withheld.items()}
+    assessed = results_visible_to(ctx.user, found, shown)
     found = [a for a in found if only is None or a.pk in assessed]
     out = []
     for a in found:
-        item = adapters.achievement_profile_for(ctx.user, a, terms)
+        item = adapters.achievement_profile(a, terms, dossier=True, withheld=withheld[a.pk])
         tm = text.matches.get(a.pk)
         rec = records.get(a.pk)
         s = Scored(

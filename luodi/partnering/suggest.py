@@ -74,6 +74,7 @@ def _achievements(viewer: AnyUser, org_ids: set[int]) -> dict[int, list[Achievem
     for a in rows:
         if len(out.setdefault(a.owner_id, [])) < PER_ORG:
             out[a.owner_id].append(a)
+    adapters.with_term_ids(a for kept in out.values() for a in kept)
     return out
 
 

@@ -194,3 +194,24 @@ def test_similarity_is_shown_as_a_rank_among_the_candidates(personas: Personas, 
         f"/matchmaking/achievement/{eco.achievement.pk}/?tab=park", HTTP_ACCEPT_LANGUAGE="en"
     )
     assert f"closest in meaning: 1 of {len(ranked)}" in page.content.decode()
+
+
+def test_profiles_read_term_ids_from_the_link_tables_as_the_managers_order_them(
+    personas: Personas, eco: Eco, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from luodi.catalog.models import Achievement, Term
+    from luodi.matchmaking import adapters
+
+    late = Term.objects.create(scheme="area", code="ZZ9", label_en="Zeta area", label_zh="末位")
+    early = Term.objects.create(scheme="area", code="A00", label_en="Alpha area", label_zh="首位")
+    other = AchievementFactory(title_zh="另一项成果", title_en="Another achievement")
+    other.therapeutic_areas.set([late, early])  # linked out of the terms' order
+    terms = adapters.Terms.cached()
+    rows = Achievement.objects.filter(pk__in=[eco.achievement.pk, other.pk]).order_by("pk")
+    with django_assert_num_queries(3):  # the rows, then one query per link table
+        fast = adapters.with_term_ids(adapters.achievements_for_matching(rows))
+        fast_profiles = [adapters.achievement_profile(a, terms, dossier=True) for a in fast]
+    slow_profiles = [adapters.achievement_profile(a, terms, dossier=True) for a in rows]
+    assert fast_profiles == slow_profiles
+    assert adapters.term_ids(fast[1], "therapeutic_areas") == [early.pk, late.pk]
+    assert adapters.term_ids(fast[0], "therapeutic_areas")  # the eco's achievement has areas
