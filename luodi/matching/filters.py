@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .bulk import settle_long_lived
+
 Filters = Mapping[str, Any]
 
 
@@ -64,6 +66,7 @@ class MetadataIndex:
     ) -> np.ndarray:
         if self._inv is None:
             self._inv = self._build(metadata)
+            settle_long_lived()  # its lists live as long as the index
         out = np.ones(n_slots, dtype=bool)
         for f, want in filters.items():
             wanted = want if isinstance(want, (list, tuple, set, frozenset)) else [want]

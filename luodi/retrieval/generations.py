@@ -52,6 +52,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from luodi.matching import Document, Encoder, MatchingIndex, Tokenizer
+from luodi.matching.bulk import settle_long_lived
 from luodi.retrieval.models import IndexGeneration
 
 log = logging.getLogger(__name__)
@@ -233,6 +234,7 @@ def _advance(held: Loaded, gen: IndexGeneration) -> State:
     old = held.state
     state = State(old.index.copy(), Counter(old.spelling), old.chain, old.links)
     _replay(state, held.version, gen)
+    settle_long_lived()  # the copy's own arrays and maps live until the next generation
     return state
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from luodi.matching.backend import Backend, InProcessBackend
+from luodi.matching.bulk import settle_long_lived
 from luodi.matching.tokenize import Tokenizer
 from luodi.retrieval import generations
 from luodi.retrieval.engine import get_engine
@@ -123,6 +124,7 @@ def _spelling(present: dict[str, generations.Loaded]) -> SpellIndex:
                     held.counts[kind] = Counter(gen.state.spelling)
         held.paths = paths
         _spell = held
+        settle_long_lived()  # the dictionary lives as long as the generations it holds
         return held.index
 
 

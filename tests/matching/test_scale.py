@@ -395,6 +395,7 @@ def test_failed_forked_add_frees_the_workers_for_the_next_one(
 def test_frozen_heap_nests_and_always_thaws() -> None:
     import gc
 
+    gc.unfreeze()  # an earlier test's filtered search may have settled (frozen) its heap
     assert gc.get_freeze_count() == 0
     with bulk.frozen_heap():
         assert gc.get_freeze_count() > 0
@@ -407,3 +408,51 @@ def test_frozen_heap_nests_and_always_thaws() -> None:
     assert gc.get_freeze_count() == 0
     with bulk.frozen_heap(enabled=False):
         assert gc.get_freeze_count() == 0
+
+
+def _small_index() -> MatchingIndex:
+    idx = MatchingIndex(encoder=HashingEncoder(dim=16))
+    docs = [
+        Document(str(i), {"title": f"word{i} 糖尿病 肾病"}, {"archived": False, "tag": [i % 3]})
+        for i in range(50)
+    ]
+    idx.upsert(docs)
+    return idx
+
+
+def test_the_lazily_built_filter_lists_leave_the_collections() -> None:
+    import gc
+
+    gc.unfreeze()
+    try:
+        idx = _small_index()
+        assert gc.get_freeze_count() == 0
+        idx.search("word3", k=5, mode="lexical", filters={"archived": False})  # builds them
+        assert gc.get_freeze_count() > 0
+        with bulk.frozen_heap():  # inside a bulk scope settling does nothing: its exit thaws
+            bulk.settle_long_lived()
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+
+
+def test_an_index_and_its_copy_are_freed_without_a_collection() -> None:
+    """Frozen objects are only freed by reference counting (settle_long_lived): an index,
+    its copy and their parts must hold no reference cycle, or every replaced copy would
+    stay in memory until the next whole load."""
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        idx = _small_index()
+        idx.search("word3", k=5, filters={"archived": False})
+        twin = idx.copy()
+        twin.upsert([Document("x", {"title": "new words"}, {"archived": False})])
+        twin.search("new", k=5, filters={"archived": False})
+        parts = [idx, idx.lexical, idx.dense, idx._meta_index, twin, twin.lexical, twin.dense]
+        refs = [weakref.ref(p) for p in parts]
+        del idx, twin, parts
+        assert [r() for r in refs] == [None] * len(refs)
+    finally:
+        gc.enable()
