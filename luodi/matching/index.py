@@ -267,9 +267,10 @@ class MatchingIndex:
             dense_job = _side_pool().submit(self._dense_side, query, mode, mask, None, depth)
         qterms = self.lexical.query_terms(query)
         lex_c = dense_c = np.zeros(0, np.int64)
+        lex_s = np.zeros(0, np.float32)
         prepared = self.lexical.prepare(qterms, self.alive) if mode != "dense" else None
         if prepared is not None:
-            lex_c, _ = self.lexical.top(prepared, mask, depth)
+            lex_c, lex_s = self.lexical.top(prepared, mask, depth)
         qv = None
         votes: dict[str, float] = {}
         if dense_job is not None:
@@ -279,11 +280,14 @@ class MatchingIndex:
         extra = np.asarray([self.slot_of[d] for d in votes], dtype=np.int64)
         extra = extra[mask[extra]] if extra.size else extra
         slots = np.unique(np.concatenate([lex_c, dense_c, extra]))
-        lex = (
-            self.lexical.score_slots(prepared, slots)
-            if prepared is not None
-            else np.zeros(slots.size, np.float32)
-        )
+        if prepared is None:
+            lex = np.zeros(slots.size, np.float32)
+        elif slots.size == lex_c.size:
+            # Nothing beyond the lexical top (words-only search): top() summed every term
+            # of its slots in the same order score_slots would, so its scores are final.
+            lex = lex_s[np.argsort(lex_c)]
+        else:
+            lex = self.lexical.score_slots(prepared, slots)
         den = None
         if qv is not None and self.dense is not None:
             den = self.dense.scores(qv, slots)
@@ -339,8 +343,8 @@ class MatchingIndex:
             return []
         fused, parts, weights, method = fuse_candidates(c, self.fusion)
         order = np.argsort(-fused, kind="stable")[:k]
-        lex_rank = {int(s): i + 1 for i, s in enumerate(c.lex_top)}
-        dense_rank = {int(s): i + 1 for i, s in enumerate(c.dense_top)}
+        lex_rank = {int(s): i + 1 for i, s in enumerate(c.lex_top)} if explain else {}
+        dense_rank = {int(s): i + 1 for i, s in enumerate(c.dense_top)} if explain else {}
         hits: list[Hit] = []
         # One binary search per term and segment for all hits, not per hit: at a million
         # documents per-hit lookups made explanations cost as much as the dense search.
