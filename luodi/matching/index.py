@@ -221,6 +221,11 @@ class MatchingIndex:
         twin._meta_index = self._meta_index.copy()
         return twin
 
+    def optimize(self) -> bool:
+        """One lexical segment where a merge's memory bound allows (after a whole build):
+        each query term then reads one posting list, not one per segment."""
+        return self.lexical.optimize(self.alive)
+
     def compact(self) -> None:
         """Drop dead postings (exact df again). Slots are kept; cheap enough to call after
         large deletions."""

@@ -102,6 +102,7 @@ class Engine:
                 index.upsert(batch)
                 batch = []
         index.upsert(batch)
+        index.optimize()  # built once, then read by every worker until the next build
         return generations.State(index, spelling)
 
     def rebuild(self, kind: str, *, dense: bool = True) -> int:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import bm25s
 import numpy as np
 
-from luodi.matching import Tokenizer
+from luodi.matching import Tokenizer, lexical
 from luodi.matching.lexical import LexicalIndex
 
 CORPUS = [
@@ -49,12 +51,14 @@ def test_bm25_field_weights_rank_title_match_first() -> None:
     assert scores[1] > scores[0] > 0
 
 
-def test_bm25_merge_drops_dead_postings_and_keeps_scores() -> None:
+def test_bm25_merge_drops_dead_postings_and_keeps_scores(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(lexical, "SMALL_TAIL_POSTINGS", 0)
     tok = Tokenizer()
     lex = LexicalIndex(tok)
     alive = np.ones(len(CORPUS), dtype=bool)
     for i, t in enumerate(CORPUS):  # one segment per document
         lex.add([i], [{"body": t}], alive)
+    assert len(lex.segments) == len(CORPUS)
     alive[5] = False
     before = lex.score_all(lex.prepare(lex.query_terms("lung cancer"), alive))
 
@@ -88,8 +92,10 @@ def _three_segments(n: int, seed: int) -> tuple[LexicalIndex, np.ndarray]:
     lex = LexicalIndex(Tokenizer(), workers=1)
     alive = np.ones(n, dtype=bool)
     step = n // 3
-    for start in range(0, n, step):
-        lex.add(list(range(start, start + step)), docs[start : start + step], alive)
+    with patch.object(lexical, "SMALL_TAIL_POSTINGS", 0):  # keep them apart: small ones merge
+        for start in range(0, n, step):
+            lex.add(list(range(start, start + step)), docs[start : start + step], alive)
+    assert len(lex.segments) == 3
     return lex, alive
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from luodi.matching import Document, HashingEncoder, MatchingIndex, Tokenizer, bulk
 from luodi.matching import dense as dense_mod
+from luodi.matching import lexical as lexical_mod
 from luodi.matching.dense import DenseIndex
 from luodi.matching.lexical import LexicalIndex
 from luodi.matching.segments import Segment, _build_segment, _merge_by_sorting
@@ -137,7 +138,8 @@ def test_neighbour_merge_equals_sorting_merge() -> None:
     np.testing.assert_array_equal(got.fmask, expected.fmask)
 
 
-def test_many_segments_are_merged_between_neighbours_and_scores_hold() -> None:
+def test_many_segments_are_merged_between_neighbours_and_scores_hold(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(lexical_mod, "SMALL_TAIL_POSTINGS", 0)  # the tiered policy alone
     docs = _corpus(150, seed=4)
     one = LexicalIndex(Tokenizer())
     many = LexicalIndex(Tokenizer())
@@ -456,3 +458,36 @@ def test_an_index_and_its_copy_are_freed_without_a_collection() -> None:
         assert [r() for r in refs] == [None] * len(refs)
     finally:
         gc.enable()
+
+
+def test_single_records_keep_one_small_tail_segment_and_optimize_makes_one(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Deltas add one record at a time: the newest small segments merge into one tail (each
+    segment costs every query term a lookup); a whole build is merged into one segment
+    unless that merge would pass the memory bound."""
+    docs = _corpus(150, seed=5)
+    alive = np.ones(len(docs), bool)
+    ref = LexicalIndex(Tokenizer())
+    ref.add(list(range(len(docs))), docs, alive)
+    lex = LexicalIndex(Tokenizer())
+    big = 100
+    lex.add(list(range(big)), docs[:big], alive)
+    monkeypatch.setattr(lexical_mod, "SMALL_TAIL_POSTINGS", lex.segments[0].n_postings - 1)
+    for s in range(big, len(docs)):  # 50 single records, as a chain of deltas brings them
+        lex.add([s], docs[s : s + 1], alive)
+        assert len(lex.segments) <= 2
+    assert len(lex.segments) == 2 and lex.segments[0].n_postings == ref.segments[0].n_postings - (
+        lex.segments[1].n_postings
+    )
+    queries = ["lung cancer", "糖尿病 肾病", "stent"]
+
+    def scores(index: LexicalIndex) -> list[np.ndarray]:
+        return [index.score_all(index.prepare(index.query_terms(q), alive)) for q in queries]
+
+    for got, want in zip(scores(lex), scores(ref), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+    monkeypatch.setattr(lexical_mod, "MAX_MERGED_POSTINGS", ref.segments[0].n_postings - 1)
+    assert not lex.optimize(alive) and len(lex.segments) == 2  # too big to merge: kept
+    monkeypatch.undo()
+    assert lex.optimize(alive) and len(lex.segments) == 1
+    for got, want in zip(scores(lex), scores(ref), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5)
