@@ -75,6 +75,48 @@ def test_post_worker_init_logs_a_failed_load_and_lets_the_worker_start(
     assert "warm-up failed" in caplog.text
 
 
+def test_a_worker_past_its_memory_bound_is_replaced_after_its_request(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from luodi.search import index
+
+    monkeypatch.setattr(index, "warm", dict)  # loading is the test above's concern
+    caplog.set_level(logging.INFO, logger=_Worker.log.name)
+    monkeypatch.setenv("LUODI_WORKER_MAX_MB", "500")
+    held = {"mb": 300.0}
+    monkeypatch.setattr(gunicorn_conf, "anonymous_mb", lambda: held["mb"])
+    worker = _Worker()
+    worker.alive = True
+    gunicorn_conf.post_worker_init(worker)
+    held["mb"] = 480.0
+    gunicorn_conf.post_request(worker, None, {}, None)
+    assert worker.alive  # under the bound: keeps serving
+    held["mb"] = 520.0
+    gunicorn_conf.post_request(worker, None, {}, None)
+    assert not worker.alive  # gunicorn ends it after this request and starts a fresh one
+    assert "replaced after this request" in caplog.text
+
+    # Indexes that alone pass the bound: recycling could only loop, so it keeps serving.
+    held["mb"] = 700.0
+    loaded = _Worker()
+    loaded.alive = True
+    gunicorn_conf.post_worker_init(loaded)
+    assert "above LUODI_WORKER_MAX_MB=500" in caplog.text
+    held["mb"] = 900.0
+    gunicorn_conf.post_request(loaded, None, {}, None)
+    assert loaded.alive
+
+
+def test_the_memory_bound_reads_this_process_heap() -> None:
+    before = gunicorn_conf.anonymous_mb()
+    assert before is not None and before > 0
+    ballast = bytearray(64 * 2**20)  # 64 MB written: anonymous, resident
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    after = gunicorn_conf.anonymous_mb()
+    assert after is not None and after - before > 50
+    del ballast
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
