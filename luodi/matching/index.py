@@ -348,32 +348,33 @@ class MatchingIndex:
             return []
         fused, parts, weights, method = fuse_candidates(c, self.fusion)
         order = np.argsort(-fused, kind="stable")[:k]
-        lex_rank = {int(s): i + 1 for i, s in enumerate(c.lex_top)} if explain else {}
-        dense_rank = {int(s): i + 1 for i, s in enumerate(c.dense_top)} if explain else {}
         hits: list[Hit] = []
+        ranked = c.slots[order].tolist()  # plain ints: a thousand numpy scalars cost more
+        if not explain:  # search counts up to a thousand hits per kind this way
+            ids, meta, scores = self.ids, self.metadata, fused[order].tolist()
+            return [
+                Hit(ids[slot] or "", score, r, None, meta[slot] or {})
+                for r, (slot, score) in enumerate(zip(ranked, scores, strict=True), start=1)
+            ]
         # One binary search per term and segment for all hits, not per hit: at a million
         # documents per-hit lookups made explanations cost as much as the dense search.
-        matched = (
-            self._matched_terms([int(c.slots[j]) for j in order], c.qterms, query)
-            if explain
-            else []
-        )
+        matched = self._matched_terms(ranked, c.qterms, query)
+        lex_rank = {int(s): i + 1 for i, s in enumerate(c.lex_top)}
+        dense_rank = {int(s): i + 1 for i, s in enumerate(c.dense_top)}
         for r, j in enumerate(order):
             slot = int(c.slots[j])
             doc_id = self.ids[slot]
             assert doc_id is not None
-            exp = None
-            if explain:
-                exp = Explanation(
-                    matched_terms=matched[r],
-                    lexical_score=float(c.lex[j]),
-                    dense_similarity=None if c.dense is None else float(c.dense[j]),
-                    lexical_rank=lex_rank.get(slot),
-                    dense_rank=dense_rank.get(slot),
-                    parts={name: float(p[j]) for name, p in parts.items()},
-                    weights=weights,
-                    method=method,
-                )
+            exp = Explanation(
+                matched_terms=matched[r],
+                lexical_score=float(c.lex[j]),
+                dense_similarity=None if c.dense is None else float(c.dense[j]),
+                lexical_rank=lex_rank.get(slot),
+                dense_rank=dense_rank.get(slot),
+                parts={name: float(p[j]) for name, p in parts.items()},
+                weights=weights,
+                method=method,
+            )
             hits.append(Hit(doc_id, float(fused[j]), r + 1, exp, self.metadata[slot] or {}))
         return hits
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts.rules import AnyUser
 from luodi.catalog.rules import user_audience
 from luodi.matching.backend import Backend
+from luodi.matching.index import Hit
 from luodi.matching.tokenize import ZH_STOPWORDS, Tokenizer
 from luodi.retrieval.text import IS_CJK, RUN, squash
 from luodi.search.highlight import highlight, snippet
@@ -168,15 +169,15 @@ def search(
     # the query but none of its words must hold all the characters of one of its runs.
     runs = [frozenset(r) for r in _cjk_runs(query) if len(r) > 1]
     runs += [frozenset(r) for r in expanded.unknown_runs if r]
-    found: dict[str, list[_Found]] = {}
+    found: dict[str, list[Hit]] = {}
     for slug, backend in backends.items():
         if backend is None:
             continue
         hits = backend.search(expanded.text, k=COUNT_CAP, mode="lexical", filters=filters)
-        found[slug] = [_Found(slug, int(h.id), h.score) for h in hits]
-        if runs and found[slug]:
+        if runs and hits:
             whole = _whole(backend.holders(expanded.text, [h.id for h in hits]), runs)
-            found[slug] = [f for f in found[slug] if str(f.pk) in whole]
+            hits = [h for h in hits if h.id in whole]
+        found[slug] = hits
     res.counts = _verified_counts(user, found, include_archived)
     res.capped = any(len(hits) >= COUNT_CAP for hits in found.values())
     res.total = sum(res.counts.get(k, 0) for k in res.kinds)
@@ -185,7 +186,8 @@ def search(
     for slug in res.kinds:
         # A pool deeper than the page: BM25 favours short records, so a long record that
         # holds every word of the query may rank below short ones that hold one.
-        top = found.get(slug, [])[: max(limit, MERGE_POOL)]
+        pool = found.get(slug, [])[: max(limit, MERGE_POOL)]
+        top = [_Found(slug, int(h.id), h.score) for h in pool]
         backend = backends[slug]
         if top and backend is not None:
             _explain(backend, expanded.text, top)
@@ -316,14 +318,14 @@ def _visible(user: AnyUser, kind: Kind, include_archived: bool) -> QuerySet[Any]
 
 
 def _verified_counts(
-    user: AnyUser, found: dict[str, list[_Found]], include_archived: bool
+    user: AnyUser, found: dict[str, list[Hit]], include_archived: bool
 ) -> dict[str, int]:
     """Hits per kind that the querysets confirm (one count query per kind with hits)."""
     counts: dict[str, int] = {}
     for slug, hits in found.items():
         if hits:
             qs = _visible(user, KINDS[slug], include_archived)
-            n = qs.filter(pk__in=[f.pk for f in hits]).count()
+            n = qs.filter(pk__in=[int(h.id) for h in hits]).count()
             if n:
                 counts[slug] = n
     return counts
