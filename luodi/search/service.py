@@ -9,11 +9,14 @@ and shown hits, so a grant that expired since the document was indexed hides it 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -317,6 +320,18 @@ def _visible(user: AnyUser, kind: Kind, include_archived: bool) -> QuerySet[Any]
     return qs
 
 
+def _among(pks: list[int], alias: str) -> RawSQL | list[int]:
+    """`pks` as a subquery with one parameter. Django binds and checks each element of a
+    plain `pk__in` list on its own: for up to a thousand hits per kind that was most of the
+    count queries' time (the databases answer them in about a millisecond)."""
+    vendor = connections[alias].vendor
+    if vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(pks)])
+    if vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [pks])
+    return pks
+
+
 def _verified_counts(
     user: AnyUser, found: dict[str, list[Hit]], include_archived: bool
 ) -> dict[str, int]:
@@ -325,7 +340,7 @@ def _verified_counts(
     for slug, hits in found.items():
         if hits:
             qs = _visible(user, KINDS[slug], include_archived)
-            n = qs.filter(pk__in=[int(h.id) for h in hits]).count()
+            n = qs.filter(pk__in=_among([int(h.id) for h in hits], qs.db)).count()
             if n:
                 counts[slug] = n
     return counts
