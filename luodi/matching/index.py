@@ -348,7 +348,6 @@ class MatchingIndex:
             return []
         fused, parts, weights, method = fuse_candidates(c, self.fusion)
         order = np.argsort(-fused, kind="stable")[:k]
-        hits: list[Hit] = []
         ranked = c.slots[order].tolist()  # plain ints: a thousand numpy scalars cost more
         if not explain:  # search counts up to a thousand hits per kind this way
             ids, meta, scores = self.ids, self.metadata, fused[order].tolist()
@@ -361,8 +360,8 @@ class MatchingIndex:
         matched = self._matched_terms(ranked, c.qterms, query)
         lex_rank = {int(s): i + 1 for i, s in enumerate(c.lex_top)}
         dense_rank = {int(s): i + 1 for i, s in enumerate(c.dense_top)}
-        for r, j in enumerate(order):
-            slot = int(c.slots[j])
+        hits: list[Hit] = []
+        for r, (j, slot) in enumerate(zip(order.tolist(), ranked, strict=True)):
             doc_id = self.ids[slot]
             assert doc_id is not None
             exp = Explanation(
