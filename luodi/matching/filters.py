@@ -8,6 +8,10 @@ The index is built once (a pass over every document's metadata: ~1 s at 100k) an
 kept: new slots are appended as documents arrive, and freed slots stay listed, because the
 caller ANDs the mask with its live slots (MatchingIndex._mask). Rebuilding it after each
 change made the first filtered search after every edit cost a second.
+
+Each list is also kept as an array (made on first use, extended when the list grew): a
+search converted the list of every filtered value again, e.g. the ~97k slots of
+"archived: False" in the achievement index, a tenth of a global search at 100k.
 """
 
 from __future__ import annotations
@@ -37,9 +41,13 @@ class MetadataIndex:
         # (field, key) lists this index may append to; None: all of them. After a copy both
         # indexes share every list, and each copies a list before its first append.
         self._own: set[tuple[str, Any]] | None = None
+        # (field, key) -> the list as an array. Lists only grow at the end (a copied list
+        # starts as the shared one), so an array shorter than its list is its prefix.
+        self._arrays: dict[tuple[str, Any], np.ndarray] = {}
 
     def invalidate(self) -> None:
         self._inv = None
+        self._arrays = {}
 
     def added(self, start: int, metadata: Sequence[Mapping[str, Any] | None]) -> None:
         """Documents written to slots start, start + 1, ... (after every slot listed)."""
@@ -51,6 +59,7 @@ class MetadataIndex:
         if self._inv is not None:
             twin._inv = {f: dict(per) for f, per in self._inv.items()}
             twin._own, self._own = set(), set()
+            twin._arrays = dict(self._arrays)  # arrays are never changed in place
         return twin
 
     def _build(
@@ -59,7 +68,19 @@ class MetadataIndex:
         inv: dict[str, dict[Any, list[int]]] = {}
         _fill(inv, 0, metadata, None)
         self._own = None
+        self._arrays = {}
         return inv
+
+    def _array(self, f: str, key: Any, slots: list[int]) -> np.ndarray:
+        arr = self._arrays.get((f, key))
+        if arr is None or arr.size > len(slots):
+            arr = np.asarray(slots, dtype=np.int64)
+        elif arr.size < len(slots):
+            arr = np.concatenate([arr, np.asarray(slots[arr.size :], dtype=np.int64)])
+        else:
+            return arr
+        self._arrays[(f, key)] = arr
+        return arr
 
     def mask(
         self, filters: Filters, metadata: Sequence[Mapping[str, Any] | None], n_slots: int
@@ -73,9 +94,10 @@ class MetadataIndex:
             m = np.zeros(n_slots, dtype=bool)
             per = self._inv.get(f, {})
             for w in wanted:
-                slots = per.get(_key(w))
+                key = _key(w)
+                slots = per.get(key)
                 if slots:
-                    m[np.asarray(slots, dtype=np.int64)] = True
+                    m[self._array(f, key, slots)] = True
             out &= m
         return out
 

@@ -57,6 +57,11 @@ def test_filters_follow_every_change_without_rebuilding(index: MatchingIndex) ->
     query, only_endocrine = "cancer diabetes 糖尿病", {"area": ["endocrine"]}
     assert {h.id for h in index.search(query, k=10, filters=only_endocrine)} == {"a1", "n1", "p1"}
     built = index._meta_index._inv
+    # Each filtered value's slots are converted to an array once, not on every search.
+    arrays = dict(index._meta_index._arrays)
+    assert arrays
+    index.search("insulin", k=10, filters=only_endocrine)
+    assert all(index._meta_index._arrays[k] is a for k, a in arrays.items())
     twin = index.copy()
 
     index.upsert([Document("a1", {"title": "cancer vaccine"}, {"kind": "achievement"})])
