@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,8 @@ class Kind:
     index: str  # the retrieval kind whose index is searched: "achievement"
     visible: Callable[[AnyUser], QuerySet[Any]]
     card: Callable[[Any], Card]
+    model: type[Model]
+    names: tuple[str, ...]  # fields whose text is its name (both languages): exact names first
     related: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()
     archivable: bool = True
@@ -189,6 +191,8 @@ KINDS: dict[str, Kind] = {
             "organization",
             rules.organizations_visible_to,
             _org_card,
+            Organization,
+            ("name_zh", "name_en"),
         ),
         Kind(
             "achievements",
@@ -196,6 +200,8 @@ KINDS: dict[str, Kind] = {
             "achievement",
             rules.achievements_visible_to,
             _achievement_card,
+            Achievement,
+            ("title_zh", "title_en"),
             related=("owner",),
             prefetch=("therapeutic_areas",),
         ),
@@ -205,6 +211,8 @@ KINDS: dict[str, Kind] = {
             "need",
             rules.needs_visible_to,
             _need_card,
+            ClinicalNeed,
+            ("title_zh", "title_en"),
             related=("organization", "specialty"),
         ),
         Kind(
@@ -213,6 +221,8 @@ KINDS: dict[str, Kind] = {
             "person",
             rules.people_visible_to,
             _person_card,
+            Person,
+            ("name_zh", "name_en"),
             related=("organization",),
         ),
         Kind(
@@ -221,6 +231,8 @@ KINDS: dict[str, Kind] = {
             "carrier",
             rules.carriers_visible_to,
             _carrier_card,
+            Carrier,
+            ("name",),
             related=("park",),
         ),
         Kind(
@@ -229,6 +241,8 @@ KINDS: dict[str, Kind] = {
             "trial",
             rules.trials_visible_to,
             _trial_card,
+            Trial,
+            ("title",),
             archivable=False,
         ),
     ]

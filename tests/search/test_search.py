@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -469,3 +471,39 @@ def test_a_word_an_edit_adds_is_corrected_without_rebuilding_the_dictionary(
     newest = generations.newest("achievement")
     assert newest is not None and newest.delta_of is not None  # the edit came as a delta
     assert search_index._spell is built  # and its words were added to the dictionary
+
+
+def test_the_page_is_carded_alone_and_its_hidden_hits_are_skipped(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window beyond the page is checked by name and visibility only: a hit the user may
+    not see gives its place to the next, a name holding the query still comes first from
+    below the page, and only the page's rows are read and carded."""
+    for n in range(4):
+        en_achievement(
+            title_en=f"Module {n} of a sensor",
+            summary_en="sensor module, sensor module, sensor module",
+            owner=personas.org_b,
+        )
+    en_achievement(
+        title_en="Secret sensor module",
+        summary_en="sensor module, sensor module",
+        owner=personas.org_a,
+        disclosure="confidential",
+    )
+    named = en_achievement(title_en="The sensor module B", summary_en="a part")
+    carded: list[int] = []
+    kind = service.KINDS["achievements"]
+
+    def card(obj: Achievement) -> object:
+        carded.append(obj.pk)
+        return kind.card(obj)
+
+    monkeypatch.setitem(service.KINDS, "achievements", dataclasses.replace(kind, card=card))
+
+    res = service.search(personas.partner_b, "sensor module", limit=3)
+
+    assert ids(res)[0] == named.pk
+    assert len(res.items) == 3
+    assert "Secret sensor module" not in {i.title_text for i in res.items}
+    assert sorted(carded) == sorted(ids(res))
