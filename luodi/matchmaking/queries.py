@@ -236,6 +236,25 @@ def candidate_achievements(user: AnyUser) -> QuerySet[Achievement]:
     )
 
 
+def _scored(
+    kind: str, obj: Any, title: str, text: TextResult, records: dict[int, MatchRecord]
+) -> tuple[Scored, MatchRecord | None]:
+    """A candidate before its reasons: its text relevance and where its match record stands."""
+    tm = text.matches.get(obj.pk)
+    rec = records.get(obj.pk)
+    s = Scored(
+        kind,
+        obj.pk,
+        title,
+        relevance=tm.relevance if tm else 0.0,
+        similarity=tm.similarity if tm else None,
+        status=rec.status if rec else "",
+        record_id=rec.pk if rec else None,
+        demo=obj.is_demo,
+    )
+    return s, rec
+
+
 def _records(source: Source, tab: str) -> dict[int, MatchRecord]:
     rows = MatchRecord.objects.filter(
         source_kind=source.kind, source_id=source.obj.pk, target_kind=tab
@@ -363,18 +382,7 @@ def _orgs_for_item(ctx: Context, source: Source, tab: str, k: int) -> MatchList:
     out = []
     for o in orgs:
         prof = ctx.profile(o)
-        tm = text.matches.get(o.pk)
-        rec = records.get(o.pk)
-        s = Scored(
-            tab,
-            o.pk,
-            o.display_name,
-            relevance=tm.relevance if tm else 0.0,
-            similarity=tm.similarity if tm else None,
-            status=rec.status if rec else "",
-            record_id=rec.pk if rec else None,
-            demo=o.is_demo,
-        )
+        s, rec = _scored(tab, o, o.display_name, text, records)
         s.reasons = (
             pair_reasons(item, prof, ctx.labels, ctx.today, learned.get(o.pk), history.get(o.pk))
             + feedback.outcome_reason(recalled.get(str(o.pk)), titles)
@@ -453,18 +461,7 @@ def _achievements_for(
     out = []
     for a in found:
         item = adapters.achievement_profile(a, terms, dossier=True, withheld=withheld[a.pk])
-        tm = text.matches.get(a.pk)
-        rec = records.get(a.pk)
-        s = Scored(
-            TargetKind.ACHIEVEMENT,
-            a.pk,
-            a.title,
-            relevance=tm.relevance if tm else 0.0,
-            similarity=tm.similarity if tm else None,
-            status=rec.status if rec else "",
-            record_id=rec.pk if rec else None,
-            demo=a.is_demo,
-        )
+        s, rec = _scored(TargetKind.ACHIEVEMENT, a, a.title, text, records)
         if source.org is not None:
             s.reasons = pair_reasons(item, source.org, ctx.labels, ctx.today, learned)
             s.reasons += feedback.outcome_reason(recalled.get(a.pk), titles)
@@ -493,18 +490,7 @@ def _companies_for_park(ctx: Context, source: Source, k: int) -> MatchList:
     records = _records(source, TargetKind.COMPANY)
     out = []
     for o in orgs:
-        tm = text.matches.get(o.pk)
-        rec = records.get(o.pk)
-        s = Scored(
-            TargetKind.COMPANY,
-            o.pk,
-            o.display_name,
-            relevance=tm.relevance if tm else 0.0,
-            similarity=tm.similarity if tm else None,
-            status=rec.status if rec else "",
-            record_id=rec.pk if rec else None,
-            demo=o.is_demo,
-        )
+        s, rec = _scored(TargetKind.COMPANY, o, o.display_name, text, records)
         s.reasons = scoring.attract_company_fit(
             source.org, ctx.profile(o), ctx.labels
         ) + _record_reasons(rec)
