@@ -122,6 +122,30 @@ def save_recorded(
     )
 
 
+def save_values(
+    *,
+    actor: Any,
+    instance: Model,
+    fields: Sequence[str],
+    values: Mapping[str, Any],
+    expected_version: int | None = None,
+    ip: str | None = None,
+) -> None:
+    """Set `values` (some of `fields`) on `instance` and save it as `save_recorded` does: the
+    form-style edit of a record whose checks ran on its current values merged with these."""
+    before = audit.snapshot(instance, fields) if instance.pk is not None else None
+    for name, value in values.items():
+        setattr(instance, name, value)
+    save_recorded(
+        actor=actor,
+        instance=instance,
+        fields=fields,
+        before=before,
+        expected_version=expected_version,
+        ip=ip,
+    )
+
+
 def save_changes(
     *,
     actor: Any,

@@ -60,7 +60,10 @@ def field_changes(
     return out
 
 
-def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+def snapshot(instance: models.Model | None, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of `fields` on `instance` ({} for a record not made yet)."""
+    if instance is None:
+        return {}
     return {name: getattr(instance, name) for name in fields}
 
 

@@ -27,7 +27,7 @@ from luodi.challenges.choices import (
     Visibility,
 )
 from luodi.challenges.models import Challenge, Invitation
-from luodi.concurrency import claim, save_recorded
+from luodi.concurrency import claim, save_values
 
 FIELDS = (
     "poster",
@@ -80,12 +80,6 @@ def check(values: Mapping[str, Any], today: date | None = None) -> None:
         raise ValidationError(errors)
 
 
-def _current(challenge: Challenge | None) -> dict[str, Any]:
-    if challenge is None:
-        return {}
-    return {name: getattr(challenge, name) for name in FIELDS}
-
-
 @transaction.atomic
 def save_challenge(
     *,
@@ -105,21 +99,18 @@ def save_challenge(
     ):
         raise ValidationError(_("An awarded or cancelled challenge cannot be edited."))
     clean = {name: values[name] for name in FIELDS if name in values}
-    merged = {**_current(challenge), **clean}
+    merged = {**audit.snapshot(challenge, FIELDS), **clean}
     check(merged)
     is_new = challenge is None
     target = challenge or Challenge(created_by=actor, is_demo=is_demo)
     open_now = not is_new and target.status == ChallengeStatus.OPEN
     if open_now and "deadline" in clean and clean["deadline"] < timezone.localdate():
         raise ValidationError({"deadline": [_("An open challenge's deadline cannot be past.")]})
-    before = audit.snapshot(target, FIELDS) if not is_new else None
-    for name, value in clean.items():
-        setattr(target, name, value)
-    save_recorded(
+    save_values(
         actor=actor,
         instance=target,
         fields=FIELDS,
-        before=before,
+        values=clean,
         expected_version=expected_version,
         ip=ip,
     )

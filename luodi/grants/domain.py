@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Achievement, Organization, Person
-from luodi.concurrency import save_changes, save_recorded
+from luodi.concurrency import save_changes, save_values
 from luodi.grants.choices import (
     TRANSITIONS,
     GrantAction,
@@ -142,12 +142,6 @@ def percent(bp: int) -> str:
     return f"{whole}%" if not rest else f"{whole}.{rest:02d}".rstrip("0") + "%"
 
 
-def current(grant: Grant | None) -> dict[str, Any]:
-    if grant is None:
-        return {}
-    return {name: getattr(grant, name) for name in FIELDS}
-
-
 def members_of(grant: Grant) -> list[tuple[Person, int]]:
     return [(m.person, m.share_bp) for m in grant.members.select_related("person")]
 
@@ -175,19 +169,15 @@ def save_grant(
     clean = {name: values[name] for name in FIELDS if name in values}
     if grant is not None and "institution" in clean and clean["institution"] != grant.institution:
         raise ValidationError({"institution": [_("The institution of a grant cannot change.")]})
-    merged = {**current(grant), **clean}
+    merged = {**audit.snapshot(grant, FIELDS), **clean}
     team = list(members) if members is not None else (members_of(grant) if grant else [])
     check(merged, team)
-    is_new = grant is None
     target = grant or Grant(created_by=actor, is_demo=is_demo)
-    before = audit.snapshot(target, FIELDS) if not is_new else None
-    for name, value in clean.items():
-        setattr(target, name, value)
-    save_recorded(
+    save_values(
         actor=actor,
         instance=target,
         fields=FIELDS,
-        before=before,
+        values=clean,
         expected_version=expected_version,
         ip=ip,
     )
@@ -277,7 +267,7 @@ def start_notice(
     missing = missing_for_notice(fresh)
     if missing:
         raise ValidationError(missing)
-    check(current(fresh), members_of(fresh))
+    check(audit.snapshot(fresh, FIELDS), members_of(fresh))
     return _move(
         actor=actor,
         grant=fresh,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from luodi.accounts import audit
 from luodi.accounts.models import User
 from luodi.catalog.models import Achievement, Organization
-from luodi.concurrency import save_changes, save_recorded
+from luodi.concurrency import save_changes, save_values
 from luodi.ledger.choices import KINDS_OF, LedgerDirection, LedgerKind, LedgerStatus
 from luodi.ledger.models import LedgerEntry
 from luodi.pipeline.choices import ObligationKind, ObligationStatus
@@ -106,12 +106,6 @@ def check(values: Mapping[str, Any], today: date | None = None) -> None:
         raise ValidationError(errors)
 
 
-def _current(entry: LedgerEntry | None) -> dict[str, Any]:
-    if entry is None:
-        return {}
-    return {name: getattr(entry, name) for name in FIELDS}
-
-
 @transaction.atomic
 def save_entry(
     *,
@@ -129,17 +123,13 @@ def save_entry(
             _("This entry is a patent annual fee as paid: change the payment on the patent's page.")
         )
     clean = {name: values[name] for name in FIELDS if name in values}
-    check({**_current(entry), **clean})
-    is_new = entry is None
+    check({**audit.snapshot(entry, FIELDS), **clean})
     target = entry or LedgerEntry(created_by=actor, is_demo=is_demo)
-    before = audit.snapshot(target, FIELDS) if not is_new else None
-    for name, value in clean.items():
-        setattr(target, name, value)
-    save_recorded(
+    save_values(
         actor=actor,
         instance=target,
         fields=FIELDS,
-        before=before,
+        values=clean,
         expected_version=expected_version,
         ip=ip,
     )
@@ -157,7 +147,7 @@ def _change_status(
 ) -> LedgerEntry:
     """Save a change of status: it claims the version too, so an edit form opened before
     it conflicts instead of writing the old status back."""
-    check({**_current(entry), **changes})
+    check({**audit.snapshot(entry, FIELDS), **changes})
     save_changes(
         actor=actor,
         instance=entry,

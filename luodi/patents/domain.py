@@ -122,7 +122,7 @@ def save_patent(
     if not owners:
         raise ValidationError({"owners": [_("Name at least one owner.")]})
     clean = {name: values[name] for name in FIELDS if name in values}
-    check({**_current(patent), **clean})
+    check({**audit.snapshot(patent, FIELDS), **clean})
     if "application_number" in clean:
         clean["application_number"] = numbers.normalize(clean["application_number"])
     is_new = patent is None
@@ -158,12 +158,6 @@ def save_patent(
             {"application_number": [_("This number is already recorded at this office.")]}
         ) from exc
     return target
-
-
-def _current(patent: Patent | None) -> dict[str, Any]:
-    if patent is None:
-        return {}
-    return {name: getattr(patent, name) for name in FIELDS}
 
 
 @transaction.atomic
