@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +51,6 @@ class Kind:
     index: str  # the retrieval kind whose index is searched: "achievement"
     visible: Callable[[AnyUser], QuerySet[Any]]
     card: Callable[[Any], Card]
-    model: type[Model]
     names: tuple[str, ...]  # fields whose text is its name (both languages): exact names first
     related: tuple[str, ...] = ()
     prefetch: tuple[str, ...] = ()
@@ -191,7 +190,6 @@ KINDS: dict[str, Kind] = {
             "organization",
             rules.organizations_visible_to,
             _org_card,
-            Organization,
             ("name_zh", "name_en"),
         ),
         Kind(
@@ -200,7 +198,6 @@ KINDS: dict[str, Kind] = {
             "achievement",
             rules.achievements_visible_to,
             _achievement_card,
-            Achievement,
             ("title_zh", "title_en"),
             related=("owner",),
             prefetch=("therapeutic_areas",),
@@ -211,7 +208,6 @@ KINDS: dict[str, Kind] = {
             "need",
             rules.needs_visible_to,
             _need_card,
-            ClinicalNeed,
             ("title_zh", "title_en"),
             related=("organization", "specialty"),
         ),
@@ -221,7 +217,6 @@ KINDS: dict[str, Kind] = {
             "person",
             rules.people_visible_to,
             _person_card,
-            Person,
             ("name_zh", "name_en"),
             related=("organization",),
         ),
@@ -231,7 +226,6 @@ KINDS: dict[str, Kind] = {
             "carrier",
             rules.carriers_visible_to,
             _carrier_card,
-            Carrier,
             ("name",),
             related=("park",),
         ),
@@ -241,7 +235,6 @@ KINDS: dict[str, Kind] = {
             "trial",
             rules.trials_visible_to,
             _trial_card,
-            Trial,
             ("title",),
             archivable=False,
         ),

@@ -365,9 +365,11 @@ def _items(
     for f in window:
         pks.setdefault(f.kind, []).append(f.pk)
     names: dict[str, dict[int, str]] = {}
+    models: dict[str, Any] = {}
     for slug, ids in pks.items():
         kind = KINDS[slug]
         rows = _visible(user, kind, include_archived).filter(pk__in=ids)
+        models[slug] = rows.model
         names[slug] = {
             pk: " ".join(n for n in held if n).lower()
             for pk, *held in rows.values_list("pk", *kind.names)
@@ -381,7 +383,7 @@ def _items(
         kind = KINDS[slug]
         ids = [f.pk for f in page if f.kind == slug]
         # Already checked visible above; read by key, like a detail page after its check.
-        qs = kind.model._default_manager.filter(pk__in=ids)
+        qs = models[slug]._default_manager.filter(pk__in=ids)
         qs = qs.select_related(*kind.related).prefetch_related(*kind.prefetch)
         objects[slug] = {obj.pk: obj for obj in qs}
     # Cards, snippets and highlights only for what the page shows.

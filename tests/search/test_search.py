@@ -476,9 +476,9 @@ def test_a_word_an_edit_adds_is_corrected_without_rebuilding_the_dictionary(
 def test_the_page_is_carded_alone_and_its_hidden_hits_are_skipped(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The window beyond the page is checked by name and visibility only: a hit the user may
-    not see gives its place to the next, a name holding the query still comes first from
-    below the page, and only the page's rows are read and carded."""
+    """The window beyond the page is checked by name and visibility only: a name holding the
+    query still comes first from below the page, a record the user may not see stays out,
+    and only the page's rows are read and carded."""
     for n in range(4):
         en_achievement(
             title_en=f"Module {n} of a sensor",
